@@ -1,0 +1,5 @@
+"""`python -m pmo_xl` runs the pmo-xl command."""
+
+from pmo_xl.cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""What the CLI does, callable from Python with the same names: check, new, schema, rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pmo_xl.errors import CannotCheck
+from pmo_xl.master import read_master
+from pmo_xl.output import same_file
+from pmo_xl.template import write_master
+from pmo_xl.validators.engine import CheckResult, run_checks
+from pmo_xl.validators.registry import Rule, load_rules
+
+
+def check(
+    path: str | Path,
+    as_of: dt.date | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    progress: Callable[[Rule], None] | None = None,
+) -> CheckResult:
+    """Read the master at `path` and run every selected rule as of `as_of` (default today)."""
+    master = read_master(path)
+    return run_checks(master, as_of or dt.date.today(), select=select, ignore=ignore,
+                      progress=progress)
+
+
+def new(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a blank master workbook from the template to `path`."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise CannotCheck(f"{path.name} should end in .xlsx so Excel opens it.")
+    if path.exists() and not overwrite:
+        raise CannotCheck(f"{path} already exists; pmo-xl never overwrites a workbook. Choose "
+                          "another name (or pass --force).")
+    return write_master(path)
+
+
+def rules() -> dict[str, Rule]:
+    """Every rule, by code, in family order."""
+    return load_rules()
+
+
+def refuse_same(output: Path | None, master: Path) -> None:
+    if output is not None and same_file(Path(output), Path(master)):
+        raise CannotCheck(f"{output} is the master itself; pmo-xl never writes the master, "
+                          "choose another output name.")

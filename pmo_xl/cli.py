@@ -1,0 +1,270 @@
+"""The `pmo-xl` command: a thin layer over pmo_xl.api; every expected failure is one sentence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pmo_xl import api
+from pmo_xl.errors import CannotCheck
+from pmo_xl.period import parse_date
+
+
+class InputError(click.ClickException):
+    """Shown as `Error: <sentence>` on stderr with exit code 2."""
+
+    exit_code = 2
+
+
+def fail(exc: CannotCheck) -> InputError:
+    return InputError(str(exc))
+
+
+def _as_of(ctx, param, value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. "
+                                 "2026-11-30.") from None
+
+
+def _codes(ctx, param, values: tuple[str, ...]) -> list[str]:
+    codes = [c.strip() for v in values for c in v.split(",") if c.strip()]
+    unknown = [c for c in codes if not any(r.startswith(c.upper()) for r in api.rules())]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)} is not a rule code or family; "
+                                 "`pmo-xl rules` lists them.")
+    return codes
+
+
+as_of_option = click.option(
+    "--as-of", "as_of", callback=_as_of, metavar="DATE",
+    help="Treat this date (YYYY-MM-DD) as today, so runs are reproducible. Default: today.")
+master_argument = click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="pmo-xl")
+def cli() -> None:
+    """Check a PMO master workbook and write the governance reports.
+
+    \b
+    Start here:  pmo-xl demo            (an example master, checked, with reports)
+                 pmo-xl new master.xlsx (a blank master to fill in Excel)
+                 pmo-xl check master.xlsx
+    """
+
+
+@cli.command()
+@master_argument
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for scripts.")
+@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+              help="Run only these rules or families (K, L104, S1). Repeat or use commas.")
+@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
+              help="Skip these rules or families.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FINDINGS.xlsx",
+              help="Also write the findings workbook (hyperlinks to each cell, filters).")
+@click.option("--annotate", type=click.Path(path_type=Path), metavar="COPY.xlsx",
+              help="Also write a copy of the master with each failing cell highlighted and "
+                   "commented. The master itself is never touched.")
+def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
+          ignore: list[str], strict: bool, quiet: bool, output: Path | None,
+          annotate: Path | None) -> None:
+    """Check the master workbook at PATH against every rule.
+
+    Findings are grouped by sheet; each names its rule, severity, cell, the record and a
+    fix. Exit code 0: no errors; 1: errors (or warnings with --strict); 2: PATH could not
+    be checked.
+
+    \b
+    Example:
+      pmo-xl check master.xlsx --as-of 2026-11-30
+      pmo-xl check master.xlsx --format json --select L,K --output findings.xlsx
+    """
+    from pmo_xl.console import findings_json, print_findings
+
+    try:
+        for out in (output, annotate):
+            api.refuse_same(out, path)
+        result = api.check(path, as_of, select=select, ignore=ignore,
+                           progress=_progress(quiet or output_format == "json"))
+        if output is not None:
+            from pmo_xl.reports.findings_workbook import write_findings_workbook
+
+            write_findings_workbook(result, output)
+        if annotate is not None:
+            from pmo_xl.reports.annotate import write_annotated_copy
+
+            write_annotated_copy(result, annotate)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    finally:
+        _progress_done()
+    name = path.name
+    if output_format == "json":
+        click.echo(findings_json(result.findings, result.summary, name, as_of.isoformat()))
+    else:
+        print_findings(result.findings, result.summary, name, as_of.isoformat(), quiet=quiet)
+        for label, out in (("Findings workbook", output), ("Annotated copy", annotate)):
+            if out is not None and not quiet:
+                click.echo(f"{label}: {out}")
+    sys.exit(1 if result.failed(strict) else 0)
+
+
+_status = None
+
+
+def _progress(silent: bool):
+    """A spinner on stderr, only on a terminal, naming the rule being run."""
+    global _status
+    if silent or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+
+    _status = Console(stderr=True).status("Reading the master…")
+    _status.start()
+
+    def update(rule) -> None:
+        _status.update(f"Checking {rule.code}: {rule.title}…")
+
+    return update
+
+
+def _progress_done() -> None:
+    global _status
+    if _status is not None:
+        _status.stop()
+        _status = None
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def new(path: Path, force: bool) -> None:
+    """Write a blank master workbook to PATH, ready to fill in Excel.
+
+    Every sheet has its headers as an Excel table, drop-downs for controlled columns, date
+    checks, guidance on each header (hover over it), a frozen header row and a Readme.
+
+    \b
+    Example:
+      pmo-xl new master.xlsx
+    """
+    try:
+        api.new(path, overwrite=force)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    click.echo(f"Wrote a blank master to {path}. Fill it in Excel, then run: "
+               f"pmo-xl check {path}")
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rules(code: str | None) -> None:
+    """List every rule, or explain one with a passing and a failing example.
+
+    \b
+    Example:
+      pmo-xl rules
+      pmo-xl rules L104
+    """
+    from pmo_xl.validators.registry import FAMILIES
+
+    registry = api.rules()
+    if code is None:
+        family = None
+        for item in registry.values():
+            if item.family != family:
+                family = item.family
+                click.echo(f"\n{family}  {FAMILIES.get(family, '')}")
+            click.echo(f"  {item.code}  {item.severity:<7}  {item.title}")
+        click.echo(f"\n{len(registry)} rules. `pmo-xl rules CODE` explains one.")
+        return
+    item = registry.get(code.strip().upper())
+    if item is None:
+        raise click.BadParameter(f"{code!r} is not a rule code; `pmo-xl rules` lists them.",
+                                 param_hint="CODE")
+    click.echo(f"{item.code} ({item.severity}, {FAMILIES.get(item.family, item.family)}): "
+               f"{item.title}\n")
+    click.echo(item.explanation)
+    click.echo("\nFailing example (edits to the clean example master):")
+    for edit in item.fails.edits:
+        click.echo(f"  - {edit.describe()}")
+    if item.fails.note:
+        click.echo(f"  - {item.fails.note}")
+    if item.fails.cell:
+        click.echo(f"  -> {item.code} names {item.fails.cell}")
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]),
+              default="text", show_default=True)
+def schema(output_format: str) -> None:
+    """Print the master's sheets, columns and allowed values (from the schemas the checks use).
+
+    \b
+    Example:
+      pmo-xl schema
+      pmo-xl schema --format markdown > WORKBOOK.md
+    """
+    from pmo_xl.schema_doc import schema_markdown, schema_text
+
+    click.echo(schema_markdown() if output_format == "markdown" else schema_text())
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path),
+                default=Path("pmo-xl-demo"))
+@as_of_option
+def demo(folder: Path, as_of: dt.date) -> None:
+    """Run the main job on a built-in example master (default folder ./pmo-xl-demo).
+
+    Writes a realistic example master with a handful of real problems, checks it and
+    prints the findings.
+
+    \b
+    Example:
+      pmo-xl demo
+      pmo-xl demo /tmp/pmo-demo --as-of 2026-11-30
+    """
+    from pmo_xl.demo import run_demo
+
+    try:
+        run_demo(folder, as_of)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+
+
+def main() -> None:
+    """Console entry point: no traceback ever reaches a user."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing was left half-written.", err=True)
+        code = 130
+    except SystemExit as exc:
+        code = exc.code
+    except Exception as exc:  # a defect in pmo-xl itself: still one sentence, exit 2
+        if os.environ.get("PMO_XL_DEBUG"):
+            raise
+        click.echo(f"Error: pmo-xl stopped on an unexpected problem ({type(exc).__name__}: "
+                   f"{str(exc)[:200]}); set PMO_XL_DEBUG=1 for details and please report it.",
+                   err=True)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

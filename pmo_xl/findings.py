@@ -1,0 +1,75 @@
+"""A finding: one problem in the master, at one cell, with the record it is about and a fix."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+from openpyxl.utils import quote_sheetname
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # stable code, e.g. "L104"
+    severity: str  # error / warning / info
+    sheet: str  # the sheet's title in the master
+    row: int  # Excel row, 1-based (header = row 1)
+    column: str  # Excel column letter
+    record: str | None  # ID of the row's record, where it has one
+    message: str  # what is wrong, naming the record
+    hint: str  # how to fix it
+    waived: bool = False
+    waiver_reason: str | None = None
+
+    @property
+    def cell(self) -> str:
+        return f"{self.column}{self.row}"
+
+    @property
+    def address(self) -> str:
+        """`Services!H7` (sheet quoted where Excel needs it)."""
+        return f"{quote_sheetname(self.sheet)}!{self.cell}"
+
+    @property
+    def family(self) -> str:
+        return self.rule[0]
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data.pop("waiver_reason")
+        return {
+            "rule": data["rule"],
+            "severity": data["severity"],
+            "sheet": data["sheet"],
+            "cell": self.cell,
+            "row": data["row"],
+            "column": data["column"],
+            "record": data["record"],
+            "message": data["message"],
+            "hint": data["hint"],
+            "waived": data["waived"],
+        }
+
+    def waive(self, reason: str) -> Finding:
+        return replace(self, waived=True, waiver_reason=reason)
+
+    def sort_key(self) -> tuple:
+        from openpyxl.utils import column_index_from_string
+
+        return (self.sheet, self.row, column_index_from_string(self.column), self.rule)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule function yields: a finding before the registry stamps its code on it."""
+
+    sheet: str
+    row: int
+    column: str
+    record: str | None
+    message: str
+    hint: str
+    severity: str | None = None  # only where one rule has two severities

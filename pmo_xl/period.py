@@ -1,0 +1,56 @@
+"""Time as an input: the as-of date and the reporting period it implies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def previous_month(day: dt.date) -> dt.date:
+    """First day of the last complete month before `day` (2026-11-23 -> 2026-10-01)."""
+    first = month_start(day)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def previous_quarter(day: dt.date) -> dt.date:
+    """First day of the last complete quarter before `day` (2026-11-23 -> 2026-07-01)."""
+    first = quarter_start(day)
+    return quarter_start(first - dt.timedelta(days=1))
+
+
+def reporting_period(frequency: str | None, as_of: dt.date) -> dt.date:
+    """The period a KPI of this frequency should have reported by `as_of`."""
+    if frequency == "Quarterly":
+        return previous_quarter(as_of)
+    return previous_month(as_of)
+
+
+def period_start(frequency: str | None, day: dt.date) -> dt.date:
+    """The first day of the month or quarter that contains `day`."""
+    return quarter_start(day) if frequency == "Quarterly" else month_start(day)
+
+
+def step_back(frequency: str | None, period: dt.date, count: int = 1) -> dt.date:
+    """The period `count` months or quarters before `period`."""
+    months = 3 * count if frequency == "Quarterly" else count
+    index = period.year * 12 + period.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def period_label(frequency: str | None, period: dt.date) -> str:
+    """`Oct 2026` for a month, `2026 Q3` for a quarter."""
+    if frequency == "Quarterly":
+        return f"{period.year} Q{(period.month - 1) // 3 + 1}"
+    return period.strftime("%b %Y")
+
+
+def parse_date(text: str) -> dt.date:
+    """An ISO date (2026-11-30) as typed on the command line."""
+    return dt.date.fromisoformat(text.strip())

@@ -1,0 +1,52 @@
+"""The workbook's sheets, columns and allowed values as text or Markdown, from the schemas."""
+
+from __future__ import annotations
+
+from pmo_xl.validators.schema import SCHEMAS, columns_of, is_optional
+
+
+def _describe(col) -> str:
+    parts = [col.kind]
+    if col.references:
+        parts.append(f"-> {col.references}")
+    if col.many:
+        parts.append("; list")
+    if col.unique:
+        parts.append("unique")
+    return ", ".join(parts)
+
+
+def schema_text() -> str:
+    lines = []
+    for name, schema in SCHEMAS.items():
+        optional = " (optional)" if is_optional(name) else ""
+        lines.append(f"{name}{optional}: {schema.description}")
+        for col in columns_of(name):
+            mark = "*" if col.required else " "
+            lines.append(f"  {mark} {col.header:<28} {_describe(col)}")
+            if col.choices:
+                lines.append(f"      {'':<28} one of: {' | '.join(col.choices)}")
+        if schema.metadata["role_columns"]:
+            lines.append("    (then one column per role or Person ID: R, A, C, I or A/R)")
+        lines.append("")
+    lines.append("* = required. Headers match case- and space-insensitively; extra columns are "
+                 "kept.")
+    return "\n".join(lines)
+
+
+def schema_markdown() -> str:
+    lines = []
+    for name, schema in SCHEMAS.items():
+        optional = " (optional)" if is_optional(name) else ""
+        lines += [f"### {name}{optional}", "", schema.description, "",
+                  "| Column | Required | Kind | Allowed values / points at |",
+                  "| --- | --- | --- | --- |"]
+        for col in columns_of(name):
+            allowed = " · ".join(col.choices) if col.choices else (
+                f"→ {col.references}" if col.references else "")
+            lines.append(f"| {col.header} | {'yes' if col.required else ''} | "
+                         f"{col.kind}{' (; list)' if col.many else ''} | {allowed} |")
+        if schema.metadata["role_columns"]:
+            lines.append("| *one column per role or Person ID* | | R, A, C, I, A/R | |")
+        lines.append("")
+    return "\n".join(lines)

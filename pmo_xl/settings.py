@@ -1,0 +1,71 @@
+"""The Settings sheet: Organisation, Reporting Period, Mandated Share Target and friends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pmo_xl.master import Master, SheetTable
+from pmo_xl.validators.schema import normalise_header
+
+DEFAULT_MANDATED_SHARE = 0.5  # the talk notes' example: mandated work is about half
+
+
+@dataclass(frozen=True)
+class Settings:
+    organisation: str = "Your organisation"
+    reporting_period: dt.date | None = None  # overrides the period derived from --as-of
+    mandated_share_target: float = DEFAULT_MANDATED_SHARE
+    values: dict[str, object] = field(default_factory=dict)  # every row, by normalised name
+    rows: dict[str, int] = field(default_factory=dict)  # normalised name -> Excel row
+
+
+def read_settings(master: Master) -> Settings:
+    table: SheetTable = master["Settings"]
+    values: dict[str, object] = {}
+    rows: dict[str, int] = {}
+    if table.present and table.has("Setting"):
+        for row, record in table.rows():
+            name = record.get("Setting")
+            if name is None:
+                continue
+            key = normalise_header(name)
+            values[key] = record.get("Value")
+            rows[key] = int(row)
+    organisation = values.get("organisation")
+    period = values.get("reporting period")
+    return Settings(
+        organisation=str(organisation).strip() if organisation else Settings.organisation,
+        reporting_period=_as_date(period),
+        mandated_share_target=_as_share(values.get("mandated share target")),
+        values=values,
+        rows=rows,
+    )
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_share(value: object) -> float:
+    """50%, 0.5, "50%" and "50" all mean one half."""
+    if value is None or isinstance(value, bool):
+        return DEFAULT_MANDATED_SHARE
+    if isinstance(value, str):
+        text = value.strip().rstrip("%").strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return DEFAULT_MANDATED_SHARE
+        return number / 100 if number > 1 or value.strip().endswith("%") else number
+    number = float(value)
+    return number / 100 if number > 1 else number

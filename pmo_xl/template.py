@@ -1,0 +1,275 @@
+"""Writing a master workbook from the schemas: the blank template, or one filled with rows.
+
+Every sheet gets its headers as an Excel table, a drop-down on each controlled column (the
+schema's list), date validation on date columns, a comment on each header with its guidance,
+a frozen header row and sensible widths; a Readme sheet explains the workbook. The demo's
+example master and the tests' workbooks are written by the same function, so they carry the
+same drop-downs a person gets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import xlsxwriter
+
+from pmo_xl.output import atomic_output
+from pmo_xl.validators.schema import (
+    CHOICE,
+    DATE,
+    INTEGER,
+    NUMBER,
+    RACI_ROLES,
+    SCHEMAS,
+    STAGES,
+    YES_NO,
+    YESNO,
+    columns_of,
+    is_optional,
+)
+
+Rows = Sequence[Mapping[str, object]]
+
+# A fixed creation time keeps the committed template byte-identical between runs.
+FIXED_CREATED = dt.datetime(2026, 1, 1)
+VALIDATED_ROWS = 2000  # drop-downs reach this far below the header
+RACI_VALUES = ("R", "A", "C", "I", "A/R", "R/C", "C/I")
+HEADER_COLOUR = "#1F4E79"
+REQUIRED_COLOUR = "#C00000"
+
+
+def write_master(
+    path: str | Path,
+    rows: Mapping[str, Rows] | None = None,
+    *,
+    sheets: Sequence[str] | None = None,
+    role_columns: Sequence[str] = RACI_ROLES,
+    extra_sheets: Mapping[str, Sequence[Sequence[object]]] | None = None,
+    renamed_headers: Mapping[tuple[str, str], str] | None = None,
+    source: Path | None = None,
+) -> Path:
+    """Write a master: the blank template when `rows` is None, else those rows per sheet.
+
+    `rows` maps a sheet name to its records, each a mapping from header to value (headers
+    the schema does not declare become extra columns, as a PMO might add). `sheets` limits
+    which schema sheets are written (the tests use it to leave one out).
+    """
+    path = Path(path)
+    rows = rows or {}
+    with atomic_output(path, source=source) as temp:
+        workbook = xlsxwriter.Workbook(
+            str(temp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        workbook.set_properties(
+            {
+                "title": "PMO master workbook",
+                "subject": "Service Catalogue, SIPOC, Operations Handbook, KPIs, people, "
+                "risks, issues and changes",
+                "author": "pmo-xl",
+                "comments": "Written by pmo-xl new; fill it in Excel and run `pmo-xl check`.",
+                "created": FIXED_CREATED,
+            }
+        )
+        styles = _styles(workbook)
+        _write_readme(workbook, styles)
+        for name in sheets if sheets is not None else SCHEMAS:
+            renamed = {old: new for (s, old), new in (renamed_headers or {}).items() if s == name}
+            _write_sheet(workbook, styles, name, rows.get(name, ()), role_columns, renamed)
+        for title, grid in (extra_sheets or {}).items():
+            sheet = workbook.add_worksheet(title)
+            for r, line in enumerate(grid):
+                for c, value in enumerate(line):
+                    _write_value(sheet, r, c, value, styles)
+        workbook.close()
+    return path
+
+
+def _styles(workbook) -> dict:
+    return {
+        "header": workbook.add_format(
+            {"bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_COLOUR,
+             "text_wrap": True, "valign": "top", "border": 1}
+        ),
+        "required": workbook.add_format(
+            {"bold": True, "font_color": "#FFFFFF", "bg_color": REQUIRED_COLOUR,
+             "text_wrap": True, "valign": "top", "border": 1}
+        ),
+        "date": workbook.add_format({"num_format": "yyyy-mm-dd", "align": "left"}),
+        "text": workbook.add_format({"text_wrap": False, "valign": "top"}),
+        "title": workbook.add_format(
+            {"bold": True, "font_size": 16, "font_color": HEADER_COLOUR}),
+        "heading": workbook.add_format(
+            {"bold": True, "font_size": 12, "font_color": HEADER_COLOUR}),
+        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        "bold": workbook.add_format({"bold": True, "valign": "top"}),
+    }
+
+
+def _write_value(sheet, row: int, col: int, value: object, styles: dict) -> None:
+    """User text is always written as text: `=SUM(...)` typed in a cell stays text."""
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, col, value, styles["date"])
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles["date"])
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value)
+    else:
+        sheet.write_string(row, col, str(value))
+
+
+def _write_sheet(
+    workbook, styles, name: str, records: Rows, role_columns: Sequence[str],
+    renamed: Mapping[str, str] | None = None,
+) -> None:
+    schema = SCHEMAS[name]
+    declared = columns_of(name)
+    headers = [(renamed or {}).get(c.header, c.header) for c in declared]
+    if schema.metadata["role_columns"]:
+        headers += list(role_columns)
+    for record in records:
+        for key in record:
+            if key not in headers:
+                headers.append(key)
+    by_header = {c.header: c for c in declared}
+    sheet = workbook.add_worksheet(name)
+    last_row = max(len(records), 1)
+    if len({h.casefold().replace(" ", "") for h in headers}) < len(headers):
+        # Excel refuses a table with two equal headers: write a plain range (tests use this).
+        for c, header in enumerate(headers):
+            sheet.write_string(0, c, header, _header_style(styles, by_header, header))
+    else:
+        _add_table(sheet, styles, name, headers, by_header, last_row)
+    for r, record in enumerate(records, start=1):
+        for c, header in enumerate(headers):
+            _write_value(sheet, r, c, record.get(header), styles)
+    for c, header in enumerate(headers):
+        info = by_header.get(header)
+        guidance = info.guidance if info else _role_guidance(header, schema)
+        if info and info.required:
+            guidance = "Required. " + guidance
+        sheet.write_comment(0, c, guidance, {"x_scale": 2, "y_scale": 1.2, "author": "pmo-xl"})
+        date_style = styles["date"] if info and info.kind == DATE else None
+        sheet.set_column(c, c, _width(header, info), date_style)
+        _validate(sheet, c, info, header, schema)
+    sheet.freeze_panes(1, 2 if name == "Services" else 1)
+    sheet.set_row(0, 32)
+    if is_optional(name):
+        sheet.set_tab_color("#A6A6A6")
+
+
+def _add_table(sheet, styles, name, headers, by_header, last_row) -> None:
+    sheet.add_table(0, 0, last_row, len(headers) - 1, {
+        "name": name.replace(" ", ""),
+        "style": "Table Style Medium 2",
+        "columns": [{"header": h, "header_format": _header_style(styles, by_header, h)}
+                    for h in headers],
+    })
+
+
+def _header_style(styles, by_header, header):
+    info = by_header.get(header)
+    return styles["required"] if info and info.required else styles["header"]
+
+
+def _role_guidance(header: str, schema) -> str:
+    if schema.metadata["role_columns"]:
+        return (f"{header}: R, A, C or I (or a combination such as A/R) for each activity. "
+                "Add a column per further role or Person ID.")
+    return "A column of your own; pmo-xl keeps it and does not check it."
+
+
+def _width(header: str, info) -> float:
+    if info is None:
+        return max(10, len(header) + 2)
+    if info.kind == DATE:
+        return max(12, len(header) + 2)
+    if info.choices:
+        return max(len(header) + 2, min(34, max(len(c) for c in info.choices) + 4))
+    if header in ("Description", "Desired Outcome", "Action", "Commentary", "Objective",
+                  "Reason", "Input Quality Criteria", "Output Quality Criteria"):
+        return 40
+    if header.endswith("Name") or header in ("Activity", "Inputs", "Outputs", "Customers",
+                                             "Suppliers", "Tools and Techniques"):
+        return 30
+    return max(11, len(header) + 3)
+
+
+def _validate(sheet, col: int, info, header: str, schema) -> None:
+    first, last = 1, VALIDATED_ROWS
+    if info is None:
+        if schema.metadata["role_columns"]:
+            sheet.data_validation(first, col, last, col, {
+                "validate": "list", "source": list(RACI_VALUES), "error_type": "warning",
+                "error_title": "RACI", "error_message": "Use R, A, C, I or a combination.",
+            })
+        return
+    if info.kind == CHOICE and info.choices:
+        sheet.data_validation(first, col, last, col, {
+            "validate": "list",
+            "source": list(info.choices),
+            "input_title": header[:32],
+            "input_message": info.guidance[:255],
+            "error_title": f"Not a valid {header}"[:32],
+            "error_message": ("Pick one of: " + ", ".join(info.choices))[:255],
+        })
+    elif info.kind == YESNO:
+        sheet.data_validation(first, col, last, col, {
+            "validate": "list", "source": list(YES_NO),
+            "error_title": "Y or N", "error_message": "Enter Y or N.",
+        })
+    elif info.kind == DATE:
+        sheet.data_validation(first, col, last, col, {
+            "validate": "date", "criteria": "between",
+            "minimum": dt.date(1990, 1, 1), "maximum": dt.date(2100, 12, 31),
+            "error_title": "A date", "error_message": "Enter a date, e.g. 2026-11-30.",
+        })
+    elif info.kind in (NUMBER, INTEGER):
+        sheet.data_validation(first, col, last, col, {
+            "validate": "integer" if info.kind == INTEGER else "decimal",
+            "criteria": ">=", "value": -1e12 if info.kind == NUMBER else 0,
+            "error_title": "A number", "error_message": f"{header} takes a number.",
+        })
+
+
+def _write_readme(workbook, styles) -> None:
+    sheet = workbook.add_worksheet("Readme")
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 1, 100)
+    sheet.write_string(0, 0, "PMO master workbook", styles["title"])
+    lines = [
+        ("What it is", "The PMO's single source of truth: Service Catalogue, SIPOC, Operations "
+         "Handbook with RACI, KPIs and actuals, people, risks, issues and changes."),
+        ("How to fill it", "One record per row under the header. Red headers are required. "
+         "Pick controlled values from the drop-downs; enter dates as real dates; separate "
+         "several IDs in one cell with ; (P-001; P-002). Hover over a header for guidance."),
+        ("Before a meeting", "Run `pmo-xl check master.xlsx`, fix what it finds (each finding "
+         "names the cell), then `pmo-xl pack master.xlsx` for the reports and email draft."),
+        ("Lifecycle", " > ".join(STAGES[:-1]) + " (or Rejected from Proposed). Set-up is "
+         "Design, Pilot and Transition; Running is business as usual."),
+        ("Your own columns", "Add columns anywhere; pmo-xl keeps them and does not check them."),
+        ("Grey tabs", "Optional sheets: Lifecycle Log, Waivers, Settings."),
+    ]
+    row = 2
+    for label, text in lines:
+        sheet.write_string(row, 0, label, styles["bold"])
+        sheet.write_string(row, 1, text, styles["wrap"])
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Sheets", styles["heading"])
+    row += 1
+    for name, schema in SCHEMAS.items():
+        sheet.write_string(row, 0, name, styles["bold"])
+        required = [c.header for c in columns_of(name) if c.required]
+        sheet.write_string(
+            row, 1, f"{schema.description} Required: {', '.join(required)}.", styles["wrap"]
+        )
+        row += 1
+    sheet.activate()
+

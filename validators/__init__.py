@@ -1,0 +1,1 @@
+"""The schemas of the master workbook and the rules `pmo-xl check` runs over it."""

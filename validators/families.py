@@ -1,0 +1,7 @@
+"""Importing this module registers every rule family with the registry."""
+
+from pmo_xl.validators import (  # noqa: F401
+    references,
+    structure,
+    waivers,
+)

@@ -1,0 +1,118 @@
+"""X — references between sheets: every ID that points elsewhere points at a real record."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from openpyxl.utils import get_column_letter
+
+from pmo_xl.findings import ERROR, Problem
+from pmo_xl.master import Master
+from pmo_xl.validators.registry import Context, Edit, rule
+from pmo_xl.validators.schema import (
+    KEY_OF,
+    RACI_ROLES,
+    SCHEMAS,
+    columns_of,
+    normalise_header,
+    split_list,
+)
+
+
+@rule("X101", ERROR, "A reference points at a record that does not exist",
+      fails=[Edit("Services", "SVC-001", {"Service Owner": "P-099"})], cell="Services!P2")
+def unknown_reference(master: Master, context: Context) -> Iterator[Problem]:
+    """Every ID that points at another sheet (→ in the workbook guide) exists there.
+
+    Service Owner, Service Managers and every other person column point at People; Lead
+    PMO at PMOs; Strategic Objective at Strategy; Service ID at Services; a procedure's
+    Process ID at SIPOC; a RACI row's Procedure ID at Procedures; an actual's KPI ID at KPIs.
+    Passing: Service Owner P-001, who is in People. Failing: P-099, who is not.
+    """
+    for table in master.sheets.values():
+        if not table.present:
+            continue
+        for col in columns_of(table.name):
+            target = col.references
+            if target is None or not table.has(col.header) or not master[target].present:
+                continue
+            known = master.ids(target)
+            values = table.data[col.header]
+            values = values[values.notna()]
+            if not col.many:  # one ID per cell: a vectorised lookup, fast on big sheets
+                values = values[~values.isin(known)]
+            for row, value in values.items():
+                items = split_list(value) if col.many else [str(value)]
+                for item in items:
+                    if item and item not in known:
+                        yield table.problem(
+                            int(row), col.header,
+                            f"{col.header} {item!r}{_of(table, int(row))} is not a "
+                            f"{KEY_OF[target]} in {master[target].title}.",
+                            _hint(item, known, target, master[target].title))
+
+
+def _hint(item: str, known: set[str], target: str, title: str) -> str:
+    near = difflib.get_close_matches(item, sorted(known), n=1, cutoff=0.6)
+    if near:
+        return f"Did you mean {near[0]!r}? Otherwise add {item!r} to {title}."
+    return f"Use a {KEY_OF[target]} listed in {title}, or add the missing record there."
+
+
+def _of(table, row: int) -> str:
+    record = table.record(row)
+    return f" on {record}'s row" if record else f" on row {row}"
+
+
+@rule("X102", ERROR, "A procedure's process belongs to another service",
+      fails=[Edit("SIPOC", "PRC-002", {"Service ID": "SVC-002"})], cell="Procedures!D3")
+def process_of_other_service(master: Master, context: Context) -> Iterator[Problem]:
+    """A procedure carries out a SIPOC process of its own service.
+
+    Passing: PRD-002 of SVC-001 carries out PRC-002, a process of SVC-001. Failing: PRC-002
+    is listed in SIPOC under SVC-002.
+    """
+    procedures, sipoc = master["Procedures"], master["SIPOC"]
+    if not (procedures.present and sipoc.present):
+        return
+    service_of = {
+        str(p): s for p, s in zip(sipoc.data["Process ID"], sipoc.data["Service ID"],
+                                  strict=True) if p is not None
+    }
+    for row, record in procedures.rows():
+        process, service = record["Process ID"], record["Service ID"]
+        owner = service_of.get(process) if process else None
+        if owner and service and owner != service:
+            yield procedures.problem(
+                int(row), "Process ID",
+                f"Procedure {procedures.record(int(row))} belongs to {service} but its process "
+                f"{process} is a process of {owner}.",
+                f"Use a process of {service} (see SIPOC), or move the procedure to {owner}.")
+
+
+@rule("X103", ERROR, "A RACI column is not a known role or person",
+      fails=[Edit("RACI", "PRD-001", {"Sponsor": "I"})], cell="RACI!L1")
+def unknown_raci_role(master: Master, context: Context) -> Iterator[Problem]:
+    """Each RACI role column is headed by a role (Service Owner, Service Manager, Service
+    Operative, PMO Director, PMO Manager, PMO Analyst, PMO Administrator, Customer,
+    Supplier) or by a Person ID from People.
+
+    Passing: a column headed `Service Manager` or `P-004`. Failing: a column `Sponsor`.
+    """
+    raci = master["RACI"]
+    if not raci.present:
+        return
+    roles = {normalise_header(r): r for r in RACI_ROLES}
+    people = master.ids("People")
+    declared = {normalise_header(h) for h in SCHEMAS["RACI"].columns}
+    for index, text in raci.headers:
+        key = normalise_header(text)
+        if key in declared or key in roles or text in people:
+            continue
+        near = difflib.get_close_matches(key, list(roles), n=1, cutoff=0.6)
+        yield Problem(
+            raci.title, raci.header_row, get_column_letter(index + 1), None,
+            f"RACI column {text!r} is neither a known role nor a Person ID.",
+            f"Rename it to {roles[near[0]]!r}." if near else
+            "Head it with a role (" + ", ".join(RACI_ROLES) + ") or a Person ID from People.")

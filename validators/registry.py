@@ -1,0 +1,190 @@
+"""The rule registry: every rule's code, severity, explanation and examples, in one place.
+
+A rule is a generator function over the loaded master, registered with :func:`rule`. Its
+docstring explains it in the PMO's words; its ``fails`` example is a set of edits to the
+small clean master in :mod:`pmo_xl.validators.examples` that makes it fire at ``cell``.
+``pmo-xl rules``, ``--select``/``--ignore``, the README and the tests all read from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from pmo_xl.findings import SEVERITIES, Finding, Problem
+from pmo_xl.master import Master
+from pmo_xl.period import reporting_period
+from pmo_xl.settings import Settings
+
+FAMILIES = {
+    "S": "Structure",
+    "X": "References between sheets",
+    "H": "Catalogue against handbook",
+    "R": "RACI",
+    "L": "Lifecycle",
+    "O": "Roles",
+    "K": "KPIs",
+    "G": "Governance and capacity",
+    "C": "Changes",
+    "W": "Waivers",
+}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to the example master.
+
+    `record` is the value in the row's ID column (or first column); None appends a row.
+    `values` None deletes the row. Two structural edits: ``drop_sheet(name)`` leaves a
+    sheet out, ``rename_header(sheet, old, new)`` renames a column's header.
+    """
+
+    sheet: str
+    record: str | None
+    values: dict[str, object] | None
+    action: str = "set"  # set / drop_sheet / rename_header
+
+    def describe(self) -> str:
+        if self.action == "drop_sheet":
+            return f"leave the sheet {self.sheet} out of the workbook"
+        if self.action == "rename_header":
+            return f"{self.sheet}: rename the header {self.record!r} to {self.values['to']!r}"
+        if self.values is None:
+            return f"{self.sheet}: delete the row of {self.record}"
+        shown = ", ".join(f"{k} = {_show(v)}" for k, v in self.values.items())
+        if self.record is None:
+            return f"{self.sheet}: add a row with {shown}"
+        return f"{self.sheet}, row of {self.record}: {shown}"
+
+
+def drop_sheet(sheet: str) -> Edit:
+    return Edit(sheet, None, None, action="drop_sheet")
+
+
+def rename_header(sheet: str, old: str, new: str) -> Edit:
+    return Edit(sheet, old, {"to": new}, action="rename_header")
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "(blank)"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True)
+class Example:
+    """Edits to the clean example master, and the cell the rule then names (or None)."""
+
+    edits: tuple[Edit, ...] = ()
+    cell: str | None = None  # e.g. "Services!AB2"; None for a passing example
+    note: str = ""  # for defects edits cannot make (merged cells, formulas): said in words
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a run of the checks is told: the as-of date and the Settings sheet."""
+
+    as_of: dt.date
+    settings: Settings = field(default_factory=Settings)
+
+    def period_for(self, frequency: str | None) -> dt.date:
+        """The reporting period a KPI of this frequency should have an actual for."""
+        if self.settings.reporting_period is not None and frequency != "Quarterly":
+            return self.settings.reporting_period.replace(day=1)
+        return reporting_period(frequency, self.as_of)
+
+
+Check = Callable[[Master, Context], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    title: str
+    check: Check
+    fails: Example
+    passes: Example = Example()
+
+    @property
+    def family(self) -> str:
+        return self.code[0]
+
+    @property
+    def explanation(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or self.title)
+
+    def run(self, master: Master, context: Context) -> Iterable[Finding]:
+        for problem in self.check(master, context):
+            yield Finding(
+                rule=self.code,
+                severity=problem.severity or self.severity,
+                sheet=problem.sheet,
+                row=problem.row,
+                column=problem.column,
+                record=problem.record,
+                message=problem.message,
+                hint=problem.hint,
+            )
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    severity: str,
+    title: str,
+    *,
+    fails: Iterable[Edit] | Example,
+    cell: str | None = None,
+    passes: Iterable[Edit] = (),
+    note: str = "",
+) -> Callable[[Check], Check]:
+    """Register a rule. `fails` edits the example master so the rule names `cell`."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"{code}: unknown severity {severity}")
+    if code in RULES:
+        raise ValueError(f"rule {code} registered twice")
+    failing = fails if isinstance(fails, Example) else Example(tuple(fails), cell, note)
+
+    def register(check: Check) -> Check:
+        RULES[code] = Rule(code, severity, title, check, failing, Example(tuple(passes)))
+        return check
+
+    return register
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every family module (each registers its rules) and return the registry."""
+    from pmo_xl.validators import families  # noqa: F401  (imports register the rules)
+
+    return dict(sorted(RULES.items(), key=lambda item: (_family_order(item[0]), item[0])))
+
+
+def _family_order(code: str) -> int:
+    return list(FAMILIES).index(code[0]) if code[0] in FAMILIES else len(FAMILIES)
+
+
+def selected(codes: dict[str, Rule], select: Iterable[str], ignore: Iterable[str]) -> list[Rule]:
+    """Rules chosen by --select/--ignore; a code may be a whole family (`K`) or a prefix."""
+    select = [s.strip().upper() for s in select if s.strip()]
+    ignore = [s.strip().upper() for s in ignore if s.strip()]
+    chosen = []
+    for code, item in codes.items():
+        if select and not any(code.startswith(s) for s in select):
+            continue
+        if any(code.startswith(s) for s in ignore):
+            continue
+        chosen.append(item)
+    return chosen
+
+
+def unknown_codes(codes: dict[str, Rule], given: Iterable[str]) -> list[str]:
+    return [
+        g for g in given if g.strip() and not any(c.startswith(g.strip().upper()) for c in codes)
+    ]

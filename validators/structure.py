@@ -1,0 +1,367 @@
+"""S — structure: the sheets and columns are there and each cell holds what its column takes.
+
+The cell checks (blank required cell, wrong type, value outside its list, duplicate ID) are
+the pandera schemas of :mod:`pmo_xl.validators.schema`, run lazily over each sheet; this
+module turns pandera's failure cases into findings with their cell and a fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from functools import lru_cache
+
+import pandas as pd
+import pandera.errors as pa_errors
+from openpyxl.utils import get_column_letter
+
+from pmo_xl.findings import ERROR, WARNING, Problem
+from pmo_xl.master import Master, SheetTable, closest
+from pmo_xl.validators.registry import Context, Edit, Example, drop_sheet, rename_header, rule
+from pmo_xl.validators.schema import (
+    CHECK_CHOICE,
+    CHECK_NOT_NULL,
+    CHECK_TYPE,
+    CHECK_UNIQUE,
+    DATE,
+    INTEGER,
+    NUMBER,
+    SCHEMAS,
+    YESNO,
+    columns_of,
+    is_optional,
+    normalise_header,
+)
+
+KIND_WORDS = {
+    NUMBER: "a number",
+    INTEGER: "a whole number",
+    DATE: "a date",
+    YESNO: "Y or N",
+    "id": "an ID (text)",
+}
+
+
+@rule("S101", ERROR, "A required sheet is missing",
+      fails=[drop_sheet("KPIs")], cell="KPIs!A1")
+def missing_sheet(master: Master, context: Context) -> Iterator[Problem]:
+    """Every sheet of the master is there (Lifecycle Log, Waivers and Settings are optional).
+
+    The sheet is looked up by name, case- and space-insensitively, so `kpis` is KPIs.
+    Passing: a workbook written by `pmo-xl new`. Failing: the KPIs sheet was deleted.
+    """
+    for name, table in master.sheets.items():
+        if not table.present and not is_optional(name):
+            near = difflib.get_close_matches(name, master.unknown_sheets, n=1, cutoff=0.5)
+            hint = (f"Rename the sheet {near[0]!r} to {name!r}." if near else
+                    f"Add a sheet named {name!r} with its headers (`pmo-xl new` writes one).")
+            yield Problem(name, 1, "A", None, f"The sheet {name!r} is missing.", hint)
+
+
+@rule("S102", ERROR, "A required column is missing",
+      fails=[rename_header("Services", "Stage", "Phase")], cell="Services!AJ1")
+def missing_column(master: Master, context: Context) -> Iterator[Problem]:
+    """Every required (bold) column of a sheet has its header in the header row.
+
+    Headers match case- and space-insensitively. The finding names the first free header
+    cell, and the hint the existing header nearest to the missing one.
+    Passing: `service id` as the header of Services. Failing: `Stage` renamed `Phase`.
+    """
+    for table in _present(master):
+        extra = [text for _, text in table.headers if _unknown(table, text)]
+        for col in columns_of(table.name):
+            if col.required and not table.has(col.header):
+                near = difflib.get_close_matches(col.header, extra, n=1, cutoff=0.4)
+                hint = (f"Rename the header {near[0]!r} to {col.header!r}." if near
+                        else f"Add a column headed {col.header!r}.")
+                yield table.problem(
+                    table.header_row, col.header,
+                    f"{table.title} has no {col.header!r} column.", hint)
+
+
+@rule("S103", ERROR, "A header appears twice",
+      fails=[Edit("Services", "SVC-001", {"service  name": "Reporting"})], cell="Services!AJ1")
+def duplicate_header(master: Master, context: Context) -> Iterator[Problem]:
+    """Each header appears once in its sheet, and a column with values has a header.
+
+    A second copy would hide which one counts; values under a blank header are not read
+    (a warning).
+
+    Passing: one `Service Name` column. Failing: two columns headed `Service Name` (the
+    first is read, the second is named).
+    """
+    for table in _present(master):
+        seen: dict[str, int] = {}
+        for index, text in table.headers:
+            key = normalise_header(text)
+            if key in seen:
+                letter = get_column_letter(index + 1)
+                yield Problem(table.title, table.header_row, letter, None,
+                              f"The header {text!r} appears twice in {table.title} "
+                              f"(columns {get_column_letter(seen[key] + 1)} and {letter}).",
+                              "Rename or delete one of them; pmo-xl reads only the first.")
+            else:
+                seen[key] = index
+        for index in table.unnamed_columns:
+            letter = get_column_letter(index + 1)
+            yield Problem(table.title, table.header_row, letter, None,
+                          f"Column {letter} of {table.title} has values but a blank header, "
+                          "so they are not read.",
+                          "Give the column a header, or delete it.", WARNING)
+
+
+@rule("S104", ERROR, "A required cell is blank",
+      fails=[Edit("Services", "SVC-001", {"Service Name": None})], cell="Services!B2")
+def blank_required_cell(master: Master, context: Context) -> Iterator[Problem]:
+    """A required (bold) column has a value on every row.
+
+    Passing: every service has a Service Name. Failing: SVC-001's Service Name is blank.
+    """
+    for table, row, header, _value in _failures(master, CHECK_NOT_NULL):
+        yield table.problem(row, header, f"{header} is blank{_of(table, row)}.",
+                            f"Fill in {header}; it is required on every row of {table.title}.")
+
+
+@rule("S105", ERROR, "A cell holds the wrong type of value",
+      fails=[Edit("Services", "SVC-001", {"Go-live Date": "1 July 2025"})], cell="Services!AB2")
+def wrong_type(master: Master, context: Context) -> Iterator[Problem]:
+    """A number column holds numbers, a date column real Excel dates, a Y/N column Y or N.
+
+    A date typed as text (`1 July 2025`, `2025-07-01` with a leading apostrophe) looks
+    right on screen but cannot be compared or sorted; so can a number stored as text.
+    Passing: Go-live Date is the date 2025-07-01. Failing: it is the text `1 July 2025`.
+    """
+    for table, row, header, value in _failures(master, CHECK_TYPE):
+        kind = _kind(table, header)
+        if kind == DATE and isinstance(value, str):
+            message = f"{header} {value!r}{_of(table, row)} is a date typed as text."
+            hint = ("Retype it as a date (e.g. 2025-07-01) so Excel right-aligns it, or use "
+                    "Data > Text to Columns > Date to convert the column.")
+        elif kind in (NUMBER, INTEGER) and isinstance(value, str):
+            message = f"{header} {value!r}{_of(table, row)} is text, not a number."
+            hint = "Retype it as a number (no units or spaces; Excel right-aligns numbers)."
+        else:
+            message = (f"{header}{_of(table, row)} holds {_show(value)}, but the column takes "
+                       f"{KIND_WORDS.get(kind, kind)}.")
+            hint = f"Enter {KIND_WORDS.get(kind, kind)} in {header}."
+        yield table.problem(row, header, message, hint)
+
+
+@rule("S106", ERROR, "A value is not one of the column's allowed values",
+      fails=[Edit("Services", "SVC-001", {"Stage": "Runing"})], cell="Services!I2")
+def value_outside_list(master: Master, context: Context) -> Iterator[Problem]:
+    """A controlled column (Stage, Scope, Status, …) holds one of its drop-down values.
+
+    Near misses (`running`, `Runing`) are named with the closest allowed value.
+    Passing: Stage `Running`. Failing: Stage `Runing`.
+    """
+    for table, row, header, value in _failures(master, CHECK_CHOICE):
+        choices = SCHEMAS[table.name].columns[header].metadata["choices"]
+        near = closest(str(value), choices)
+        hint = (f"Did you mean {near!r}? Pick it from the drop-down." if near else
+                "Pick one of: " + ", ".join(choices) + ".")
+        yield table.problem(row, header,
+                            f"{header} {_show(value)}{_of(table, row)} is not an allowed value.",
+                            hint)
+
+
+@rule("S107", ERROR, "An ID is used twice",
+      fails=[Edit("Services", "SVC-002", {"Service ID": "SVC-001"})], cell="Services!A3")
+def duplicate_id(master: Master, context: Context) -> Iterator[Problem]:
+    """Each record's ID is unique in its sheet; the second and later copies are named.
+
+    Passing: SVC-001 and SVC-002. Failing: two rows with Service ID SVC-001.
+    """
+    for table, row, header, value in _failures(master, CHECK_UNIQUE):
+        first = _first_row(table, header, value, row)
+        yield table.problem(row, header,
+                            f"{header} {_show(value)} on row {row} is also used on row {first}.",
+                            f"Give this record a new {header}; IDs are never reused.")
+
+
+@rule("S108", ERROR, "Merged cells in a sheet",
+      fails=Example((), "Services!A1", "merge the header cells A1:B1 of Services"))
+def merged_cells(master: Master, context: Context) -> Iterator[Problem]:
+    """No cells are merged: a merged header hides a column, merged data hides values.
+
+    Merged cells across the header row are an error; merged cells in the data a warning
+    (only the first cell of a merge holds a value).
+    Passing: no merges. Failing: A1:B1 of Services merged.
+    """
+    for table in _present(master):
+        for r0, c0, r1, c1 in table.merged:
+            area = f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
+            in_header = r0 <= table.header_row <= r1
+            yield Problem(
+                table.title, r0, get_column_letter(c0), None if in_header else table.record(r0),
+                f"Cells {area} of {table.title} are merged"
+                + (" across the header row." if in_header else "; only the first holds a value."),
+                "Select them and choose Merge & Center > Unmerge Cells, then fill each cell.",
+                None if in_header else WARNING)
+
+
+@rule("S109", ERROR, "A formula has no saved value",
+      fails=Example((), "Services!O2",
+                    "put the formula =1+1 in Planned FTE of SVC-001, written by a program "
+                    "that saves no values"))
+def formula_without_value(master: Master, context: Context) -> Iterator[Problem]:
+    """Formulas carry the value Excel last calculated; pmo-xl reads that value.
+
+    A workbook written by a program (not Excel or LibreOffice) can hold formulas with no
+    saved value, which pmo-xl would read as blank.
+    Passing: a workbook saved by Excel. Failing: a generated workbook never opened.
+    """
+    for table in _present(master):
+        for ref in table.formula_cells:
+            letters = ref.rstrip("0123456789")
+            row = int(ref[len(letters):])
+            yield Problem(table.title, row, letters, table.record(row),
+                          f"Cell {ref} of {table.title} holds a formula with no saved value.",
+                          "Open the workbook in Excel or LibreOffice and save it, so the "
+                          "values are calculated and stored.")
+
+
+@rule("S110", WARNING, "An unknown header looks like a known column",
+      fails=[rename_header("Services", "Go-live Date", "Go live")], cell="Services!AB1")
+def near_miss_header(master: Master, context: Context) -> Iterator[Problem]:
+    """A header the schema does not know, close to a column the sheet lacks, is a typo.
+
+    Your own extra columns are welcome and kept; one that looks like a missing column
+    (`Go live` for `Go-live Date`) means that column's values are not being read.
+    Passing: an extra column `Notes`. Failing: `Go-live Date` typed `Go live`.
+    """
+    for table in _present(master):
+        missing = [c.header for c in columns_of(table.name)
+                   if not c.required and not table.has(c.header)]
+        if not missing:
+            continue
+        for index, text in table.headers:
+            if not _unknown(table, text):
+                continue
+            near = _near_header(text, missing)
+            if near:
+                yield Problem(table.title, table.header_row, get_column_letter(index + 1), None,
+                              f"The header {text!r} is not a {table.title} column; it looks "
+                              f"like {near!r}, which is missing.",
+                              f"Rename it to {near!r} so its values are read.")
+
+
+@rule("S111", WARNING, "A ;-list has an empty item",
+      fails=[Edit("Services", "SVC-001", {"Operatives": "P-004;;P-005"})], cell="Services!R2")
+def empty_list_item(master: Master, context: Context) -> Iterator[Problem]:
+    """Lists in one cell are separated by single `;` with no empty items.
+
+    Passing: `P-004; P-005`. Failing: `P-004;;P-005` (or a trailing `;`).
+    """
+    for table, row, header, value in _failures(master, "list_items"):
+        yield table.problem(row, header, f"{header} {_show(value)}{_of(table, row)} has an "
+                            "empty item between its ; separators.",
+                            "Remove the extra ; so each item is one ID or name.")
+
+
+def _near_header(text: str, missing: list[str]) -> str | None:
+    key = normalise_header(text)
+    for header in missing:
+        if normalise_header(header).startswith(key) or key.startswith(normalise_header(header)):
+            return header
+    match = difflib.get_close_matches(key, [normalise_header(m) for m in missing], n=1,
+                                      cutoff=0.6)
+    if match:
+        return next(m for m in missing if normalise_header(m) == match[0])
+    return None
+
+
+# --- the pandera pass, run once per master and shared by S104-S107, S111 -------------------
+
+
+def _present(master: Master) -> list[SheetTable]:
+    return [t for t in master.sheets.values() if t.present]
+
+
+def _unknown(table: SheetTable, text: str) -> bool:
+    declared = {normalise_header(c.header) for c in columns_of(table.name)}
+    return normalise_header(text) not in declared and not SCHEMAS[table.name].metadata[
+        "role_columns"]
+
+
+def _failures(master: Master, check: str) -> Iterator[tuple[SheetTable, int, str, object]]:
+    cases = _schema_failures(master)
+    for table in _present(master):
+        for row, header, value in cases.get((table.name, check), ()):
+            yield table, row, header, value
+
+
+def _schema_failures(master: Master) -> dict[tuple[str, str], list[tuple[int, str, object]]]:
+    cached = getattr(master, "_schema_failures", None)
+    if cached is None:
+        cached = {}
+        for table in _present(master):
+            for (check, row, header, value) in _validate(table):
+                cached.setdefault((table.name, check), []).append((row, header, value))
+        for key in cached:
+            cached[key].sort(key=lambda case: (case[0], table_order(master, key[0], case[1])))
+        master._schema_failures = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def table_order(master: Master, sheet: str, header: str) -> int:
+    return master[sheet].column_index.get(header, 0)
+
+
+def _validate(table: SheetTable) -> Iterator[tuple[str, int, str, object]]:
+    present = [h for h in SCHEMAS[table.name].columns if table.has(h)]
+    if not present or table.raw.empty:
+        return
+    schema = _subschema(table.name, tuple(present))
+    try:
+        schema.validate(table.raw[present], lazy=True)
+    except pa_errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        for check, header, value, index in zip(
+            cases["check"], cases["column"], cases["failure_case"], cases["index"], strict=True
+        ):
+            if index is None or pd.isna(index):
+                continue
+            name = _check_name(check)
+            if name is not None:
+                yield name, int(index), header, value
+
+
+@lru_cache(maxsize=64)
+def _subschema(name: str, present: tuple[str, ...]):
+    return SCHEMAS[name].select_columns(list(present))
+
+
+def _check_name(check: object) -> str | None:
+    text = str(check)
+    for name in (CHECK_NOT_NULL, CHECK_UNIQUE, CHECK_TYPE, CHECK_CHOICE, "list_items"):
+        if text == name or text.startswith(name):
+            return name
+    return None
+
+
+def _kind(table: SheetTable, header: str) -> str:
+    return SCHEMAS[table.name].columns[header].metadata["kind"]
+
+
+def _of(table: SheetTable, row: int) -> str:
+    record = table.record(row)
+    return f" for {record}" if record else f" on row {row}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _first_row(table: SheetTable, header: str, value: object, row: int) -> int:
+    column = table.raw[header]
+    for index, cell in column.items():
+        if cell == value and index != row:
+            return int(index)
+    return row
