@@ -1,0 +1,1 @@
+"""The report workbooks, their shared styles, the findings workbook and the email draft."""

@@ -1,0 +1,3 @@
+"""L — lifecycle: set-up, running and closing a service (seed §5)."""
+
+from __future__ import annotations
