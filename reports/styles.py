@@ -1,0 +1,203 @@
+"""Shared look of every report workbook: colours, RAG fills, cell formats and print setup.
+
+Every report (findings, status, KPI) builds its workbook with :func:`new_workbook` and takes
+its cell formats from :func:`formats`, so the documents a PMO emails look like one family
+and user text is never turned into a formula, link or number on the way in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+# xlsxwriter would otherwise turn "=..." into a live formula, "http..." into a link and
+# "007" into 7; a report shows the master's text exactly as typed.
+SAFE_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+FONT = "Calibri"
+FONT_SIZE = 10
+
+# House colours: a dark navy for titles and header rows, pale grey for banding and notes.
+NAVY = "#1F3864"
+HEADER_FILL = "#1F3864"
+HEADER_FONT = "#FFFFFF"
+SUBTLE_FILL = "#F2F2F2"
+BORDER = "#BFBFBF"
+MUTED = "#595959"
+
+# RAG fills with readable text on top; the word is always written in the cell too, so
+# colour is never the only signal (printouts in black and white, colour-blind readers).
+RAG = {
+    "Green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "Amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "Red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "No data": {"bg_color": "#D9D9D9", "font_color": "#404040"},
+}
+RAG_WORDS = tuple(RAG)  # Green, Amber, Red, No data
+GREY = "No data"
+
+# Finding severities, in the same palette as RAG (error ~ Red, warning ~ Amber) plus blue.
+SEVERITY = {
+    "error": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "warning": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "info": {"bg_color": "#DDEBF7", "font_color": "#1F4E79"},
+}
+# Plain hex (no '#') for openpyxl fills on an annotated copy of the master.
+SEVERITY_FILL_HEX = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+
+DATE_FORMAT = "yyyy-mm-dd"  # unambiguous in every locale the reports travel to
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+NUMBER_FORMAT = "#,##0.##"
+INTEGER_FORMAT = "#,##0"
+PERCENT_FORMAT = "0%"
+
+
+def new_workbook(path: str | Path, title: str, subject: str, organisation: str) -> Workbook:
+    """An xlsxwriter Workbook at `path` with safe text handling and document properties.
+
+    `path` is usually the temporary file yielded by ``pmo_xl.output.atomic_output``.
+    """
+    workbook = xlsxwriter.Workbook(str(path), dict(SAFE_OPTIONS))
+    workbook.set_properties({
+        "title": title,
+        "subject": subject,
+        "author": "pmo-xl",
+        "company": organisation,
+        "comments": "Written by pmo-xl from the PMO master workbook.",
+    })
+    return workbook
+
+
+def formats(workbook: Workbook) -> dict:
+    """Named cell formats for one workbook (xlsxwriter formats belong to one workbook).
+
+    Keys: title, subtitle, label, note, header, text, wrap, date, datetime, number, integer,
+    percent, bold, link, rag_<word> (rag_Green, rag_Amber, rag_Red, rag_No data) and
+    severity_<level> (severity_error, severity_warning, severity_info).
+    """
+    base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+
+    def make(**props) -> object:
+        return workbook.add_format({**base, **props})
+
+    result = {
+        "title": make(bold=True, font_size=16, font_color=NAVY, valign="vcenter"),
+        "subtitle": make(bold=True, font_size=12, font_color=NAVY),
+        "label": make(bold=True, font_color=MUTED),
+        "note": make(italic=True, font_color=MUTED, text_wrap=True),
+        "header": make(bold=True, font_color=HEADER_FONT, bg_color=HEADER_FILL,
+                       text_wrap=True, border=1, border_color=BORDER, valign="vcenter"),
+        "text": make(),
+        "wrap": make(text_wrap=True),
+        "date": make(num_format=DATE_FORMAT, align="left"),
+        "datetime": make(num_format=DATETIME_FORMAT, align="left"),
+        "number": make(num_format=NUMBER_FORMAT),
+        "integer": make(num_format=INTEGER_FORMAT),
+        "percent": make(num_format=PERCENT_FORMAT),
+        "bold": make(bold=True),
+        "link": make(font_color="#0563C1", underline=1),
+    }
+    for word, colours in RAG.items():
+        result[f"rag_{word}"] = make(bold=True, align="center", border=1,
+                                     border_color=BORDER, **colours)
+    for level, colours in SEVERITY.items():
+        result[f"severity_{level}"] = make(bold=True, border=1, border_color=BORDER,
+                                           **colours)
+    return result
+
+
+def rag_format(fmt: dict, word: str | None) -> object:
+    """The fill for a RAG word; anything unknown or blank shows as grey "No data"."""
+    return fmt.get(f"rag_{word}") or fmt[f"rag_{GREY}"]
+
+
+def rag_word(word: str | None) -> str:
+    """The word to write beside the colour: Green/Amber/Red, or "No data"."""
+    return word if word in RAG else GREY
+
+
+def print_setup(
+    sheet: Worksheet,
+    as_of: dt.date,
+    *,
+    header_row: int | None = 0,
+    landscape: bool = True,
+    title: str | None = None,
+) -> None:
+    """Make a sheet print as a finished document.
+
+    Landscape, fit to one page wide (as many pages tall as needed), the header row
+    (0-based `header_row`, None for none) repeated on every page, and a footer with the
+    page number and the as-of date so a printout says which run it came from.
+    """
+    if landscape:
+        sheet.set_landscape()
+    sheet.set_paper(9)  # A4; Letter users' printers scale it
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.fit_to_pages(1, 0)
+    if header_row is not None:
+        sheet.repeat_rows(header_row)
+    if title:
+        sheet.set_header(f"&L&\"{FONT},Bold\"{_escape(title)}")
+    sheet.set_footer(f"&LAs of {as_of.isoformat()}&RPage &P of &N")
+
+
+def _escape(text: str) -> str:
+    """'&' starts a control code in Excel headers and footers; '&&' is a literal ampersand."""
+    return text.replace("&", "&&")
+
+
+def set_widths(sheet: Worksheet, widths: list[float], first_col: int = 0) -> None:
+    """Column widths in characters, left to right."""
+    for offset, width in enumerate(widths):
+        sheet.set_column(first_col + offset, first_col + offset, width)
+
+
+def write_text(sheet: Worksheet, row: int, col: int, value: object, fmt=None) -> None:
+    """Write a value from the master as text (or blank), never as a formula."""
+    if value is None or value == "":
+        sheet.write_blank(row, col, None, fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)
+
+
+def cover_block(
+    sheet: Worksheet,
+    fmt: dict,
+    *,
+    title: str,
+    rows: list[tuple[str, object]],
+    start_row: int = 0,
+) -> int:
+    """Title and label/value lines at the top of a summary sheet; returns the next free row.
+
+    Values that are dates get the date format; numbers the integer/number format; anything
+    else is written as text.
+    """
+    sheet.write_string(start_row, 0, title, fmt["title"])
+    sheet.set_row(start_row, 24)
+    row = start_row + 2
+    for label, value in rows:
+        sheet.write_string(row, 0, label, fmt["label"])
+        if isinstance(value, dt.datetime):
+            sheet.write_datetime(row, 1, value, fmt["datetime"])
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), fmt["date"])
+        elif isinstance(value, bool) or value is None:
+            write_text(sheet, row, 1, value, fmt["text"])
+        elif isinstance(value, int):
+            sheet.write_number(row, 1, value, fmt["integer"])
+        elif isinstance(value, float):
+            sheet.write_number(row, 1, value, fmt["number"])
+        else:
+            write_text(sheet, row, 1, value, fmt["text"])
+        row += 1
+    return row + 1
