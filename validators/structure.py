@@ -59,12 +59,12 @@ def missing_sheet(master: Master, context: Context) -> Iterator[Problem]:
 
 
 @rule("S102", ERROR, "A required column is missing",
-      fails=[rename_header("Services", "Stage", "Phase")], cell="Services!AJ1")
+      fails=[rename_header("Services", "Stage", "Phase")], cell="Services!I1")
 def missing_column(master: Master, context: Context) -> Iterator[Problem]:
     """Every required (bold) column of a sheet has its header in the header row.
 
-    Headers match case- and space-insensitively. The finding names the first free header
-    cell, and the hint the existing header nearest to the missing one.
+    Headers match case- and space-insensitively. The finding names the unknown header
+    nearest to the missing one (probably renamed), or else the first free header cell.
     Passing: `service id` as the header of Services. Failing: `Stage` renamed `Phase`.
     """
     for table in _present(master):
@@ -72,11 +72,15 @@ def missing_column(master: Master, context: Context) -> Iterator[Problem]:
         for col in columns_of(table.name):
             if col.required and not table.has(col.header):
                 near = difflib.get_close_matches(col.header, extra, n=1, cutoff=0.4)
-                hint = (f"Rename the header {near[0]!r} to {col.header!r}." if near
-                        else f"Add a column headed {col.header!r}.")
-                yield table.problem(
-                    table.header_row, col.header,
-                    f"{table.title} has no {col.header!r} column.", hint)
+                if near:  # point at the header that was probably renamed
+                    index = next(i for i, text in table.headers if text == near[0])
+                    yield Problem(table.title, table.header_row, get_column_letter(index + 1),
+                                  None, f"{table.title} has no {col.header!r} column.",
+                                  f"Rename the header {near[0]!r} to {col.header!r}.")
+                else:
+                    yield table.problem(table.header_row, col.header,
+                                        f"{table.title} has no {col.header!r} column.",
+                                        f"Add a column headed {col.header!r}.")
 
 
 @rule("S103", ERROR, "A header appears twice",
