@@ -176,7 +176,7 @@ def read_master(path: str | Path) -> Master:
             if title is None:
                 sheets[name] = empty_table(name)
             else:
-                sheets[name] = _read_sheet(book, package, name, title)
+                sheets[name] = _read_one_sheet(book, package, name, title)
     finally:
         book.close()
     known = {normalise_header(n) for n in SCHEMAS} | {"readme"}
@@ -231,6 +231,19 @@ def empty_table(name: str) -> SheetTable:
     )
 
 
+def _read_one_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetTable:
+    """One sheet, or one sentence naming it when its XML is broken (calamine raises then)."""
+    try:
+        return _read_sheet(book, package, name, title)
+    except CannotCheck:
+        raise
+    except Exception as exc:  # calamine's XmlError, WorksheetNotFound, CalamineError, ...
+        raise CannotCheck(
+            f"The sheet {title!r} of {package.path.name} is damaged and cannot be read "
+            f"({_short(exc)}); open the workbook in Excel, save it again as .xlsx and retry."
+        ) from None
+
+
 def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetTable:
     sheet = book.get_sheet_by_name(title)
     height, width = sheet.total_height, sheet.total_width
@@ -240,6 +253,8 @@ def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetT
             "reads; delete the unused rows and columns (select them, right-click > Delete)."
         )
     grid = sheet.to_python(skip_empty_area=False)
+    # calamine's total_width can be one short (a value in XFD); the grid itself is the truth.
+    width = max((len(r) for r in grid), default=0)
     merged = [
         (r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
     ]
@@ -278,8 +293,10 @@ def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetT
     raw = pd.DataFrame(columns, index=index, dtype=object)
     data = _typed(raw, declared)
     named = {i for i, _ in headers}
-    gaps = [i for i in range(max(named, default=-1)) if i not in named]
-    unnamed = [i for i in gaps if any(_filled(r[i]) for r in records if i < len(r))]
+    # Values right of the last header are as unread as values under a blank header between
+    # two headers: both are named (S103), so a PMO's typed data never vanishes silently.
+    gaps = [i for i in range(width) if i not in named]
+    unnamed = _columns_with_values(records, gaps) if gaps else []
     return SheetTable(
         name=name,
         title=title,
@@ -294,6 +311,15 @@ def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetT
         width=width,
         unnamed_columns=unnamed,
     )
+
+
+def _columns_with_values(records: list[list], gaps: list[int]) -> list[int]:
+    """The 0-based columns among `gaps` holding a value on some record row."""
+    found = []
+    for i in gaps:
+        if any(i < len(r) and _filled(r[i]) for r in records):
+            found.append(i)
+    return found
 
 
 def _text(value: object) -> bool:

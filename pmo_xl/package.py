@@ -45,6 +45,12 @@ class WorkbookPackage:
 def inspect_workbook(path: Path) -> WorkbookPackage:
     """Check that `path` is a readable, unencrypted, sane .xlsx; raise CannotCheck if not."""
     name = path.name
+    if name.startswith("~$"):
+        # Excel's owner file: a few bytes naming who has the real workbook open.
+        raise CannotCheck(
+            f"{name} is the lock file Excel keeps while {name[2:]} is open, not a workbook; "
+            f"check {name[2:]} itself."
+        )
     if not path.exists():
         raise CannotCheck(f"{path} does not exist; give the path of the master workbook (.xlsx).")
     if path.is_dir():
