@@ -50,3 +50,32 @@ def schema_markdown() -> str:
             lines.append("| *one column per role or Person ID* | | R, A, C, I, A/R | |")
         lines.append("")
     return "\n".join(lines)
+
+
+def rules_markdown() -> str:
+    """Every rule with its severity, explanation and failing example, for docs/RULES.md."""
+    from pmo_xl.validators.registry import FAMILIES, load_rules
+
+    lines = ["# The rules `pmo-xl check` runs", "",
+             "Generated from the rule registry by `python -m pmo_xl.schema_doc rules`; "
+             "`pmo-xl rules CODE` prints the same.", ""]
+    family = None
+    for rule in load_rules().values():
+        if rule.family != family:
+            family = rule.family
+            lines += [f"## {family} — {FAMILIES.get(family, '')}", ""]
+        lines += [f"### {rule.code} ({rule.severity}) — {rule.title}", "", rule.explanation, ""]
+        edits = [e.describe() for e in rule.fails.edits] + ([rule.fails.note]
+                                                            if rule.fails.note else [])
+        if edits:
+            lines.append("Fails when, in the clean example master: " + "; ".join(edits)
+                         + f" → names `{rule.fails.cell}`.")
+            lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    which = sys.argv[1] if len(sys.argv) > 1 else "schema"
+    print(rules_markdown() if which == "rules" else schema_markdown())
