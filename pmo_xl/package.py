@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from pmo_xl.errors import CannotCheck
@@ -130,15 +131,19 @@ def _inspect_archive(path: Path, archive: zipfile.ZipFile) -> WorkbookPackage:
         raise CannotCheck(f"{name} is a zip file but not an Excel workbook (no xl/workbook.xml).")
     try:
         for info in infos:
-            if info.filename.endswith((".xml", ".rels", ".vml")):
-                with archive.open(info) as part:
-                    start = part.read(2048)
-                if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                    raise CannotCheck(
-                        f"{name} contains an XML document type declaration in {info.filename}; "
-                        "Excel never writes one, so the file is refused as unsafe."
-                    )
+            if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_doctype(
+                archive, info
+            ):
+                raise CannotCheck(
+                    f"{name} contains an XML document type declaration in {info.filename}; "
+                    "Excel never writes one, so the file is refused as unsafe."
+                )
         return WorkbookPackage(path=path, **_sheet_parts(archive))
+    except DefusedXmlException:
+        raise CannotCheck(
+            f"{name} contains XML entity declarations; Excel never writes them, so the file "
+            "is refused as unsafe."
+        ) from None
     except (zipfile.BadZipFile, EOFError, OSError, KeyError, SafeET.ParseError):
         raise CannotCheck(
             f"{name} is damaged (its contents cannot be unpacked); open it in Excel to repair "
@@ -146,6 +151,33 @@ def _inspect_archive(path: Path, archive: zipfile.ZipFile) -> WorkbookPackage:
         ) from None
     except RuntimeError as exc:  # zipfile raises this for encrypted entries
         raise CannotCheck(f"{name} cannot be unpacked: {exc}.") from None
+
+
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+PROLOG_LIMIT = 1024 * 1024  # bytes before the first element; Excel writes about 60
+
+
+def _declares_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when the part's prolog (everything before its first element) has a DOCTYPE.
+
+    The whole prolog is read, not a fixed number of bytes, so a long comment in front of
+    an entity declaration does not hide it. A prolog longer than PROLOG_LIMIT counts too.
+    """
+    prolog = b""
+    with archive.open(info) as part:
+        while True:
+            chunk = part.read(64 * 1024)
+            prolog += chunk
+            visible = _COMMENT.sub(b"", prolog)
+            root = _ROOT_START.search(visible)
+            head = visible if root is None else visible[: root.start()]
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                return True
+            if root is not None or not chunk:
+                return False
+            if len(prolog) > PROLOG_LIMIT:
+                return True
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, dict[str, str]]:
