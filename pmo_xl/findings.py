@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, replace
 
-from openpyxl.utils import quote_sheetname
-
 ERROR, WARNING, INFO = "error", "warning", "info"
+_PLAIN_SHEET = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def quote_sheet(title: str) -> str:
+    """`Services`, but `'Risks and Issues'` and `'Bob''s sheet'`, as Excel writes references."""
+    if _PLAIN_SHEET.match(title):
+        return title
+    return "'" + title.replace("'", "''") + "'"
 SEVERITIES = (ERROR, WARNING, INFO)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
@@ -31,7 +38,7 @@ class Finding:
     @property
     def address(self) -> str:
         """`Services!H7` (sheet quoted where Excel needs it)."""
-        return f"{quote_sheetname(self.sheet)}!{self.cell}"
+        return f"{quote_sheet(self.sheet)}!{self.cell}"
 
     @property
     def family(self) -> str:

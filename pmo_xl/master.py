@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 import python_calamine as calamine
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 
 from pmo_xl.errors import CannotCheck
-from pmo_xl.findings import Problem
+from pmo_xl.findings import Problem, quote_sheet
 from pmo_xl.package import WorkbookPackage, formulas_without_values, inspect_workbook
 from pmo_xl.validators.schema import (
     CHOICE,
@@ -77,7 +77,7 @@ class SheetTable:
 
     def address(self, row: int, header: str) -> str:
         """`Services!H7`, quoted where the title needs it (`'Risks and Issues'!B3`)."""
-        return f"{quote_sheetname(self.title)}!{self.cell(row, header)}"
+        return f"{quote_sheet(self.title)}!{self.cell(row, header)}"
 
     def problem(
         self, row: int, header: str, message: str, hint: str, severity: str | None = None
