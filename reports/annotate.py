@@ -1,0 +1,113 @@
+"""The annotated copy (`pmo-xl check --annotate`): the master with each failing cell marked.
+
+Each failing cell gets a fill in its worst severity's colour (red error, amber warning, blue
+info) and an Excel comment with every finding on it. The master itself is only read: its
+bytes are copied, the copy is edited and written through ``atomic_output``. openpyxl keeps
+the master's Excel tables, drop-downs (data validations), conditional formats, defined names,
+header comments and values; findings on a sheet the master does not have are listed on an
+extra sheet, "pmo-xl findings".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import defaultdict
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from pmo_xl.errors import CannotCheck
+from pmo_xl.findings import SEVERITY_ORDER, Finding
+from pmo_xl.output import atomic_output
+from pmo_xl.reports.styles import SEVERITY_FILL_HEX
+from pmo_xl.validators.engine import CheckResult
+
+AUTHOR = "pmo-xl"
+FINDINGS_SHEET = "pmo-xl findings"
+# Comment boxes large enough to read a finding and its hint without resizing (points).
+COMMENT_WIDTH = 320
+COMMENT_LINE_HEIGHT = 15
+
+
+def write_annotated_copy(result: CheckResult, path: Path) -> Path:
+    """Write a copy of the checked master to `path`, each failing cell filled and commented."""
+    path = Path(path)
+    master_path = result.master.path
+    with atomic_output(path, source=master_path) as temp:
+        master_bytes = _read_checked_bytes(result)
+        book = openpyxl.load_workbook(io.BytesIO(master_bytes))
+        by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+        missing: list[Finding] = []
+        for finding in result.findings:
+            if finding.sheet in book.sheetnames:
+                by_cell[(finding.sheet, finding.cell)].append(finding)
+            else:
+                missing.append(finding)
+        for (sheet, cell), findings in by_cell.items():
+            _annotate_cell(book[sheet][cell], findings)
+        if missing:
+            _findings_sheet(book, missing)
+        book.save(temp)
+    return path
+
+
+def _read_checked_bytes(result: CheckResult) -> bytes:
+    """The master's bytes, refusing if it changed since the check (cells would not match)."""
+    try:
+        data = result.master.path.read_bytes()
+    except OSError as exc:
+        raise CannotCheck(f"{result.master.path} cannot be read again for the annotated "
+                          f"copy: {exc.strerror or exc}.") from None
+    if hashlib.sha256(data).hexdigest() != result.master.sha256:
+        raise CannotCheck(f"{result.master.path.name} changed while it was being checked; "
+                          "run the check again for an annotated copy.")
+    return data
+
+
+def comment_text(finding: Finding) -> str:
+    """`S106 error: <message>\\nHint: <hint>` (and the waiver, where there is one)."""
+    text = f"{finding.rule} {finding.severity}: {finding.message}\nHint: {finding.hint}"
+    if finding.waived:
+        text += f"\nWaived: {finding.waiver_reason or 'yes'}"
+    return text
+
+
+def _annotate_cell(cell, findings: list[Finding]) -> None:
+    counted = [f for f in findings if not f.waived]
+    if counted:
+        worst = min(counted, key=lambda f: SEVERITY_ORDER.get(f.severity, 9)).severity
+        # Opaque ARGB: a fill with alpha 00 may show as transparent in some viewers.
+        colour = "FF" + SEVERITY_FILL_HEX.get(worst, SEVERITY_FILL_HEX["info"])
+        cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+    parts = [comment_text(f) for f in findings]
+    if cell.comment is not None:
+        # A header's guidance comment from the template stays; the findings follow it.
+        parts.insert(0, cell.comment.text.rstrip())
+    text = "\n\n".join(parts)
+    lines = sum(max(1, len(line) // 48 + 1) for line in text.splitlines())
+    cell.comment = Comment(text, AUTHOR, height=min(600, COMMENT_LINE_HEIGHT * (lines + 1)),
+                           width=COMMENT_WIDTH)
+
+
+def _findings_sheet(book, findings: list[Finding]) -> None:
+    """Findings whose sheet is not in the master (a missing sheet, S101) as a list."""
+    sheet = book.create_sheet(FINDINGS_SHEET)
+    headers = ["Rule", "Severity", "Sheet", "Cell", "Record", "Message", "Hint"]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for finding in findings:
+        row = [finding.rule, finding.severity, finding.sheet, finding.cell,
+               finding.record or "", finding.message, finding.hint]
+        sheet.append(row)
+        # openpyxl would store "=..." text as a formula; mark every cell as a string.
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    for index, width in enumerate([8, 9, 20, 8, 12, 60, 50], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"

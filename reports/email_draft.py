@@ -1,0 +1,177 @@
+"""The governance pack's email draft: an unsent .eml with the summary and the workbooks attached.
+
+`X-Unsent: 1` makes Outlook open the file as a new message ready to address and send;
+Thunderbird and Apple Mail open it as a message they can forward or edit as new. No From or
+To is set: the analyst's mail client fills the sender, and the analyst picks the recipients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.policy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from pmo_xl.findings import ERROR, INFO, WARNING
+from pmo_xl.output import atomic_output
+from pmo_xl.validators.engine import CheckResult
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+# Open items that go to the service owner's table for a decision (seed: escalation levels).
+DECISION_SEVERITIES = ("Critical", "High")
+DECISION_LEVEL = "Service Ownership"
+# Long user text is cut in the body; the workbooks carry it in full.
+MAX_TEXT = 90
+
+
+@dataclass
+class PackSummary:
+    """What the email says, worked out once from a check run."""
+
+    organisation: str
+    period_label: str  # the reporting month, e.g. "October 2026"
+    as_of: dt.date
+    master_name: str
+    short_hash: str
+    errors: int
+    warnings: int
+    info: int
+    waived: int
+    service_rags: dict[str, int] | None  # Green/Amber/Red/No data -> services
+    decisions: list[str] = field(default_factory=list)
+
+    @property
+    def subject(self) -> str:
+        return f"{self.organisation} PMO governance pack — {self.period_label}"
+
+
+def reporting_month(result: CheckResult) -> str:
+    """`October 2026`: the month the pack reports on (Settings' Reporting Period or the last
+    complete month before the as-of date), the same period the KPI checks use."""
+    return result.context.period_for("Monthly").strftime("%B %Y")
+
+
+def summarise(result: CheckResult) -> PackSummary:
+    summary = result.summary
+    return PackSummary(
+        organisation=result.context.settings.organisation,
+        period_label=reporting_month(result),
+        as_of=result.context.as_of,
+        master_name=result.master.path.name,
+        short_hash=result.master.short_hash,
+        errors=summary[ERROR],
+        warnings=summary[WARNING],
+        info=summary[INFO],
+        waived=summary["waived"],
+        service_rags=service_rag_counts(result),
+        decisions=decisions_needed(result),
+    )
+
+
+def service_rag_counts(result: CheckResult) -> dict[str, int]:
+    """Services by their roll-up RAG, from the same rules the status report uses."""
+    from pmo_xl.reports.rag import rag_counts, service_statuses
+
+    statuses = service_statuses(result.master, result.context, result.findings)
+    return rag_counts(status.rag for status in statuses.values())
+
+
+def decisions_needed(result: CheckResult) -> list[str]:
+    """What the governance meeting has to decide, one line each, in the PMO's words.
+
+    Services proposed and awaiting approval; closures awaiting approval; open Critical or
+    High risks and issues escalated to Service Ownership; changes Proposed awaiting the
+    owner's approval.
+    """
+    master = result.master
+    lines: list[str] = []
+    for _, service in master["Services"].rows():
+        sid, name, stage = service.get("Service ID"), service.get("Service Name"), \
+            service.get("Stage")
+        if sid is None:
+            continue
+        label = _join(sid, name)
+        if stage == "Proposed":
+            lines.append(f"{label}: proposed service awaiting approval to start design.")
+        elif stage == "Closing" and service.get("Closure Approved Date") is None:
+            reason = service.get("Closure Reason")
+            because = f" ({_short(reason)})" if reason else ""
+            lines.append(f"{label}: closure awaiting approval{because}.")
+    for _, item in master["Risks and Issues"].rows():
+        if (item.get("Status") in ("Open", "Mitigating")
+                and item.get("Severity") in DECISION_SEVERITIES
+                and item.get("Escalation Level") == DECISION_LEVEL):
+            kind = (item.get("Type") or "item").lower()
+            lines.append(f"{item.get('ID')} ({item.get('Severity')} {kind}, "
+                         f"{item.get('Service ID')}): {_short(item.get('Description'))} — "
+                         f"escalated to {DECISION_LEVEL}.")
+    for _, change in master["Changes"].rows():
+        if change.get("Status") == "Proposed":
+            lines.append(f"{change.get('Change ID')} ({change.get('Service ID')}): "
+                         f"{_short(change.get('Description'))} — proposed, awaiting the "
+                         "service owner's approval.")
+    return lines
+
+
+def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
+    """The plain-text body: the headline numbers, the decisions, what is attached."""
+    lines = [
+        "Hello,",
+        "",
+        f"Please find attached the {summary.organisation} PMO governance pack for "
+        f"{summary.period_label} (as of {summary.as_of.isoformat()}).",
+        "",
+    ]
+    if summary.service_rags is not None:
+        counts = ", ".join(f"{word} {count}" for word, count in summary.service_rags.items())
+        lines.append(f"Services by RAG: {counts}.")
+    lines.append(
+        f"Checks of the master workbook: {_count(summary.errors, 'error')}, "
+        f"{_count(summary.warnings, 'warning')}, {summary.info} info"
+        + (f" ({summary.waived} waived)." if summary.waived else ".")
+    )
+    lines += ["", "Decisions needed:"]
+    lines += [f"- {line}" for line in summary.decisions] or ["- None this period."]
+    lines += ["", "Attached:"]
+    lines += [f"- {path.name}" for path in attachments]
+    lines += [
+        "",
+        f"Source: {summary.master_name} (SHA-256 {summary.short_hash}), checked by pmo-xl.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def build_email(summary: PackSummary, attachments: list[Path]) -> EmailMessage:
+    """The unsent message with the workbooks attached, byte for byte."""
+    message = EmailMessage()
+    message["Subject"] = summary.subject
+    message["X-Unsent"] = "1"
+    message.set_content(body_text(summary, attachments))
+    for path in attachments:
+        message.add_attachment(path.read_bytes(), maintype=XLSX_TYPE[0],
+                               subtype=XLSX_TYPE[1], filename=path.name)
+    return message
+
+
+def write_email(message: EmailMessage, path: Path, *, source: Path | None = None) -> Path:
+    """Write the message as an .eml file (CRLF line ends, as mail clients expect)."""
+    path = Path(path)
+    with atomic_output(path, source=source) as temp:
+        temp.write_bytes(message.as_bytes(policy=email.policy.SMTP))
+    return path
+
+
+def _join(identifier: object, name: object) -> str:
+    return f"{identifier} {_short(name)}" if name else str(identifier)
+
+
+def _short(text: object) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"

@@ -1,0 +1,234 @@
+"""The findings workbook (`pmo-xl check --output`): every finding, a link to its cell, counts.
+
+A Summary sheet first (the master, its hash, the as-of date, counts by rule family and by
+severity with a bar chart), then a Findings sheet with one row per finding as an Excel table
+with filters, each cell address a hyperlink that opens the master at that cell.
+
+Which path the hyperlinks use
+-----------------------------
+Excel and LibreOffice both resolve a relative hyperlink against the folder of the workbook
+that holds it, so a link such as ``master.xlsx#'Services'!I2`` keeps working when the PMO
+moves or shares the folder holding both files, and on any drive letter or mount point.
+xlsxwriter writes file links Windows-style (it turns ``/`` into ``\\``) and cannot express a
+POSIX absolute path at all, so a path relative to the findings workbook (``..\\master.xlsx``
+when it sits one folder up) is used wherever one exists. Only when there is none (a master
+on another Windows drive) is the absolute path used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from pathlib import Path
+
+from openpyxl.utils import quote_sheetname
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from pmo_xl.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
+from pmo_xl.output import atomic_output
+from pmo_xl.reports import styles
+from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.registry import FAMILIES
+
+FINDINGS_COLUMNS = [
+    # (header, width in characters)
+    ("Severity", 10),
+    ("Rule", 7),
+    ("Sheet", 16),
+    ("Cell", 20),
+    ("Record", 12),
+    ("Message", 60),
+    ("Hint", 50),
+    ("Waived", 8),
+    ("Waiver Reason", 30),
+]
+CELL_COLUMN = 3
+# Excel allows 65,530 hyperlinks on one worksheet; beyond that the address is plain text.
+MAX_LINKS = 65_530
+# Excel's limit on the text of one cell.
+MAX_CELL_TEXT = 32_767
+SEVERITY_LABEL = {ERROR: "Error", WARNING: "Warning", INFO: "Info"}
+NO_FINDINGS = "No findings: every rule that was run passed."
+
+
+def write_findings_workbook(result: CheckResult, path: Path) -> Path:
+    """Write the findings of one check run to `path` (.xlsx); never over the master."""
+    path = Path(path)
+    with atomic_output(path, source=result.master.path) as temp:
+        workbook = styles.new_workbook(
+            temp,
+            title=f"pmo-xl findings: {result.master.path.name}",
+            subject=f"Findings as of {result.context.as_of.isoformat()}",
+            organisation=result.context.settings.organisation,
+        )
+        fmt = styles.formats(workbook)
+        _summary_sheet(workbook, fmt, result)
+        _findings_sheet(workbook, fmt, result, master_link(result.master.path, path))
+        workbook.close()
+    return path
+
+
+def master_link(master: Path, findings_path: Path) -> str:
+    """The file part of each hyperlink: the master relative to the findings workbook.
+
+    See the module docstring for why a relative path is preferred.
+    """
+    master = Path(os.path.abspath(master))
+    folder = Path(os.path.abspath(findings_path)).parent
+    try:
+        return os.path.relpath(master, folder)
+    except ValueError:  # another drive on Windows: no relative path exists
+        return str(master)
+
+
+def cell_url(link: str, finding: Finding) -> str:
+    """`external:master.xlsx#'Services'!I2` for xlsxwriter's write_url."""
+    return f"external:{link}#{_quoted(finding.sheet)}!{finding.cell}"
+
+
+def _quoted(sheet: str) -> str:
+    """The sheet name always in quotes (apostrophes doubled): valid in Excel and LibreOffice."""
+    quoted = quote_sheetname(sheet)
+    return quoted if quoted.startswith("'") else f"'{sheet}'"
+
+
+def family_counts(findings: list[Finding]) -> dict[str, Counter]:
+    """Per family code: counts of error/warning/info (not waived) and waived."""
+    counts: dict[str, Counter] = {code: Counter() for code in FAMILIES}
+    for finding in findings:
+        bucket = counts.setdefault(finding.family, Counter())
+        bucket["waived" if finding.waived else finding.severity] += 1
+    return counts
+
+
+def _summary_sheet(workbook, fmt: dict, result: CheckResult) -> None:
+    sheet = workbook.add_worksheet("Summary")
+    sheet.hide_gridlines(2)
+    styles.set_widths(sheet, [30, 34, 10, 10, 10, 10, 10])
+    master = result.master
+    summary = result.summary
+    row = styles.cover_block(sheet, fmt, title="Findings of the master workbook check", rows=[
+        ("Organisation", result.context.settings.organisation),
+        ("Master file", master.path.name),
+        ("Short hash (SHA-256)", master.short_hash),
+        ("As of", result.context.as_of),
+        ("Made", dt.datetime.now().replace(microsecond=0)),
+        ("Rules run", len(result.rules_run)),
+        ("Errors", summary[ERROR]),
+        ("Warnings", summary[WARNING]),
+        ("Info", summary[INFO]),
+        ("Waived", summary["waived"]),
+    ])
+    if not result.findings:
+        sheet.write_string(row, 0, NO_FINDINGS, fmt["subtitle"])
+        styles.print_setup(sheet, result.context.as_of, header_row=None, landscape=False,
+                           title="pmo-xl findings")
+        return
+
+    # Counts by family: one row per family, columns per severity.
+    sheet.write_string(row, 0, "Findings by rule family", fmt["subtitle"])
+    row += 1
+    headers = ["Family", "Name", "Error", "Warning", "Info", "Waived", "Total"]
+    family_first = row
+    counts = family_counts(result.findings)
+    for offset, (code, counter) in enumerate(counts.items(), start=1):
+        r = row + offset
+        sheet.write_string(r, 0, code, fmt["text"])
+        sheet.write_string(r, 1, FAMILIES.get(code, "Other"), fmt["text"])
+        values = [counter[ERROR], counter[WARNING], counter[INFO], counter["waived"]]
+        for col, value in enumerate(values, start=2):
+            sheet.write_number(r, col, value, fmt["integer"])
+        sheet.write_number(r, 6, sum(values), fmt["integer"])
+    family_last = row + len(counts)
+    sheet.add_table(family_first, 0, family_last, 6, {
+        "name": "FindingsByFamily",
+        "style": "Table Style Light 9",
+        "autofilter": False,
+        "columns": [{"header": h, "header_format": fmt["header"]} for h in headers],
+    })
+    row = family_last + 2
+
+    # Counts by severity, with the same fills as the Findings sheet.
+    sheet.write_string(row, 0, "Findings by severity", fmt["subtitle"])
+    row += 1
+    severity_first = row
+    for offset, severity in enumerate(SEVERITIES, start=1):
+        sheet.write_string(row + offset, 0, SEVERITY_LABEL[severity],
+                           fmt[f"severity_{severity}"])
+        sheet.write_number(row + offset, 1, summary[severity], fmt["integer"])
+    sheet.write_string(row + 4, 0, "Waived", fmt["text"])
+    sheet.write_number(row + 4, 1, summary["waived"], fmt["integer"])
+    sheet.add_table(severity_first, 0, row + 4, 1, {
+        "name": "FindingsBySeverity",
+        "style": "Table Style Light 9",
+        "autofilter": False,
+        "columns": [{"header": h, "header_format": fmt["header"]}
+                    for h in ("Severity", "Count")],
+    })
+    row += 6
+
+    _family_chart(workbook, sheet, family_first, family_last, row)
+    styles.print_setup(sheet, result.context.as_of, header_row=None, landscape=False,
+                       title="pmo-xl findings")
+
+
+def _family_chart(workbook, sheet, first: int, last: int, anchor_row: int) -> None:
+    """A stacked bar per family: errors, warnings and info in the severity colours."""
+    chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+    for col, severity in enumerate(SEVERITIES, start=2):
+        chart.add_series({
+            "name": ["Summary", first, col],
+            "categories": ["Summary", first + 1, 1, last, 1],
+            "values": ["Summary", first + 1, col, last, col],
+            "fill": {"color": styles.SEVERITY[severity]["font_color"]},
+            "gap": 60,
+        })
+    chart.set_title({"name": "Findings per rule family (not waived)"})
+    chart.set_x_axis({"name": "Findings", "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 720, "height": 400})
+    sheet.insert_chart(xl_rowcol_to_cell(anchor_row, 0), chart)
+
+
+def _findings_sheet(workbook, fmt: dict, result: CheckResult, link: str) -> None:
+    sheet = workbook.add_worksheet("Findings")
+    styles.set_widths(sheet, [width for _, width in FINDINGS_COLUMNS])
+    headers = [header for header, _ in FINDINGS_COLUMNS]
+    sheet.freeze_panes(1, 0)
+    styles.print_setup(sheet, result.context.as_of, header_row=0, title="pmo-xl findings")
+    if not result.findings:
+        for col, header in enumerate(headers):
+            sheet.write_string(0, col, header, fmt["header"])
+        sheet.write_string(1, 0, NO_FINDINGS, fmt["bold"])
+        return
+
+    wrap = fmt["wrap"]
+    for row, finding in enumerate(result.findings, start=1):
+        sheet.write_string(row, 0, SEVERITY_LABEL.get(finding.severity, finding.severity),
+                           fmt.get(f"severity_{finding.severity}", wrap))
+        sheet.write_string(row, 1, finding.rule, wrap)
+        sheet.write_string(row, 2, finding.sheet, wrap)
+        label = f"{finding.sheet}!{finding.cell}"
+        linked = row <= MAX_LINKS and sheet.write_url(
+            row, CELL_COLUMN, cell_url(link, finding), fmt["link"], string=label,
+            tip="Open the master at this cell") == 0
+        if not linked:  # too many links, or a path longer than Excel accepts
+            sheet.write_string(row, CELL_COLUMN, label, wrap)
+        styles.write_text(sheet, row, 4, finding.record, wrap)
+        styles.write_text(sheet, row, 5, _fit(finding.message), wrap)
+        styles.write_text(sheet, row, 6, _fit(finding.hint), wrap)
+        sheet.write_string(row, 7, "Yes" if finding.waived else "No", wrap)
+        styles.write_text(sheet, row, 8, _fit(finding.waiver_reason), wrap)
+    sheet.add_table(0, 0, len(result.findings), len(headers) - 1, {
+        "name": "Findings",
+        "style": "Table Style Light 9",
+        "columns": [{"header": h, "header_format": fmt["header"]} for h in headers],
+    })
+
+
+def _fit(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_CELL_TEXT:
+        return text
+    return text[: MAX_CELL_TEXT - 1] + "…"

@@ -1,0 +1,100 @@
+"""The governance pack (`pmo-xl pack`): one dated folder with everything for the meeting.
+
+The folder holds the findings workbook, the status report, the KPI report and an unsent
+email draft (`governance-pack.eml`) with the three workbooks attached. A folder that already
+holds files is never written into silently: the PMO passes --force to replace a pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from pmo_xl import api
+from pmo_xl.errors import CannotCheck
+from pmo_xl.output import same_file
+from pmo_xl.reports.email_draft import build_email, summarise, write_email
+from pmo_xl.reports.findings_workbook import write_findings_workbook
+from pmo_xl.validators.engine import CheckResult
+
+EMAIL_NAME = "governance-pack.eml"
+
+
+@dataclass
+class Pack:
+    """A written pack: its folder, its files and the check run it came from."""
+
+    folder: Path
+    findings: Path
+    status: Path
+    kpi: Path
+    email: Path
+    result: CheckResult
+
+    @property
+    def workbooks(self) -> list[Path]:
+        return [self.findings, self.status, self.kpi]
+
+
+def default_folder(as_of: dt.date) -> Path:
+    """`./pmo-pack-2026-11-30`: in the current folder, dated by the as-of date."""
+    return Path.cwd() / f"pmo-pack-{as_of.isoformat()}"
+
+
+def write_pack(
+    master_path: str | Path,
+    as_of: dt.date | None = None,
+    output_dir: str | Path | None = None,
+    *,
+    force: bool = False,
+) -> Path:
+    """Check the master and write the pack folder; returns the folder."""
+    return build_pack(master_path, as_of, output_dir, force=force).folder
+
+
+def build_pack(
+    master_path: str | Path,
+    as_of: dt.date | None = None,
+    output_dir: str | Path | None = None,
+    *,
+    force: bool = False,
+) -> Pack:
+    """Like :func:`write_pack`, returning every file written and the check result."""
+    master_path = Path(master_path)
+    as_of = as_of or dt.date.today()
+    folder = Path(output_dir) if output_dir is not None else default_folder(as_of)
+    _refuse_folder(folder, master_path, force)
+    # Imported here: the report modules are only needed for a pack.
+    from pmo_xl.reports.kpi import write_kpi_report
+    from pmo_xl.reports.status import write_status_report
+
+    # Check first: an unreadable master leaves no empty pack folder behind.
+    result = api.check(master_path, as_of)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CannotCheck(f"The pack folder {folder} cannot be created: "
+                          f"{exc.strerror or exc}.") from None
+
+    stamp = as_of.isoformat()
+    findings = write_findings_workbook(result, folder / f"findings-{stamp}.xlsx")
+    status = folder / f"status-report-{stamp}.xlsx"
+    write_status_report(result, status)
+    kpi = folder / f"kpi-report-{stamp}.xlsx"
+    write_kpi_report(result, kpi)
+    message = build_email(summarise(result), [findings, status, kpi])
+    email = write_email(message, folder / EMAIL_NAME, source=master_path)
+    return Pack(folder, findings, status, kpi, email, result)
+
+
+def _refuse_folder(folder: Path, master_path: Path, force: bool) -> None:
+    """One sentence, before any work, when the folder cannot or should not be written."""
+    if same_file(folder, master_path):
+        raise CannotCheck(f"{folder} is the master itself; give a folder for the pack.")
+    if folder.exists() and not folder.is_dir():
+        raise CannotCheck(f"{folder} is a file, not a folder; give a folder for the pack.")
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise CannotCheck(f"The pack folder {folder} already exists and is not empty; "
+                          "pmo-xl does not overwrite a pack. Choose another --output or pass "
+                          "--force to replace its files.")
