@@ -223,6 +223,40 @@ def schema(output_format: str) -> None:
 
 
 @cli.command()
+@master_argument
+@as_of_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
+              help="The pack folder. Default: ./pmo-pack-YYYY-MM-DD (the as-of date).")
+@click.option("--force", is_flag=True, help="Replace the files of an existing pack folder.")
+def pack(path: Path, as_of: dt.date, output: Path | None, force: bool) -> None:
+    """Write everything for the governance meeting into one dated folder.
+
+    The findings workbook, the status report, the KPI report and governance-pack.eml, an
+    unsent email draft with the three attached (open it, add recipients, send). An
+    existing pack folder is never overwritten unless --force. Exit codes as for check:
+    0 no errors, 1 errors found (the pack is still written), 2 nothing could be written.
+
+    \b
+    Example:
+      pmo-xl pack master.xlsx --as-of 2026-11-30
+      pmo-xl pack master.xlsx -o "//share/PMO/Board 2026-11"
+    """
+    from pmo_xl.console import print_findings
+    from pmo_xl.reports.pack import build_pack
+
+    try:
+        written = build_pack(path, as_of, output, force=force)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    result = written.result
+    print_findings(result.findings, result.summary, path.name, as_of.isoformat(), quiet=True)
+    click.echo(f"Governance pack: {written.folder}")
+    for item in (*written.workbooks, written.email):
+        click.echo(f"  {item.name}")
+    sys.exit(1 if result.failed() else 0)
+
+
+@cli.command()
 @click.argument("folder", required=False, type=click.Path(path_type=Path),
                 default=Path("pmo-xl-demo"))
 @as_of_option
