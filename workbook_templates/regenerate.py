@@ -1,0 +1,31 @@
+"""Regenerate the committed workbooks: the blank template and the example master.
+
+Run `python workbook_templates/regenerate.py` after changing a schema or the example; the
+test in tests/test_template.py fails while the committed files are out of date.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pmo_xl.example import EXAMPLE_AS_OF, write_example_master
+from pmo_xl.template import write_master
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE_NAME = "pmo-master-template.xlsx"
+EXAMPLE_NAME = "example-master.xlsx"
+
+
+def regenerate(folder: Path = HERE) -> list[Path]:
+    """Write both workbooks into `folder` (replacing them) and return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    template = write_master(folder / TEMPLATE_NAME)
+    example = write_example_master(folder / EXAMPLE_NAME, EXAMPLE_AS_OF)
+    return [template, example]
+
+
+if __name__ == "__main__":
+    for path in regenerate(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+        print(f"Wrote {path}")
