@@ -222,6 +222,77 @@ def schema(output_format: str) -> None:
     click.echo(schema_markdown() if output_format == "markdown" else schema_text())
 
 
+@cli.group()
+def report() -> None:
+    """Write a report workbook (status or KPI) from the master, ready to email or print.
+
+    \b
+    Example:
+      pmo-xl report status master.xlsx --as-of 2026-11-30
+      pmo-xl report kpi master.xlsx -o kpi-november.xlsx
+    """
+
+
+def _write_report(kind: str, path: Path, as_of: dt.date, output: Path | None) -> None:
+    from pmo_xl.reports.kpi import write_kpi_report
+    from pmo_xl.reports.status import write_status_report
+
+    output = output or Path(f"{kind}-report-{as_of.isoformat()}.xlsx")
+    writer = write_status_report if kind == "status" else write_kpi_report
+    try:
+        api.refuse_same(output, path)
+        result = api.check(path, as_of)
+        writer(result, output)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    click.echo(f"Wrote the {kind} report to {output}.")
+
+
+report_output = click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    help="The report file. Default: ./<kind>-report-YYYY-MM-DD.xlsx (the as-of date).")
+
+
+@report.command("status")
+@master_argument
+@as_of_option
+@report_output
+def report_status(path: Path, as_of: dt.date, output: Path | None) -> None:
+    """Write the status report for the master at PATH.
+
+    Summary with charts, Services (RAG, owner, open risks, findings, next date due),
+    Set-up pipeline, Closing checklist, open Risks and Issues, and the Findings of the same
+    checks `pmo-xl check` runs. Exit 0 when written (findings are in the report), 2 when
+    PATH cannot be read or the report cannot be written.
+
+    \b
+    Example:
+      pmo-xl report status master.xlsx --as-of 2026-11-30
+      pmo-xl report status master.xlsx -o status-november.xlsx
+    """
+    _write_report("status", path, as_of, output)
+
+
+@report.command("kpi")
+@master_argument
+@as_of_option
+@report_output
+def report_kpi(path: Path, as_of: dt.date, output: Path | None) -> None:
+    """Write the KPI report for the master at PATH.
+
+    Summary (KPI and RAG counts per service), every KPI for its reporting period (actual,
+    target, variance, RAG, commentary; a missing actual is flagged, never Green), and
+    Trends: the last 12 periods per KPI with a line chart per service and sparklines.
+    Exit 0 when written, 2 when PATH cannot be read or the report cannot be written.
+
+    \b
+    Example:
+      pmo-xl report kpi master.xlsx --as-of 2026-11-30
+      pmo-xl report kpi master.xlsx -o kpi-november.xlsx
+    """
+    _write_report("kpi", path, as_of, output)
+
+
 @cli.command()
 @master_argument
 @as_of_option

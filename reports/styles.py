@@ -8,6 +8,7 @@ and user text is never turned into a formula, link or number on the way in.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
@@ -201,3 +202,128 @@ def cover_block(
             write_text(sheet, row, 1, value, fmt["text"])
         row += 1
     return row + 1
+
+
+# --- tables ---------------------------------------------------------------------------
+
+WRAP_WIDTH = 48  # widest a wrapped text column grows before it wraps, in characters
+LINE_HEIGHT = 13.5  # points per line of 10-point text
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """One column of a report table: its header, how its values are shown, its width.
+
+    `kind` is a key of :func:`formats` (text, wrap, date, datetime, number, integer,
+    percent, or any key a report adds to its format dict), or "rag" (the RAG word on its
+    fill) or "severity" (a finding severity on its fill). `width` None fits the content.
+    """
+
+    header: str
+    kind: str = "text"
+    width: float | None = None
+
+
+def write_table(
+    sheet: Worksheet,
+    fmt: dict,
+    columns: list[TableColumn],
+    rows: list[list[object]],
+    *,
+    first_row: int = 0,
+    name: str | None = None,
+    empty: str = "Nothing to show.",
+    freeze: bool = True,
+) -> int:
+    """Write `rows` as an Excel table (styled header, filters) and return its last row.
+
+    Text goes in with write_string, so master text never becomes a formula; widths fit the
+    content (wrapped columns stop at WRAP_WIDTH) and row heights follow the wrapped lines,
+    because Excel does not grow rows for wrapped text a program wrote and a phone viewer
+    never does. An empty table gets one row saying `empty`, so the reader knows it is empty
+    on purpose.
+    """
+    if not rows:
+        rows = [[empty] + [None] * (len(columns) - 1)]
+    widths = [_fit_width(col, rows, i) for i, col in enumerate(columns)]
+    for i, width in enumerate(widths):
+        sheet.set_column(i, i, width)
+    header_lines = max(_lines(col.header, w) for col, w in zip(columns, widths, strict=True))
+    sheet.set_row(first_row, max(2, header_lines) * LINE_HEIGHT)
+    for r, values in enumerate(rows, start=first_row + 1):
+        lines = 1
+        for c, (col, value) in enumerate(zip(columns, values, strict=True)):
+            _write_value(sheet, fmt, r, c, col.kind, value)
+            text = value[0] if isinstance(value, tuple) else value
+            if col.kind == "wrap" and isinstance(text, str):
+                lines = max(lines, _lines(text, widths[c]))
+        if lines > 1:
+            sheet.set_row(r, lines * LINE_HEIGHT)
+    last_row = first_row + len(rows)
+    options = {
+        "columns": [{"header": col.header, "header_format": fmt["header"]} for col in columns],
+        "style": "Table Style Light 1",
+    }
+    if name:
+        options["name"] = name
+    sheet.add_table(first_row, 0, last_row, len(columns) - 1, options)
+    if freeze:
+        sheet.freeze_panes(first_row + 1, 0)
+    return last_row
+
+
+def _write_value(sheet: Worksheet, fmt: dict, row: int, col: int, kind: str,
+                 value: object) -> None:
+    if isinstance(value, tuple):  # (value, format key): one cell styled on its own
+        value, kind = value
+    if kind == "rag":
+        sheet.write_string(row, col, rag_word(value), rag_format(fmt, value))
+        return
+    if kind == "severity" and value is not None:
+        sheet.write_string(row, col, str(value), fmt.get(f"severity_{value}", fmt["text"]))
+        return
+    cell_format = fmt.get(kind, fmt["text"])
+    if value is None or value == "":
+        sheet.write_blank(row, col, None, cell_format)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, col, value, cell_format)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), cell_format)
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, "Y" if value else "N", cell_format)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value, cell_format)
+    else:
+        sheet.write_string(row, col, str(value), cell_format)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        value = value[0]
+    if isinstance(value, dt.date):
+        return "2026-12-31"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _fit_width(col: TableColumn, rows: list[list[object]], index: int) -> float:
+    if col.width is not None:
+        return col.width
+    longest = max((len(_shown(r[index])) for r in rows), default=0)
+    # The header may wrap onto two lines, so it needs only half its length plus the filter
+    # button; the widest word must still fit.
+    header = max(len(col.header) / 2 + 3, max(len(w) for w in col.header.split()) + 3)
+    if col.kind == "rag":
+        longest = max(longest, len("No data"))
+    width = max(header, longest + 2, 6)
+    return min(width, WRAP_WIDTH if col.kind == "wrap" else 60)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines `text` takes in a column `width` characters wide (a close, safe estimate)."""
+    usable = max(int(width) - 2, 1)
+    total = 0
+    for paragraph in str(text).splitlines() or [""]:
+        total += max(1, -(-len(paragraph) // usable))
+    return total

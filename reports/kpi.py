@@ -1,0 +1,219 @@
+"""The KPI report workbook: every KPI against its target for the reporting period, and trends.
+
+Sheets: Summary (per service: KPI count and RAG counts, with a chart) · KPIs (the reporting
+period's actual, target, variance, RAG, commentary; a missing actual is flagged, never
+Green) · Trends (the last 12 periods per KPI, a line chart per service, sparklines).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from pmo_xl.output import atomic_output
+from pmo_xl.period import period_label
+from pmo_xl.reports import rag
+from pmo_xl.reports.status import (
+    cover_rows,
+    generated_at,
+    label_rows,
+    named,
+    note,
+    people_names,
+    services_by_id,
+    start_workbook,
+)
+from pmo_xl.reports.styles import RAG, TableColumn, cover_block, print_setup, write_table
+from pmo_xl.validators.engine import CheckResult
+
+KPI_SHEETS = ("Summary", "KPIs", "Trends")
+TREND_PERIODS = 12
+FREQUENCIES = ("Monthly", "Quarterly")
+FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
+CHARTS_PER_ROW = 2
+CHART_ROWS = 18  # rows one chart covers, with a gap
+
+
+def write_kpi_report(result: CheckResult, path: Path) -> Path:
+    """Write the KPI report for one check run to `path` (never over the master)."""
+    path = Path(path)
+    generated = generated_at()
+    with atomic_output(path, source=result.master.path) as temp:
+        workbook, fmt = start_workbook(temp, result, "KPI report",
+                                       "The PMO services' KPIs against their targets",
+                                       generated)
+        kpis = rag.kpi_statuses(result.master, result.context)
+        _summary(workbook, workbook.add_worksheet("Summary"), fmt, result, kpis, generated)
+        _kpis(workbook.add_worksheet("KPIs"), fmt, result, kpis)
+        _trends(workbook, workbook.add_worksheet("Trends"), fmt, result, kpis)
+        workbook.close()
+    return path
+
+
+def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult,
+             kpis: list[rag.KpiStatus], generated: dt.datetime) -> None:
+    row = cover_block(sheet, fmt, title="KPI report", rows=cover_rows(result, generated))
+    counts = rag.rag_counts(k.rag for k in kpis)
+    row = label_rows(sheet, fmt, row, "Headline numbers", [
+        ("KPIs", len(kpis)),
+        ("Green", counts[rag.GREEN]),
+        ("Amber", counts[rag.AMBER]),
+        ("Red", counts[rag.RED]),
+        ("No data (actual missing)", counts[rag.NO_DATA]),
+    ])
+    row = note(sheet, fmt, row, "How a KPI's RAG is set: " + rag.RAG_RULE, 9, 3)
+    services = services_by_id(result.master)
+    with_kpis = sorted({k.service_id for k in kpis if k.service_id is not None},
+                       key=lambda s: (s not in services, list(services).index(s)
+                                      if s in services else 0, s))
+    columns = [
+        TableColumn("Service ID", "text", 12), TableColumn("Service Name", "wrap", 34),
+        TableColumn("Stage", "text", 11), TableColumn("KPIs", "integer", 8),
+        TableColumn("Green", "integer", 8), TableColumn("Amber", "integer", 8),
+        TableColumn("Red", "integer", 8), TableColumn("No data", "integer", 8),
+        TableColumn("KPI RAG", "rag", 10),
+    ]
+    rows = []
+    for sid in with_kpis:
+        mine = [k for k in kpis if k.service_id == sid]
+        service_counts = rag.rag_counts(k.rag for k in mine)
+        rows.append([sid, services.get(sid, {}).get("Service Name"),
+                     services.get(sid, {}).get("Stage"), len(mine),
+                     *service_counts.values(), rag.worst(k.rag for k in mine)])
+    table_row = row
+    last = write_table(sheet, fmt, columns, rows, first_row=table_row, name="KpiSummary",
+                       empty="The master has no KPIs.", freeze=False)
+    sheet.set_column(0, 0, 30)  # the cover labels need more room than Service ID
+    if rows:
+        chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+        for offset, word in enumerate(rag.RAG_WORDS, start=4):
+            chart.add_series({
+                "name": ["Summary", table_row, offset],
+                "categories": ["Summary", table_row + 1, 0, last, 0],
+                "values": ["Summary", table_row + 1, offset, last, offset],
+                "fill": {"color": RAG[word]["bg_color"]},
+                "border": {"color": RAG[word]["font_color"]},
+                "gap": 60,
+            })
+        chart.set_title({"name": "KPI RAG by service", "name_font": {"size": 12}})
+        chart.set_x_axis({"min": 0, "major_unit": 1, "num_format": "0"})
+        chart.set_y_axis({"reverse": True})
+        chart.set_legend({"position": "bottom"})
+        sheet.insert_chart(last + 2, 0, chart, {"x_scale": 1.3,
+                                                "y_scale": min(1.4, 0.6 + 0.12 * len(rows))})
+    print_setup(sheet, result.context.as_of, header_row=None, title="KPI report")
+    sheet.fit_to_pages(1, 1)
+    sheet.activate()
+
+
+def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[rag.KpiStatus]) -> None:
+    names = people_names(result.master)
+    services = services_by_id(result.master)
+    columns = [
+        TableColumn("Service ID", "text", 11), TableColumn("Service Name", "wrap", 20),
+        TableColumn("KPI ID", "text", 9), TableColumn("KPI Name", "wrap", 26),
+        TableColumn("Unit", "text", 7), TableColumn("Direction", "wrap", 10),
+        TableColumn("Period", "text", 10), TableColumn("Actual", "value", 9),
+        TableColumn("Target", "value", 9), TableColumn("Variance", "signed", 9),
+        TableColumn("RAG", "rag", 9), TableColumn("Amber Threshold", "value", 9),
+        TableColumn("Red Threshold", "value", 9), TableColumn("Commentary", "wrap", 34),
+        TableColumn("Owner", "wrap", 14), TableColumn("Missing actual", "text", 10),
+    ]
+    rows = []
+    for kpi in _ordered(kpis, services):
+        rows.append([
+            kpi.service_id, services.get(str(kpi.service_id), {}).get("Service Name"),
+            kpi.kpi_id, kpi.name, kpi.unit, kpi.direction, kpi.period_label, kpi.actual,
+            kpi.target, kpi.variance, kpi.rag, kpi.amber_threshold, kpi.red_threshold,
+            kpi.commentary, named(names, kpi.owner),
+            ("Missing", "rag_Red") if kpi.missing else None,
+        ])
+    write_table(sheet, fmt, columns, rows, name="KpiPeriod", empty="The master has no KPIs.")
+    print_setup(sheet, result.context.as_of, title="KPIs for the reporting period")
+
+
+def _ordered(kpis: list[rag.KpiStatus], services: dict[str, dict]) -> list[rag.KpiStatus]:
+    order = {sid: i for i, sid in enumerate(services)}
+    return sorted(kpis, key=lambda k: (order.get(str(k.service_id), len(order)),
+                                       str(k.service_id), k.kpi_id))
+
+
+def _trends(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult,
+            kpis: list[rag.KpiStatus]) -> None:
+    """One block per frequency (its own period headers), then a line chart per service."""
+    actuals = rag.actuals_by_kpi(result.master)
+    services = services_by_id(result.master)
+    row = 0
+    blocks = []  # (frequency, header row, [(data row, kpi)])
+    for frequency in FREQUENCIES:
+        mine = [k for k in _ordered(kpis, services) if (k.frequency or "Monthly") == frequency]
+        if not mine and frequency != "Monthly":
+            continue
+        periods = rag.trend_periods(frequency, result.context, TREND_PERIODS)
+        columns = [TableColumn("KPI ID", "text", 10), TableColumn("KPI Name", "wrap", 26)]
+        columns += [TableColumn(period_label(frequency, p), "value", 8.5) for p in periods]
+        columns += [TableColumn("Trend", "text", 16), TableColumn("Target", "value", 8),
+                    TableColumn("Direction", "wrap", 10), TableColumn("Service ID", "text", 10)]
+        rows = []
+        for kpi in mine:
+            values = [actuals.get(kpi.kpi_id, {}).get(p, {}).get("Actual") for p in periods]
+            rows.append([kpi.kpi_id, kpi.name, *values, None, kpi.target, kpi.direction,
+                         kpi.service_id])
+        last = write_table(sheet, fmt, columns, rows, first_row=row,
+                           name=f"{frequency}Trends", freeze=row == 0,
+                           empty=f"No {frequency.lower()} KPIs.")
+        blocks.append((frequency, row, [(row + 1 + i, k) for i, k in enumerate(mine)]))
+        for data_row, _ in blocks[-1][2]:
+            sheet.add_sparkline(data_row, FIRST_PERIOD_COL + TREND_PERIODS, {
+                "range": _range(data_row, FIRST_PERIOD_COL,
+                                FIRST_PERIOD_COL + TREND_PERIODS - 1),
+                "markers": True, "last_point": True, "empty_cells": "gaps",
+                "series_color": "#1F3864",
+            })
+        row = last + 2
+    row = _trend_charts(workbook, sheet, blocks, services, row)
+    print_setup(sheet, result.context.as_of, title="KPI trends")
+
+
+def _range(row: int, first_col: int, last_col: int) -> str:
+    return (f"Trends!{xl_rowcol_to_cell(row, first_col, True, True)}:"
+            f"{xl_rowcol_to_cell(row, last_col, True, True)}")
+
+
+def _trend_charts(workbook: Workbook, sheet: Worksheet, blocks: list, services: dict,
+                  row: int) -> int:
+    """A line chart per service and frequency (monthly and quarterly never share an axis)."""
+    charts = []
+    for frequency, header_row, kpi_rows in blocks:
+        by_service: dict[str, list] = {}
+        for data_row, kpi in kpi_rows:
+            by_service.setdefault(str(kpi.service_id), []).append((data_row, kpi))
+        for sid, items in by_service.items():
+            chart = workbook.add_chart({"type": "line"})
+            for data_row, _kpi in items:
+                chart.add_series({
+                    "name": ["Trends", data_row, 0],
+                    "categories": ["Trends", header_row, FIRST_PERIOD_COL, header_row,
+                                   FIRST_PERIOD_COL + TREND_PERIODS - 1],
+                    "values": ["Trends", data_row, FIRST_PERIOD_COL, data_row,
+                               FIRST_PERIOD_COL + TREND_PERIODS - 1],
+                    "marker": {"type": "circle", "size": 5},
+                })
+            name = services.get(sid, {}).get("Service Name")
+            title = f"{sid} {name}" if name else sid
+            chart.set_title({"name": f"{title}: {frequency.lower()} KPIs",
+                             "name_font": {"size": 11}})
+            chart.show_blanks_as("gap")
+            chart.set_legend({"position": "bottom"})
+            chart.set_y_axis({"major_gridlines": {"visible": True,
+                                                  "line": {"color": "#D9D9D9"}}})
+            charts.append(chart)
+    for index, chart in enumerate(charts):
+        at_row = row + (index // CHARTS_PER_ROW) * CHART_ROWS
+        at_col = 0 if index % CHARTS_PER_ROW == 0 else 8
+        sheet.insert_chart(at_row, at_col, chart, {"x_scale": 1.25, "y_scale": 1.0})
+    return row + -(-len(charts) // CHARTS_PER_ROW) * CHART_ROWS
