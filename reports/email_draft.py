@@ -169,7 +169,8 @@ def _join(identifier: object, name: object) -> str:
 
 
 def _short(text: object) -> str:
-    text = " ".join(str(text or "").split())
+    """One line of user text, cut to MAX_TEXT, without a closing full stop (we add ours)."""
+    text = " ".join(str(text or "").split()).rstrip(".")
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
