@@ -1,0 +1,454 @@
+"""The status and KPI report workbooks: RAG rules, sheets, values, fills, charts, print setup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from pmo_xl.cli import cli
+from pmo_xl.reports import rag
+from pmo_xl.reports.kpi import KPI_SHEETS
+from pmo_xl.reports.status import GENERATED_LABEL, STATUS_SHEETS
+from pmo_xl.reports.styles import RAG
+from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
+from pmo_xl.validators.registry import Edit
+
+AS_OF = EXAMPLE_AS_OF.isoformat()
+FILL = {word: colours["bg_color"].lstrip("#").upper() for word, colours in RAG.items()}
+H, L = rag.HIGHER, rag.LOWER
+# openpyxl drops sparklines when it reads a file; the tests read them from the XML instead.
+pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")
+
+
+# --- the RAG rules, as pure functions --------------------------------------------------
+
+
+@pytest.mark.parametrize("actual, target, direction, amber, red, expected", [
+    (96, 95, H, 90, 80, rag.GREEN),      # beyond target
+    (95, 95, H, 90, 80, rag.GREEN),      # at target
+    (93, 95, H, 90, 80, rag.AMBER),      # between target and amber threshold
+    (90, 95, H, 90, 80, rag.AMBER),      # at the amber threshold: still amber
+    (89, 95, H, 90, 80, rag.RED),        # worse than the amber threshold
+    (80, 95, H, 90, 80, rag.RED),        # at the red threshold
+    (85, 95, H, None, 80, rag.AMBER),    # no amber threshold: amber until the red one
+    (80, 95, H, None, 80, rag.RED),
+    (94, 95, H, None, None, rag.RED),    # no thresholds: any miss is red
+    (2, 2, L, 4, 6, rag.GREEN),
+    (1, 2, L, 4, 6, rag.GREEN),
+    (3, 2, L, 4, 6, rag.AMBER),
+    (4, 2, L, 4, 6, rag.AMBER),
+    (5, 2, L, 4, 6, rag.RED),
+    (6, 2, L, None, 6, rag.RED),
+    (5, 2, L, None, 6, rag.AMBER),
+    (None, 95, H, 90, 80, rag.NO_DATA),  # missing actual: never green
+    (96, None, H, 90, 80, rag.NO_DATA),  # no usable target
+    (96, 95, None, 90, 80, rag.NO_DATA),  # no usable direction
+])
+def test_kpi_rag(actual, target, direction, amber, red, expected):
+    assert rag.kpi_rag(actual, target, direction, amber, red) == expected
+
+
+def test_service_rollup():
+    assert rag.service_rag([rag.GREEN, rag.GREEN], [], False) == rag.GREEN
+    assert rag.service_rag([rag.GREEN, rag.NO_DATA], [], False) == rag.AMBER
+    assert rag.service_rag([rag.GREEN, rag.RED], [], False) == rag.RED
+    assert rag.service_rag([rag.GREEN], ["Critical"], False) == rag.RED
+    assert rag.service_rag([rag.GREEN], ["High", "Low"], False) == rag.AMBER
+    assert rag.service_rag([rag.GREEN], ["Medium"], False) == rag.GREEN
+    assert rag.service_rag([rag.GREEN], [], True) == rag.AMBER
+    assert rag.service_rag([rag.RED], ["High"], True) == rag.RED
+    assert rag.service_rag([], [], False) == rag.NO_DATA  # no evidence is not Green
+    assert rag.service_rag([], ["High"], False) == rag.AMBER
+    assert rag.worst([]) == rag.NO_DATA
+
+
+def test_rules_are_one_sentence_each():
+    for text in (rag.RAG_RULE, rag.ROLLUP_RULE):
+        assert text.count(". ") == 0 and text.endswith(".")
+
+
+# --- building the reports -------------------------------------------------------------
+
+
+def run_report(kind: str, master: Path, output: Path, *extra: str):
+    result = CliRunner().invoke(cli, ["report", kind, str(master), "--as-of", AS_OF,
+                                      "-o", str(output), *extra], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert output.exists()
+    return output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """The clean example master and both reports, written once for the module."""
+    folder = tmp_path_factory.mktemp("reports")
+    master = write_example(folder / "master.xlsx")
+    return {
+        "master": master,
+        "status": run_report("status", master, folder / "status.xlsx"),
+        "kpi": run_report("kpi", master, folder / "kpi.xlsx"),
+    }
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory) -> dict[str, Path]:
+    """A master with a Red KPI, a KPI with no actual, a Critical issue and formula-like text."""
+    folder = tmp_path_factory.mktemp("edited")
+    master = write_example(folder / "master.xlsx", [
+        # 96 against a target of 99 is worse than the amber threshold of 98: Red.
+        Edit("KPIs", "KPI-01", {"Target": 99, "Amber Threshold": 98, "Red Threshold": 90}),
+        Edit("KPIs", None, {"KPI ID": "KPI-03", "Service ID": "SVC-001",
+                            "KPI Name": "Stakeholder satisfaction", "Unit": "score",
+                            "Direction": "Higher is better", "Target": 4,
+                            "Amber Threshold": 3.5, "Red Threshold": 3,
+                            "Frequency": "Monthly", "Owner": "P-002"}),
+        Edit("Risks and Issues", None, {
+            "ID": "ISS-001", "Service ID": "SVC-002", "Type": "Issue",
+            "Description": "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "Severity": "Critical", "Owner": "P-002", "Status": "Open",
+            "Escalation Level": "Service Ownership", "Raised Date": EXAMPLE_AS_OF,
+            "Target Date": EXAMPLE_AS_OF, "Action": "@SUM(1,2)"}),
+        Edit("Services", "SVC-003", {"Service Name": "+Lessons learned library"}),
+    ])
+    return {
+        "master": master,
+        "status": run_report("status", master, folder / "status.xlsx"),
+        "kpi": run_report("kpi", master, folder / "kpi.xlsx"),
+    }
+
+
+def rows_of(sheet) -> list[list[object]]:
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def row_for(sheet, key: str, column: int = 1) -> int:
+    """The Excel row whose `column` (1-based) holds `key`."""
+    for row in range(1, sheet.max_row + 1):
+        if sheet.cell(row, column).value == key:
+            return row
+    raise AssertionError(f"{key} not found in column {column} of {sheet.title}")
+
+
+def record(sheet, key: str, key_header: str) -> dict[str, object]:
+    """The row of `key` as {header: cell}, headers from row 1."""
+    headers = [c.value for c in sheet[1]]
+    row = row_for(sheet, key, headers.index(key_header) + 1)
+    return dict(zip(headers, sheet[row], strict=False))
+
+
+def fill_of(cell) -> str:
+    return (cell.fill.fgColor.rgb or "")[-6:].upper()
+
+
+def charts(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name).decode() for name in package.namelist()
+                if re.fullmatch(r"xl/charts/chart\d+\.xml", name)}
+
+
+# --- the status report ----------------------------------------------------------------
+
+
+def test_status_sheets_in_order(built):
+    book = openpyxl.load_workbook(built["status"])
+    assert book.sheetnames == list(STATUS_SHEETS)
+    assert book.active.title == "Summary"
+
+
+def test_status_summary_cover(built):
+    sheet = openpyxl.load_workbook(built["status"])["Summary"]
+    assert sheet["A1"].value == "Service status report"
+    labels = {r[0]: r[1] for r in rows_of(sheet) if r[0] is not None}
+    assert labels["Organisation"] == "Example Org"
+    assert labels["As of"].date() == EXAMPLE_AS_OF
+    assert labels["Master workbook"] == "master.xlsx"
+    from pmo_xl.master import read_master
+
+    assert labels["Master fingerprint (SHA-256)"] == read_master(built["master"]).short_hash
+    assert labels["Services in the catalogue"] == 3
+    assert labels["Running"] == 1
+    assert labels["Open risks"] == 1
+    assert labels["KPI reporting periods"].startswith("Oct 2026 (monthly KPIs)")
+    assert any(rag.ROLLUP_RULE in str(r[0]) for r in rows_of(sheet))
+
+
+def test_status_services_row(built):
+    sheet = openpyxl.load_workbook(built["status"])["Services"]
+    assert [c.value for c in sheet[1]] == [
+        "Service ID", "Service Name", "Stage", "Service Owner", "Service Managers",
+        "Lead PMO", "RAG", "KPI RAG", "Why", "Open risks and issues", "Open changes",
+        "Findings", "Errors", "Next date due", "Due for"]
+    svc = record(sheet, "SVC-001", "Service ID")
+    assert svc["Service Name"].value == "Portfolio reporting"
+    assert svc["Stage"].value == "Running"
+    assert svc["Service Owner"].value == "Dana Director"
+    assert svc["Service Managers"].value == "Morgan Manager"
+    assert svc["Lead PMO"].value == "Enterprise PMO"
+    assert svc["RAG"].value == "Green" and fill_of(svc["RAG"]) == FILL["Green"]
+    assert svc["KPI RAG"].value == "Green"
+    assert svc["Open risks and issues"].value == 1
+    assert svc["Open changes"].value == 0
+    assert svc["Findings"].value == 0
+    assert svc["Next date due"].value.date().isoformat() == "2026-12-31"
+    assert svc["Next date due"].number_format == "yyyy-mm-dd"
+    assert svc["Due for"].value == "RSK-001 risk target date"
+    proposed = record(sheet, "SVC-003", "Service ID")
+    assert proposed["RAG"].value == "No data"  # no KPIs: never Green
+    assert fill_of(proposed["RAG"]) == FILL["No data"]
+
+
+def test_status_pipeline_says_what_is_missing(built):
+    sheet = openpyxl.load_workbook(built["status"])["Set-up pipeline"]
+    row = record(sheet, "SVC-002", "Service ID")
+    assert row["Stage"].value == "Design"
+    assert row["Next stage"].value == "Pilot"
+    assert row["Days in stage"].value == (EXAMPLE_AS_OF - dt.date(2026, 7, 1)).days
+    assert row["Missing before the next stage"].value == (
+        "SIPOC process; a procedure in the handbook")
+    assert sheet.max_row == 2  # only the Design service: SVC-001 runs, SVC-003 is Proposed
+
+
+def test_status_closing_checklist(tmp_path):
+    master = write_example(tmp_path / "master.xlsx", [
+        Edit("Services", "SVC-002", {"Stage": "Closing", "Closure Reason": "Objective achieved",
+                                     "Closure Approved By": "P-002",
+                                     "Closure Approved Date": EXAMPLE_AS_OF})])
+    report = run_report("status", master, tmp_path / "status.xlsx")
+    sheet = openpyxl.load_workbook(report)["Closing"]
+    row = record(sheet, "SVC-002", "Service ID")
+    assert row["Closure reason recorded"].value == "Done"
+    assert fill_of(row["Closure reason recorded"]) == FILL["Green"]
+    assert row["Approved by the Service Owner"].value == "Done"
+    assert row["Replacement named"].value == "n/a"
+    assert row["Artefacts reviewed"].value == "To do"
+    assert fill_of(row["Artefacts reviewed"]) == FILL["Red"]
+    assert row["Outstanding"].value == "Artefacts reviewed"
+
+
+def test_empty_sheets_say_so(built):
+    book = openpyxl.load_workbook(built["status"])
+    assert book["Closing"]["A2"].value == "No service is Closing."
+    assert book["Findings"]["A2"].value == "No findings: the master passed every check."
+
+
+def test_status_with_problems(edited):
+    book = openpyxl.load_workbook(edited["status"])
+    services = book["Services"]
+    running = record(services, "SVC-001", "Service ID")
+    assert running["KPI RAG"].value == "Red"
+    assert running["RAG"].value == "Red" and fill_of(running["RAG"]) == FILL["Red"]
+    assert "KPI-01 Red" in running["Why"].value and "KPI-03 No data" in running["Why"].value
+    design = record(services, "SVC-002", "Service ID")  # an open Critical issue
+    assert design["RAG"].value == "Red"
+    assert "ISS-001 Critical open" in design["Why"].value
+    risks = book["Risks and Issues"]
+    issue = record(risks, "ISS-001", "ID")
+    assert risks["A2"].value == "ISS-001"  # Critical sorts first
+    assert issue["Severity"].value == "Critical" and fill_of(issue["Severity"]) == FILL["Red"]
+    # Text that looks like a formula stays text in the report.
+    assert issue["Description"].value.startswith("=HYPERLINK")
+    assert issue["Description"].data_type == "s"
+    assert issue["Action"].value == "@SUM(1,2)" and issue["Action"].data_type == "s"
+    proposed = record(services, "SVC-003", "Service ID")
+    assert proposed["Service Name"].value == "+Lessons learned library"
+    assert proposed["Service Name"].data_type == "s"
+    findings = book["Findings"]
+    assert [c.value for c in findings[1]][:5] == ["Rule", "Severity", "Cell", "Record",
+                                                  "Service ID"]
+    assert findings.max_row > 1
+    # The missing actual is a finding on SVC-001's KPI row, attributed to the service.
+    missing = record(findings, "KPI-03", "Record")
+    assert missing["Service ID"].value == "SVC-001"
+    assert missing["Cell"].value.startswith("KPIs!A")
+    assert fill_of(missing["Severity"]) == FILL["Amber" if missing["Severity"].value ==
+                                                 "warning" else "Red"]
+
+
+def test_no_formulas_anywhere(edited):
+    for kind in ("status", "kpi"):
+        book = openpyxl.load_workbook(edited[kind])
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"{kind} {sheet.title}!{cell.coordinate}"
+        with zipfile.ZipFile(edited[kind]) as package:
+            assert not any("externalLink" in n for n in package.namelist())
+
+
+def test_status_charts(built):
+    found = charts(built["status"])
+    assert len(found) == 2
+    text = "\n".join(found.values())
+    assert "<c:barChart>" in text and "<c:pieChart>" in text
+    sheet = openpyxl.load_workbook(built["status"])["Summary"]
+    stage_row = row_for(sheet, "Stage")
+    assert (f"Summary!$B${stage_row + 1}:$B${stage_row + 8}") in text  # 8 lifecycle stages
+    rag_row = row_for(sheet, "Service RAG")
+    assert (f"Summary!$A${rag_row + 1}:$A${rag_row + 4}") in text
+
+
+def test_status_layout_and_print(built):
+    book = openpyxl.load_workbook(built["status"])
+    for title in STATUS_SHEETS:
+        sheet = book[title]
+        assert sheet.page_setup.orientation == "landscape", title
+        # One page wide (OOXML's default fitToWidth is 1, so it may be left out).
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, title
+        assert sheet.page_setup.fitToWidth in (None, 1), title
+        assert "As of 2026-11-15" in sheet.oddFooter.left.text, title
+        assert "Page &P of &N" in sheet.oddFooter.right.text, title
+        if title != "Summary":
+            assert sheet.freeze_panes == "A2", title
+            assert sheet.print_title_rows == "$1:$1", title
+            assert sheet.page_setup.fitToHeight == 0, title  # as many pages tall as needed
+            assert len(sheet.tables) == 1, title
+            table = next(iter(sheet.tables.values()))
+            assert table.autoFilter is not None
+            assert sheet.column_dimensions["A"].width > 8
+    services = book["Services"]
+    assert services["B2"].alignment.wrap_text
+    assert book.properties.title == "Service status report"
+    assert book.properties.subject
+    with zipfile.ZipFile(built["status"]) as package:
+        assert "<Company>Example Org</Company>" in package.read("docProps/app.xml").decode()
+
+
+# --- the KPI report -------------------------------------------------------------------
+
+
+def test_kpi_sheets_and_headers(built):
+    book = openpyxl.load_workbook(built["kpi"])
+    assert book.sheetnames == list(KPI_SHEETS)
+    headers = [c.value for c in book["KPIs"][1]]
+    assert headers == ["Service ID", "Service Name", "KPI ID", "KPI Name", "Unit", "Direction",
+                       "Period", "Actual", "Target", "Variance", "RAG", "Amber Threshold",
+                       "Red Threshold", "Commentary", "Owner", "Missing actual"]
+
+
+def test_kpi_period_values(built):
+    sheet = openpyxl.load_workbook(built["kpi"])["KPIs"]
+    monthly = record(sheet, "KPI-01", "KPI ID")
+    assert monthly["Period"].value == "Oct 2026"
+    assert monthly["Actual"].value == 96 and monthly["Target"].value == 95
+    assert monthly["Variance"].value == 1
+    assert monthly["RAG"].value == "Green" and fill_of(monthly["RAG"]) == FILL["Green"]
+    assert monthly["Missing actual"].value is None
+    quarterly = record(sheet, "KPI-02", "KPI ID")
+    assert quarterly["Period"].value == "2026 Q3"
+    assert quarterly["Actual"].value == 2
+    assert quarterly["Commentary"].value == "New validation macro."
+    assert quarterly["RAG"].value == "Green"
+    summary = openpyxl.load_workbook(built["kpi"])["Summary"]
+    row = row_for(summary, "SVC-001")
+    assert [c.value for c in summary[row]][:9] == ["SVC-001", "Portfolio reporting", "Running",
+                                                   2, 2, 0, 0, 0, "Green"]
+
+
+def test_kpi_red_and_missing(edited):
+    book = openpyxl.load_workbook(edited["kpi"])
+    sheet = book["KPIs"]
+    red = record(sheet, "KPI-01", "KPI ID")
+    assert red["RAG"].value == "Red" and fill_of(red["RAG"]) == FILL["Red"]
+    assert red["Variance"].value == -3
+    missing = record(sheet, "KPI-03", "KPI ID")
+    assert missing["Actual"].value is None
+    assert missing["RAG"].value == "No data"
+    assert fill_of(missing["RAG"]) == FILL["No data"]
+    assert missing["Missing actual"].value == "Missing"
+    summary = book["Summary"]
+    row = row_for(summary, "SVC-001")
+    assert [c.value for c in summary[row]][3:9] == [3, 1, 0, 1, 1, "Red"]
+
+
+def test_kpi_trends(built):
+    book = openpyxl.load_workbook(built["kpi"])
+    sheet = book["Trends"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:3] == ["KPI ID", "KPI Name", "Nov 2025"]
+    assert headers[13] == "Oct 2026" and headers[14] == "Trend"
+    assert [c.value for c in sheet[2]][:14] == ["KPI-01", "Reports published on time", None,
+                                                None, 88, 90, 92, 91, 94, 96, 95, 97, 93, 96]
+    rows = rows_of(sheet)
+    quarterly = next(i for i, r in enumerate(rows, start=1) if r[0] == "KPI-02")
+    assert sheet.cell(quarterly - 1, 14).value == "2026 Q3"
+    assert [sheet.cell(quarterly, c).value for c in (12, 13, 14)] == [5, 3, 2]
+    assert sheet.freeze_panes == "A2"
+    text = "\n".join(charts(built["kpi"]).values())
+    assert "Trends!$C$2:$N$2" in text and "Trends!$C$1:$N$1" in text  # monthly KPI-01
+    assert f"Trends!$C${quarterly}:$N${quarterly}" in text  # quarterly KPI-02
+    assert text.count("<c:lineChart>") == 2  # SVC-001 monthly and SVC-001 quarterly
+    with zipfile.ZipFile(built["kpi"]) as package:
+        trends_xml = package.read("xl/worksheets/sheet3.xml").decode()
+    assert "<xm:f>Trends!C2:N2</xm:f><xm:sqref>O2</xm:sqref>" in trends_xml.replace("$", "")
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_rows == "$1:$1"
+
+
+# --- CLI behaviour, reproducibility, LibreOffice --------------------------------------
+
+
+def test_default_name_and_refusing_the_master(built, tmp_path, monkeypatch):
+    master = tmp_path / "master.xlsx"
+    shutil.copy(built["master"], master)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["report", "kpi", "master.xlsx", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"kpi-report-{AS_OF}.xlsx").exists()
+    before = master.read_bytes()
+    result = runner.invoke(cli, ["report", "status", "master.xlsx", "--as-of", AS_OF,
+                                 "-o", "master.xlsx"])
+    assert result.exit_code == 2
+    assert "is the master itself" in result.output
+    assert master.read_bytes() == before
+    result = runner.invoke(cli, ["report", "status", "missing.xlsx", "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def cell_values(path: Path) -> dict[tuple[str, str], object]:
+    """Every cell's value except the one beside "Generated" (the time the report was made)."""
+    values = {}
+    for sheet in openpyxl.load_workbook(path).worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                left = sheet.cell(cell.row, cell.column - 1).value if cell.column > 1 else None
+                if left != GENERATED_LABEL and cell.value is not None:
+                    values[(sheet.title, cell.coordinate)] = cell.value
+    return values
+
+
+@pytest.mark.parametrize("kind", ["status", "kpi"])
+def test_same_master_same_report(built, tmp_path, kind):
+    again = run_report(kind, built["master"], tmp_path / f"{kind}.xlsx")
+    first, second = cell_values(built[kind]), cell_values(again)
+    assert first == second
+    assert len(first) > 30
+
+
+def test_generated_time_can_be_pinned(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    report = run_report("status", built["master"], tmp_path / "status.xlsx")
+    sheet = openpyxl.load_workbook(report)["Summary"]
+    row = row_for(sheet, GENERATED_LABEL)
+    assert sheet.cell(row, 2).value.isoformat() == "2026-11-18T11:06:40"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_both_reports(edited, tmp_path):
+    for kind in ("status", "kpi"):
+        done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir",
+                               str(tmp_path), str(edited[kind])],
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+        pdf = tmp_path / f"{kind}.pdf"
+        assert pdf.exists() and pdf.stat().st_size > 5000
+        assert pdf.read_bytes().startswith(b"%PDF")
