@@ -168,12 +168,13 @@ def _summary_sheet(workbook, fmt: dict, result: CheckResult) -> None:
     })
     row += 6
 
-    _family_chart(workbook, sheet, family_first, family_last, row)
+    most = max(sum(c[s] for s in SEVERITIES) for c in counts.values())
+    _family_chart(workbook, sheet, family_first, family_last, row, most)
     styles.print_setup(sheet, result.context.as_of, header_row=None, landscape=False,
                        title="pmo-xl findings")
 
 
-def _family_chart(workbook, sheet, first: int, last: int, anchor_row: int) -> None:
+def _family_chart(workbook, sheet, first: int, last: int, anchor_row: int, most: int) -> None:
     """A stacked bar per family: errors, warnings and info in the severity colours."""
     chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
     for col, severity in enumerate(SEVERITIES, start=2):
@@ -185,11 +186,21 @@ def _family_chart(workbook, sheet, first: int, last: int, anchor_row: int) -> No
             "gap": 60,
         })
     chart.set_title({"name": "Findings per rule family (not waived)"})
-    chart.set_x_axis({"name": "Findings", "major_gridlines": {"visible": True}})
+    # Whole findings only: no 0.5 ticks on the axis.
+    chart.set_x_axis({"name": "Findings", "min": 0, "major_unit": max(1, _tick(most)),
+                      "num_format": "0", "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 720, "height": 400})
     sheet.insert_chart(xl_rowcol_to_cell(anchor_row, 0), chart)
+
+
+def _tick(most: int) -> int:
+    """A round step giving at most about ten gridlines."""
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000):
+        if most / step <= 10:
+            return step
+    return 10_000
 
 
 def _findings_sheet(workbook, fmt: dict, result: CheckResult, link: str) -> None:
@@ -221,11 +232,24 @@ def _findings_sheet(workbook, fmt: dict, result: CheckResult, link: str) -> None
         styles.write_text(sheet, row, 6, _fit(finding.hint), wrap)
         sheet.write_string(row, 7, "Yes" if finding.waived else "No", wrap)
         styles.write_text(sheet, row, 8, _fit(finding.waiver_reason), wrap)
+        # Excel and LibreOffice do not grow a row for wrapped text a program wrote.
+        lines = max(_lines(value, width) for value, (_, width) in zip(
+            (finding.sheet, finding.record, finding.message, finding.hint,
+             finding.waiver_reason), [FINDINGS_COLUMNS[i] for i in (2, 4, 5, 6, 8)],
+            strict=True))
+        if lines > 1:
+            sheet.set_row(row, lines * styles.LINE_HEIGHT)
     sheet.add_table(0, 0, len(result.findings), len(headers) - 1, {
         "name": "Findings",
         "style": "Table Style Light 9",
         "columns": [{"header": h, "header_format": fmt["header"]} for h in headers],
     })
+
+
+def _lines(text: str | None, width: float) -> int:
+    """Lines a text takes when wrapped in a column `width` characters wide (an estimate)."""
+    usable = max(int(width) - 2, 1)
+    return sum(max(1, -(-len(part) // usable)) for part in str(text or "").splitlines() or [""])
 
 
 def _fit(text: str | None) -> str | None:

@@ -103,6 +103,9 @@ def formats(workbook: Workbook) -> dict:
         "number": make(num_format=NUMBER_FORMAT),
         "integer": make(num_format=INTEGER_FORMAT),
         "percent": make(num_format=PERCENT_FORMAT),
+        # Cover-sheet values sit under each other: numbers left-aligned like the text.
+        "cover_integer": make(num_format=INTEGER_FORMAT, align="left"),
+        "cover_number": make(num_format=NUMBER_FORMAT, align="left"),
         "bold": make(bold=True),
         "link": make(font_color="#0563C1", underline=1),
     }
@@ -195,9 +198,9 @@ def cover_block(
         elif isinstance(value, bool) or value is None:
             write_text(sheet, row, 1, value, fmt["text"])
         elif isinstance(value, int):
-            sheet.write_number(row, 1, value, fmt["integer"])
+            sheet.write_number(row, 1, value, fmt["cover_integer"])
         elif isinstance(value, float):
-            sheet.write_number(row, 1, value, fmt["number"])
+            sheet.write_number(row, 1, value, fmt["cover_number"])
         else:
             write_text(sheet, row, 1, value, fmt["text"])
         row += 1
