@@ -60,6 +60,10 @@ def atomic_output(
     temp = Path(temp_name)
     try:
         yield temp
+        # mkstemp makes the file private (0600); a report is shared, so honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
