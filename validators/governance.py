@@ -113,19 +113,19 @@ def mandated_share(master: Master, context: Context) -> Iterator[Problem]:
     if total <= 0 or mandated / total >= target - TOLERANCE:
         return
     share = mandated / total
-    message = (f"Mandated services take {share:.0%} of the {_fte(total)} planned FTE of active "
-               f"services, below the target of {target:.0%}.")
-    hint = ("Review the mix of services: move effort to mandated services, or agree a new "
-            "target in Settings (Mandated Share Target).")
     settings, key = master["Settings"], "mandated share target"
     row = context.settings.rows.get(key)
-    if settings.present and row is not None and settings.has("Value"):
+    told = settings.present and row is not None and settings.has("Value")
+    message = (f"Mandated services take {share:.0%} of the {_fte(total)} planned FTE of active "
+               f"services, below the {'' if told else 'default '}target of {target:.0%}.")
+    hint = ("Review the mix of services: move effort to mandated services, or agree a new "
+            "target in Settings (Mandated Share Target).")
+    if told:
         yield settings.problem(row, "Value", message, hint)
         return
     services = master["Services"]
     yield Problem(services.title, services.header_row, services.letter("Planned FTE"),
-                  "Mandated Share Target", message + " (default target: no Settings row)",
-                  hint)
+                  "Mandated Share Target", message, hint)
 
 
 @rule("G104", WARNING, "A Proposed service has no Priority",
