@@ -10,6 +10,7 @@ the Waivers sheet waives (``WAIVED``).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ DELIBERATE: list[tuple[str, str, str]] = [
     ("S105", "Services", "AI11"),  # SVC-010 Last Reviewed typed as text "14/09/2026"
     ("X101", "Risks and Issues", "F9"),  # RSK-005 owned by P-021, who is not on People
     ("H102", "SIPOC", "B16"),  # SVC-011's "Log start-up actions" has no procedure
-    ("R101", "RACI", "B12"),  # a gate decision with two A's (Service Owner and PMO Director)
+    ("R102", "RACI", "F33"),  # SVC-006 gate decision: a second A, for the PMO Director
     ("L106", "Services", "AD29"),  # SVC-028's closure approved by the manager, not the owner
     ("O102", "Services", "Q11"),  # SVC-010's Service Manager is a PMO Administrator
     ("K103", "KPIs", "A13"),  # KPI-12 (SVC-011) has no actual for the reporting period
@@ -57,7 +58,8 @@ class Calendar:
 
     def month(self, back: int, day: int = 1) -> D:
         index = self.as_of.year * 12 + self.as_of.month - 1 - back
-        return D(index // 12, index % 12 + 1, day)
+        year, month = index // 12, index % 12 + 1
+        return D(year, month, min(day, calendar.monthrange(year, month)[1]))
 
     def ahead(self, months: int, day: int = 1) -> D:
         return self.month(-months, day)
