@@ -335,7 +335,8 @@ def demo(folder: Path, as_of: dt.date) -> None:
     """Run the main job on a built-in example master (default folder ./pmo-xl-demo).
 
     Writes a realistic example master with a handful of real problems, checks it and
-    prints the findings.
+    prints the findings. Exits 0 although the example has errors: showing them is the
+    point (use `pmo-xl check` in scripts). Refreshes its own files in DIR, never others.
 
     \b
     Example:
