@@ -336,7 +336,7 @@ def demo(folder: Path, as_of: dt.date) -> None:
 
     Writes a realistic example master with a handful of real problems, checks it and
     prints the findings. Exits 0 although the example has errors: showing them is the
-    point (use `pmo-xl check` in scripts). Refreshes its own files in DIR, never others.
+    point (use `pmo-xl check` in scripts). Refreshes its own files in FOLDER, no others.
 
     \b
     Example:

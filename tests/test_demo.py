@@ -284,3 +284,32 @@ def test_demo_into_a_file_is_one_sentence(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert "is a file, not a folder" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_libreoffice_opens_the_example_master(example: Path, tmp_path: Path) -> None:
+    """A real spreadsheet application opens it and shows every sheet with what we wrote."""
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed, so the example master cannot be "
+                    "opened in a real spreadsheet application here")
+    # CSV filter options: comma, quote, UTF-8, from row 1, ..., last field -1 = every sheet.
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    completed = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--convert-to", csv_filter, "--outdir", str(tmp_path), str(example)],
+        capture_output=True, text=True, timeout=240,
+    )
+    services = tmp_path / f"{example.stem}-Services.csv"
+    assert services.exists(), completed.stdout + completed.stderr
+    with services.open(encoding="utf-8", newline="") as handle:
+        shown = list(csv.DictReader(handle))
+    written = example_rows()["Services"]
+    assert [r["Service ID"] for r in shown] == [r["Service ID"] for r in written]
+    assert [r["Stage"] for r in shown] == [r["Stage"] for r in written]
+    assert shown[0]["Go-live Date"] == written[0]["Go-live Date"].isoformat()
+    for sheet in ("Readme", "KPI Actuals", "RACI", "Settings"):
+        assert (tmp_path / f"{example.stem}-{sheet}.csv").stat().st_size > 0
