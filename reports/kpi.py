@@ -36,6 +36,7 @@ FREQUENCIES = ("Monthly", "Quarterly")
 FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
 CHARTS_PER_ROW = 2
 CHART_ROWS = 18  # rows one chart covers, with a gap
+CHART_ROWS_PER_PAGE = 3
 
 
 def write_kpi_report(result: CheckResult, path: Path) -> Path:
@@ -72,9 +73,9 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
                                       if s in services else 0, s))
     columns = [
         TableColumn("Service ID", "text", 12), TableColumn("Service Name", "wrap", 34),
-        TableColumn("Stage", "text", 11), TableColumn("KPIs", "integer", 8),
-        TableColumn("Green", "integer", 8), TableColumn("Amber", "integer", 8),
-        TableColumn("Red", "integer", 8), TableColumn("No data", "integer", 8),
+        TableColumn("Stage", "text", 11), TableColumn("KPIs", "count", 8),
+        TableColumn("Green", "count", 8), TableColumn("Amber", "count", 8),
+        TableColumn("Red", "count", 8), TableColumn("No data", "count", 8),
         TableColumn("KPI RAG", "rag", 10),
     ]
     rows = []
@@ -101,7 +102,7 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
             })
         chart.set_title({"name": "KPI RAG by service", "name_font": {"size": 12}})
         chart.set_x_axis({"min": 0, "major_unit": 1, "num_format": "0"})
-        chart.set_y_axis({"reverse": True})
+        chart.set_y_axis({"reverse": True, "crossing": "max"})  # value axis at the bottom
         chart.set_legend({"position": "bottom"})
         sheet.insert_chart(last + 2, 0, chart, {"x_scale": 1.3,
                                                 "y_scale": min(1.4, 0.6 + 0.12 * len(rows))})
@@ -216,4 +217,10 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, blocks: list, services: 
         at_row = row + (index // CHARTS_PER_ROW) * CHART_ROWS
         at_col = 0 if index % CHARTS_PER_ROW == 0 else 8
         sheet.insert_chart(at_row, at_col, chart, {"x_scale": 1.25, "y_scale": 1.0})
-    return row + -(-len(charts) // CHARTS_PER_ROW) * CHART_ROWS
+    chart_rows = -(-len(charts) // CHARTS_PER_ROW)
+    if charts:
+        # Charts start on a fresh page and two rows of them fill one (the widths are fixed,
+        # so the fit-to-width scale is known): a printed chart is never cut in half.
+        sheet.set_h_pagebreaks([row + i * CHART_ROWS for i in range(0, chart_rows,
+                                                                    CHART_ROWS_PER_PAGE)])
+    return row + chart_rows * CHART_ROWS

@@ -29,7 +29,7 @@ from pmo_xl.reports.styles import (
     write_table,
 )
 from pmo_xl.validators.engine import CheckResult
-from pmo_xl.validators.schema import SET_UP_STAGES, STAGES, split_list
+from pmo_xl.validators.schema import ACTIVE_STAGES, SET_UP_STAGES, STAGES, split_list
 
 STATUS_SHEETS = ("Summary", "Services", "Set-up pipeline", "Closing", "Risks and Issues",
                  "Findings")
@@ -95,6 +95,10 @@ def start_workbook(path: Path, result: CheckResult, title: str, subject: str,
     fmt["signed"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
                                          "valign": "top",
                                          "num_format": "+General;-General;0"})
+    # Counts in a wide table read better centred under their (wrapped) header.
+    fmt["count"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
+                                        "valign": "top", "align": "center",
+                                        "num_format": "0"})
     return workbook, fmt
 
 
@@ -106,7 +110,7 @@ def label_rows(sheet: Worksheet, fmt: dict, row: int, heading: str,
     for label, value in rows:
         sheet.write_string(row, 0, label, fmt["label"])
         if isinstance(value, int | float):
-            sheet.write_number(row, 1, value, fmt["integer"])
+            sheet.write_number(row, 1, value, fmt["cover_integer"])
         else:
             sheet.write_string(row, 1, str(value), fmt["text"])
         row += 1
@@ -122,7 +126,7 @@ def count_table(sheet: Worksheet, fmt: dict, row: int, headers: tuple[str, str],
     for offset, (label, count) in enumerate(counts.items(), start=first):
         label_format = fmt[f"rag_{label}"] if rag_fill and label in RAG else fmt["text"]
         sheet.write_string(offset, 0, label, label_format)
-        sheet.write_number(offset, 1, count, fmt["integer"])
+        sheet.write_number(offset, 1, count, fmt["cover_integer"])
     return first, first + len(counts) - 1
 
 
@@ -210,7 +214,10 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts,
     row = cover_block(sheet, fmt, title="Service status report",
                       rows=cover_rows(result, generated))
     stages = [r.get("Stage") for r in facts.services.values()]
-    rags = [s.rag for s in facts.status.values()]
+    # Proposed, Closed and Rejected services deliver nothing to rate; counting them would
+    # bury the active services' RAG under grey.
+    rags = [facts.status[sid].rag for sid, r in facts.services.items()
+            if r.get("Stage") in ACTIVE_STAGES]
     risks = sum(1 for r in facts.open_items if r.get("Type") == "Risk")
     issues = sum(1 for r in facts.open_items if r.get("Type") == "Issue")
     row = label_rows(sheet, fmt, row, "Headline numbers", [
@@ -218,8 +225,8 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts,
         ("In set-up (Design, Pilot, Transition)", sum(s in SET_UP_STAGES for s in stages)),
         ("Running", stages.count("Running")),
         ("Closing", stages.count("Closing")),
-        ("Services at Red", rags.count(rag.RED)),
-        ("Services at Amber", rags.count(rag.AMBER)),
+        ("Active services at Red", rags.count(rag.RED)),
+        ("Active services at Amber", rags.count(rag.AMBER)),
         ("Open risks", risks),
         ("Open issues", issues),
         ("Changes in flight", len(facts.changes_in_flight)),
@@ -232,7 +239,7 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts,
         stage_counts["Not recorded"] = unknown
     stage_first, stage_last = count_table(sheet, fmt, row, ("Stage", "Services"), stage_counts)
     row = stage_last + 2
-    rag_first, rag_last = count_table(sheet, fmt, row, ("Service RAG", "Services"),
+    rag_first, rag_last = count_table(sheet, fmt, row, ("Active service RAG", "Services"),
                                       rag.rag_counts(rags), rag_fill=True)
     row = rag_last + 2
     severity = {"Errors": result.summary[ERROR], "Warnings": result.summary[WARNING],
@@ -259,14 +266,14 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts,
 
     by_rag = workbook.add_chart({"type": "pie"})
     by_rag.add_series({
-        "name": "Services by RAG",
+        "name": "Active services by RAG",
         "categories": ["Summary", rag_first, 0, rag_last, 0],
         "values": ["Summary", rag_first, 1, rag_last, 1],
         "points": [{"fill": {"color": RAG[w]["bg_color"]},
                     "border": {"color": RAG[w]["font_color"]}} for w in rag.RAG_WORDS],
         "data_labels": {"value": True, "category": True, "separator": "\n"},
     })
-    by_rag.set_title({"name": "Services by RAG", "name_font": {"size": 12}})
+    by_rag.set_title({"name": "Active services by RAG", "name_font": {"size": 12}})
     by_rag.set_legend({"position": "right"})
     sheet.insert_chart(18, 3, by_rag, {"x_scale": 1.0, "y_scale": 0.9})
     print_setup(sheet, result.context.as_of, header_row=None, title="Service status report")
@@ -281,9 +288,9 @@ def _services(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts) -
         TableColumn("Service Managers", "wrap", 18), TableColumn("Lead PMO", "wrap", 18),
         TableColumn("RAG", "rag"), TableColumn("KPI RAG", "rag"),
         TableColumn("Why", "wrap", 26),
-        TableColumn("Open risks and issues", "integer", 11),
-        TableColumn("Open changes", "integer", 9), TableColumn("Findings", "integer", 9),
-        TableColumn("Errors", "integer", 8),
+        TableColumn("Open risks and issues", "count", 11),
+        TableColumn("Open changes", "count", 9), TableColumn("Findings", "count", 9),
+        TableColumn("Errors", "count", 8),
         TableColumn("Next date due", "date", 12), TableColumn("Due for", "wrap", 24),
     ]
     rows = []
@@ -367,7 +374,7 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts) -
         TableColumn("Approved", "date", 11), TableColumn("Design Start", "date", 11),
         TableColumn("Pilot Start", "date", 11), TableColumn("Sign-off Date", "date", 11),
         TableColumn("Readiness Assessment", "date", 11),
-        TableColumn("Days in stage", "integer", 8), TableColumn("Next stage"),
+        TableColumn("Days in stage", "count", 8), TableColumn("Next stage"),
         TableColumn("Missing before the next stage", "wrap", 40),
     ]
     as_of = result.context.as_of

@@ -251,8 +251,10 @@ def write_table(
     widths = [_fit_width(col, rows, i) for i, col in enumerate(columns)]
     for i, width in enumerate(widths):
         sheet.set_column(i, i, width)
-    header_lines = max(_lines(col.header, w) for col, w in zip(columns, widths, strict=True))
-    sheet.set_row(first_row, max(2, header_lines) * LINE_HEIGHT)
+    # Bold header text is wider than body text: estimate it in a narrower column.
+    header_lines = max(_lines(col.header, w * 0.85)
+                       for col, w in zip(columns, widths, strict=True))
+    sheet.set_row(first_row, max(2, header_lines) * LINE_HEIGHT + 3)
     for r, values in enumerate(rows, start=first_row + 1):
         lines = 1
         for c, (col, value) in enumerate(zip(columns, values, strict=True)):
@@ -324,9 +326,22 @@ def _fit_width(col: TableColumn, rows: list[list[object]], index: int) -> float:
 
 
 def _lines(text: str, width: float) -> int:
-    """Lines `text` takes in a column `width` characters wide (a close, safe estimate)."""
-    usable = max(int(width) - 2, 1)
+    """Lines `text` takes in a column `width` characters wide, wrapped at spaces as Excel
+    and LibreOffice do (a column width counts 11-point characters; 10-point text fits a
+    little more, less a margin either side)."""
+    usable = max(int(width * 1.35) - 1, 1)
     total = 0
     for paragraph in str(text).splitlines() or [""]:
-        total += max(1, -(-len(paragraph) // usable))
+        lines, used = 1, 0
+        for word in paragraph.split():
+            length = len(word)
+            if used and used + 1 + length > usable:
+                lines, used = lines + 1, 0
+            if used == 0:
+                # a word longer than the column breaks across lines of its own
+                lines += (length - 1) // usable
+                used = (length - 1) % usable + 1
+            else:
+                used += 1 + length
+        total += lines
     return total

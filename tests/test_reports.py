@@ -291,7 +291,7 @@ def test_status_charts(built):
     sheet = openpyxl.load_workbook(built["status"])["Summary"]
     stage_row = row_for(sheet, "Stage")
     assert (f"Summary!$B${stage_row + 1}:$B${stage_row + 8}") in text  # 8 lifecycle stages
-    rag_row = row_for(sheet, "Service RAG")
+    rag_row = row_for(sheet, "Active service RAG")
     assert (f"Summary!$A${rag_row + 1}:$A${rag_row + 4}") in text
 
 
