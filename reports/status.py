@@ -456,7 +456,7 @@ def _closing(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts) ->
             *[shown[checklist[step]] for step in CHECKLIST],
             "; ".join(outstanding) if outstanding else "Ready to close",
         ])
-    write_table(sheet, fmt, columns, rows, name="Closing",
+    write_table(sheet, fmt, columns, rows, name="ClosingChecklist",
                 empty="No service is Closing.")
     print_setup(sheet, result.context.as_of, title="Closing")
 
@@ -507,6 +507,6 @@ def _findings(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts) -
         f"Waived: {f.waiver_reason}" if f.waived and f.waiver_reason else
         ("Waived" if f.waived else None),
     ] for f in result.findings]
-    write_table(sheet, fmt, columns, rows, name="Findings",
+    write_table(sheet, fmt, columns, rows, name="FindingList",
                 empty="No findings: the master passed every check.")
     print_setup(sheet, result.context.as_of, title="Findings")

@@ -452,3 +452,18 @@ def test_libreoffice_opens_both_reports(edited, tmp_path):
         pdf = tmp_path / f"{kind}.pdf"
         assert pdf.exists() and pdf.stat().st_size > 5000
         assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_reports_of_a_master_without_kpis_or_risks(tmp_path):
+    from pmo_xl.validators.registry import drop_sheet
+
+    master = write_example(tmp_path / "master.xlsx",
+                           [drop_sheet("KPIs"), drop_sheet("Risks and Issues")])
+    kpi = openpyxl.load_workbook(run_report("kpi", master, tmp_path / "kpi.xlsx"))
+    assert kpi["KPIs"]["A2"].value == "The master has no KPIs."
+    assert kpi["Trends"]["A2"].value == "No monthly KPIs."
+    status = openpyxl.load_workbook(run_report("status", master, tmp_path / "status.xlsx"))
+    assert status["Risks and Issues"]["A2"].value == "No open risks or issues."
+    running = record(status["Services"], "SVC-001", "Service ID")
+    assert running["KPI RAG"].value == "No data"  # no KPIs is not Green
+    assert running["RAG"].value == "Amber"  # K101's error on SVC-001 raises it
