@@ -56,7 +56,7 @@ SEVERITY_FILL_HEX = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
 
 DATE_FORMAT = "yyyy-mm-dd"  # unambiguous in every locale the reports travel to
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-NUMBER_FORMAT = "#,##0.##"
+NUMBER_FORMAT = "General"  # "#,##0.##" would print a whole number as "96." in Excel
 INTEGER_FORMAT = "#,##0"
 PERCENT_FORMAT = "0%"
 
