@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.master import Master
-from pmo_xl.validators.lifecycle import is_at, reached
+from pmo_xl.validators.lifecycle import is_at, per_master, problem_at, reached
 from pmo_xl.validators.registry import Context, Edit, rule
 from pmo_xl.validators.schema import split_list
 
@@ -42,11 +42,13 @@ class Handbook:
     by_process: dict[str, list[Procedure]] = field(default_factory=dict)
 
 
+@per_master
 def handbook(master: Master) -> Handbook:
     found = Handbook()
     services = master["Services"]
-    for row, sid, stage in zip(services.data.index.tolist(), services.data["Service ID"],
-                               services.data["Stage"], strict=True):
+    for row, sid, stage in zip(services.data.index.tolist(),
+                               services.data["Service ID"].tolist(),
+                               services.data["Stage"].tolist(), strict=True):
         if sid is not None:
             found.service_row.setdefault(str(sid), row)
             if stage is not None:
@@ -54,8 +56,9 @@ def handbook(master: Master) -> Handbook:
     table = master["Procedures"]
     data = table.data
     for row, pid, sid, process, status, kind in zip(
-            data.index.tolist(), data["Procedure ID"], data["Service ID"], data["Process ID"],
-            data["Status"], data["Kind"], strict=True):
+            data.index.tolist(),
+            *(data[c].tolist() for c in ("Procedure ID", "Service ID", "Process ID",
+                                         "Status", "Kind")), strict=True):
         if pid is None:
             continue
         item = Procedure(row, str(pid), sid, process, status, kind)
@@ -88,8 +91,8 @@ def service_without_procedure(master: Master, context: Context) -> Iterator[Prob
     for sid, stage in book.stage.items():
         if reached(stage, "Pilot") and stage != "Closed" and sid not in book.by_service:
             row = book.service_row[sid]
-            yield services.problem(
-                row, "Stage",
+            yield problem_at(
+                services, row, "Stage", sid,
                 f"Service {sid} {is_at(stage)} but has no procedure in the Operations "
                 "Handbook.",
                 f"Add the procedures that deliver {sid} to Procedures, each with its RACI.")
@@ -111,14 +114,14 @@ def process_without_procedure(master: Master, context: Context) -> Iterator[Prob
     if not _both_present(master, "SIPOC", "Procedures"):
         return
     book, sipoc = handbook(master), master["SIPOC"]
-    for row, process, sid in zip(sipoc.data.index.tolist(), sipoc.data["Process ID"],
-                                 sipoc.data["Service ID"], strict=True):
+    for row, process, sid in zip(sipoc.data.index.tolist(), sipoc.data["Process ID"].tolist(),
+                                 sipoc.data["Service ID"].tolist(), strict=True):
         stage = book.stage.get(sid) if sid is not None else None
         if (process is None or not reached(stage, "Pilot") or stage == "Closed"
                 or process in book.by_process):
             continue
-        yield sipoc.problem(
-            row, "Process ID",
+        yield problem_at(
+            sipoc, row, "Process ID", process,
             f"Process {process} of {sid} ({stage}) has no procedure in the Operations "
             "Handbook.",
             f"Add a procedure with Process ID {process} to Procedures, or remove the process "
@@ -139,8 +142,8 @@ def draft_in_operation(master: Master, context: Context) -> Iterator[Problem]:
     for item in book.procedures:
         stage = book.stage.get(item.service) if item.service else None
         if item.status == "Draft" and stage in ("Transition", "Running"):
-            yield table.problem(
-                item.row, "Status",
+            yield problem_at(
+                table, item.row, "Status", item.pid,
                 f"Procedure {item.pid} of {item.service} is still Draft, but the service is "
                 f"{stage}.",
                 "Test the procedure and set its Status to Tested (then Approved), or move the "
@@ -160,8 +163,8 @@ def tested_not_approved(master: Master, context: Context) -> Iterator[Problem]:
     book, table = handbook(master), master["Procedures"]
     for item in book.procedures:
         if item.status == "Tested" and item.service and book.stage.get(item.service) == "Running":
-            yield table.problem(
-                item.row, "Status",
+            yield problem_at(
+                table, item.row, "Status", item.pid,
                 f"Procedure {item.pid} of Running service {item.service} is Tested but not "
                 "Approved.",
                 "Have the procedure approved and set its Status to Approved.")
@@ -186,8 +189,8 @@ def closed_not_retired(master: Master, context: Context) -> Iterator[Problem]:
     for item in book.procedures:
         if (item.status not in (None, "Retired") and item.service
                 and book.stage.get(item.service) == "Closed"):
-            yield table.problem(
-                item.row, "Status",
+            yield problem_at(
+                table, item.row, "Status", item.pid,
                 f"Procedure {item.pid} of Closed service {item.service} is still "
                 f"{item.status}.",
                 "Set its Status to Retired (keep the row: it is part of the artefacts "
@@ -213,8 +216,8 @@ def retired_only_procedure(master: Master, context: Context) -> Iterator[Problem
         running = [i for i in items if i.service and book.stage.get(i.service) == "Running"]
         if running:
             first = running[0]
-            yield table.problem(
-                first.row, "Status",
+            yield problem_at(
+                table, first.row, "Status", first.pid,
                 f"Procedure {first.pid} is Retired, and process {process} of Running service "
                 f"{first.service} has no other procedure.",
                 f"Add or reinstate an Approved procedure for {process}, or remove the process "
@@ -241,8 +244,8 @@ def procedure_without_raci(master: Master, context: Context) -> Iterator[Problem
         if (item.status in (None, "Retired") or stage in ("Closed", "Rejected")
                 or item.pid in with_raci):
             continue
-        yield table.problem(
-            item.row, "Procedure ID",
+        yield problem_at(
+            table, item.row, "Procedure ID", item.pid,
             f"Procedure {item.pid} ({item.status}) has no RACI.",
             f"Add its activities to RACI with Procedure ID {item.pid}, each with one A and at "
             "least one R.",
@@ -267,8 +270,8 @@ def running_without_monitoring(master: Master, context: Context) -> Iterator[Pro
             continue
         items = book.by_service.get(sid, [])
         if not any(i.kind == "Monitoring" and i.status != "Retired" for i in items):
-            yield services.problem(
-                book.service_row[sid], "Stage",
+            yield problem_at(
+                services, book.service_row[sid], "Stage", sid,
                 f"Service {sid} is Running but has no Monitoring procedure for its KPI "
                 "reporting.",
                 f"Add a procedure for reporting {sid}'s KPIs to Procedures with Kind "
@@ -292,13 +295,15 @@ class Process:
     outputs: list[str]  # matched form
 
 
+@per_master
 def processes(master: Master) -> list[Process]:
     sipoc = master["SIPOC"]
     data = sipoc.data
     found = []
     for row, pid, sid, inputs, outputs in zip(
-            data.index.tolist(), data["Process ID"], data["Service ID"], data["Inputs"],
-            data["Outputs"], strict=True):
+            data.index.tolist(),
+            *(data[c].tolist() for c in ("Process ID", "Service ID", "Inputs", "Outputs")),
+            strict=True):
         if pid is None:
             continue
         typed: dict[str, str] = {}
@@ -311,7 +316,7 @@ def processes(master: Master) -> list[Process]:
 
 
 def producers(found: list[Process]) -> dict[str, list[Process]]:
-    """Output (matched form) -> the processes that produce it."""
+    """Output (matched form) -> the processes that produce it (each once, in SIPOC order)."""
     made: dict[str, list[Process]] = {}
     for process in found:
         for output in dict.fromkeys(process.outputs):
@@ -337,21 +342,32 @@ def dependency_on_closing(master: Master, context: Context) -> Iterator[Problem]
         return
     stage_of = handbook(master).stage
     sipoc, found = master["SIPOC"], processes(master)
-    made = producers(found)
+
+    def live(process: Process) -> bool:
+        return stage_of.get(process.service) not in GONE
+
+    # Per output, counted once: how many live processes make it, and the first going one.
+    # (Many processes may share one register; comparing every pair would be quadratic.)
+    live_makers: dict[str, int] = {}
+    going_maker: dict[str, Process] = {}
+    for item, makers in producers(found).items():
+        live_makers[item] = sum(1 for p in makers if live(p))
+        going = next((p for p in makers if not live(p)), None)
+        if going is not None:
+            going_maker[item] = going
     for process in found:
         if process.service is None or stage_of.get(process.service) in (*GONE, "Rejected"):
             continue
+        outputs = set(process.outputs)
         for item, typed in process.inputs.items():
-            sources = [p for p in made.get(item, ()) if p.pid != process.pid]
-            if not sources:
+            source = going_maker.get(item)
+            # the process itself (live) does not count as another live source
+            others_live = live_makers.get(item, 0) - (1 if item in outputs else 0)
+            if source is None or others_live > 0:
                 continue
-            live = [p for p in sources if stage_of.get(p.service) not in GONE]
-            if live:
-                continue
-            source = sources[0]
             stage = stage_of[source.service]
-            yield sipoc.problem(
-                process.row, "Inputs",
+            yield problem_at(
+                sipoc, process.row, "Inputs", process.pid,
                 f"Process {process.pid} of {process.service} takes {typed!r} from "
                 f"{source.pid} of {source.service}, which is {stage}.",
                 f"Find another source for {typed!r} (a process of a live service), or plan "
@@ -367,7 +383,7 @@ def dependency_cycle(master: Master, context: Context) -> Iterator[Problem]:
     trimmed and case-insensitively) are considered when a service is designed (seed §5.1).
     A cycle, where a process ends up waiting on its own output through others, cannot be
     started and is reported once, at the Inputs of its first process in SIPOC. A process
-    that takes its own output (a register it updates) is not a cycle.
+    that takes its own output (a register it updates) is not a cycle on its own.
 
     Passing: PRC-001 feeds PRC-002. Failing: PRC-001 also takes `Portfolio report`, the
     output of PRC-002, so PRC-001 -> PRC-002 -> PRC-001.
@@ -375,91 +391,97 @@ def dependency_cycle(master: Master, context: Context) -> Iterator[Problem]:
     if not master["SIPOC"].present:
         return
     sipoc, found = master["SIPOC"], processes(master)
-    made = producers(found)
+    made = {item: [p.pid for p in makers] for item, makers in producers(found).items()}
     index = {p.pid: p for p in reversed(found)}  # first row wins for a duplicated ID
-    needs: dict[str, set[str]] = {}
+    inputs: dict[str, list[str]] = {}
     for process in found:
-        wanted = needs.setdefault(process.pid, set())
-        for item in process.inputs:
-            wanted.update(p.pid for p in made.get(item, ()) if p.pid != process.pid)
-    for component in _cycles(needs):
-        first = min(component, key=lambda pid: index[pid].row)
-        path = _path_back(first, needs, component)
+        inputs.setdefault(process.pid, []).extend(i for i in process.inputs if i in made)
+    for pids in _cycles(inputs, made):
+        first = min(pids, key=lambda pid: index[pid].row)
+        path = _path_back(first, inputs, made, pids)
         process = index[first]
-        yield sipoc.problem(
-            process.row, "Inputs",
+        yield problem_at(
+            sipoc, process.row, "Inputs", process.pid,
             "Processes depend on each other in a cycle (each takes an input from the next): "
             + " -> ".join(path) + ".",
             f"Break the cycle: check the Inputs and Outputs of {', '.join(path[:-1])} "
             "(an input that is another process's output makes a dependency).")
 
 
-def _cycles(needs: dict[str, set[str]]) -> list[set[str]]:
-    """The strongly connected parts with more than one process (Tarjan, without recursion)."""
-    order: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    parts: list[set[str]] = []
-    counter = 0
-    for root in needs:
+def _cycles(inputs: dict[str, list[str]], made: dict[str, list[str]]) -> list[set[str]]:
+    """The groups of two or more processes that depend on each other, in a graph of
+    processes and the items between them (process -> its inputs -> the processes making
+    them), so its size grows with the SIPOC, not with the pairs of processes sharing an
+    item. Tarjan's strongly connected components, without recursion.
+    """
+
+    def following(node: tuple[str, str]) -> list[tuple[str, str]]:
+        kind, name = node
+        if kind == "process":
+            return [("item", i) for i in inputs.get(name, ())]
+        return [("process", p) for p in made.get(name, ())]
+
+    order: dict[tuple[str, str], int] = {}
+    low: dict[tuple[str, str], int] = {}
+    stack: list[tuple[str, str]] = []
+    on_stack: set[tuple[str, str]] = set()
+    groups: list[set[str]] = []
+    for root in [("process", pid) for pid in inputs]:
         if root in order:
             continue
-        work = [(root, iter(sorted(needs.get(root, ()))))]
-        order[root] = low[root] = counter
-        counter += 1
+        order[root] = low[root] = len(order)
         stack.append(root)
         on_stack.add(root)
+        work = [(root, iter(following(root)))]
         while work:
             node, children = work[-1]
-            advanced = False
             for child in children:
                 if child not in order:
-                    order[child] = low[child] = counter
-                    counter += 1
+                    order[child] = low[child] = len(order)
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(needs.get(child, ())))))
-                    advanced = True
+                    work.append((child, iter(following(child))))
                     break
                 if child in on_stack:
                     low[node] = min(low[node], order[child])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == order[node]:
-                part = set()
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    part.add(member)
-                    if member == node:
-                        break
-                if len(part) > 1:
-                    parts.append(part)
-    return parts
+            else:  # every child seen: close the node
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == order[node]:
+                    group = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        if member[0] == "process":
+                            group.add(member[1])
+                        if member == node:
+                            break
+                    if len(group) > 1:
+                        groups.append(group)
+    return groups
 
 
-def _path_back(start: str, needs: dict[str, set[str]], within: set[str]) -> list[str]:
-    """A shortest chain start -> ... -> start inside one cycle (breadth first)."""
+def _path_back(start: str, inputs: dict[str, list[str]], made: dict[str, list[str]],
+               within: set[str]) -> list[str]:
+    """A shortest chain start -> ... -> start through other processes of one cycle."""
     came_from: dict[str, str] = {}
     frontier = [start]
     while frontier:
-        following = []
+        ahead = []
         for node in frontier:
-            for child in sorted(needs.get(node, ())):
-                if child not in within:
-                    continue
-                if child == start:
-                    chain = [node]
-                    while chain[-1] != start:
-                        chain.append(came_from[chain[-1]])
-                    return [*reversed(chain), start]
-                if child not in came_from:
-                    came_from[child] = node
-                    following.append(child)
-        frontier = following
+            for item in inputs.get(node, ()):
+                for child in made.get(item, ()):
+                    if child == node or child not in within:
+                        continue
+                    if child == start:
+                        chain = [node]
+                        while chain[-1] != start:
+                            chain.append(came_from[chain[-1]])
+                        return [*reversed(chain), start]
+                    if child not in came_from:
+                        came_from[child] = node
+                        ahead.append(child)
+        frontier = ahead
     return [start, start]

@@ -9,7 +9,10 @@ the same story in order; the optional Lifecycle Log records each move.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+import weakref
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.master import Master, SheetTable
@@ -56,6 +59,35 @@ SET_UP_DATES = DATE_CHAIN[:6]
 SET_UP_DUE = (("Approved Date", "Design"), ("Design Start", "Design"), ("Pilot Start", "Pilot"))
 
 
+T = TypeVar("T")
+
+
+def per_master(build: Callable[[Master], T]) -> Callable[[Master], T]:
+    """Build an index of the master once and share it between a family's rules.
+
+    Only the master last asked about is kept (a check reads one master at a time); the
+    weak reference makes sure a new master read at the same address is not mistaken for it.
+    """
+    last: list = [None, None]
+
+    @functools.wraps(build)
+    def cached(master: Master) -> T:
+        ref, value = last
+        if ref is not None and ref() is master:
+            return value
+        value = build(master)
+        last[:] = [weakref.ref(master), value]
+        return value
+
+    return cached
+
+
+def problem_at(table: SheetTable, row: int, header: str, record: str | None, message: str,
+               hint: str, severity: str | None = None) -> Problem:
+    """`table.problem` with the record already known: no lookup, fast on big sheets."""
+    return Problem(table.title, row, table.letter(header), record, message, hint, severity)
+
+
 def reached(stage: object, floor: str) -> bool:
     """True if `stage` is `floor` or later in the lifecycle (Rejected never is)."""
     return stage in RANK and RANK[stage] >= RANK[floor]
@@ -69,6 +101,18 @@ def is_at(stage: object) -> str:
 def service_name(record: dict, row: int) -> str:
     sid = record.get("Service ID")
     return f"Service {sid}" if sid else f"The service on row {row}"
+
+
+@per_master
+def catalogue(master: Master) -> list[tuple[int, dict, dict]]:
+    """Each Services row as (Excel row, typed values, values as typed), read once."""
+    services = master["Services"]
+    typed = list(services.rows())
+    names = list(services.raw.columns)
+    columns = [services.raw[name].tolist() for name in names]
+    raw = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    return [(row, record, as_typed) for (row, record), as_typed
+            in zip(typed, raw, strict=True)]
 
 
 def _stage_of(master: Master) -> dict[str, str]:
@@ -90,14 +134,14 @@ def set_up_owner(master: Master, context: Context) -> Iterator[Problem]:
     with a blank Service Owner.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, raw in catalogue(master):
         if not reached(record["Stage"], "Design"):
             continue
         for header, who in (("Service Owner", "who is accountable for it"),
                             ("Lead PMO", "that delivers it")):
-            if record[header] is None and services.raw.at[row, header] is None:
-                yield services.problem(
-                    row, header,
+            if record[header] is None and raw[header] is None:
+                yield problem_at(
+                    services, row, header, record["Service ID"],
                     f"{service_name(record, row)} {is_at(record['Stage'])} but has no {header}.",
                     f"Enter the {header} {who}; from Design onwards the service needs one.")
 
@@ -111,10 +155,10 @@ def pilot_manager(master: Master, context: Context) -> Iterator[Problem]:
     Passing: SVC-001, Running, managed by P-002. Failing: SVC-001 with Service Managers blank.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         if reached(record["Stage"], "Pilot") and record["Service Managers"] is None:
-            yield services.problem(
-                row, "Service Managers",
+            yield problem_at(
+                services, row, "Service Managers", record["Service ID"],
                 f"{service_name(record, row)} {is_at(record['Stage'])} but has no Service "
                 "Manager.",
                 "Enter the Person ID of the Service Manager (one per delivering PMO) who runs "
@@ -134,11 +178,11 @@ def pilot_sipoc(master: Master, context: Context) -> Iterator[Problem]:
     if not sipoc.present:
         return
     with_process = {str(s) for s in sipoc.data["Service ID"] if s is not None}
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         sid = record["Service ID"]
         if sid is not None and reached(record["Stage"], "Pilot") and sid not in with_process:
-            yield services.problem(
-                row, "Stage",
+            yield problem_at(
+                services, row, "Stage", record["Service ID"],
                 f"{service_name(record, row)} {is_at(record['Stage'])} but has no process "
                 "in SIPOC.",
                 f"Add the processes that underpin {sid} to SIPOC (Suppliers, Inputs, Process, "
@@ -156,13 +200,13 @@ def running_fields(master: Master, context: Context) -> Iterator[Problem]:
     Passing: SVC-001, Running, with all four. Failing: SVC-001 with no Go-live Date.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, raw in catalogue(master):
         if record["Stage"] != "Running":
             continue
         for header in GO_LIVE_FIELDS:
-            if record[header] is None and services.raw.at[row, header] is None:
-                yield services.problem(
-                    row, header,
+            if record[header] is None and raw[header] is None:
+                yield problem_at(
+                    services, row, header, record["Service ID"],
                     f"{service_name(record, row)} is Running but has no {header}.",
                     f"Enter the {header}; a service goes live only after sign-off and a "
                     "readiness assessment.")
@@ -181,13 +225,13 @@ def closing_fields(master: Master, context: Context) -> Iterator[Problem]:
     an approver but no Closure Approved Date.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, raw in catalogue(master):
         if record["Stage"] not in ("Closing", "Closed"):
             continue
         for header in CLOSING_FIELDS:
-            if record[header] is None and services.raw.at[row, header] is None:
-                yield services.problem(
-                    row, header,
+            if record[header] is None and raw[header] is None:
+                yield problem_at(
+                    services, row, header, record["Service ID"],
                     f"{service_name(record, row)} is {record['Stage']} but has no {header}.",
                     f"Enter the {header}; closing a service needs a reason and the Service "
                     "Owner's formal approval.")
@@ -206,11 +250,11 @@ def closure_by_owner(master: Master, context: Context) -> Iterator[Problem]:
     P-002, its Service Manager.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         by, owner = record["Closure Approved By"], record["Service Owner"]
         if by is not None and owner is not None and by != owner:
-            yield services.problem(
-                row, "Closure Approved By",
+            yield problem_at(
+                services, row, "Closure Approved By", record["Service ID"],
                 f"The closure of {service_name(record, row)} was approved by {by}, but its "
                 f"Service Owner is {owner}.",
                 f"Have the Service Owner {owner} approve the closure, or correct Service "
@@ -232,17 +276,17 @@ def closed_fields(master: Master, context: Context) -> Iterator[Problem]:
     no Closed Date.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, raw in catalogue(master):
         if record["Stage"] != "Closed":
             continue
-        if record["Closed Date"] is None and services.raw.at[row, "Closed Date"] is None:
-            yield services.problem(
-                row, "Closed Date",
+        if record["Closed Date"] is None and raw["Closed Date"] is None:
+            yield problem_at(
+                services, row, "Closed Date", record["Service ID"],
                 f"{service_name(record, row)} is Closed but has no Closed Date.",
                 "Enter the date the service stopped.")
         if record["Artefacts Reviewed"] != "Y":
-            yield services.problem(
-                row, "Artefacts Reviewed",
+            yield problem_at(
+                services, row, "Artefacts Reviewed", record["Service ID"],
                 f"{service_name(record, row)} is Closed but its artefacts are not marked as "
                 "reviewed.",
                 "Review the service's artefacts for anything worth keeping for future reuse, "
@@ -259,11 +303,11 @@ def transition_signed_off(master: Master, context: Context) -> Iterator[Problem]
     with no Sign-off Date.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, raw in catalogue(master):
         if (record["Stage"] == "Transition" and record["Sign-off Date"] is None
-                and services.raw.at[row, "Sign-off Date"] is None):
-            yield services.problem(
-                row, "Sign-off Date",
+                and raw["Sign-off Date"] is None):
+            yield problem_at(
+                services, row, "Sign-off Date", record["Service ID"],
                 f"{service_name(record, row)} is in Transition but has no Sign-off Date.",
                 "Enter the date the pilot was formally signed off, or move the service back "
                 "to Pilot until it is.")
@@ -281,15 +325,15 @@ def set_up_dates(master: Master, context: Context) -> Iterator[Problem]:
     SVC-002 with no Design Start.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, raw in catalogue(master):
         stage = record["Stage"]
         if not reached(stage, "Design") or reached(stage, "Closing"):
             continue
         for header, due in SET_UP_DUE:
             if (reached(stage, due) and record[header] is None
-                    and services.raw.at[row, header] is None):
-                yield services.problem(
-                    row, header,
+                    and raw[header] is None):
+                yield problem_at(
+                    services, row, header, record["Service ID"],
                     f"{service_name(record, row)} {is_at(stage)} but has no {header}.",
                     f"Enter the {header} so the catalogue keeps the service's history.")
 
@@ -309,15 +353,15 @@ def dates_in_order(master: Master, context: Context) -> Iterator[Problem]:
     Start 2025-01-20, before Design Start.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         before: tuple[str, dt.date] | None = None
         for header in DATE_CHAIN:
             value = record[header]
             if value is None:
                 continue
             if before is not None and value < before[1]:
-                yield services.problem(
-                    row, header,
+                yield problem_at(
+                    services, row, header, record["Service ID"],
                     f"{service_name(record, row)}'s {header} {value.isoformat()} is before "
                     f"its {before[0]} {before[1].isoformat()}.",
                     "Correct whichever date is wrong: the lifecycle runs Approved, Design, "
@@ -342,15 +386,13 @@ def dates_not_future(master: Master, context: Context) -> Iterator[Problem]:
     services = master["Services"]
     headers = [c.header for c in columns_of("Services")
                if c.kind == DATE and c.header not in _FUTURE_EXEMPT]
-    for header in headers:
-        values = services.data[header]
-        values = values[values.notna()]
-        for row, value in values.items():
-            if value > context.as_of:
-                record = {"Service ID": services.record(int(row))}
-                yield services.problem(
-                    int(row), header,
-                    f"{service_name(record, int(row))}'s {header} {value.isoformat()} is after "
+    for row, record, _raw in catalogue(master):
+        for header in headers:
+            value = record[header]
+            if value is not None and value > context.as_of:
+                yield problem_at(
+                    services, row, header, record["Service ID"],
+                    f"{service_name(record, row)}'s {header} {value.isoformat()} is after "
                     f"the as-of date {context.as_of.isoformat()}.",
                     f"Correct the {header}; record a date once it has happened (a planned "
                     "date belongs in the plan, not in the catalogue).")
@@ -372,18 +414,18 @@ def temporary_fields(master: Master, context: Context) -> Iterator[Problem]:
     marked Temporary, supporting SVC-001, with no Planned End Date.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, raw in catalogue(master):
         if record["Temporary"] != "Y" or record["Stage"] == "Rejected":
             continue
         name = service_name(record, row)
-        if record["Planned End Date"] is None and services.raw.at[row, "Planned End Date"] is None:
-            yield services.problem(
-                row, "Planned End Date",
+        if record["Planned End Date"] is None and raw["Planned End Date"] is None:
+            yield problem_at(
+                services, row, "Planned End Date", record["Service ID"],
                 f"{name} is a temporary service but has no Planned End Date.",
                 "Enter the date it was agreed to stop the temporary service.")
         if record["Supports Service"] is None:
-            yield services.problem(
-                row, "Supports Service",
+            yield problem_at(
+                services, row, "Supports Service", record["Service ID"],
                 f"{name} is a temporary service but does not say which service it supports.",
                 "Enter the Service ID of the requested service it sits beside.")
 
@@ -401,12 +443,12 @@ def temporary_overrun(master: Master, context: Context) -> Iterator[Problem]:
     temporary service whose Planned End Date was 2026-10-31.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         end, stage = record["Planned End Date"], record["Stage"]
         if (record["Temporary"] == "Y" and end is not None and end < context.as_of
                 and reached(stage, "Design") and not reached(stage, "Closing")):
-            yield services.problem(
-                row, "Planned End Date",
+            yield problem_at(
+                services, row, "Planned End Date", record["Service ID"],
                 f"{service_name(record, row)} is a temporary service still {stage} after its "
                 f"Planned End Date {end.isoformat()}.",
                 "Start closing it (Stage Closing, reason `Agreed end date reached`), or agree "
@@ -423,10 +465,10 @@ def supports_without_temporary(master: Master, context: Context) -> Iterator[Pro
     Temporary is blank.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         if record["Supports Service"] is not None and record["Temporary"] != "Y":
-            yield services.problem(
-                row, "Temporary",
+            yield problem_at(
+                services, row, "Temporary", record["Service ID"],
                 f"{service_name(record, row)} supports {record['Supports Service']} but is not "
                 "marked Temporary.",
                 "Set Temporary to Y (and give it a Planned End Date), or clear Supports "
@@ -448,16 +490,16 @@ def replacement(master: Master, context: Context) -> Iterator[Problem]:
     """
     services = master["Services"]
     stage_of = _stage_of(master)
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         name, by = service_name(record, row), record["Replaced By"]
         if record["Closure Reason"] == REPLACED and by is None:
-            yield services.problem(
-                row, "Replaced By",
+            yield problem_at(
+                services, row, "Replaced By", record["Service ID"],
                 f"{name} is being replaced by another service, but Replaced By is blank.",
                 "Enter the Service ID of the service that replaces it.")
         elif by is not None and stage_of.get(by) in ("Closing", "Closed", "Rejected"):
-            yield services.problem(
-                row, "Replaced By",
+            yield problem_at(
+                services, row, "Replaced By", record["Service ID"],
                 f"{name} is replaced by {by}, which is itself {stage_of[by]}.",
                 "Name a replacement service that is being set up or is Running, or change "
                 "the Closure Reason.")
@@ -472,12 +514,12 @@ def self_reference(master: Master, context: Context) -> Iterator[Problem]:
     Passing: SVC-001 replaced by SVC-002. Failing: SVC-001 replaced by SVC-001.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         sid = record["Service ID"]
         for header in ("Supports Service", "Replaced By"):
             if sid is not None and record[header] == sid:
-                yield services.problem(
-                    row, header,
+                yield problem_at(
+                    services, row, header, record["Service ID"],
                     f"Service {sid} names itself in {header}.",
                     f"Enter the Service ID of the other service in {header}, or clear it.")
 
@@ -496,13 +538,13 @@ def rejected_after_proposal(master: Master, context: Context) -> Iterator[Proble
     Start of 2026-08-03.
     """
     services = master["Services"]
-    for row, record in services.rows():
+    for row, record, _raw in catalogue(master):
         if record["Stage"] != "Rejected":
             continue
         filled = next((h for h in SET_UP_DATES if record[h] is not None), None)
         if filled is not None:
-            yield services.problem(
-                row, filled,
+            yield problem_at(
+                services, row, filled, record["Service ID"],
                 f"{service_name(record, row)} is Rejected but has a {filled}, so it went "
                 "beyond a proposal.",
                 "A service that was approved or started set-up is closed, not rejected: set "
@@ -541,8 +583,8 @@ def legal_moves(master: Master, context: Context) -> Iterator[Problem]:
             continue
         allowed = LEGAL_MOVES.get(start, ())
         onward = (" or ".join(allowed) if allowed else "no other stage")
-        yield log.problem(
-            row, "To Stage",
+        yield problem_at(
+            log, row, "To Stage", record["Service ID"],
             f"Lifecycle Log: {record['Service ID']} moved from {start} to {end}, which the "
             "lifecycle does not allow.",
             f"From {start} a service moves to {onward}; log each stage it passed through on "
@@ -567,8 +609,8 @@ def log_dates_ascend(master: Master, context: Context) -> Iterator[Problem]:
             if when is None:
                 continue
             if latest is not None and when < latest:
-                yield log.problem(
-                    row, "Date",
+                yield problem_at(
+                    log, row, "Date", sid,
                     f"Lifecycle Log: {sid}'s move to {record['To Stage']} on "
                     f"{when.isoformat()} is dated before its previous step "
                     f"({latest.isoformat()}).",
@@ -592,8 +634,8 @@ def log_matches_stage(master: Master, context: Context) -> Iterator[Problem]:
         row, record = steps[-1]
         stage, end = stage_of.get(sid), record["To Stage"]
         if stage is not None and end is not None and end != stage:
-            yield log.problem(
-                row, "To Stage",
+            yield problem_at(
+                log, row, "To Stage", sid,
                 f"Lifecycle Log: {sid}'s last step is to {end}, but Services shows it in "
                 f"{stage}.",
                 f"Bring the two into line: log the move to {stage}, or set the Stage in "
@@ -617,8 +659,8 @@ def log_continuity(master: Master, context: Context) -> Iterator[Problem]:
         for (_, before), (row, record) in zip(steps, steps[1:], strict=False):
             end, start = before["To Stage"], record["From Stage"]
             if end is not None and start is not None and start != end:
-                yield log.problem(
-                    row, "From Stage",
+                yield problem_at(
+                    log, row, "From Stage", sid,
                     f"Lifecycle Log: {sid}'s step from {start} follows a step that ended in "
                     f"{end}.",
                     f"Log the missing move from {end} to {start}, or correct the From Stage.")

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.master import Master, SheetTable
+from pmo_xl.validators.lifecycle import per_master
 from pmo_xl.validators.registry import Context, Edit, rule
 from pmo_xl.validators.schema import RACI_ROLES, SCHEMAS, normalise_header, split_list
 
@@ -78,29 +79,39 @@ class Activity:
     cells: list[tuple[RoleColumn, object, frozenset[str] | None]]  # filled cells only
 
 
-def activities(master: Master) -> Iterator[Activity]:
-    """Each RACI row with its filled role cells, read column by column (fast on big sheets)."""
+@per_master
+def activities(master: Master) -> list[Activity]:
+    """Each RACI row with its filled role cells, read once for all R rules.
+
+    Read column by column, and each distinct cell value parsed once: fast on big sheets.
+    """
     table = master["RACI"]
     if not table.present:
-        return
+        return []
     columns = role_columns(master)
     values = [table.raw[c.header].tolist() for c in columns]
     procedures = table.data["Procedure ID"].tolist()
     names = table.data["Activity"].tolist()
+    parsed: dict[object, frozenset[str] | None] = {}
+    found = []
     for i, row in enumerate(table.raw.index.tolist()):
         cells = []
         for column, column_values in zip(columns, values, strict=True):
             value = column_values[i]
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            cells.append((column, value, letters(value)))
-        yield Activity(row, procedures[i], names[i], cells)
+            key = (type(value), value)  # 1 and True are equal keys; their types are not
+            if key not in parsed:
+                parsed[key] = letters(value)
+            cells.append((column, value, parsed[key]))
+        found.append(Activity(row, procedures[i], names[i], cells))
+    return found
 
 
 def _problem(table: SheetTable, activity: Activity, letter: str, message: str, hint: str,
              severity: str | None = None) -> Problem:
-    return Problem(table.title, activity.row, letter, table.record(activity.row), message,
-                   hint, severity)
+    return Problem(table.title, activity.row, letter, activity.procedure, message, hint,
+                   severity)
 
 
 def _what(activity: Activity) -> str:
