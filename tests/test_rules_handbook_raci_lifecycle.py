@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from pmo_xl.validators.examples import write_example
 from pmo_xl.validators.raci import letters
-from pmo_xl.validators.registry import Edit
+from pmo_xl.validators.registry import Edit, drop_sheet
 
 from .conftest import check_json
 
@@ -183,6 +185,12 @@ def test_one_mistyped_date_is_reported_once(tmp_path: Path) -> None:
     assert found(tmp_path, edits, "L108") == [("Services", "X2", "error")]
 
 
+def test_one_mistyped_log_date_is_reported_once(tmp_path: Path) -> None:
+    # The Design step typed a year late: only the Pilot step after it is out of order.
+    edits = [Edit("Lifecycle Log", "SVC-001", {"Date": D(2026, 2, 3)})]
+    assert found(tmp_path, edits, "L114") == [("Lifecycle Log", "D3", "warning")]
+
+
 def test_planned_end_date_may_be_in_the_future(tmp_path: Path) -> None:
     edits = [Edit("Services", "SVC-001", {"Temporary": "Y", "Supports Service": "SVC-002",
                                           "Planned End Date": D(2027, 3, 31)})]
@@ -279,3 +287,12 @@ def test_transition_with_sign_off_passes(tmp_path: Path) -> None:
                                           "Sign-off Date": D(2026, 10, 1)})]
     assert found(tmp_path, edits, "L116") == []
     assert found(tmp_path, edits, "L117") == []
+
+
+# --- a missing sheet is S101's finding, not a cascade of H, R and L findings ---------------
+
+
+@pytest.mark.parametrize("sheet", ["SIPOC", "Procedures", "RACI", "People", "Lifecycle Log"])
+def test_missing_sheet_does_not_cascade(tmp_path: Path, sheet: str) -> None:
+    report = check_json(write_example(tmp_path / "m.xlsx", [drop_sheet(sheet)]))
+    assert [f for f in report["findings"] if f["rule"][0] in "HRL"] == []

@@ -596,7 +596,8 @@ def legal_moves(master: Master, context: Context) -> Iterator[Problem]:
       cell="'Lifecycle Log'!D3")
 def log_dates_ascend(master: Master, context: Context) -> Iterator[Problem]:
     """A service's steps in the Lifecycle Log are listed in the order they happened, so
-    their dates never go backwards (two moves on one day are fine).
+    their dates never go backwards (two moves on one day are fine). Each step is compared
+    with the one before it, so one mistyped date is reported once.
 
     Passing: SVC-001 to Design on 2025-02-03, to Pilot on 2025-04-07. Failing: the Design
     step dated 2025-05-01, after the Pilot step that follows it.
@@ -615,7 +616,7 @@ def log_dates_ascend(master: Master, context: Context) -> Iterator[Problem]:
                     f"{when.isoformat()} is dated before its previous step "
                     f"({latest.isoformat()}).",
                     "Correct the date, or put the service's steps in the order they happened.")
-            latest = when if latest is None else max(latest, when)
+            latest = when  # the previous step only: one mistyped date is reported once
 
 
 @rule("L115", WARNING, "The Lifecycle Log's last stage is not the service's Stage",
