@@ -124,26 +124,9 @@ def _stage_of(master: Master) -> dict[str, str]:
 # --- fields each stage requires --------------------------------------------------------------
 
 
-@rule("L101", ERROR, "A service in Design or later has no Service Owner or Lead PMO",
-      fails=[Edit("Services", "SVC-002", {"Service Owner": None})], cell="Services!P3")
-def set_up_owner(master: Master, context: Context) -> Iterator[Problem]:
-    """From Design onwards a service has a Service Owner, accountable for its set-up,
-    running and closing, and a Lead PMO that delivers it (seed §3.1, §5.1).
-
-    Passing: SVC-002 in Design, owned by P-002 and led by PMO-2. Failing: SVC-002 in Design
-    with a blank Service Owner.
-    """
-    services = master["Services"]
-    for row, record, raw in catalogue(master):
-        if not reached(record["Stage"], "Design"):
-            continue
-        for header, who in (("Service Owner", "who is accountable for it"),
-                            ("Lead PMO", "that delivers it")):
-            if record[header] is None and raw[header] is None:
-                yield problem_at(
-                    services, row, header, record["Service ID"],
-                    f"{service_name(record, row)} {is_at(record['Stage'])} but has no {header}.",
-                    f"Enter the {header} {who}; from Design onwards the service needs one.")
+# "Design and later have a Service Owner and a Lead PMO" (rules.md) is S104's job: both
+# columns are required on every row of Services, so a separate L rule would report the same
+# blank cell twice.
 
 
 @rule("L102", ERROR, "A service in Pilot or later has no Service Manager",
