@@ -30,7 +30,7 @@ ORGANISATION = "Northwind Group"
 #: The problems planted in the example: (rule code, sheet, cell). Checking the example master
 #: reports exactly these (not waived), whatever the as-of date.
 DELIBERATE: list[tuple[str, str, str]] = [
-    ("S105", "Services", "AI11"),  # SVC-010 Last Reviewed typed as text "14/09/2026"
+    ("S105", "Services", "AI11"),  # SVC-010 Last Reviewed typed as text, e.g. "14/09/2026"
     ("X101", "Risks and Issues", "F9"),  # RSK-005 owned by P-021, who is not on People
     ("H102", "SIPOC", "B16"),  # SVC-011's "Log start-up actions" has no procedure
     ("R102", "RACI", "F33"),  # SVC-006 gate decision: a second A, for the PMO Director
