@@ -51,19 +51,20 @@ def run_demo(folder: Path, as_of: dt.date) -> CheckResult:
 
 
 def write_demo_outputs(result: CheckResult, folder: Path) -> Written:
-    """Write the demo's reports beside the example master; returns what was written.
+    """Write the findings workbook and the governance pack beside the example master.
 
-    The hook where the reports and the governance pack join the demo. For now: the findings
-    workbook, when the reports package provides it (imported lazily, skipped without a word
-    when it does not exist yet).
+    The pack folder (`pack-DATE`) is the demo's own, so a second run refreshes its files.
     """
+    from pmo_xl.reports.findings_workbook import write_findings_workbook
+    from pmo_xl.reports.pack import write_pack_files
+
     written: Written = []
-    try:
-        from pmo_xl.reports.findings_workbook import write_findings_workbook
-    except ImportError:
-        return written
     path = write_findings_workbook(result, folder / FINDINGS_NAME)
     written.append((path, "the findings workbook: one row per finding, linked to its cell"))
+    pack = write_pack_files(result, folder / f"pack-{result.context.as_of.isoformat()}")
+    written.append((pack.status, "the status report for service owners and directors"))
+    written.append((pack.kpi, "the KPI report: RAG for the reporting period and trends"))
+    written.append((pack.email, "the email draft with the three workbooks attached"))
     return written
 
 

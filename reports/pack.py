@@ -65,19 +65,24 @@ def build_pack(
     as_of = as_of or dt.date.today()
     folder = Path(output_dir) if output_dir is not None else default_folder(as_of)
     _refuse_folder(folder, master_path, force)
+    # Check first: an unreadable master leaves no empty pack folder behind.
+    result = api.check(master_path, as_of)
+    return write_pack_files(result, folder)
+
+
+def write_pack_files(result: CheckResult, folder: Path) -> Pack:
+    """Write the pack's workbooks and email draft for a check already run (the demo's way)."""
     # Imported here: the report modules are only needed for a pack.
     from pmo_xl.reports.kpi import write_kpi_report
     from pmo_xl.reports.status import write_status_report
 
-    # Check first: an unreadable master leaves no empty pack folder behind.
-    result = api.check(master_path, as_of)
+    master_path = result.master.path
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CannotCheck(f"The pack folder {folder} cannot be created: "
                           f"{exc.strerror or exc}.") from None
-
-    stamp = as_of.isoformat()
+    stamp = result.context.as_of.isoformat()
     findings = write_findings_workbook(result, folder / f"findings-{stamp}.xlsx")
     status = folder / f"status-report-{stamp}.xlsx"
     write_status_report(result, status)

@@ -218,11 +218,16 @@ def test_demo_in_process(tmp_path: Path, run_cli) -> None:
         assert cell in result.output
     assert "example-master.xlsx" in result.output and "pmo-xl check" in result.output
     assert openpyxl.load_workbook(master)["Settings"]["B2"].value == "Northwind Group"
-    # The findings workbook is written when the reports package provides it.
     findings = folder / "findings.xlsx"
-    if findings.exists():
-        assert str(findings) in result.output
-        assert "Findings" in openpyxl.load_workbook(findings).sheetnames
+    assert str(findings) in result.output
+    assert "Findings" in openpyxl.load_workbook(findings).sheetnames
+    pack = folder / f"pack-{AS_OF}"
+    status = openpyxl.load_workbook(pack / f"status-report-{AS_OF}.xlsx")
+    assert status.sheetnames[0] == "Summary" and "Services" in status.sheetnames
+    kpi = openpyxl.load_workbook(pack / f"kpi-report-{AS_OF}.xlsx")
+    assert "Trends" in kpi.sheetnames
+    assert (pack / "governance-pack.eml").read_bytes().startswith(b"")
+    assert str(pack / "governance-pack.eml") in result.output
 
 
 def test_demo_as_a_process_exits_0_although_it_finds_errors(tmp_path: Path) -> None:
