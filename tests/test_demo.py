@@ -226,7 +226,7 @@ def test_demo_in_process(tmp_path: Path, run_cli) -> None:
     assert status.sheetnames[0] == "Summary" and "Services" in status.sheetnames
     kpi = openpyxl.load_workbook(pack / f"kpi-report-{AS_OF}.xlsx")
     assert "Trends" in kpi.sheetnames
-    assert (pack / "governance-pack.eml").read_bytes().startswith(b"")
+    assert b"X-Unsent: 1" in (pack / "governance-pack.eml").read_bytes()
     assert str(pack / "governance-pack.eml") in result.output
 
 
