@@ -1,0 +1,27 @@
+"""The docs are generated from the schemas and the rule registry; they must be current."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pmo_xl.schema_doc import rules_markdown, schema_markdown
+from pmo_xl.validators.registry import load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_workbook_doc_is_current() -> None:
+    assert (ROOT / "docs" / "WORKBOOK.md").read_text() == schema_markdown() + "\n", (
+        "run: python -m pmo_xl.schema_doc schema > docs/WORKBOOK.md")
+
+
+def test_rules_doc_is_current() -> None:
+    assert (ROOT / "docs" / "RULES.md").read_text() == rules_markdown() + "\n", (
+        "run: python -m pmo_xl.schema_doc rules > docs/RULES.md")
+
+
+def test_readme_names_no_rule_that_does_not_exist() -> None:
+    readme = (ROOT / "README.md").read_text()
+    codes = set(re.findall(r"\b([SXHRLOKGCW]\d{3})\b", readme))
+    assert codes <= set(load_rules()), codes - set(load_rules())
