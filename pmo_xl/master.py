@@ -8,8 +8,10 @@ master is opened read-only and never written or locked.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import gc
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -165,6 +167,11 @@ def read_master(path: str | Path) -> Master:
             f"{path.name} cannot be read as a workbook ({_short(exc)}); open it in Excel, "
             "save it again as .xlsx and retry."
         ) from None
+    with _collector_paused():
+        return _read_book(path, package, digest, book)
+
+
+def _read_book(path: Path, package: WorkbookPackage, digest: str, book) -> Master:
     try:
         titles = list(book.sheet_names)
         by_key = {}
@@ -194,6 +201,19 @@ def read_master(path: str | Path) -> Master:
         hidden=package.hidden,
         sha256=digest,
     )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading makes millions of small objects and no reference cycles; the cyclic garbage
+    collector would walk them again and again (a quarter of the reading time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _sha256(path: Path) -> str:
@@ -276,27 +296,29 @@ def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetT
     row_numbers = []
     records = []
     for offset, row in enumerate(body):
-        if any(_filled(v) for v in row):
+        if _row_filled(row):
             row_numbers.append(header_index + 2 + offset)
             records.append(row)
     index = pd.Index(row_numbers, dtype="int64", name="row")
+    # One transpose (in C) instead of one pass over every row per column.
+    by_column = _transpose(records, width)
     columns = {}
     for col in declared:
         position = column_index.get(col.header)
-        columns[col.header] = _column_values(records, position)
+        columns[col.header] = _column_values(by_column, position, len(records))
     extra_names = []
     for position, text in extra:
         if text in columns:  # a second copy of a declared header: S103 reports it
             continue
         extra_names.append(text)
-        columns[text] = _column_values(records, position)
+        columns[text] = _column_values(by_column, position, len(records))
     raw = pd.DataFrame(columns, index=index, dtype=object)
-    data = _typed(raw, declared)
+    data = _typed(raw, declared, columns)
     named = {i for i, _ in headers}
     # Values right of the last header are as unread as values under a blank header between
     # two headers: both are named (S103), so a PMO's typed data never vanishes silently.
     gaps = [i for i in range(width) if i not in named]
-    unnamed = _columns_with_values(records, gaps) if gaps else []
+    unnamed = [i for i in gaps if _any_filled(by_column[i])]
     return SheetTable(
         name=name,
         title=title,
@@ -313,13 +335,29 @@ def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetT
     )
 
 
-def _columns_with_values(records: list[list], gaps: list[int]) -> list[int]:
-    """The 0-based columns among `gaps` holding a value on some record row."""
-    found = []
-    for i in gaps:
-        if any(i < len(r) and _filled(r[i]) for r in records):
-            found.append(i)
-    return found
+_EMPTY = frozenset(("", None))
+
+
+def _row_filled(row: list) -> bool:
+    """True when any cell of the row holds something other than blanks or spaces."""
+    for v in row:  # the first cell of a record is nearly always filled: one step
+        if v is None or v == "":
+            continue
+        if type(v) is not str or v.strip():
+            return True
+    return False
+
+
+def _any_filled(column: tuple) -> bool:
+    return _row_filled(column)
+
+
+def _transpose(records: list[list], width: int) -> list[tuple]:
+    if not records:
+        return [() for _ in range(width)]
+    if set(map(len, records)) != {width}:  # calamine's rows are even; be safe anyway
+        records = [list(r) + [None] * (width - len(r)) for r in records]
+    return list(zip(*records, strict=True))
 
 
 def _text(value: object) -> bool:
@@ -350,30 +388,59 @@ def _find_header_row(grid: list[list], declared: list[ColumnInfo]) -> int:
     return first_filled if first_filled is not None else 0
 
 
-def _column_values(records: list[list], position: int | None) -> list:
+_MIDNIGHT = dt.time(0)
+_DATETIME = dt.datetime
+_PLAIN = frozenset((float, int, bool, type(None), dt.date, dt.time, dt.timedelta))
+_TEXT_ONLY = frozenset((str,))
+
+
+def _column_values(by_column: list[tuple], position: int | None, count: int) -> list:
+    """One column as typed: text trimmed (non-breaking spaces too), blank -> None,
+    a date-time at midnight -> its date. Written as one comprehension: it runs per cell."""
     if position is None:
-        return [None] * len(records)
-    values = []
-    for row in records:
-        value = row[position] if position < len(row) else None
-        if isinstance(value, str):
-            value = value.strip().replace("\u00a0", " ").strip() or None
-        elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
-            value = value.date()
-        values.append(value)
-    return values
+        return [None] * count
+    column = by_column[position]
+    kinds = set(map(type, column))
+    if kinds <= _PLAIN:  # numbers, booleans, dates: nothing to clean
+        return list(column)
+    if kinds == _TEXT_ONLY:  # text (blanks are ""): trim in C, then blanks -> None
+        values = list(map(str.strip, column))
+        if "\u00a0" in "\x00".join(values):
+            values = [v.replace("\u00a0", " ") for v in values]
+        return [v or None for v in values]
+    return [
+        (v.strip().replace("\u00a0", " ") or None) if type(v) is str
+        else ((v.date() if v.time() == _MIDNIGHT else v) if type(v) is _DATETIME else v)
+        for v in by_column[position]
+    ]
 
 
-def _typed(raw: pd.DataFrame, declared: list[ColumnInfo]) -> pd.DataFrame:
+def _typed(raw: pd.DataFrame, declared: list[ColumnInfo],
+           columns: dict[str, list]) -> pd.DataFrame:
     """Values the rules can trust: a value of the wrong type becomes None (S rules report it)."""
     data = raw.copy()
     for col in declared:
-        convert = _converter(col)
-        if convert is not None:
-            data[col.header] = pd.Series(
-                [None if v is None else convert(v) for v in raw[col.header]],
-                index=raw.index, dtype=object)
+        values = columns[col.header]
+        typed = _typed_values(col, values)
+        if typed is not None:
+            data[col.header] = pd.Series(typed, index=raw.index, dtype=object)
     return data
+
+
+def _typed_values(col: ColumnInfo, values: list) -> list | None:
+    # The common kinds are converted inline (they run once per cell of large sheets).
+    if col.kind == DATE:
+        return [v if type(v) is dt.date else (v.date() if type(v) is _DATETIME else None)
+                for v in values]
+    if col.kind in (NUMBER, INTEGER):
+        return [float(v) if type(v) is float or type(v) is int else None for v in values]
+    if col.kind == ID:
+        # Trimmed text is already an ID; a number typed as an ID reads "7", not "7.0".
+        return [v if v is None or type(v) is str else _id_text(v) for v in values]
+    convert = _converter(col)
+    if convert is None:
+        return None
+    return [None if v is None else convert(v) for v in values]
 
 
 def _converter(col: ColumnInfo):
