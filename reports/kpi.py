@@ -27,7 +27,14 @@ from pmo_xl.reports.status import (
     services_by_id,
     start_workbook,
 )
-from pmo_xl.reports.styles import RAG, TableColumn, cover_block, print_setup, write_table
+from pmo_xl.reports.styles import (
+    RAG,
+    TableColumn,
+    chart_text,
+    cover_block,
+    print_setup,
+    write_table,
+)
 from pmo_xl.validators.engine import CheckResult
 
 KPI_SHEETS = ("Summary", "KPIs", "Trends")
@@ -168,10 +175,14 @@ def _trends(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult
                            name=f"{frequency}Trends", freeze=row == 0,
                            empty=f"No {frequency.lower()} KPIs.")
         blocks.append((frequency, row, [(row + 1 + i, k) for i, k in enumerate(mine)]))
-        for data_row, _ in blocks[-1][2]:
-            sheet.add_sparkline(data_row, FIRST_PERIOD_COL + TREND_PERIODS, {
-                "range": _range(data_row, FIRST_PERIOD_COL,
-                                FIRST_PERIOD_COL + TREND_PERIODS - 1),
+        data_rows = [data_row for data_row, _ in blocks[-1][2]]
+        if data_rows:
+            # One sparkline group per block, as Excel itself makes them: the options and
+            # colours are set up once, not once per KPI (thousands at enterprise scale).
+            trend_col = FIRST_PERIOD_COL + TREND_PERIODS
+            sheet.add_sparkline(data_rows[0], trend_col, {
+                "location": [xl_rowcol_to_cell(r, trend_col) for r in data_rows],
+                "range": [_range(r, FIRST_PERIOD_COL, trend_col - 1) for r in data_rows],
                 "markers": True, "last_point": True, "empty_cells": "gaps",
                 "series_color": "#1F3864",
             })
@@ -206,7 +217,7 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, blocks: list, services: 
                 })
             name = services.get(sid, {}).get("Service Name")
             title = f"{sid} {name}" if name else sid
-            chart.set_title({"name": f"{title}: {frequency.lower()} KPIs",
+            chart.set_title({"name": chart_text(f"{title}: {frequency.lower()} KPIs"),
                              "name_font": {"size": 11}})
             chart.show_blanks_as("gap")
             chart.set_legend({"position": "bottom"})
