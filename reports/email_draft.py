@@ -44,7 +44,9 @@ class PackSummary:
 
     @property
     def subject(self) -> str:
-        return f"{self.organisation} PMO governance pack — {self.period_label}"
+        # One line whatever the Settings cell holds: a line break in a header is refused
+        # (it could smuggle in a header of its own, such as Bcc).
+        return " ".join(f"{self.organisation} PMO governance pack — {self.period_label}".split())
 
 
 def reporting_month(result: CheckResult) -> str:

@@ -8,6 +8,7 @@ and user text is never turned into a formula, link or number on the way in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,6 +172,23 @@ def write_text(sheet: Worksheet, row: int, col: int, value: object, fmt=None) ->
         sheet.write_blank(row, col, None, fmt)
     else:
         sheet.write_string(row, col, str(value), fmt)
+
+
+# xlsxwriter takes a chart title that looks like `Sheet!A1` (anywhere after an optional "=")
+# for a reference to that cell, so master text such as `=cmd|' /C calc'!A0` would become
+# the title's formula. The pattern is xlsxwriter's own (Chart._process_names).
+_LOOKS_LIKE_REFERENCE = re.compile(r"^=?[^!]+!\$?[A-Z]+\$?\d+")
+
+
+def chart_text(text: str) -> str:
+    """Master text for a chart title, shown as written and never read as a cell reference.
+
+    Only a title xlsxwriter would misread changes: a zero-width space after its first "!"
+    breaks the reference pattern without changing what the reader sees.
+    """
+    if not _LOOKS_LIKE_REFERENCE.match(text):
+        return text
+    return text.replace("!", "!\u200b", 1)
 
 
 def cover_block(
