@@ -75,9 +75,12 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     ])
     row = note(sheet, fmt, row, "How a KPI's RAG is set: " + rag.RAG_RULE, 9, 3)
     services = services_by_id(result.master)
-    with_kpis = sorted({k.service_id for k in kpis if k.service_id is not None},
-                       key=lambda s: (s not in services, list(services).index(s)
-                                      if s in services else 0, s))
+    order = {sid: i for i, sid in enumerate(services)}
+    by_service: dict[object, list[rag.KpiStatus]] = {}
+    for kpi in kpis:
+        by_service.setdefault(kpi.service_id, []).append(kpi)
+    with_kpis = sorted((s for s in by_service if s is not None),
+                       key=lambda s: (s not in order, order.get(s, 0), s))
     columns = [
         TableColumn("Service ID", "text", 12), TableColumn("Service Name", "wrap", 34),
         TableColumn("Stage", "text", 11), TableColumn("KPIs", "count", 8),
@@ -87,7 +90,7 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     ]
     rows = []
     for sid in with_kpis:
-        mine = [k for k in kpis if k.service_id == sid]
+        mine = by_service[sid]
         service_counts = rag.rag_counts(k.rag for k in mine)
         rows.append([sid, services.get(sid, {}).get("Service Name"),
                      services.get(sid, {}).get("Stage"), len(mine),

@@ -8,8 +8,10 @@ colour, and the two rules below are the whole story told to the reader.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pmo_xl.findings import ERROR, Finding
 from pmo_xl.master import Master
@@ -37,6 +39,25 @@ ROLLUP_RULE = (
 
 # Worst first: the roll-up takes the lowest rank.
 _SEVERITY_RANK = {RED: 0, AMBER: 1, GREEN: 2}
+
+T = TypeVar("T")
+# Facts worked out once per master read: the status report, the KPI report and the email
+# draft of one pack all need the KPI statuses and the actuals, which at enterprise scale
+# (200,000 actuals) cost more than writing a sheet. Keyed by the Master object's identity,
+# dropped when that Master is garbage-collected; a Master is never changed after reading.
+_MEMO: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _memo(master: Master, key: tuple, compute: Callable[[], T]) -> T:
+    ident = id(master)
+    slot = _MEMO.get(ident)
+    if slot is None or slot[0]() is not master:
+        slot = (weakref.ref(master, lambda _: _MEMO.pop(ident, None)), {})
+        _MEMO[ident] = slot
+    cache = slot[1]
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 # --- one KPI --------------------------------------------------------------------------
@@ -144,7 +165,11 @@ class KpiStatus:
 
 def actuals_by_kpi(master: Master) -> dict[str, dict[dt.date, dict]]:
     """KPI ID -> period -> the actual's row (a later row for the same period wins, as K rules
-    report the duplicate)."""
+    report the duplicate). Worked out once per master; the caller must not change it."""
+    return _memo(master, ("actuals",), lambda: _actuals_by_kpi(master))
+
+
+def _actuals_by_kpi(master: Master) -> dict[str, dict[dt.date, dict]]:
     found: dict[str, dict[dt.date, dict]] = {}
     for _, record in master["KPI Actuals"].rows():
         kpi, period = record.get("KPI ID"), record.get("Period")
@@ -156,6 +181,11 @@ def actuals_by_kpi(master: Master) -> dict[str, dict[dt.date, dict]]:
 
 def kpi_statuses(master: Master, context: Context) -> list[KpiStatus]:
     """Every KPI with its actual and RAG for the reporting period of its frequency."""
+    key = ("kpis", context.as_of, context.settings.reporting_period)
+    return list(_memo(master, key, lambda: _kpi_statuses(master, context)))
+
+
+def _kpi_statuses(master: Master, context: Context) -> list[KpiStatus]:
     actuals = actuals_by_kpi(master)
     statuses = []
     for _, kpi in master["KPIs"].rows():
@@ -202,28 +232,51 @@ def open_risks(master: Master) -> list[tuple[int, dict]]:
     return [(row, r) for row, r in master["Risks and Issues"].rows() if is_open(r)]
 
 
-def service_of_finding(master: Master) -> dict[tuple[str, int], str]:
+def _column(master: Master, sheet: str, header: str) -> list[object]:
+    data = master[sheet].data
+    return data[header].tolist() if header in data.columns else [None] * len(data)
+
+
+def service_of_finding(
+    master: Master, findings: Iterable[Finding] | None = None
+) -> dict[tuple[str, int], str]:
     """(sheet title, Excel row) -> the Service ID that row belongs to.
 
     A finding names its row, so it belongs to the service on that row (or, for KPI actuals
-    and RACI lines, to the service of the KPI or procedure they name).
+    and RACI lines, to the service of the KPI or procedure they name). Given `findings`,
+    only their rows are looked up: a check finds a few rows among hundreds of thousands.
     """
-    kpi_service = {str(r["KPI ID"]): r["Service ID"] for _, r in master["KPIs"].rows()
-                   if r.get("KPI ID") is not None}
-    procedure_service = {str(r["Procedure ID"]): r["Service ID"]
-                         for _, r in master["Procedures"].rows()
-                         if r.get("Procedure ID") is not None}
+    kpi_service = {str(k): s for k, s in zip(_column(master, "KPIs", "KPI ID"),
+                                              _column(master, "KPIs", "Service ID"),
+                                              strict=True) if k is not None}
+    procedure_service = {str(p): s for p, s in zip(
+        _column(master, "Procedures", "Procedure ID"),
+        _column(master, "Procedures", "Service ID"), strict=True) if p is not None}
+    wanted: dict[str, set[int]] | None = None
+    if findings is not None:
+        wanted = {}
+        for finding in findings:
+            wanted.setdefault(finding.sheet, set()).add(finding.row)
     owner: dict[tuple[str, int], str] = {}
     for name, table in master.sheets.items():
-        if not table.present:
+        if not table.present or (wanted is not None and table.title not in wanted):
             continue
-        for row, record in table.rows():
-            if name == "KPI Actuals":
-                service = kpi_service.get(str(record.get("KPI ID")))
-            elif name == "RACI":
-                service = procedure_service.get(str(record.get("Procedure ID")))
-            else:
-                service = record.get("Service ID")
+        if name == "KPI Actuals":
+            header, lookup = "KPI ID", kpi_service
+        elif name == "RACI":
+            header, lookup = "Procedure ID", procedure_service
+        else:
+            header, lookup = "Service ID", None
+        rows = table.data.index.tolist()
+        values = _column(master, name, header)
+        if wanted is not None:
+            position = {row: i for i, row in enumerate(rows)}
+            pairs = [(row, values[position[row]]) for row in wanted[table.title]
+                     if row in position]
+        else:
+            pairs = list(zip(rows, values, strict=True))
+        for row, value in pairs:
+            service = value if lookup is None else lookup.get(str(value))
             if service is not None:
                 owner[(table.title, row)] = str(service)
     return owner
@@ -231,7 +284,8 @@ def service_of_finding(master: Master) -> dict[tuple[str, int], str]:
 
 def findings_by_service(master: Master, findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     """Service ID -> the (unwaived) findings on its records."""
-    owner = service_of_finding(master)
+    findings = list(findings)
+    owner = service_of_finding(master, findings)
     grouped: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.waived:
@@ -281,19 +335,23 @@ def service_statuses(
     master: Master, context: Context, findings: Iterable[Finding]
 ) -> dict[str, ServiceStatus]:
     """Service ID -> its roll-up, for every service in the catalogue (in catalogue order)."""
-    kpis = kpi_statuses(master, context)
-    risks = [r for _, r in open_risks(master)]
+    # Grouped once, so the roll-up is linear in the size of the master, not services x KPIs.
+    kpis: dict[object, list[KpiStatus]] = {}
+    for kpi in kpi_statuses(master, context):
+        kpis.setdefault(kpi.service_id, []).append(kpi)
+    risks: dict[object, list[dict]] = {}
+    for _, risk in open_risks(master):
+        risks.setdefault(risk.get("Service ID"), []).append(risk)
     by_service = findings_by_service(master, findings)
     statuses: dict[str, ServiceStatus] = {}
-    for _, service in master["Services"].rows():
-        sid = service.get("Service ID")
+    for sid in _column(master, "Services", "Service ID"):
         if sid is None or str(sid) in statuses:
             continue
         sid = str(sid)
         statuses[sid] = ServiceStatus(
             service_id=sid,
-            kpis=[k for k in kpis if k.service_id == sid],
-            open_items=[r for r in risks if r.get("Service ID") == sid],
+            kpis=kpis.get(sid, []),
+            open_items=risks.get(sid, []),
             findings=by_service.get(sid, []),
         )
     return statuses

@@ -190,12 +190,23 @@ class _Facts:
         self.open_items = [r for _, r in rag.open_risks(master)]
         self.changes_in_flight = [r for _, r in master["Changes"].rows()
                                   if r.get("Status") in IN_FLIGHT]
-        self.procedures = [r for _, r in master["Procedures"].rows()]
+        # Per-service lookups, so each service's row costs the same at 10 or 10,000 services.
+        self.changes_by_service = _by_service(self.changes_in_flight)
+        self.procedures = _by_service(r for _, r in master["Procedures"].rows())
         self.processes = [r for _, r in master["SIPOC"].rows()]
-        self.kpi_services = {r.get("Service ID") for _, r in master["KPIs"].rows()}
-        raci = {str(r.get("Procedure ID")) for _, r in master["RACI"].rows()}
-        self.procedures_with_raci = raci
-        self.service_of_finding = rag.service_of_finding(master)
+        self.processes_by_service = _by_service(self.processes)
+        self.kpi_services = set(_values(master, "KPIs", "Service ID"))
+        self.procedures_with_raci = {str(p) for p in _values(master, "RACI", "Procedure ID")}
+        self.service_of_finding = rag.service_of_finding(master, result.findings)
+
+    def procedures_of(self, sid: str) -> list[dict]:
+        return self.procedures.get(sid, [])
+
+    def processes_of(self, sid: str) -> list[dict]:
+        return self.processes_by_service.get(sid, [])
+
+    def changes_of(self, sid: str) -> list[dict]:
+        return self.changes_by_service.get(sid, [])
 
     def service_name(self, sid: object) -> str | None:
         record = self.services.get(str(sid)) if sid is not None else None
@@ -203,6 +214,18 @@ class _Facts:
 
     def pmo(self, pmo_id: object) -> str | None:
         return None if pmo_id is None else self.pmos.get(str(pmo_id), str(pmo_id))
+
+
+def _by_service(records) -> dict[object, list[dict]]:
+    grouped: dict[object, list[dict]] = {}
+    for record in records:
+        grouped.setdefault(record.get("Service ID"), []).append(record)
+    return grouped
+
+
+def _values(master: Master, sheet: str, header: str) -> list[object]:
+    data = master[sheet].data
+    return data[header].tolist() if header in data.columns else []
 
 
 def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts,
@@ -304,7 +327,7 @@ def _services(sheet: Worksheet, fmt: dict, result: CheckResult, facts: _Facts) -
             facts.pmo(service.get("Lead PMO")),
             status.rag, status.kpi_rag if status.kpis else None, status.reasons,
             len(status.open_items),
-            sum(1 for c in facts.changes_in_flight if c.get("Service ID") == sid),
+            len(facts.changes_of(sid)),
             len(status.findings), status.errors, due, what,
         ])
     write_table(sheet, fmt, columns, rows, name="ServiceList",
@@ -337,11 +360,11 @@ def _missing_before_next(service: dict, facts: _Facts) -> list[str]:
     for header in ("Service Owner", "Lead PMO", "Strategic Objective"):
         if service.get(header) is None:
             missing.append(header)
-    procedures = [p for p in facts.procedures if p.get("Service ID") == sid]
+    procedures = facts.procedures_of(sid)
     if stage in ("Design", "Pilot", "Transition"):
         if service.get("Service Managers") is None:
             missing.append("Service Manager")
-        if not any(p.get("Service ID") == sid for p in facts.processes):
+        if not facts.processes_of(sid):
             missing.append("SIPOC process")
         if not procedures:
             missing.append("a procedure in the handbook")
@@ -410,9 +433,8 @@ CHECKLIST = (
 def closure_checklist(service: dict, facts: _Facts) -> dict[str, bool | None]:
     """Each closure step (seed §5.3) -> done (True), outstanding (False) or not needed (None)."""
     sid = str(service.get("Service ID"))
-    procedures = [p for p in facts.procedures if p.get("Service ID") == sid]
-    outputs = {o for p in facts.processes if p.get("Service ID") == sid
-               for o in split_list(p.get("Outputs"))}
+    procedures = facts.procedures_of(sid)
+    outputs = {o for p in facts.processes_of(sid) for o in split_list(p.get("Outputs"))}
     dependants = [p for p in facts.processes if p.get("Service ID") != sid
                   and outputs & set(split_list(p.get("Inputs")))]
     supported = [s for s in facts.services.values() if s.get("Supports Service") == sid
@@ -427,7 +449,7 @@ def closure_checklist(service: dict, facts: _Facts) -> dict[str, bool | None]:
         "Artefacts reviewed": service.get("Artefacts Reviewed") == "Y",
         "Procedures retired": all(p.get("Status") == "Retired" for p in procedures),
         "No open risks or issues": not facts.status[sid].open_items,
-        "No open changes": not any(c.get("Service ID") == sid for c in facts.changes_in_flight),
+        "No open changes": not facts.changes_of(sid),
         "No service depends on it": not dependants and not supported,
     }
 
