@@ -167,7 +167,7 @@ def read_master(path: str | Path) -> Master:
             f"{path.name} cannot be read as a workbook ({_short(exc)}); open it in Excel, "
             "save it again as .xlsx and retry."
         ) from None
-    with _collector_paused():
+    with collector_paused():
         return _read_book(path, package, digest, book)
 
 
@@ -204,9 +204,11 @@ def _read_book(path: Path, package: WorkbookPackage, digest: str, book) -> Maste
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Reading makes millions of small objects and no reference cycles; the cyclic garbage
-    collector would walk them again and again (a quarter of the reading time)."""
+def collector_paused() -> Iterator[None]:
+    """Reading and checking make millions of small objects and no reference cycles; the
+    cyclic garbage collector would walk them again and again (a quarter of the reading time,
+    and on a large master a growing share of the checking: each full collection walks
+    everything read so far, so its cost grows faster than the master)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding
-from pmo_xl.master import Master
+from pmo_xl.master import Master, collector_paused
 from pmo_xl.settings import read_settings
 from pmo_xl.validators.registry import Context, Rule, load_rules, selected
 from pmo_xl.validators.waivers import apply_waivers
@@ -54,10 +54,11 @@ def run_checks(
     context = Context(as_of=as_of, settings=read_settings(master))
     rules = selected(load_rules(), select, ignore)
     findings: list[Finding] = []
-    for item in rules:
-        if progress is not None:
-            progress(item)
-        findings.extend(item.run(master, context))
+    with collector_paused():
+        for item in rules:
+            if progress is not None:
+                progress(item)
+            findings.extend(item.run(master, context))
     findings = apply_waivers(master, context, findings)
     order = {table.title: i for i, table in enumerate(master.sheets.values())}
     findings.sort(key=lambda f: (order.get(f.sheet, len(order)), *f.sort_key()[1:]))
