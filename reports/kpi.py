@@ -2,7 +2,8 @@
 
 Sheets: Summary (per service: KPI count and RAG counts, with a chart) · KPIs (the reporting
 period's actual, target, variance, RAG, commentary; a missing actual is flagged, never
-Green) · Trends (the last 12 periods per KPI, a line chart per service, sparklines).
+Green) · Trends (the last 12 periods per KPI, with sparklines) · Trend charts (a line chart
+per service; at enterprise scale only for the services whose KPIs need most attention).
 """
 
 from __future__ import annotations
@@ -37,13 +38,20 @@ from pmo_xl.reports.styles import (
 )
 from pmo_xl.validators.engine import CheckResult
 
-KPI_SHEETS = ("Summary", "KPIs", "Trends")
+KPI_SHEETS = ("Summary", "KPIs", "Trends", "Trend charts")
 TREND_PERIODS = 12
 FREQUENCIES = ("Monthly", "Quarterly")
 FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
 CHARTS_PER_ROW = 2
 CHART_ROWS = 18  # rows one chart covers, with a gap
 CHART_ROWS_PER_PAGE = 3
+CHART_GAP = 660  # pixels from a chart's left edge to the next one's (a chart is 600 wide)
+CHARTS_START = 3  # the chart sheet's title and note come first
+# A director reads a few pages of charts, not thousands: above this many, the charts are for
+# the services whose KPIs need most attention and the sheet says so. Every KPI's trend is
+# still on the Trends sheet, with its sparkline.
+TREND_CHART_LIMIT = 24
+ATTENTION = {rag.RED: 0, rag.AMBER: 1, rag.NO_DATA: 2, rag.GREEN: 3}
 
 
 def write_kpi_report(result: CheckResult, path: Path) -> Path:
@@ -57,7 +65,8 @@ def write_kpi_report(result: CheckResult, path: Path) -> Path:
         kpis = rag.kpi_statuses(result.master, result.context)
         _summary(workbook, workbook.add_worksheet("Summary"), fmt, result, kpis, generated)
         _kpis(workbook.add_worksheet("KPIs"), fmt, result, kpis)
-        _trends(workbook, workbook.add_worksheet("Trends"), fmt, result, kpis)
+        blocks = _trends(workbook.add_worksheet("Trends"), fmt, result, kpis)
+        _trend_charts(workbook, workbook.add_worksheet("Trend charts"), fmt, result, blocks)
         workbook.close()
     return path
 
@@ -153,9 +162,10 @@ def _ordered(kpis: list[rag.KpiStatus], services: dict[str, dict]) -> list[rag.K
                                        str(k.service_id), k.kpi_id))
 
 
-def _trends(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult,
-            kpis: list[rag.KpiStatus]) -> None:
-    """One block per frequency (its own period headers), then a line chart per service."""
+def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
+            kpis: list[rag.KpiStatus]) -> list:
+    """One block per frequency (its own period headers) with sparklines; returns the blocks
+    [(frequency, header row, [(data row, kpi)])] for the charts."""
     actuals = rag.actuals_by_kpi(result.master)
     services = services_by_id(result.master)
     row = 0
@@ -190,8 +200,8 @@ def _trends(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult
                 "series_color": "#1F3864",
             })
         row = last + 2
-    row = _trend_charts(workbook, sheet, blocks, services, row)
     print_setup(sheet, result.context.as_of, title="KPI trends")
+    return blocks
 
 
 def _range(row: int, first_col: int, last_col: int) -> str:
@@ -199,42 +209,72 @@ def _range(row: int, first_col: int, last_col: int) -> str:
             f"{xl_rowcol_to_cell(row, last_col, True, True)}")
 
 
-def _trend_charts(workbook: Workbook, sheet: Worksheet, blocks: list, services: dict,
-                  row: int) -> int:
-    """A line chart per service and frequency (monthly and quarterly never share an axis)."""
-    charts = []
+def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult,
+                  blocks: list) -> None:
+    """A line chart per service and frequency (monthly and quarterly never share an axis), on
+    a sheet of its own so the Trends table's repeated header never prints above a chart."""
+    services = services_by_id(result.master)
+    candidates = []  # (attention, position, frequency, header row, sid, [(data row, kpi)])
     for frequency, header_row, kpi_rows in blocks:
         by_service: dict[str, list] = {}
         for data_row, kpi in kpi_rows:
             by_service.setdefault(str(kpi.service_id), []).append((data_row, kpi))
         for sid, items in by_service.items():
-            chart = workbook.add_chart({"type": "line"})
-            for data_row, _kpi in items:
-                chart.add_series({
-                    "name": ["Trends", data_row, 0],
-                    "categories": ["Trends", header_row, FIRST_PERIOD_COL, header_row,
-                                   FIRST_PERIOD_COL + TREND_PERIODS - 1],
-                    "values": ["Trends", data_row, FIRST_PERIOD_COL, data_row,
+            attention = min(ATTENTION.get(kpi.rag, 2) for _, kpi in items)
+            candidates.append((attention, len(candidates), frequency, header_row, sid, items))
+    chosen = candidates
+    if len(candidates) > TREND_CHART_LIMIT:
+        # Worst first (Red, Amber, No data, Green), then catalogue order; shown in catalogue
+        # order so a reader finds a service where they expect it.
+        chosen = sorted(sorted(candidates)[:TREND_CHART_LIMIT], key=lambda c: c[1])
+    sheet.write_string(0, 0, "KPI trend charts", fmt["title"])
+    sheet.set_row(0, 24)
+    if not candidates:
+        text = "No KPI has actuals to chart."
+    elif chosen is candidates:
+        text = ("A line chart per service with KPIs (monthly and quarterly KPIs on separate "
+                "charts); the figures are on the Trends sheet.")
+    else:
+        text = (f"Charts for the {len(chosen)} services whose KPIs need most attention (Red "
+                f"first, then Amber and No data), of {len(candidates):,} service charts in "
+                "all; every KPI's 12-period trend is on the Trends sheet, with a sparkline.")
+    sheet.merge_range(1, 0, 1, 17, text, fmt["note"])
+    sheet.set_row(1, 27)
+    for index, (_, _, frequency, header_row, sid, items) in enumerate(chosen):
+        chart = workbook.add_chart({"type": "line"})
+        for data_row, _kpi in items:
+            chart.add_series({
+                "name": ["Trends", data_row, 0],
+                "categories": ["Trends", header_row, FIRST_PERIOD_COL, header_row,
                                FIRST_PERIOD_COL + TREND_PERIODS - 1],
-                    "marker": {"type": "circle", "size": 5},
-                })
-            name = services.get(sid, {}).get("Service Name")
-            title = f"{sid} {name}" if name else sid
-            chart.set_title({"name": chart_text(f"{title}: {frequency.lower()} KPIs"),
-                             "name_font": {"size": 11}})
-            chart.show_blanks_as("gap")
-            chart.set_legend({"position": "bottom"})
-            chart.set_y_axis({"major_gridlines": {"visible": True,
-                                                  "line": {"color": "#D9D9D9"}}})
-            charts.append(chart)
-    for index, chart in enumerate(charts):
-        at_row = row + (index // CHARTS_PER_ROW) * CHART_ROWS
-        at_col = 0 if index % CHARTS_PER_ROW == 0 else 8
-        sheet.insert_chart(at_row, at_col, chart, {"x_scale": 1.25, "y_scale": 1.0})
-    chart_rows = -(-len(charts) // CHARTS_PER_ROW)
-    if charts:
-        # Charts start on a fresh page and two rows of them fill one (the widths are fixed,
-        # so the fit-to-width scale is known): a printed chart is never cut in half.
-        sheet.set_h_pagebreaks([row + i * CHART_ROWS for i in range(0, chart_rows,
-                                                                    CHART_ROWS_PER_PAGE)])
-    return row + chart_rows * CHART_ROWS
+                "values": ["Trends", data_row, FIRST_PERIOD_COL, data_row,
+                           FIRST_PERIOD_COL + TREND_PERIODS - 1],
+                "marker": {"type": "circle", "size": 5},
+            })
+        name = services.get(sid, {}).get("Service Name")
+        title = f"{sid} {name}" if name else sid
+        chart.set_title({"name": chart_text(f"{title}: {frequency.lower()} KPIs"),
+                         "name_font": {"size": 11}})
+        chart.show_blanks_as("gap")
+        chart.set_legend({"position": "bottom"})
+        chart.set_y_axis({"major_gridlines": {"visible": True,
+                                              "line": {"color": "#D9D9D9"}}})
+        at_row = CHARTS_START + (index // CHARTS_PER_ROW) * CHART_ROWS
+        # A few pixels down from the row's top: a chart starting exactly on a page break
+        # otherwise prints its top edge at the foot of the page before.
+        sheet.insert_chart(at_row, 0, chart, {"x_scale": 1.25, "y_scale": 1.0, "y_offset": 4,
+                                              "x_offset": (index % CHARTS_PER_ROW) * CHART_GAP})
+    chart_rows = -(-len(chosen) // CHARTS_PER_ROW)
+    print_setup(sheet, result.context.as_of, header_row=None, title="KPI trend charts")
+    # Three rows of charts fill a page (the sheet is as wide as Trends, so the fit-to-width
+    # scale is known): a printed chart is never cut in half.
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, 1, 26)
+    sheet.set_column(2, FIRST_PERIOD_COL + TREND_PERIODS - 1, 8.5)
+    sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS, FIRST_PERIOD_COL + TREND_PERIODS, 16)
+    sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS + 1,
+                     FIRST_PERIOD_COL + TREND_PERIODS + 1, 8)
+    sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS + 2,
+                     FIRST_PERIOD_COL + TREND_PERIODS + 3, 10)
+    sheet.set_h_pagebreaks([CHARTS_START + i * CHART_ROWS
+                            for i in range(CHART_ROWS_PER_PAGE, chart_rows, CHART_ROWS_PER_PAGE)])

@@ -390,6 +390,36 @@ def test_kpi_trends(built):
     assert "<xm:f>Trends!C2:N2</xm:f><xm:sqref>O2</xm:sqref>" in trends_xml.replace("$", "")
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$1:$1"
+    assert not sheet._charts  # the charts have a sheet of their own
+
+
+def test_kpi_trend_charts_sheet(built):
+    book = openpyxl.load_workbook(built["kpi"])
+    sheet = book["Trend charts"]
+    assert sheet["A1"].value == "KPI trend charts"
+    assert sheet["A2"].value.startswith("A line chart per service with KPIs")
+    assert len(sheet._charts) == 2
+    # No table header repeated above the charts when printed, and none cut across pages.
+    assert sheet.print_title_rows is None
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+
+
+def test_kpi_trend_charts_capped_to_the_worst(tmp_path, monkeypatch):
+    from pmo_xl.reports import kpi
+
+    # KPI-02 (quarterly) at its Red Threshold; KPI-01 (monthly, charted first) stays Green.
+    master = write_example(tmp_path / "master.xlsx", [
+        Edit("KPIs", "KPI-02", {"Target": 1, "Amber Threshold": 1.5, "Red Threshold": 2})])
+    monkeypatch.setattr(kpi, "TREND_CHART_LIMIT", 1)
+    report = run_report("kpi", master, tmp_path / "kpi.xlsx")
+    text = "\n".join(charts(report).values())
+    assert text.count("<c:lineChart>") == 1
+    assert "quarterly KPIs" in text and "monthly KPIs" not in text
+    note = openpyxl.load_workbook(report)["Trend charts"]["A2"].value
+    assert note.startswith("Charts for the 1 services whose KPIs need most attention")
+    assert "of 2 service charts in all" in note
 
 
 # --- CLI behaviour, reproducibility, LibreOffice --------------------------------------
