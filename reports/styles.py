@@ -273,13 +273,25 @@ def write_table(
     header_lines = max(_lines(col.header, w * 0.85)
                        for col, w in zip(columns, widths, strict=True))
     sheet.set_row(first_row, max(2, header_lines) * LINE_HEIGHT + 3)
+    # Per-column work is done once, not per cell: a report table can hold half a million
+    # cells, and only wrapped text columns can make a row taller.
+    writers = [_column_writer(sheet, fmt, col.kind) for col in columns]
+    wrapped = [(c, widths[c]) for c, col in enumerate(columns) if col.kind == "wrap"]
     for r, values in enumerate(rows, start=first_row + 1):
+        if len(values) != len(columns):
+            raise ValueError(f"row {r} has {len(values)} values for {len(columns)} columns")
+        for c, value in enumerate(values):
+            if isinstance(value, tuple):  # (value, format key): one cell styled on its own
+                _write_value(sheet, fmt, r, c, value[1], value[0])
+            else:
+                writers[c](r, c, value)
         lines = 1
-        for c, (col, value) in enumerate(zip(columns, values, strict=True)):
-            _write_value(sheet, fmt, r, c, col.kind, value)
-            text = value[0] if isinstance(value, tuple) else value
-            if col.kind == "wrap" and isinstance(text, str):
-                lines = max(lines, _lines(text, widths[c]))
+        for c, width in wrapped:
+            text = values[c]
+            if isinstance(text, tuple):
+                text = text[0]
+            if isinstance(text, str):
+                lines = max(lines, _lines(text, width))
         if lines > 1:
             sheet.set_row(r, lines * LINE_HEIGHT)
     last_row = first_row + len(rows)
@@ -295,6 +307,32 @@ def write_table(
     return last_row
 
 
+def _column_writer(sheet: Worksheet, fmt: dict, kind: str):
+    """A function (row, col, value) that writes one cell of a column of this kind, exactly
+    as :func:`_write_value` would, with the column's format looked up once."""
+    if kind == "rag":
+        return lambda row, col, value: sheet.write_string(row, col, rag_word(value),
+                                                          rag_format(fmt, value))
+    if kind == "severity":
+        return lambda row, col, value: _write_value(sheet, fmt, row, col, kind, value)
+    cell_format = fmt.get(kind, fmt["text"])
+    write_string, write_number = sheet.write_string, sheet.write_number
+
+    def write(row: int, col: int, value: object) -> None:
+        kind_of = type(value)
+        if kind_of is str:
+            if value:
+                write_string(row, col, value, cell_format)
+            else:
+                sheet.write_blank(row, col, None, cell_format)
+        elif kind_of is float or kind_of is int:
+            write_number(row, col, value, cell_format)
+        else:
+            _write_plain(sheet, row, col, value, cell_format)
+
+    return write
+
+
 def _write_value(sheet: Worksheet, fmt: dict, row: int, col: int, kind: str,
                  value: object) -> None:
     if isinstance(value, tuple):  # (value, format key): one cell styled on its own
@@ -305,7 +343,10 @@ def _write_value(sheet: Worksheet, fmt: dict, row: int, col: int, kind: str,
     if kind == "severity" and value is not None:
         sheet.write_string(row, col, str(value), fmt.get(f"severity_{value}", fmt["text"]))
         return
-    cell_format = fmt.get(kind, fmt["text"])
+    _write_plain(sheet, row, col, value, fmt.get(kind, fmt["text"]))
+
+
+def _write_plain(sheet: Worksheet, row: int, col: int, value: object, cell_format) -> None:
     if value is None or value == "":
         sheet.write_blank(row, col, None, cell_format)
     elif isinstance(value, dt.datetime):
@@ -348,6 +389,8 @@ def _lines(text: str, width: float) -> int:
     and LibreOffice do (a column width counts 11-point characters; 10-point text fits a
     little more, less a margin either side)."""
     usable = max(int(width * 1.35) - 1, 1)
+    if len(text) <= usable and len(text.splitlines()) <= 1:
+        return 1  # most cells: one short line, no need to wrap word by word
     total = 0
     for paragraph in str(text).splitlines() or [""]:
         lines, used = 1, 0
