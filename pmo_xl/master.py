@@ -276,7 +276,7 @@ def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetT
         )
     grid = sheet.to_python(skip_empty_area=False)
     # calamine's total_width can be one short (a value in XFD); the grid itself is the truth.
-    width = max((len(r) for r in grid), default=0)
+    width = max(map(len, grid), default=0)
     merged = [
         (r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
     ]
@@ -420,7 +420,9 @@ def _column_values(by_column: list[tuple], position: int | None, count: int) -> 
 def _typed(raw: pd.DataFrame, declared: list[ColumnInfo],
            columns: dict[str, list]) -> pd.DataFrame:
     """Values the rules can trust: a value of the wrong type becomes None (S rules report it)."""
-    data = raw.copy()
+    # A shallow copy: columns already typed are shared with `raw` (copy-on-write keeps the
+    # two apart), only converted columns get new arrays.
+    data = raw.copy(deep=False)
     for col in declared:
         values = columns[col.header]
         typed = _typed_values(col, values)
@@ -429,7 +431,21 @@ def _typed(raw: pd.DataFrame, declared: list[ColumnInfo],
     return data
 
 
+# Per kind, the cell types that are already what the rules read: a column holding only
+# these (the usual case) is used as read, without a pass over its cells.
+_ALREADY_TYPED = {
+    DATE: frozenset((dt.date, type(None))),
+    NUMBER: frozenset((float, type(None))),
+    INTEGER: frozenset((float, type(None))),
+    ID: frozenset((str, type(None))),
+}
+
+
 def _typed_values(col: ColumnInfo, values: list) -> list | None:
+    """The column converted for the rules, or None when it needs no conversion."""
+    already = _ALREADY_TYPED.get(col.kind)
+    if already is not None and set(map(type, values)) <= already:
+        return None
     # The common kinds are converted inline (they run once per cell of large sheets).
     if col.kind == DATE:
         return [v if type(v) is dt.date else (v.date() if type(v) is _DATETIME else None)
