@@ -15,6 +15,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output
 from pmo_xl.period import period_label
 from pmo_xl.reports import rag
@@ -58,7 +59,8 @@ def write_kpi_report(result: CheckResult, path: Path) -> Path:
     """Write the KPI report for one check run to `path` (never over the master)."""
     path = Path(path)
     generated = generated_at()
-    with atomic_output(path, source=result.master.path) as temp:
+    # No cyclic GC while writing (see write_status_report).
+    with collector_paused(), atomic_output(path, source=result.master.path) as temp:
         workbook, fmt = start_workbook(temp, result, "KPI report",
                                        "The PMO services' KPIs against their targets",
                                        generated)
