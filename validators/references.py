@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections.abc import Iterator
 
@@ -30,6 +31,8 @@ def unknown_reference(master: Master, context: Context) -> Iterator[Problem]:
     Process ID at SIPOC; a RACI row's Procedure ID at Procedures; an actual's KPI ID at KPIs.
     Passing: Service Owner P-001, who is in People. Failing: P-099, who is not.
     """
+    known_ids: dict[str, set[str]] = {}  # People is pointed at by a dozen columns: read once
+    hints = _Hints()
     for table in master.sheets.values():
         if not table.present:
             continue
@@ -37,7 +40,9 @@ def unknown_reference(master: Master, context: Context) -> Iterator[Problem]:
             target = col.references
             if target is None or not table.has(col.header) or not master[target].present:
                 continue
-            known = master.ids(target)
+            if target not in known_ids:
+                known_ids[target] = master.ids(target)
+            known = known_ids[target]
             values = table.data[col.header]
             values = values[values.notna()]
             if not col.many:  # one ID per cell: a vectorised lookup, fast on big sheets
@@ -50,13 +55,77 @@ def unknown_reference(master: Master, context: Context) -> Iterator[Problem]:
                             int(row), col.header,
                             f"{col.header} {item!r}{_of(table, int(row))} is not a "
                             f"{KEY_OF[target]} in {master[target].title}.",
-                            _hint(item, known, target, master[target].title))
+                            hints.hint(item, known, target, master[target].title))
 
 
-def _hint(item: str, known: set[str], target: str, title: str) -> str:
-    near = difflib.get_close_matches(item, sorted(known), n=1, cutoff=0.6)
+# Beyond this many different unknown IDs pointing at one sheet (a People sheet half
+# deleted), the fix stops naming the nearest ID: each search compares with every known ID.
+NEAREST_LOOKUPS = 1000
+
+
+class _Hints:
+    """The fix for an unknown ID, naming the nearest known ID. Each unknown ID is looked up
+    once per target sheet however many cells hold it (a deleted person can leave
+    thousands), against candidates sorted once per target."""
+
+    def __init__(self) -> None:
+        self._candidates: dict[str, list[str]] = {}
+        self._hints: dict[tuple[str, str], str] = {}
+        self._lookups: dict[str, int] = {}
+
+    def hint(self, item: str, known: set[str], target: str, title: str) -> str:
+        key = (target, item)
+        if key not in self._hints:
+            if target not in self._candidates:
+                self._candidates[target] = sorted(known)
+            self._lookups[target] = self._lookups.get(target, 0) + 1
+            near = (nearest(item, self._candidates[target])
+                    if self._lookups[target] <= NEAREST_LOOKUPS else None)
+            self._hints[key] = _hint(item, near, target, title)
+        return self._hints[key]
+
+
+def nearest(word: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
+    """What ``difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)`` returns, for
+    sorted `candidates`, found faster: the candidates next to `word` in sort order share
+    its longest prefix and are tried first, and a candidate whose cheap upper bounds on its
+    score cannot beat the best so far is not scored (ties go to the larger string, as in
+    get_close_matches)."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    best: tuple[float, str] | None = None
+    for candidate in _outward(candidates, bisect.bisect_left(candidates, word)):
+        matcher.set_seq1(candidate)
+        bar = cutoff if best is None else best[0]
+        if _beaten(matcher.real_quick_ratio(), bar, candidate, best):
+            continue
+        if _beaten(matcher.quick_ratio(), bar, candidate, best):
+            continue
+        score = matcher.ratio()
+        if score >= cutoff and (best is None or (score, candidate) > best):
+            best = (score, candidate)
+    return None if best is None else best[1]
+
+
+def _beaten(bound: float, bar: float, candidate: str, best: tuple[float, str] | None) -> bool:
+    return bound < bar or (best is not None and bound == bar and candidate < best[1])
+
+
+def _outward(items: list[str], start: int) -> Iterator[str]:
+    """items[start], items[start - 1], items[start + 1], ... until both ends."""
+    low, high = start - 1, start
+    while low >= 0 or high < len(items):
+        if high < len(items):
+            yield items[high]
+            high += 1
+        if low >= 0:
+            yield items[low]
+            low -= 1
+
+
+def _hint(item: str, near: str | None, target: str, title: str) -> str:
     if near:
-        return f"Did you mean {near[0]!r}? Otherwise add {item!r} to {title}."
+        return f"Did you mean {near!r}? Otherwise add {item!r} to {title}."
     return f"Use a {KEY_OF[target]} listed in {title}, or add the missing record there."
 
 
