@@ -62,6 +62,8 @@ class SheetTable:
     formula_cells: list[str] = field(default_factory=list)  # A1 cells with no cached value
     width: int = 0  # number of columns read
     unnamed_columns: list[int] = field(default_factory=list)  # 0-based: data, blank header
+    # (raw, data, row -> record ID) once record() was asked; rebuilt if raw or data change.
+    _records: tuple | None = field(default=None, repr=False, compare=False)
 
     def letter(self, header: str) -> str:
         """The Excel column letter of a header; for a missing one, the next free column."""
@@ -100,11 +102,30 @@ class SheetTable:
 
     def record(self, row: int) -> str | None:
         """The ID of the record on Excel row `row`, where the sheet has one."""
-        key = record_column(self.name)
+        records = self._records
+        if records is None or records[0] is not self.raw or records[1] is not self.data:
+            records = self._records = (self.raw, self.data, self._record_ids())
+        if records[2] is not None:
+            return records[2].get(row)
+        key = record_column(self.name)  # raw and data disagree on rows: look it up
         if key is None or row not in self.data.index:
             return None
         value = self.raw.at[row, key] if key in self.raw.columns else None
         return None if value is None else str(value).strip()
+
+    def _record_ids(self) -> dict[int, str] | None:
+        """Every row's record ID, read once: findings name their record, and a large master
+        can have thousands of findings (one lookup in the frame each was most of their cost).
+        None when raw and data do not hold the same rows."""
+        if not self.raw.index.equals(self.data.index) or not self.raw.index.is_unique:
+            return None
+        key = record_column(self.name)
+        if key is None or key not in self.raw.columns:
+            return {}
+        return {row: str(value).strip()
+                for row, value in zip(self.raw.index.tolist(), self.raw[key].tolist(),
+                                      strict=True)
+                if value is not None}
 
     def rows(self) -> Iterator[tuple[int, dict[str, object]]]:
         """(Excel row, {header: typed value}) for each record; blanks are None."""
