@@ -176,8 +176,11 @@ def duplicate_id(master: Master, context: Context) -> Iterator[Problem]:
 
     Passing: SVC-001 and SVC-002. Failing: two rows with Service ID SVC-001.
     """
+    rows_of: dict[tuple[str, str], dict[object, list[int]]] = {}
     for table, row, header, value in _failures(master, CHECK_UNIQUE):
-        first = _first_row(table, header, value, row)
+        if (table.name, header) not in rows_of:
+            rows_of[(table.name, header)] = _first_rows(table, header)
+        first = _first_row(rows_of[(table.name, header)], table, header, value, row)
         yield table.problem(row, header,
                             f"{header} {_show(value)} on row {row} is also used on row {first}.",
                             f"Give this record a new {header}; IDs are never reused.")
@@ -363,9 +366,23 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def _first_row(table: SheetTable, header: str, value: object, row: int) -> int:
-    column = table.raw[header]
-    for index, cell in column.items():
-        if cell == value and index != row:
-            return int(index)
-    return row
+def _first_rows(table: SheetTable, header: str) -> dict[object, list[int]]:
+    """Each value of the column and the first two rows holding it: one pass, so naming the
+    first copy of each of thousands of duplicate IDs is not a scan of the column each."""
+    rows: dict[object, list[int]] = {}
+    for index, cell in zip(table.raw.index.tolist(), table.raw[header].tolist(), strict=True):
+        seen = rows.setdefault(cell, [])
+        if len(seen) < 2:
+            seen.append(int(index))
+    return rows
+
+
+def _first_row(rows: dict[object, list[int]], table: SheetTable, header: str, value: object,
+               row: int) -> int:
+    """The first other row holding `value` (the row itself if there is none)."""
+    if value != value:  # NaN equals nothing, not even itself: scan as the rule always did
+        for index, cell in table.raw[header].items():
+            if cell == value and index != row:
+                return int(index)
+        return row
+    return next((r for r in rows.get(value, ()) if r != row), row)
