@@ -57,15 +57,26 @@ def _as_date(value: object) -> dt.date | None:
 
 
 def _as_share(value: object) -> float:
-    """50%, 0.5, "50%" and "50" all mean one half."""
-    if value is None or isinstance(value, bool):
-        return DEFAULT_MANDATED_SHARE
+    share = read_share(value)
+    return DEFAULT_MANDATED_SHARE if share is None else share
+
+
+def read_share(value: object) -> float | None:
+    """50%, 0.5, "50%" and "50" all mean one half; None for a blank or unreadable value."""
     if isinstance(value, str):
         text = value.strip().rstrip("%").strip()
         try:
             number = float(text)
         except ValueError:
-            return DEFAULT_MANDATED_SHARE
-        return number / 100 if number > 1 or value.strip().endswith("%") else number
-    number = float(value)
-    return number / 100 if number > 1 else number
+            return None
+        share = number / 100 if number > 1 or value.strip().endswith("%") else number
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        share = float(value) / 100 if value > 1 else float(value)
+    else:
+        return None
+    return share if 0 <= share <= 1 else None
+
+
+def read_date(value: object) -> dt.date | None:
+    """A setting's date: a real date, or ISO text; None for anything else."""
+    return _as_date(value)

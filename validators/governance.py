@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 from pmo_xl.findings import INFO, WARNING, Problem
 from pmo_xl.master import Master
+from pmo_xl.settings import read_date, read_share
 from pmo_xl.validators.registry import Context, Edit, rule
-from pmo_xl.validators.schema import ACTIVE_STAGES
+from pmo_xl.validators.schema import ACTIVE_STAGES, normalise_header
 
 D = dt.date
 OPEN_STATUSES = ("Open", "Mitigating")
@@ -217,3 +218,32 @@ def active_without_fte(master: Master, context: Context) -> Iterator[Problem]:
             int(row), "Planned FTE",
             f"{service or 'The service'} is in {stage} but has no Planned FTE.",
             "Enter the effort the service takes in full-time equivalents (0 if none).")
+
+
+@rule("G108", WARNING, "A setting's value cannot be read",
+      fails=[Edit("Settings", "Mandated Share Target", {"Value": "half"})], cell="Settings!B3")
+def unreadable_setting(master: Master, context: Context) -> Iterator[Problem]:
+    """The Settings the checks and reports rely on hold values pmo-xl can read: Reporting
+    Period a date (the first day of the month), Mandated Share Target a share such as 50%
+    or 0.5. An unreadable value is ignored: the reporting period then follows --as-of and
+    the mandated share target defaults to 50%.
+
+    Passing: Mandated Share Target `50%`. Failing: `half`.
+    """
+    settings = master["Settings"]
+    if not settings.present or not settings.has("Value"):
+        return
+    readers = {
+        "reporting period": (read_date, "a date such as 2026-10-01"),
+        "mandated share target": (read_share, "a share between 0% and 100%, e.g. 50%"),
+    }
+    for row, record in settings.rows():
+        name, value = record.get("Setting"), record.get("Value")
+        reader = readers.get(normalise_header(name)) if name else None
+        if reader is None or value is None:
+            continue
+        read, wanted = reader
+        if read(value) is None:
+            yield settings.problem(
+                row, "Value", f"The {name} setting {value!r} cannot be read, so it is ignored.",
+                f"Enter {wanted}.")
