@@ -131,7 +131,10 @@ def folder(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("property")
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("CI"),
+# The gate (default and CI) is derandomised, so a red run is reproducible; asking for more
+# examples explores new ground with a random seed.
+@settings(max_examples=EXAMPLES, deadline=None,
+          derandomize=not os.environ.get("PMO_XL_HYPOTHESIS_EXAMPLES"),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(changes=st.lists(mutation(), min_size=1, max_size=8))
@@ -156,6 +159,5 @@ def test_a_known_mutation_is_found_in_bounds(tmp_path: Path) -> None:
     path = tmp_path / "m.xlsx"
     last = write(path, mutate(base_rows(), [("Services", "blank", 0, 0, "Service Name", None)]))
     result = api.check(path, EXAMPLE_AS_OF)
-    assert [f.address for f in result.findings if f.rule == "S104"] == ["'Services'!B2"] or \
-        [f.address for f in result.findings if f.rule == "S104"] == ["Services!B2"]
+    assert [f.address for f in result.findings if f.rule == "S104"] == ["Services!B2"]
     assert_findings_in_bounds(result, last)
