@@ -121,30 +121,45 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
     sys.exit(1 if result.failed(strict) else 0)
 
 
-_status = None
+class _Spinner:
+    """A spinner on stderr, only on a terminal, shown once a check takes more than a moment."""
+
+    DELAY = 0.5  # seconds: a quick check never flashes a spinner
+
+    def __init__(self) -> None:
+        import threading
+
+        from rich.console import Console
+
+        self.status = Console(stderr=True).status("Reading the master…")
+        self.timer = threading.Timer(self.DELAY, self.status.start)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def update(self, rule) -> None:
+        self.status.update(f"Checking {rule.code}: {rule.title}…")
+
+    def stop(self) -> None:
+        self.timer.cancel()
+        self.status.stop()
+
+
+_spinner: _Spinner | None = None
 
 
 def _progress(silent: bool):
-    """A spinner on stderr, only on a terminal, naming the rule being run."""
-    global _status
+    global _spinner
     if silent or not sys.stderr.isatty():
         return None
-    from rich.console import Console
-
-    _status = Console(stderr=True).status("Reading the master…")
-    _status.start()
-
-    def update(rule) -> None:
-        _status.update(f"Checking {rule.code}: {rule.title}…")
-
-    return update
+    _spinner = _Spinner()
+    return _spinner.update
 
 
 def _progress_done() -> None:
-    global _status
-    if _status is not None:
-        _status.stop()
-        _status = None
+    global _spinner
+    if _spinner is not None:
+        _spinner.stop()
+        _spinner = None
 
 
 @cli.command()
