@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.master import read_master
-from pmo_xl.output import same_file
+from pmo_xl.output import refuse_master
 from pmo_xl.template import write_master
 from pmo_xl.validators.engine import CheckResult, run_checks
 from pmo_xl.validators.registry import Rule, load_rules
@@ -45,6 +45,6 @@ def rules() -> dict[str, Rule]:
 
 
 def refuse_same(output: Path | None, master: Path) -> None:
-    if output is not None and same_file(Path(output), Path(master)):
-        raise CannotCheck(f"{output} is the master itself; pmo-xl never writes the master, "
-                          "choose another output name.")
+    """Refuse, before any work, an output path that is the master itself."""
+    if output is not None:
+        refuse_master(Path(output), Path(master))
