@@ -1,4 +1,4 @@
-"""What the CLI does, callable from Python with the same names: check, new, schema, rules."""
+"""What the CLI does, callable from Python with the same names: check, new, rules, pack."""
 
 from __future__ import annotations
 
@@ -26,6 +26,27 @@ def check(
     master = read_master(path)
     return run_checks(master, as_of or dt.date.today(), select=select, ignore=ignore,
                       progress=progress)
+
+
+def pack(
+    master_path: str | Path,
+    as_of: dt.date | None = None,
+    output_dir: str | Path | None = None,
+    *,
+    force: bool = False,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+):
+    """Check the master and write the governance pack folder; returns the written Pack."""
+    from pmo_xl.reports.pack import default_folder, refuse_folder, write_pack_files
+
+    master_path = Path(master_path)
+    as_of = as_of or dt.date.today()
+    folder = Path(output_dir) if output_dir is not None else default_folder(as_of)
+    refuse_folder(folder, master_path, force)
+    # Check first: an unreadable master leaves no empty pack folder behind.
+    result = check(master_path, as_of, select=select, ignore=ignore)
+    return write_pack_files(result, folder)
 
 
 def new(path: str | Path, *, overwrite: bool = False) -> Path:

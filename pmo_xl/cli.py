@@ -328,10 +328,9 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool) -> None:
       pmo-xl pack master.xlsx -o "//share/PMO/Board 2026-11"
     """
     from pmo_xl.console import print_findings
-    from pmo_xl.reports.pack import build_pack
 
     try:
-        written = build_pack(path, as_of, output, force=force)
+        written = api.pack(path, as_of, output, force=force)
     except CannotCheck as exc:
         raise fail(exc) from None
     result = written.result

@@ -61,7 +61,7 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> Written:
     written: Written = []
     path = write_findings_workbook(result, folder / FINDINGS_NAME)
     written.append((path, "the findings workbook: one row per finding, linked to its cell"))
-    pack = write_pack_files(result, folder / f"pack-{result.context.as_of.isoformat()}")
+    pack = write_pack_files(result, folder / f"pack-{result.as_of.isoformat()}")
     written.append((pack.status, "the status report for service owners and directors"))
     written.append((pack.kpi, "the KPI report: RAG for the reporting period and trends"))
     written.append((pack.email, "the email draft with the three workbooks attached"))

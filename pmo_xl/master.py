@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import gc
 import hashlib
 from collections.abc import Iterator
@@ -30,9 +29,11 @@ from pmo_xl.validators.schema import (
     ID,
     INTEGER,
     NUMBER,
+    RECORD_OF,
     SCHEMAS,
     YESNO,
     ColumnInfo,
+    Sheet,
     columns_of,
     id_column,
     normalise_header,
@@ -141,10 +142,7 @@ class SheetTable:
 
 def record_column(sheet_name: str) -> str | None:
     """The column whose value names a row's record in findings."""
-    key = id_column(sheet_name)
-    if key is not None:
-        return key
-    return next(iter(SCHEMAS[sheet_name].columns), None) if sheet_name in SCHEMAS else None
+    return RECORD_OF.get(sheet_name)
 
 
 @dataclass
@@ -158,13 +156,14 @@ class Master:
     hidden: dict[str, str]
     sha256: str
 
-    def __getitem__(self, name: str) -> SheetTable:
-        return self.sheets[name]
+    def __getitem__(self, name: str | type[Sheet]) -> SheetTable:
+        """A sheet by its schema name or declaration: ``master["KPIs"]``, ``master[KPIs]``."""
+        return self.sheets[name if isinstance(name, str) else name.SHEET]
 
-    def ids(self, sheet_name: str) -> set[str]:
+    def ids(self, sheet: str | type[Sheet]) -> set[str]:
         """The set of record IDs of a sheet (stripped text), for reference lookups."""
-        table = self.sheets[sheet_name]
-        key = id_column(sheet_name)
+        table = self[sheet]
+        key = id_column(table.name)
         if key is None or not table.has(key):
             return set()
         return {str(v).strip() for v in table.raw[key] if v is not None}
@@ -518,12 +517,3 @@ def _id_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def closest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
-    """The allowed value nearest to what was typed (`Runing` -> `Running`), if any is near."""
-    by_key = {c.casefold(): c for c in choices}
-    if value.casefold() in by_key:
-        return by_key[value.casefold()]
-    match = difflib.get_close_matches(value.casefold(), list(by_key), n=1, cutoff=0.6)
-    return by_key[match[0]] if match else None

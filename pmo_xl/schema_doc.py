@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_xl.validators.schema import SCHEMAS, columns_of, is_optional
+from pmo_xl.validators.schema import SHEETS, columns_of, is_optional
 
 
 def _describe(col) -> str:
@@ -18,15 +18,15 @@ def _describe(col) -> str:
 
 def schema_text() -> str:
     lines = []
-    for name, schema in SCHEMAS.items():
+    for name, schema in SHEETS.items():
         optional = " (optional)" if is_optional(name) else ""
-        lines.append(f"{name}{optional}: {schema.description}")
+        lines.append(f"{name}{optional}: {schema.PURPOSE}")
         for col in columns_of(name):
             mark = "*" if col.required else " "
             lines.append(f"  {mark} {col.header:<28} {_describe(col)}")
             if col.choices:
                 lines.append(f"      {'':<28} one of: {' | '.join(col.choices)}")
-        if schema.metadata["role_columns"]:
+        if schema.ROLE_COLUMNS:
             lines.append("    (then one column per role or Person ID: R, A, C, I or A/R)")
         lines.append("")
     lines.append("* = required. Headers match case- and space-insensitively; extra columns are "
@@ -36,9 +36,9 @@ def schema_text() -> str:
 
 def schema_markdown() -> str:
     lines = []
-    for name, schema in SCHEMAS.items():
+    for name, schema in SHEETS.items():
         optional = " (optional)" if is_optional(name) else ""
-        lines += [f"### {name}{optional}", "", schema.description, "",
+        lines += [f"### {name}{optional}", "", schema.PURPOSE, "",
                   "| Column | Required | Kind | Allowed values / points at |",
                   "| --- | --- | --- | --- |"]
         for col in columns_of(name):
@@ -46,7 +46,7 @@ def schema_markdown() -> str:
                 f"→ {col.references}" if col.references else "")
             lines.append(f"| {col.header} | {'yes' if col.required else ''} | "
                          f"{col.kind}{' (; list)' if col.many else ''} | {allowed} |")
-        if schema.metadata["role_columns"]:
+        if schema.ROLE_COLUMNS:
             lines.append("| *one column per role or Person ID* | | R, A, C, I, A/R | |")
         lines.append("")
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from pmo_xl.validators.schema import (
     INTEGER,
     NUMBER,
     RACI_ROLES,
-    SCHEMAS,
+    SHEETS,
     STAGES,
     YES_NO,
     YESNO,
@@ -75,7 +75,7 @@ def write_master(
         )
         styles = _styles(workbook)
         _write_readme(workbook, styles)
-        for name in sheets if sheets is not None else SCHEMAS:
+        for name in sheets if sheets is not None else SHEETS:
             renamed = {old: new for (s, old), new in (renamed_headers or {}).items() if s == name}
             _write_sheet(workbook, styles, name, rows.get(name, ()), role_columns, renamed)
         for title, grid in (extra_sheets or {}).items():
@@ -128,10 +128,10 @@ def _write_sheet(
     workbook, styles, name: str, records: Rows, role_columns: Sequence[str],
     renamed: Mapping[str, str] | None = None,
 ) -> None:
-    schema = SCHEMAS[name]
+    schema = SHEETS[name]
     declared = columns_of(name)
     headers = [(renamed or {}).get(c.header, c.header) for c in declared]
-    if schema.metadata["role_columns"]:
+    if schema.ROLE_COLUMNS:
         headers += list(role_columns)
     for record in records:
         for key in record:
@@ -179,7 +179,7 @@ def _header_style(styles, by_header, header):
 
 
 def _role_guidance(header: str, schema) -> str:
-    if schema.metadata["role_columns"]:
+    if schema.ROLE_COLUMNS:
         return (f"{header}: R, A, C or I (or a combination such as A/R) for each activity. "
                 "Add a column per further role or Person ID.")
     return "A column of your own; pmo-xl keeps it and does not check it."
@@ -204,7 +204,7 @@ def _width(header: str, info) -> float:
 def _validate(sheet, col: int, info, header: str, schema) -> None:
     first, last = 1, VALIDATED_ROWS
     if info is None:
-        if schema.metadata["role_columns"]:
+        if schema.ROLE_COLUMNS:
             sheet.data_validation(first, col, last, col, {
                 "validate": "list", "source": list(RACI_VALUES), "error_type": "warning",
                 "error_title": "RACI", "error_message": "Use R, A, C, I or a combination.",
@@ -264,11 +264,11 @@ def _write_readme(workbook, styles) -> None:
     row += 1
     sheet.write_string(row, 0, "Sheets", styles["heading"])
     row += 1
-    for name, schema in SCHEMAS.items():
+    for name, schema in SHEETS.items():
         sheet.write_string(row, 0, name, styles["bold"])
         required = [c.header for c in columns_of(name) if c.required]
         sheet.write_string(
-            row, 1, f"{schema.description} Required: {', '.join(required)}.", styles["wrap"]
+            row, 1, f"{schema.PURPOSE} Required: {', '.join(required)}.", styles["wrap"]
         )
         row += 1
     sheet.activate()

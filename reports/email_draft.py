@@ -17,11 +17,17 @@ from pathlib import Path
 from pmo_xl.findings import ERROR, INFO, WARNING
 from pmo_xl.output import atomic_output
 from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.schema import (
+    SERIOUS_SEVERITIES,
+    TOP_ESCALATION,
+    Changes,
+    ChangeStatus,
+    Risks,
+    Services,
+    Stage,
+)
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-# Open items that go to the service owner's table for a decision (seed: escalation levels).
-DECISION_SEVERITIES = ("Critical", "High")
-DECISION_LEVEL = "Service Ownership"
 # Long user text is cut in the body; the workbooks carry it in full.
 MAX_TEXT = 90
 
@@ -52,32 +58,24 @@ class PackSummary:
 def reporting_month(result: CheckResult) -> str:
     """`October 2026`: the month the pack reports on (Settings' Reporting Period or the last
     complete month before the as-of date), the same period the KPI checks use."""
-    return result.context.period_for("Monthly").strftime("%B %Y")
+    return result.facts.reporting_month.strftime("%B %Y")
 
 
 def summarise(result: CheckResult) -> PackSummary:
     summary = result.summary
     return PackSummary(
-        organisation=result.context.settings.organisation,
+        organisation=result.facts.settings.organisation,
         period_label=reporting_month(result),
-        as_of=result.context.as_of,
+        as_of=result.as_of,
         master_name=result.master.path.name,
         short_hash=result.master.short_hash,
         errors=summary[ERROR],
         warnings=summary[WARNING],
         info=summary[INFO],
         waived=summary["waived"],
-        service_rags=service_rag_counts(result),
+        service_rags=result.active_service_rags,
         decisions=decisions_needed(result),
     )
-
-
-def service_rag_counts(result: CheckResult) -> dict[str, int]:
-    """Services by their roll-up RAG, from the same rules the status report uses."""
-    from pmo_xl.reports.rag import rag_counts, service_statuses
-
-    statuses = service_statuses(result.master, result.context, result.findings)
-    return rag_counts(status.rag for status in statuses.values())
 
 
 def decisions_needed(result: CheckResult) -> list[str]:
@@ -87,32 +85,28 @@ def decisions_needed(result: CheckResult) -> list[str]:
     High risks and issues escalated to Service Ownership; changes Proposed awaiting the
     owner's approval.
     """
-    master = result.master
+    facts = result.facts
     lines: list[str] = []
-    for _, service in master["Services"].rows():
-        sid, name, stage = service.get("Service ID"), service.get("Service Name"), \
-            service.get("Stage")
-        if sid is None:
-            continue
-        label = _join(sid, name)
-        if stage == "Proposed":
+    for sid, service in facts.services.items():
+        stage = service[Services.stage]
+        label = _join(sid, service[Services.service_name])
+        if stage == Stage.PROPOSED:
             lines.append(f"{label}: proposed service awaiting approval to start design.")
-        elif stage == "Closing" and service.get("Closure Approved Date") is None:
-            reason = service.get("Closure Reason")
+        elif stage == Stage.CLOSING and service[Services.closure_approved_date] is None:
+            reason = service[Services.closure_reason]
             because = f" ({_short(reason)})" if reason else ""
             lines.append(f"{label}: closure awaiting approval{because}.")
-    for _, item in master["Risks and Issues"].rows():
-        if (item.get("Status") in ("Open", "Mitigating")
-                and item.get("Severity") in DECISION_SEVERITIES
-                and item.get("Escalation Level") == DECISION_LEVEL):
-            kind = (item.get("Type") or "item").lower()
-            lines.append(f"{item.get('ID')} ({item.get('Severity')} {kind}, "
-                         f"{item.get('Service ID')}): {_short(item.get('Description'))} — "
-                         f"escalated to {DECISION_LEVEL}.")
-    for _, change in master["Changes"].rows():
-        if change.get("Status") == "Proposed":
-            lines.append(f"{change.get('Change ID')} ({change.get('Service ID')}): "
-                         f"{_short(change.get('Description'))} — proposed, awaiting the "
+    for _row, item in facts.open_items:
+        if (item[Risks.severity] in SERIOUS_SEVERITIES
+                and item[Risks.escalation_level] == TOP_ESCALATION):
+            kind = (item[Risks.type] or "item").lower()
+            lines.append(f"{item[Risks.item_id]} ({item[Risks.severity]} {kind}, "
+                         f"{item[Risks.service_id]}): {_short(item[Risks.description])} — "
+                         f"escalated to {TOP_ESCALATION}.")
+    for _row, change in facts.changes_in_flight:
+        if change[Changes.status] == ChangeStatus.PROPOSED:
+            lines.append(f"{change[Changes.change_id]} ({change[Changes.service_id]}): "
+                         f"{_short(change[Changes.description])} — proposed, awaiting the "
                          "service owner's approval.")
     return lines
 
@@ -128,7 +122,7 @@ def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
     ]
     if summary.service_rags is not None:
         counts = ", ".join(f"{word} {count}" for word, count in summary.service_rags.items())
-        lines.append(f"Services by RAG: {counts}.")
+        lines.append(f"Active services by RAG: {counts}.")
     lines.append(
         f"Checks of the master workbook: {_count(summary.errors, 'error')}, "
         f"{_count(summary.warnings, 'warning')}, {summary.info} info"

@@ -59,8 +59,8 @@ def write_findings_workbook(result: CheckResult, path: Path) -> Path:
         workbook = styles.new_workbook(
             temp,
             title=f"pmo-xl findings: {result.master.path.name}",
-            subject=f"Findings as of {result.context.as_of.isoformat()}",
-            organisation=result.context.settings.organisation,
+            subject=f"Findings as of {result.as_of.isoformat()}",
+            organisation=result.facts.settings.organisation,
         )
         fmt = styles.formats(workbook)
         _summary_sheet(workbook, fmt, result)
@@ -109,10 +109,10 @@ def _summary_sheet(workbook, fmt: dict, result: CheckResult) -> None:
     master = result.master
     summary = result.summary
     row = styles.cover_block(sheet, fmt, title="Findings of the master workbook check", rows=[
-        ("Organisation", result.context.settings.organisation),
+        ("Organisation", result.facts.settings.organisation),
         ("Master file", master.path.name),
         ("Short hash (SHA-256)", master.short_hash),
-        ("As of", result.context.as_of),
+        ("As of", result.as_of),
         ("Made", dt.datetime.now().replace(microsecond=0)),
         ("Rules run", len(result.rules_run)),
         ("Errors", summary[ERROR]),
@@ -122,7 +122,7 @@ def _summary_sheet(workbook, fmt: dict, result: CheckResult) -> None:
     ])
     if not result.findings:
         sheet.write_string(row, 0, NO_FINDINGS, fmt["subtitle"])
-        styles.print_setup(sheet, result.context.as_of, header_row=None, landscape=False,
+        styles.print_setup(sheet, result.as_of, header_row=None, landscape=False,
                            title="pmo-xl findings")
         return
 
@@ -170,7 +170,7 @@ def _summary_sheet(workbook, fmt: dict, result: CheckResult) -> None:
 
     most = max(sum(c[s] for s in SEVERITIES) for c in counts.values())
     _family_chart(workbook, sheet, family_first, family_last, row, most)
-    styles.print_setup(sheet, result.context.as_of, header_row=None, landscape=False,
+    styles.print_setup(sheet, result.as_of, header_row=None, landscape=False,
                        title="pmo-xl findings")
 
 
@@ -208,7 +208,7 @@ def _findings_sheet(workbook, fmt: dict, result: CheckResult, link: str) -> None
     styles.set_widths(sheet, [width for _, width in FINDINGS_COLUMNS])
     headers = [header for header, _ in FINDINGS_COLUMNS]
     sheet.freeze_panes(1, 0)
-    styles.print_setup(sheet, result.context.as_of, header_row=0, title="pmo-xl findings")
+    styles.print_setup(sheet, result.as_of, header_row=0, title="pmo-xl findings")
     if not result.findings:
         for col, header in enumerate(headers):
             sheet.write_string(0, col, header, fmt["header"])

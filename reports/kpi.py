@@ -15,20 +15,12 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pmo_xl import rag
+from pmo_xl.facts import KpiStatus
 from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output
 from pmo_xl.period import period_label
-from pmo_xl.reports import rag
-from pmo_xl.reports.status import (
-    cover_rows,
-    generated_at,
-    label_rows,
-    named,
-    note,
-    people_names,
-    services_by_id,
-    start_workbook,
-)
+from pmo_xl.reports.common import cover_rows, generated_at, label_rows, note, start_workbook
 from pmo_xl.reports.styles import (
     RAG,
     TableColumn,
@@ -38,10 +30,10 @@ from pmo_xl.reports.styles import (
     write_table,
 )
 from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.schema import FREQUENCIES, Frequency, Services
 
 KPI_SHEETS = ("Summary", "KPIs", "Trends", "Trend charts")
 TREND_PERIODS = 12
-FREQUENCIES = ("Monthly", "Quarterly")
 FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
 CHARTS_PER_ROW = 2
 CHART_ROWS = 18  # rows one chart covers, with a gap
@@ -52,7 +44,6 @@ CHARTS_START = 3  # the chart sheet's title and note come first
 # the services whose KPIs need most attention and the sheet says so. Every KPI's trend is
 # still on the Trends sheet, with its sparkline.
 TREND_CHART_LIMIT = 24
-ATTENTION = {rag.RED: 0, rag.AMBER: 1, rag.NO_DATA: 2, rag.GREEN: 3}
 
 
 def write_kpi_report(result: CheckResult, path: Path) -> Path:
@@ -64,7 +55,7 @@ def write_kpi_report(result: CheckResult, path: Path) -> Path:
         workbook, fmt = start_workbook(temp, result, "KPI report",
                                        "The PMO services' KPIs against their targets",
                                        generated)
-        kpis = rag.kpi_statuses(result.master, result.context)
+        kpis = result.facts.kpi_statuses
         _summary(workbook, workbook.add_worksheet("Summary"), fmt, result, kpis, generated)
         _kpis(workbook.add_worksheet("KPIs"), fmt, result, kpis)
         blocks = _trends(workbook.add_worksheet("Trends"), fmt, result, kpis)
@@ -74,7 +65,7 @@ def write_kpi_report(result: CheckResult, path: Path) -> Path:
 
 
 def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult,
-             kpis: list[rag.KpiStatus], generated: dt.datetime) -> None:
+             kpis: list[KpiStatus], generated: dt.datetime) -> None:
     row = cover_block(sheet, fmt, title="KPI report", rows=cover_rows(result, generated))
     counts = rag.rag_counts(k.rag for k in kpis)
     row = label_rows(sheet, fmt, row, "Headline numbers", [
@@ -85,9 +76,9 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
         ("No data (actual missing)", counts[rag.NO_DATA]),
     ])
     row = note(sheet, fmt, row, "How a KPI's RAG is set: " + rag.RAG_RULE, 9, 3)
-    services = services_by_id(result.master)
+    services = result.facts.services
     order = {sid: i for i, sid in enumerate(services)}
-    by_service: dict[object, list[rag.KpiStatus]] = {}
+    by_service: dict[object, list[KpiStatus]] = {}
     for kpi in kpis:
         by_service.setdefault(kpi.service_id, []).append(kpi)
     with_kpis = sorted((s for s in by_service if s is not None),
@@ -103,8 +94,8 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     for sid in with_kpis:
         mine = by_service[sid]
         service_counts = rag.rag_counts(k.rag for k in mine)
-        rows.append([sid, services.get(sid, {}).get("Service Name"),
-                     services.get(sid, {}).get("Stage"), len(mine),
+        rows.append([sid, services.get(sid, {}).get(Services.service_name),
+                     services.get(sid, {}).get(Services.stage), len(mine),
                      *service_counts.values(), rag.worst(k.rag for k in mine)])
     table_row = row
     last = write_table(sheet, fmt, columns, rows, first_row=table_row, name="KpiSummary",
@@ -127,14 +118,14 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
         chart.set_legend({"position": "bottom"})
         sheet.insert_chart(last + 2, 0, chart, {"x_scale": 1.3,
                                                 "y_scale": min(1.4, 0.6 + 0.12 * len(rows))})
-    print_setup(sheet, result.context.as_of, header_row=None, title="KPI report")
+    print_setup(sheet, result.as_of, header_row=None, title="KPI report")
     sheet.fit_to_pages(1, 1)
     sheet.activate()
 
 
-def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[rag.KpiStatus]) -> None:
-    names = people_names(result.master)
-    services = services_by_id(result.master)
+def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus]) -> None:
+    facts = result.facts
+    services = facts.services
     columns = [
         TableColumn("Service ID", "text", 11), TableColumn("Service Name", "wrap", 20),
         TableColumn("KPI ID", "text", 9), TableColumn("KPI Name", "wrap", 26),
@@ -148,42 +139,43 @@ def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[rag.KpiSt
     rows = []
     for kpi in _ordered(kpis, services):
         rows.append([
-            kpi.service_id, services.get(str(kpi.service_id), {}).get("Service Name"),
+            kpi.service_id, facts.service_name(kpi.service_id),
             kpi.kpi_id, kpi.name, kpi.unit, kpi.direction, kpi.period_label, kpi.actual,
             kpi.target, kpi.variance, kpi.rag, kpi.amber_threshold, kpi.red_threshold,
-            kpi.commentary, named(names, kpi.owner),
+            kpi.commentary, facts.name_of(kpi.owner),
             ("Missing", "rag_Red") if kpi.missing else None,
         ])
     write_table(sheet, fmt, columns, rows, name="KpiPeriod", empty="The master has no KPIs.")
-    print_setup(sheet, result.context.as_of, title="KPIs for the reporting period")
+    print_setup(sheet, result.as_of, title="KPIs for the reporting period")
 
 
-def _ordered(kpis: list[rag.KpiStatus], services: dict[str, dict]) -> list[rag.KpiStatus]:
+def _ordered(kpis: list[KpiStatus], services: dict[str, dict]) -> list[KpiStatus]:
     order = {sid: i for i, sid in enumerate(services)}
     return sorted(kpis, key=lambda k: (order.get(str(k.service_id), len(order)),
                                        str(k.service_id), k.kpi_id))
 
 
 def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
-            kpis: list[rag.KpiStatus]) -> list:
+            kpis: list[KpiStatus]) -> list:
     """One block per frequency (its own period headers) with sparklines; returns the blocks
     [(frequency, header row, [(data row, kpi)])] for the charts."""
-    actuals = rag.actuals_by_kpi(result.master)
-    services = services_by_id(result.master)
+    facts = result.facts
+    services = facts.services
     row = 0
     blocks = []  # (frequency, header row, [(data row, kpi)])
     for frequency in FREQUENCIES:
-        mine = [k for k in _ordered(kpis, services) if (k.frequency or "Monthly") == frequency]
-        if not mine and frequency != "Monthly":
+        mine = [k for k in _ordered(kpis, services)
+                if (k.frequency or Frequency.MONTHLY) == frequency]
+        if not mine and frequency != Frequency.MONTHLY:
             continue
-        periods = rag.trend_periods(frequency, result.context, TREND_PERIODS)
+        periods = facts.trend_periods(frequency, TREND_PERIODS)
         columns = [TableColumn("KPI ID", "text", 10), TableColumn("KPI Name", "wrap", 26)]
         columns += [TableColumn(period_label(frequency, p), "value", 8.5) for p in periods]
         columns += [TableColumn("Trend", "text", 16), TableColumn("Target", "value", 8),
                     TableColumn("Direction", "wrap", 10), TableColumn("Service ID", "text", 10)]
         rows = []
         for kpi in mine:
-            values = [actuals.get(kpi.kpi_id, {}).get(p, {}).get("Actual") for p in periods]
+            values = facts.actuals_of(kpi.kpi_id, periods)
             rows.append([kpi.kpi_id, kpi.name, *values, None, kpi.target, kpi.direction,
                          kpi.service_id])
         last = write_table(sheet, fmt, columns, rows, first_row=row,
@@ -202,7 +194,7 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
                 "series_color": "#1F3864",
             })
         row = last + 2
-    print_setup(sheet, result.context.as_of, title="KPI trends")
+    print_setup(sheet, result.as_of, title="KPI trends")
     return blocks
 
 
@@ -215,14 +207,14 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
                   blocks: list) -> None:
     """A line chart per service and frequency (monthly and quarterly never share an axis), on
     a sheet of its own so the Trends table's repeated header never prints above a chart."""
-    services = services_by_id(result.master)
+    services = result.facts.services
     candidates = []  # (attention, position, frequency, header row, sid, [(data row, kpi)])
     for frequency, header_row, kpi_rows in blocks:
         by_service: dict[str, list] = {}
         for data_row, kpi in kpi_rows:
             by_service.setdefault(str(kpi.service_id), []).append((data_row, kpi))
         for sid, items in by_service.items():
-            attention = min(ATTENTION.get(kpi.rag, 2) for _, kpi in items)
+            attention = min(rag.ATTENTION.get(kpi.rag, 2) for _, kpi in items)
             candidates.append((attention, len(candidates), frequency, header_row, sid, items))
     chosen = candidates
     if len(candidates) > TREND_CHART_LIMIT:
@@ -253,7 +245,7 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
                            FIRST_PERIOD_COL + TREND_PERIODS - 1],
                 "marker": {"type": "circle", "size": 5},
             })
-        name = services.get(sid, {}).get("Service Name")
+        name = services.get(sid, {}).get(Services.service_name)
         title = f"{sid} {name}" if name else sid
         chart.set_title({"name": chart_text(f"{title}: {frequency.lower()} KPIs"),
                          "name_font": {"size": 11}})
@@ -267,7 +259,7 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
         sheet.insert_chart(at_row, 0, chart, {"x_scale": 1.25, "y_scale": 1.0, "y_offset": 4,
                                               "x_offset": (index % CHARTS_PER_ROW) * CHART_GAP})
     chart_rows = -(-len(chosen) // CHARTS_PER_ROW)
-    print_setup(sheet, result.context.as_of, header_row=None, title="KPI trend charts")
+    print_setup(sheet, result.as_of, header_row=None, title="KPI trend charts")
     # Three rows of charts fill a page (the sheet is as wide as Trends, so the fit-to-width
     # scale is known): a printed chart is never cut in half.
     sheet.set_column(0, 0, 10)

@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmo_xl import api
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import same_file
 from pmo_xl.reports.email_draft import build_email, summarise, write_email
@@ -42,36 +41,8 @@ def default_folder(as_of: dt.date) -> Path:
     return Path.cwd() / f"pmo-pack-{as_of.isoformat()}"
 
 
-def write_pack(
-    master_path: str | Path,
-    as_of: dt.date | None = None,
-    output_dir: str | Path | None = None,
-    *,
-    force: bool = False,
-) -> Path:
-    """Check the master and write the pack folder; returns the folder."""
-    return build_pack(master_path, as_of, output_dir, force=force).folder
-
-
-def build_pack(
-    master_path: str | Path,
-    as_of: dt.date | None = None,
-    output_dir: str | Path | None = None,
-    *,
-    force: bool = False,
-) -> Pack:
-    """Like :func:`write_pack`, returning every file written and the check result."""
-    master_path = Path(master_path)
-    as_of = as_of or dt.date.today()
-    folder = Path(output_dir) if output_dir is not None else default_folder(as_of)
-    _refuse_folder(folder, master_path, force)
-    # Check first: an unreadable master leaves no empty pack folder behind.
-    result = api.check(master_path, as_of)
-    return write_pack_files(result, folder)
-
-
 def write_pack_files(result: CheckResult, folder: Path) -> Pack:
-    """Write the pack's workbooks and email draft for a check already run (the demo's way)."""
+    """Write the pack's workbooks and email draft for a check already run."""
     # Imported here: the report modules are only needed for a pack.
     from pmo_xl.reports.kpi import write_kpi_report
     from pmo_xl.reports.status import write_status_report
@@ -82,7 +53,7 @@ def write_pack_files(result: CheckResult, folder: Path) -> Pack:
     except OSError as exc:
         raise CannotCheck(f"The pack folder {folder} cannot be created: "
                           f"{exc.strerror or exc}.") from None
-    stamp = result.context.as_of.isoformat()
+    stamp = result.as_of.isoformat()
     findings = write_findings_workbook(result, folder / f"findings-{stamp}.xlsx")
     status = folder / f"status-report-{stamp}.xlsx"
     write_status_report(result, status)
@@ -93,7 +64,7 @@ def write_pack_files(result: CheckResult, folder: Path) -> Pack:
     return Pack(folder, findings, status, kpi, email, result)
 
 
-def _refuse_folder(folder: Path, master_path: Path, force: bool) -> None:
+def refuse_folder(folder: Path, master_path: Path, force: bool) -> None:
     """One sentence, before any work, when the folder cannot or should not be written."""
     if same_file(folder, master_path):
         raise CannotCheck(f"{folder} is the master itself; give a folder for the pack.")

@@ -11,8 +11,7 @@ import pytest
 
 from pmo_xl import api
 from pmo_xl.reports.email_draft import XLSX_TYPE, decisions_needed
-from pmo_xl.reports.pack import EMAIL_NAME, write_pack
-from pmo_xl.reports.rag import service_statuses
+from pmo_xl.reports.pack import EMAIL_NAME
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
 
@@ -54,10 +53,9 @@ def test_pack_writes_the_workbooks_and_an_email_draft(master, tmp_path, run_cli)
     assert message["From"] is None
 
     body = message.get_body(preferencelist=("plain",)).get_content()
-    rags = [s.rag for s in service_statuses(checked.master, checked.context,
-                                            checked.findings).values()]
-    assert (f"Services by RAG: Green {rags.count('Green')}, Amber {rags.count('Amber')}, "
-            f"Red {rags.count('Red')}, No data {rags.count('No data')}.") in body
+    rags = checked.active_service_rags
+    assert (f"Active services by RAG: Green {rags['Green']}, Amber {rags['Amber']}, "
+            f"Red {rags['Red']}, No data {rags['No data']}.") in body
     errors = checked.summary["error"]
     assert f"Checks of the master workbook: {errors} error{'' if errors == 1 else 's'}" in body
     decisions = body.split("Decisions needed:")[1].split("Attached:")[0]
@@ -91,7 +89,7 @@ def test_a_second_pack_into_the_same_folder_is_refused(master, tmp_path, run_cli
 def test_default_folder_is_dated_in_the_current_folder(master, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     before = master.read_bytes(), master.stat().st_mtime_ns
-    folder = write_pack(master, EXAMPLE_AS_OF)
+    folder = api.pack(master, EXAMPLE_AS_OF).folder
     assert folder == tmp_path / f"pmo-pack-{AS_OF}"
     assert (folder / EMAIL_NAME).is_file()
     assert (master.read_bytes(), master.stat().st_mtime_ns) == before
@@ -100,7 +98,7 @@ def test_default_folder_is_dated_in_the_current_folder(master, tmp_path, monkeyp
 def test_an_empty_existing_folder_is_used(master, tmp_path):
     folder = tmp_path / "made-by-hand"
     folder.mkdir()
-    assert write_pack(master, EXAMPLE_AS_OF, folder) == folder
+    assert api.pack(master, EXAMPLE_AS_OF, folder).folder == folder
     assert (folder / EMAIL_NAME).is_file()
 
 

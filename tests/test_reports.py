@@ -13,17 +13,19 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from pmo_xl import rag
 from pmo_xl.cli import cli
-from pmo_xl.reports import rag
+from pmo_xl.reports.common import GENERATED_LABEL
 from pmo_xl.reports.kpi import KPI_SHEETS
-from pmo_xl.reports.status import GENERATED_LABEL, STATUS_SHEETS
+from pmo_xl.reports.status import STATUS_SHEETS
 from pmo_xl.reports.styles import RAG
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
+from pmo_xl.validators.schema import Direction
 
 AS_OF = EXAMPLE_AS_OF.isoformat()
 FILL = {word: colours["bg_color"].lstrip("#").upper() for word, colours in RAG.items()}
-H, L = rag.HIGHER, rag.LOWER
+H, L = Direction.HIGHER, Direction.LOWER
 # openpyxl drops sparklines when it reads a file; the tests read them from the XML instead.
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pmo_xl.facts import raci_letters as letters
 from pmo_xl.validators.examples import write_example
-from pmo_xl.validators.raci import letters
 from pmo_xl.validators.registry import Edit, drop_sheet
 
 from .conftest import check_json

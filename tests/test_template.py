@@ -19,6 +19,7 @@ from pmo_xl.validators.schema import (
     RACI_ROLES,
     README_SHEET,
     SCHEMAS,
+    SHEETS,
     YESNO,
     columns_of,
 )
@@ -56,7 +57,7 @@ def template(template_path: Path) -> openpyxl.Workbook:
 
 def _headers(sheet_name: str) -> list[str]:
     headers = [c.header for c in columns_of(sheet_name)]
-    if SCHEMAS[sheet_name].metadata["role_columns"]:
+    if SHEETS[sheet_name].ROLE_COLUMNS:
         headers += list(RACI_ROLES)
     return headers
 

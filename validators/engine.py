@@ -5,31 +5,39 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from pmo_xl import rag
+from pmo_xl.facts import Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding
 from pmo_xl.master import Master, collector_paused
-from pmo_xl.settings import read_settings
-from pmo_xl.validators.registry import Context, Rule, load_rules, selected
-from pmo_xl.validators.waivers import apply_waivers
+from pmo_xl.validators.registry import Rule, load_rules, selected
 
 
 @dataclass
 class CheckResult:
-    """Everything one check run produced."""
+    """Everything one check run produced: the facts it judged and the findings."""
 
-    master: Master
-    context: Context
+    facts: Facts
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
 
     @property
+    def master(self) -> Master:
+        return self.facts.master
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.facts.as_of
+
+    @cached_property
     def counted(self) -> list[Finding]:
         return [f for f in self.findings if not f.waived]
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.counted if f.severity == severity)
 
-    @property
+    @cached_property
     def summary(self) -> dict[str, int]:
         return {
             ERROR: self.count(ERROR),
@@ -41,6 +49,19 @@ class CheckResult:
     def failed(self, strict: bool = False) -> bool:
         return self.count(ERROR) > 0 or (strict and self.count(WARNING) > 0)
 
+    @cached_property
+    def service_statuses(self) -> dict[str, ServiceStatus]:
+        """Service ID -> its roll-up (KPIs, open risks and issues, findings on its records)."""
+        return self.facts.rollup(self.findings)
+
+    @cached_property
+    def active_service_rags(self) -> dict[str, int]:
+        """Active services (set-up, Running, Closing) by roll-up RAG: what the status report's
+        summary and the pack email both count. Proposed, Closed and Rejected services deliver
+        nothing to rate; counting them would bury the active services' RAG under grey."""
+        return rag.rag_counts(status.rag for sid, status in self.service_statuses.items()
+                              if self.facts.active(sid))
+
 
 def run_checks(
     master: Master,
@@ -51,15 +72,26 @@ def run_checks(
     progress: Callable[[Rule], None] | None = None,
 ) -> CheckResult:
     """Run the chosen rules over `master` as of `as_of` and return the findings."""
-    context = Context(as_of=as_of, settings=read_settings(master))
+    facts = Facts(master, as_of)
     rules = selected(load_rules(), select, ignore)
     findings: list[Finding] = []
     with collector_paused():
         for item in rules:
             if progress is not None:
                 progress(item)
-            findings.extend(item.run(master, context))
-    findings = apply_waivers(master, context, findings)
+            findings.extend(item.run(facts))
+    findings = apply_waivers(facts, findings)
     order = {table.title: i for i, table in enumerate(master.sheets.values())}
     findings.sort(key=lambda f: (order.get(f.sheet, len(order)), *f.sort_key()[1:]))
-    return CheckResult(master, context, findings, [r.code for r in rules])
+    return CheckResult(facts, findings, [r.code for r in rules])
+
+
+def apply_waivers(facts: Facts, findings: Iterable[Finding]) -> list[Finding]:
+    """Each finding whose rule and record match a live waiver, marked waived."""
+    waivers = facts.live_waivers
+    result = []
+    for finding in findings:
+        reason = (waivers.get((finding.rule, finding.record.casefold()))
+                  if finding.record else None)
+        result.append(finding.waive(reason) if reason is not None else finding)
+    return result

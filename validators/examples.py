@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pmo_xl.validators.registry import Edit
-from pmo_xl.validators.schema import SCHEMAS
+from pmo_xl.validators.schema import RECORD_OF, SHEETS
 
 EXAMPLE_AS_OF = dt.date(2026, 11, 15)
 D = dt.date
@@ -197,8 +197,7 @@ def base_rows() -> dict[str, list[dict]]:
 
 def record_key(sheet: str) -> str:
     """The column an Edit's `record` is matched against: the sheet's ID, else its first."""
-    schema = SCHEMAS[sheet]
-    return schema.metadata["id_column"] or next(iter(schema.columns))
+    return RECORD_OF[sheet]
 
 
 def apply_edits(rows: dict[str, list[dict]], edits: Iterable[Edit]) -> dict[str, list[dict]]:
@@ -238,6 +237,6 @@ def write_example(path, edits: Iterable[Edit] = ()) -> Path:
     return write_master(
         path,
         rows,
-        sheets=[s for s in SCHEMAS if s not in dropped],
+        sheets=[s for s in SHEETS if s not in dropped],
         renamed_headers=renamed,
     )

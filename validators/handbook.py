@@ -10,118 +10,75 @@ link processes: an input of one process that is another's output is a dependency
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from pmo_xl.facts import reached
 from pmo_xl.findings import ERROR, WARNING, Problem
-from pmo_xl.master import Master
-from pmo_xl.validators.lifecycle import is_at, per_master, problem_at, reached
-from pmo_xl.validators.registry import Context, Edit, rule
-from pmo_xl.validators.schema import split_list
+from pmo_xl.validators.common import all_present, is_at, problem_at
+from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.schema import (
+    ENDED_STAGES,
+    RACI,
+    SIPOC,
+    ProcedureKind,
+    Procedures,
+    ProcedureStatus,
+    Services,
+    Stage,
+)
 
-GONE = ("Closing", "Closed")  # a service whose processes are going or gone
-
-
-@dataclass
-class Procedure:
-    row: int
-    pid: str
-    service: str | None
-    process: str | None
-    status: str | None
-    kind: str | None
-
-
-@dataclass
-class Handbook:
-    """Services, processes and procedures, indexed once for every H rule."""
-
-    stage: dict[str, str] = field(default_factory=dict)  # service -> stage
-    service_row: dict[str, int] = field(default_factory=dict)  # service -> Excel row
-    procedures: list[Procedure] = field(default_factory=list)
-    by_service: dict[str, list[Procedure]] = field(default_factory=dict)
-    by_process: dict[str, list[Procedure]] = field(default_factory=dict)
-
-
-@per_master
-def handbook(master: Master) -> Handbook:
-    found = Handbook()
-    services = master["Services"]
-    for row, sid, stage in zip(services.data.index.tolist(),
-                               services.data["Service ID"].tolist(),
-                               services.data["Stage"].tolist(), strict=True):
-        if sid is not None:
-            found.service_row.setdefault(str(sid), row)
-            if stage is not None:
-                found.stage.setdefault(str(sid), stage)
-    table = master["Procedures"]
-    data = table.data
-    for row, pid, sid, process, status, kind in zip(
-            data.index.tolist(),
-            *(data[c].tolist() for c in ("Procedure ID", "Service ID", "Process ID",
-                                         "Status", "Kind")), strict=True):
-        if pid is None:
-            continue
-        item = Procedure(row, str(pid), sid, process, status, kind)
-        found.procedures.append(item)
-        if sid is not None:
-            found.by_service.setdefault(sid, []).append(item)
-        if process is not None:
-            found.by_process.setdefault(process, []).append(item)
-    return found
-
-
-def _both_present(master: Master, *sheets: str) -> bool:
-    # A missing sheet is S101's finding; judging against it would report every record.
-    return all(master[s].present for s in sheets)
+if TYPE_CHECKING:
+    from pmo_xl.facts import Facts
 
 
 @rule("H101", ERROR, "A service in Pilot or later has no procedure",
-      fails=[Edit("Services", "SVC-002", {"Stage": "Pilot"})], cell="Services!I3")
-def service_without_procedure(master: Master, context: Context) -> Iterator[Problem]:
-    """A service is piloted with its procedures (seed §5.1: processes and procedures are
+      fails=[Edit(Services, "SVC-002", {Services.stage: Stage.PILOT})], cell="Services!I3")
+def service_without_procedure(facts: Facts) -> Iterator[Problem]:
+    """A service is piloted with its procedures (processes and procedures are
     tested before business as usual), so from Pilot until it closes it has at least one
     procedure in the Operations Handbook.
 
     Passing: SVC-001, Running, with procedures PRD-001 to PRD-003. Failing: SVC-002 moved to
     Pilot with no procedure.
     """
-    if not _both_present(master, "Services", "Procedures"):
+    if not all_present(facts, Services, Procedures):
         return
-    book, services = handbook(master), master["Services"]
-    for sid, stage in book.stage.items():
-        if reached(stage, "Pilot") and stage != "Closed" and sid not in book.by_service:
-            row = book.service_row[sid]
+    services = facts.master[Services]
+    for sid, stage in facts.stage_of.items():
+        if (reached(stage, Stage.PILOT) and stage != Stage.CLOSED
+                and sid not in facts.procedures_by_service):
+            row = facts.service_row[sid]
             yield problem_at(
-                services, row, "Stage", sid,
+                services, row, Services.stage, sid,
                 f"Service {sid} {is_at(stage)} but has no procedure in the Operations "
                 "Handbook.",
                 f"Add the procedures that deliver {sid} to Procedures, each with its RACI.")
 
 
 @rule("H102", ERROR, "A process has no procedure",
-      fails=[Edit("SIPOC", None, {"Service ID": "SVC-001", "Process ID": "PRC-003",
-                                  "Process Name": "Archive the report"})],
+      fails=[Edit(SIPOC, None, {SIPOC.service_id: "SVC-001", SIPOC.process_id: "PRC-003",
+                                SIPOC.process_name: "Archive the report"})],
       cell="SIPOC!B4")
-def process_without_procedure(master: Master, context: Context) -> Iterator[Problem]:
+def process_without_procedure(facts: Facts) -> Iterator[Problem]:
     """Every SIPOC process of a service in Pilot or later is carried out by at least one
-    procedure in the Operations Handbook (seed §5.1: the detailed procedures are defined
+    procedure in the Operations Handbook (the detailed procedures are defined
     during set-up). Processes of services still in Proposed or Design may not have them
     yet, and Closed services are not checked.
 
     Passing: PRC-001 is carried out by PRD-001. Failing: a new process PRC-003 of SVC-001
     that no procedure names.
     """
-    if not _both_present(master, "SIPOC", "Procedures"):
+    if not all_present(facts, SIPOC, Procedures):
         return
-    book, sipoc = handbook(master), master["SIPOC"]
-    for row, process, sid in zip(sipoc.data.index.tolist(), sipoc.data["Process ID"].tolist(),
-                                 sipoc.data["Service ID"].tolist(), strict=True):
-        stage = book.stage.get(sid) if sid is not None else None
-        if (process is None or not reached(stage, "Pilot") or stage == "Closed"
-                or process in book.by_process):
+    sipoc = facts.master[SIPOC]
+    for row, process, sid in zip(sipoc.data.index.tolist(), sipoc.data[SIPOC.process_id].tolist(),
+                                 sipoc.data[SIPOC.service_id].tolist(), strict=True):
+        stage = facts.stage_of.get(sid) if sid is not None else None
+        if (process is None or not reached(stage, Stage.PILOT) or stage == Stage.CLOSED
+                or process in facts.procedures_by_process):
             continue
         yield problem_at(
-            sipoc, row, "Process ID", process,
+            sipoc, row, SIPOC.process_id, process,
             f"Process {process} of {sid} ({stage}) has no procedure in the Operations "
             "Handbook.",
             f"Add a procedure with Process ID {process} to Procedures, or remove the process "
@@ -129,77 +86,83 @@ def process_without_procedure(master: Master, context: Context) -> Iterator[Prob
 
 
 @rule("H103", ERROR, "A procedure is still Draft at Transition or Running",
-      fails=[Edit("Procedures", "PRD-002", {"Status": "Draft"})], cell="Procedures!E3")
-def draft_in_operation(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Procedures, "PRD-002", {Procedures.status: ProcedureStatus.DRAFT})],
+      cell="Procedures!E3")
+def draft_in_operation(facts: Facts) -> Iterator[Problem]:
     """All processes and procedures are tested before a service transitions into business
-    as usual (seed §5.1), so a service in Transition or Running has no Draft procedure.
+    as usual, so a service in Transition or Running has no Draft procedure.
 
     Passing: PRD-002 of Running SVC-001 is Approved. Failing: PRD-002 is Draft.
     """
-    if not _both_present(master, "Services", "Procedures"):
+    if not all_present(facts, Services, Procedures):
         return
-    book, table = handbook(master), master["Procedures"]
-    for item in book.procedures:
-        stage = book.stage.get(item.service) if item.service else None
-        if item.status == "Draft" and stage in ("Transition", "Running"):
+    table = facts.master[Procedures]
+    for item in facts.procedures:
+        stage = facts.stage_of.get(item.service) if item.service else None
+        if item.status == ProcedureStatus.DRAFT and stage in (Stage.TRANSITION, Stage.RUNNING):
             yield problem_at(
-                table, item.row, "Status", item.pid,
-                f"Procedure {item.pid} of {item.service} is still Draft, but the service is "
-                f"{stage}.",
+                table, item.row, Procedures.status, item.procedure_id,
+                f"Procedure {item.procedure_id} of {item.service} is still Draft, but the "
+                f"service is {stage}.",
                 "Test the procedure and set its Status to Tested (then Approved), or move the "
                 "service back until its procedures are tested.")
 
 
 @rule("H104", WARNING, "A Running service's procedure is Tested but not Approved",
-      fails=[Edit("Procedures", "PRD-002", {"Status": "Tested"})], cell="Procedures!E3")
-def tested_not_approved(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Procedures, "PRD-002", {Procedures.status: ProcedureStatus.TESTED})],
+      cell="Procedures!E3")
+def tested_not_approved(facts: Facts) -> Iterator[Problem]:
     """The Operations Handbook of a Running service holds approved procedures; a procedure
     left at Tested after go-live has not been formally approved.
 
     Passing: PRD-002 of Running SVC-001 is Approved. Failing: PRD-002 is Tested.
     """
-    if not _both_present(master, "Services", "Procedures"):
+    if not all_present(facts, Services, Procedures):
         return
-    book, table = handbook(master), master["Procedures"]
-    for item in book.procedures:
-        if item.status == "Tested" and item.service and book.stage.get(item.service) == "Running":
+    table = facts.master[Procedures]
+    for item in facts.procedures:
+        if (item.status == ProcedureStatus.TESTED and item.service
+                and facts.stage_of.get(item.service) == Stage.RUNNING):
             yield problem_at(
-                table, item.row, "Status", item.pid,
-                f"Procedure {item.pid} of Running service {item.service} is Tested but not "
-                "Approved.",
+                table, item.row, Procedures.status, item.procedure_id,
+                f"Procedure {item.procedure_id} of Running service {item.service} is Tested "
+                "but not Approved.",
                 "Have the procedure approved and set its Status to Approved.")
 
 
 @rule("H105", WARNING, "A Closed service's procedure is not Retired",
-      fails=[Edit("Services", "SVC-003", {"Stage": "Closed"}),
-             Edit("Procedures", None, {"Procedure ID": "PRD-009", "Procedure Name":
-                                       "Publish lessons", "Service ID": "SVC-003",
-                                       "Status": "Approved", "Kind": "Delivery"})],
+      fails=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED}),
+             Edit(Procedures, None, {Procedures.procedure_id: "PRD-009",
+                                     Procedures.procedure_name: "Publish lessons",
+                                     Procedures.service_id: "SVC-003",
+                                     Procedures.status: ProcedureStatus.APPROVED,
+                                     Procedures.kind: ProcedureKind.DELIVERY})],
       cell="Procedures!E5")
-def closed_not_retired(master: Master, context: Context) -> Iterator[Problem]:
+def closed_not_retired(facts: Facts) -> Iterator[Problem]:
     """When a service is closed its procedures leave the Operations Handbook's live set:
     they are Retired, so nobody keeps carrying them out.
 
     Passing: every procedure of a Closed service is Retired. Failing: PRD-009 of Closed
     SVC-003 is still Approved.
     """
-    if not _both_present(master, "Services", "Procedures"):
+    if not all_present(facts, Services, Procedures):
         return
-    book, table = handbook(master), master["Procedures"]
-    for item in book.procedures:
-        if (item.status not in (None, "Retired") and item.service
-                and book.stage.get(item.service) == "Closed"):
+    table = facts.master[Procedures]
+    for item in facts.procedures:
+        if (item.status not in (None, ProcedureStatus.RETIRED) and item.service
+                and facts.stage_of.get(item.service) == Stage.CLOSED):
             yield problem_at(
-                table, item.row, "Status", item.pid,
-                f"Procedure {item.pid} of Closed service {item.service} is still "
+                table, item.row, Procedures.status, item.procedure_id,
+                f"Procedure {item.procedure_id} of Closed service {item.service} is still "
                 f"{item.status}.",
                 "Set its Status to Retired (keep the row: it is part of the artefacts "
                 "reviewed for future reuse).")
 
 
 @rule("H106", ERROR, "A Running service's process has only Retired procedures",
-      fails=[Edit("Procedures", "PRD-001", {"Status": "Retired"})], cell="Procedures!E2")
-def retired_only_procedure(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Procedures, "PRD-001", {Procedures.status: ProcedureStatus.RETIRED})],
+      cell="Procedures!E2")
+def retired_only_procedure(facts: Facts) -> Iterator[Problem]:
     """A process of a Running service is still carried out, so it keeps at least one
     procedure that is not Retired. Retiring the only procedure of such a process leaves the
     process without instructions. The first retired procedure of the process is named.
@@ -207,71 +170,73 @@ def retired_only_procedure(master: Master, context: Context) -> Iterator[Problem
     Passing: PRD-001 (Approved) carries out PRC-001 of Running SVC-001. Failing: PRD-001,
     PRC-001's only procedure, is Retired.
     """
-    if not _both_present(master, "Services", "Procedures"):
+    if not all_present(facts, Services, Procedures):
         return
-    book, table = handbook(master), master["Procedures"]
-    for process, items in book.by_process.items():
-        if any(i.status != "Retired" for i in items):
+    table = facts.master[Procedures]
+    for process, items in facts.procedures_by_process.items():
+        if any(i.status != ProcedureStatus.RETIRED for i in items):
             continue
-        running = [i for i in items if i.service and book.stage.get(i.service) == "Running"]
+        running = [i for i in items if i.service and facts.stage_of.get(i.service) == Stage.RUNNING]
         if running:
             first = running[0]
             yield problem_at(
-                table, first.row, "Status", first.pid,
-                f"Procedure {first.pid} is Retired, and process {process} of Running service "
-                f"{first.service} has no other procedure.",
+                table, first.row, Procedures.status, first.procedure_id,
+                f"Procedure {first.procedure_id} is Retired, and process {process} of Running "
+                f"service {first.service} has no other procedure.",
                 f"Add or reinstate an Approved procedure for {process}, or remove the process "
                 "from SIPOC if the service no longer needs it.")
 
 
 @rule("H107", ERROR, "A procedure has no RACI",
-      fails=[Edit("RACI", "PRD-003", None)], cell="Procedures!A4")
-def procedure_without_raci(master: Master, context: Context) -> Iterator[Problem]:
-    """The Operations Handbook details the RACI of each activity of each procedure (seed
-    §4.3): every procedure that is not Retired has at least one row in RACI. A Draft
+      fails=[Edit(RACI, "PRD-003", None)], cell="Procedures!A4")
+def procedure_without_raci(facts: Facts) -> Iterator[Problem]:
+    """The Operations Handbook details the RACI of each activity of each procedure:
+    every procedure that is not Retired has at least one row in RACI. A Draft
     procedure's missing RACI is a warning (it is still being written); procedures of Closed
     or Rejected services are not checked.
 
     Passing: PRD-003 has the activity `Report KPIs to the owner` in RACI. Failing: PRD-003
     has no RACI row.
     """
-    if not _both_present(master, "Procedures", "RACI"):
+    if not all_present(facts, Procedures, RACI):
         return
-    book, table = handbook(master), master["Procedures"]
-    with_raci = {str(p).strip() for p in master["RACI"].raw["Procedure ID"] if p is not None}
-    for item in book.procedures:
-        stage = book.stage.get(item.service) if item.service else None
-        if (item.status in (None, "Retired") or stage in ("Closed", "Rejected")
-                or item.pid in with_raci):
+    table = facts.master[Procedures]
+    with_raci = facts.procedures_with_raci
+    for item in facts.procedures:
+        stage = facts.stage_of.get(item.service) if item.service else None
+        if (item.status in (None, ProcedureStatus.RETIRED) or stage in ENDED_STAGES
+                or item.procedure_id in with_raci):
             continue
         yield problem_at(
-            table, item.row, "Procedure ID", item.pid,
-            f"Procedure {item.pid} ({item.status}) has no RACI.",
-            f"Add its activities to RACI with Procedure ID {item.pid}, each with one A and at "
-            "least one R.",
-            WARNING if item.status == "Draft" else None)
+            table, item.row, Procedures.procedure_id, item.procedure_id,
+            f"Procedure {item.procedure_id} ({item.status}) has no RACI.",
+            f"Add its activities to RACI with Procedure ID {item.procedure_id}, each with one "
+            "A and at least one R.",
+            WARNING if item.status == ProcedureStatus.DRAFT else None)
 
 
 @rule("H108", WARNING, "A Running service has no Monitoring procedure",
-      fails=[Edit("Procedures", "PRD-003", {"Kind": "Delivery"})], cell="Services!I2")
-def running_without_monitoring(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Procedures, "PRD-003", {Procedures.kind: ProcedureKind.DELIVERY})],
+      cell="Services!I2")
+def running_without_monitoring(facts: Facts) -> Iterator[Problem]:
     """A running service is managed through its KPI reporting, as detailed in the Operations
-    Handbook (seed §5.2): a Running service has a procedure of Kind Monitoring that is not
+    Handbook: a Running service has a procedure of Kind Monitoring that is not
     Retired.
 
     Passing: SVC-001 has PRD-003 `Report the service's KPIs`, Kind Monitoring. Failing:
     PRD-003's Kind is Delivery.
     """
-    if not _both_present(master, "Services", "Procedures"):
+    if not all_present(facts, Services, Procedures):
         return
-    book, services = handbook(master), master["Services"]
-    for sid, stage in book.stage.items():
-        if stage != "Running":
+    services = facts.master[Services]
+    for sid, stage in facts.stage_of.items():
+        if stage != Stage.RUNNING:
             continue
-        items = book.by_service.get(sid, [])
-        if not any(i.kind == "Monitoring" and i.status != "Retired" for i in items):
+        items = facts.procedures_by_service.get(sid, [])
+        if not any(i.kind == ProcedureKind.MONITORING and i.status != ProcedureStatus.RETIRED
+                   for i in items):
             yield problem_at(
-                services, book.service_row[sid], "Stage", sid,
+                services, facts.service_row[sid], Services.stage, sid,
                 f"Service {sid} is Running but has no Monitoring procedure for its KPI "
                 "reporting.",
                 f"Add a procedure for reporting {sid}'s KPIs to Procedures with Kind "
@@ -281,56 +246,13 @@ def running_without_monitoring(master: Master, context: Context) -> Iterator[Pro
 # --- dependencies between processes (SIPOC inputs and outputs) ----------------------------
 
 
-def _item(text: str) -> str:
-    """An input or output as it is matched: trimmed and case-insensitive."""
-    return " ".join(text.split()).casefold()
-
-
-@dataclass
-class Process:
-    row: int
-    pid: str
-    service: str | None
-    inputs: dict[str, str]  # matched form -> as typed
-    outputs: list[str]  # matched form
-
-
-@per_master
-def processes(master: Master) -> list[Process]:
-    sipoc = master["SIPOC"]
-    data = sipoc.data
-    found = []
-    for row, pid, sid, inputs, outputs in zip(
-            data.index.tolist(),
-            *(data[c].tolist() for c in ("Process ID", "Service ID", "Inputs", "Outputs")),
-            strict=True):
-        if pid is None:
-            continue
-        typed: dict[str, str] = {}
-        for text in split_list(inputs):
-            if text:
-                typed.setdefault(_item(text), text)
-        found.append(Process(row, str(pid), sid, typed,
-                             [_item(o) for o in split_list(outputs) if o]))
-    return found
-
-
-def producers(found: list[Process]) -> dict[str, list[Process]]:
-    """Output (matched form) -> the processes that produce it (each once, in SIPOC order)."""
-    made: dict[str, list[Process]] = {}
-    for process in found:
-        for output in dict.fromkeys(process.outputs):
-            made.setdefault(output, []).append(process)
-    return made
-
-
 @rule("H109", ERROR, "A process depends on a process of a closing or closed service",
-      fails=[Edit("Services", "SVC-003", {"Stage": "Closed"}),
-             Edit("SIPOC", "PRC-001", {"Service ID": "SVC-003"})],
+      fails=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED}),
+             Edit(SIPOC, "PRC-001", {SIPOC.service_id: "SVC-003"})],
       cell="SIPOC!E3")
-def dependency_on_closing(master: Master, context: Context) -> Iterator[Problem]:
-    """An input of one process that is another process's output makes a dependency (seed
-    §5.1; matched trimmed and case-insensitively). A process of a live service does not
+def dependency_on_closing(facts: Facts) -> Iterator[Problem]:
+    """An input of one process that is another process's output makes a dependency
+    (matched trimmed and case-insensitively). A process of a live service does not
     depend on a process of a service that is Closed (an error: the input is no longer
     produced) or Closing (a warning: it soon will not be). An input that a live process
     also produces is fine.
@@ -338,49 +260,27 @@ def dependency_on_closing(master: Master, context: Context) -> Iterator[Problem]
     Passing: PRC-002 takes `Status dataset` from PRC-001, both of Running SVC-001. Failing:
     PRC-001 belongs to SVC-003, which is Closed.
     """
-    if not _both_present(master, "Services", "SIPOC"):
+    if not all_present(facts, Services, SIPOC):
         return
-    stage_of = handbook(master).stage
-    sipoc, found = master["SIPOC"], processes(master)
-
-    def live(process: Process) -> bool:
-        return stage_of.get(process.service) not in GONE
-
-    # Per output, counted once: how many live processes make it, and the first going one.
-    # (Many processes may share one register; comparing every pair would be quadratic.)
-    live_makers: dict[str, int] = {}
-    going_maker: dict[str, Process] = {}
-    for item, makers in producers(found).items():
-        live_makers[item] = sum(1 for p in makers if live(p))
-        going = next((p for p in makers if not live(p)), None)
-        if going is not None:
-            going_maker[item] = going
-    for process in found:
-        if process.service is None or stage_of.get(process.service) in (*GONE, "Rejected"):
-            continue
-        outputs = set(process.outputs)
-        for item, typed in process.inputs.items():
-            source = going_maker.get(item)
-            # the process itself (live) does not count as another live source
-            others_live = live_makers.get(item, 0) - (1 if item in outputs else 0)
-            if source is None or others_live > 0:
-                continue
-            stage = stage_of[source.service]
-            yield problem_at(
-                sipoc, process.row, "Inputs", process.pid,
-                f"Process {process.pid} of {process.service} takes {typed!r} from "
-                f"{source.pid} of {source.service}, which is {stage}.",
-                f"Find another source for {typed!r} (a process of a live service), or plan "
-                f"{process.service}'s process without it.",
-                WARNING if stage == "Closing" else None)
+    sipoc = facts.master[SIPOC]
+    for dependency in facts.dependencies_on_going:
+        process, source, item = dependency.process, dependency.source, dependency.item
+        yield problem_at(
+            sipoc, process.row, SIPOC.inputs, process.process_id,
+            f"Process {process.process_id} of {process.service} takes {item!r} from "
+            f"{source.process_id} of {source.service}, which is {dependency.source_stage}.",
+            f"Find another source for {item!r} (a process of a live service), or plan "
+            f"{process.service}'s process without it.",
+            WARNING if dependency.source_stage == Stage.CLOSING else None)
 
 
 @rule("H110", WARNING, "Processes depend on each other in a cycle",
-      fails=[Edit("SIPOC", "PRC-001", {"Inputs": "Project status updates; Portfolio report"})],
+      fails=[Edit(SIPOC, "PRC-001",
+                  {SIPOC.inputs: "Project status updates; Portfolio report"})],
       cell="SIPOC!E2")
-def dependency_cycle(master: Master, context: Context) -> Iterator[Problem]:
+def dependency_cycle(facts: Facts) -> Iterator[Problem]:
     """Dependencies between processes (an input of one is an output of another, matched
-    trimmed and case-insensitively) are considered when a service is designed (seed §5.1).
+    trimmed and case-insensitively) are considered when a service is designed.
     A cycle, where a process ends up waiting on its own output through others, cannot be
     started and is reported once, at the Inputs of its first process in SIPOC. A process
     that takes its own output (a register it updates) is not a cycle on its own.
@@ -388,20 +288,21 @@ def dependency_cycle(master: Master, context: Context) -> Iterator[Problem]:
     Passing: PRC-001 feeds PRC-002. Failing: PRC-001 also takes `Portfolio report`, the
     output of PRC-002, so PRC-001 -> PRC-002 -> PRC-001.
     """
-    if not master["SIPOC"].present:
+    if not facts.master[SIPOC].present:
         return
-    sipoc, found = master["SIPOC"], processes(master)
-    made = {item: [p.pid for p in makers] for item, makers in producers(found).items()}
-    index = {p.pid: p for p in reversed(found)}  # first row wins for a duplicated ID
+    sipoc, found = facts.master[SIPOC], facts.processes
+    made = {item: [p.process_id for p in makers] for item, makers in facts.producers.items()}
+    index = {p.process_id: p for p in reversed(found)}  # first row wins for a duplicated ID
     inputs: dict[str, list[str]] = {}
     for process in found:
-        inputs.setdefault(process.pid, []).extend(i for i in process.inputs if i in made)
+        inputs.setdefault(process.process_id, []).extend(
+            i for i in process.inputs if i in made)
     for pids in _cycles(inputs, made):
         first = min(pids, key=lambda pid: index[pid].row)
         path = _path_back(first, inputs, made, pids)
         process = index[first]
         yield problem_at(
-            sipoc, process.row, "Inputs", process.pid,
+            sipoc, process.row, SIPOC.inputs, process.process_id,
             "Processes depend on each other in a cycle (each takes an input from the next): "
             + " -> ".join(path) + ".",
             f"Break the cycle: check the Inputs and Outputs of {', '.join(path[:-1])} "

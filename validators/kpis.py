@@ -1,85 +1,66 @@
 """K — KPIs and their actuals (seed §5.2: running a service is monitored through its KPIs).
 
-KPI Actuals can hold hundreds of thousands of rows, so each rule works on whole columns
-(pandas) or on dicts and sets built once, never a DataFrame lookup per row.
+KPI Actuals can hold hundreds of thousands of rows: which actual counts for a KPI and
+period, and whether a KPI is due, are worked out once per run by the Facts (whole columns,
+never a lookup per row) and shared with every report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pmo_xl.findings import ERROR, WARNING, Problem
-from pmo_xl.master import Master
 from pmo_xl.period import period_label, period_start
-from pmo_xl.validators.registry import Context, Edit, rule
+from pmo_xl.validators.common import problem_at
+from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.schema import Direction, Frequency, KPIActuals, KPIs, Services, Stage
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pmo_xl.facts import Facts
 
 D = dt.date
-HIGHER, LOWER = "Higher is better", "Lower is better"
-
-
-def _frequencies(master: Master) -> dict[str, str | None]:
-    """KPI ID -> Frequency, read once."""
-    kpis = master["KPIs"].data
-    return {str(k): f for k, f in zip(kpis["KPI ID"], kpis["Frequency"], strict=True)
-            if k is not None}
-
-
-def _dated_actuals(master: Master) -> pd.DataFrame:
-    """The actuals with both a KPI ID and a Period date (index = Excel row); built once per
-    master and shared by K103-K106 (again if the sheet's data is replaced)."""
-    data = master["KPI Actuals"].data
-    cached = getattr(master, "_dated_actuals", None)
-    if cached is not None and cached[0] is data:
-        return cached[1]
-    frame = data[["KPI ID", "Period"]]
-    frame = frame[frame["KPI ID"].notna() & frame["Period"].notna()]
-    master._dated_actuals = (data, frame)  # type: ignore[attr-defined]
-    return frame
+A = KPIActuals
 
 
 def _days_where(actuals: pd.DataFrame, test) -> pd.Series:
     """True on the actuals whose Period passes `test`. 200,000 actuals have a few dozen
     different Periods: each is tested once and the rows matched in C."""
-    days = actuals["Period"]
+    days = actuals[A.period]
     chosen = [day for day in set(days.tolist()) if test(day)]
     return days.isin(chosen)
 
 
-def _next_period(frequency: str | None, period: D) -> D:
-    months = 3 if frequency == "Quarterly" else 1
-    index = period.year * 12 + period.month - 1 + months
-    return D(index // 12, index % 12 + 1, 1)
-
-
 @rule("K101", ERROR, "A Running service has no KPI",
-      fails=[Edit("KPIs", "KPI-01", {"Service ID": "SVC-002"}),
-             Edit("KPIs", "KPI-02", {"Service ID": "SVC-002"})],
+      fails=[Edit(KPIs, "KPI-01", {KPIs.service_id: "SVC-002"}),
+             Edit(KPIs, "KPI-02", {KPIs.service_id: "SVC-002"})],
       cell="Services!A2")
-def running_without_kpi(master: Master, context: Context) -> Iterator[Problem]:
-    """A Running service is monitored through KPI reporting (seed §5.2), so it has at least
+def running_without_kpi(facts: Facts) -> Iterator[Problem]:
+    """A Running service is monitored through KPI reporting, so it has at least
     one KPI in the KPIs sheet.
 
     Passing: SVC-001 is Running and has KPI-01 and KPI-02. Failing: both KPIs are moved to
     SVC-002, leaving SVC-001 with none.
     """
-    services = master["Services"]
-    measured = set(master["KPIs"].data["Service ID"].dropna())
-    stages = services.data["Stage"]
-    for row, service in services.data["Service ID"][stages == "Running"].items():
+    services = facts.master[Services]
+    measured = set(facts.master[KPIs].data[KPIs.service_id].dropna())
+    stages = services.data[Services.stage]
+    for row, service in services.data[Services.service_id][stages == Stage.RUNNING].items():
         if service is not None and service not in measured:
             yield services.problem(
-                int(row), "Service ID",
+                int(row), Services.service_id,
                 f"{service} is Running but has no KPI.",
                 f"Add at least one KPI for {service} to the KPIs sheet, with its target and "
                 "frequency.")
 
 
 @rule("K102", ERROR, "A KPI's thresholds disagree with its Direction",
-      fails=[Edit("KPIs", "KPI-01", {"Amber Threshold": 96})], cell="KPIs!G2")
-def thresholds_out_of_order(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 96})], cell="KPIs!G2",
+      passes=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 94.9, KPIs.red_threshold: 94.8})])
+def thresholds_out_of_order(facts: Facts) -> Iterator[Problem]:
     """The RAG thresholds run the way the KPI improves. For Higher is better: Red Threshold
     < Amber Threshold < Target; for Lower is better the other way round (Red > Amber >
     Target). A blank threshold is skipped; the first threshold out of order is named.
@@ -87,101 +68,82 @@ def thresholds_out_of_order(master: Master, context: Context) -> Iterator[Proble
     Passing: KPI-01 (Higher is better) has Red 80, Amber 90, Target 95. Failing: its Amber
     Threshold is 96, above the target.
     """
-    kpis = master["KPIs"]
-    for row, record in kpis.rows():
-        direction, target = record["Direction"], record["Target"]
-        if direction not in (HIGHER, LOWER) or target is None:
+    kpis = facts.master[KPIs]
+    for row, record in facts.kpi_rows:
+        direction, target = record[KPIs.direction], record[KPIs.target]
+        if direction not in (Direction.HIGHER, Direction.LOWER) or target is None:
             continue
-        better = (lambda a, b: a > b) if direction == HIGHER else (lambda a, b: a < b)
+        higher = direction == Direction.HIGHER
         bound, bound_name = target, "Target"
-        for header in ("Amber Threshold", "Red Threshold"):
+        for header in (KPIs.amber_threshold, KPIs.red_threshold):
             value = record[header]
             if value is None:
                 continue
-            if not better(bound, value):
-                word = "below" if direction == HIGHER else "above"
-                yield kpis.problem(
-                    int(row), header,
-                    f"KPI {kpis.record(int(row))} ({direction}) has {header} {value:g}, "
+            if not (bound > value if higher else bound < value):
+                word = "below" if higher else "above"
+                sign = "<" if higher else ">"
+                yield problem_at(
+                    kpis, row, header, record[KPIs.kpi_id],
+                    f"KPI {record[KPIs.kpi_id]} ({direction}) has {header} {value:g}, "
                     f"not {word} its {bound_name} {bound:g}.",
-                    f"For {direction}, keep Red {'<' if direction == HIGHER else '>'} Amber "
-                    f"{'<' if direction == HIGHER else '>'} Target; correct the thresholds or "
-                    "the Direction.")
+                    f"For {direction}, keep Red {sign} Amber {sign} Target; correct the "
+                    "thresholds or the Direction.")
                 break
             bound, bound_name = value, header
 
 
 @rule("K103", WARNING, "A KPI has no actual for the reporting period",
-      fails=[Edit("KPIs", None, {"KPI ID": "KPI-03", "Service ID": "SVC-001",
-                                 "KPI Name": "Board members reading the report",
-                                 "Direction": "Higher is better", "Target": 8,
-                                 "Frequency": "Monthly"})],
-      cell="KPIs!A4")
-def missing_actual(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(KPIs, None, {KPIs.kpi_id: "KPI-03", KPIs.service_id: "SVC-001",
+                               KPIs.kpi_name: "Board members reading the report",
+                               KPIs.direction: Direction.HIGHER, KPIs.target: 8,
+                               KPIs.frequency: Frequency.MONTHLY})],
+      cell="KPIs!A4",
+      passes=[Edit(KPIs, None, {KPIs.kpi_id: "KPI-03", KPIs.service_id: "SVC-001",
+                                KPIs.kpi_name: "Board members reading the report",
+                                KPIs.direction: Direction.HIGHER, KPIs.target: 8,
+                                KPIs.frequency: Frequency.MONTHLY}),
+              Edit(KPIActuals, None, {A.kpi_id: "KPI-03", A.period: D(2026, 10, 31),
+                                      A.actual: 8, A.reported_by: "P-002"})])
+def missing_actual(facts: Facts) -> Iterator[Problem]:
     """Every KPI of a Running service has its actual for the reporting period: the last
     complete month (Monthly) or quarter (Quarterly) before the as-of date, or the Settings
     Reporting Period for monthly KPIs. A service that went live after that period ended is
-    not yet due. An actual dated inside the period (not on its first day) still counts; K106
-    reports its date.
+    not yet due; one that went live during it is. An actual dated inside the period (not on
+    its first day) still counts, and the reports show it; K106 reports its date.
 
     Passing: as of 2026-11-15, monthly KPI-01 has an actual for October 2026 and quarterly
-    KPI-02 one for 2026 Q3 (period 2026-07-01). Failing: a new KPI-03 has no actuals.
+    KPI-02 one for 2026 Q3; a new KPI-03 whose October actual is dated 2026-10-31. Failing:
+    the new KPI-03 has no actuals.
     """
-    kpis, services = master["KPIs"], master["Services"].data
-    live = {
-        s: go_live for s, stage, go_live in zip(
-            services["Service ID"], services["Stage"], services["Go-live Date"], strict=True)
-        if s is not None and stage == "Running"
-    }
-    due: dict[str, tuple[int, str, D, D]] = {}  # KPI -> (row, service, period, next period)
-    windows: dict[str, tuple[D, D]] = {}  # frequency -> (period, next period)
-    for row, record in kpis.rows():
-        kpi, service, frequency = record["KPI ID"], record["Service ID"], record["Frequency"]
-        if kpi is None or service not in live or frequency is None:
-            continue
-        if frequency not in windows:
-            start = context.period_for(frequency)
-            windows[frequency] = (start, _next_period(frequency, start))
-        period, following = windows[frequency]
-        go_live = live[service]
-        if go_live is None or go_live < following:
-            due[kpi] = (int(row), service, period, following)
-    actuals = _dated_actuals(master)
-    # Only actuals dated inside some KPI's period can count; of those, which due KPIs have
-    # one inside their own period.
-    inside = actuals[_days_where(
-        actuals, lambda day: any(start <= day < end for start, end in windows.values()))]
-    reported = {
-        kpi for kpi, day in zip(inside["KPI ID"], inside["Period"], strict=True)
-        if kpi in due and due[kpi][2] <= day < due[kpi][3]
-    }
-    for kpi, (row, service, period, _following) in due.items():
-        if kpi not in reported:
-            frequency = kpis.data.at[row, "Frequency"]
-            yield kpis.problem(
-                row, "KPI ID",
-                f"KPI {kpi} of {service} has no actual for {period_label(frequency, period)}.",
-                f"Add a row to KPI Actuals with KPI ID {kpi}, Period {period.isoformat()} "
-                "and the actual.")
+    kpis = facts.master[KPIs]
+    for kpi in facts.kpi_statuses:
+        if kpi.due and kpi.actual_row is None:
+            yield problem_at(
+                kpis, kpi.row, KPIs.kpi_id, kpi.kpi_id,
+                f"KPI {kpi.kpi_id} of {kpi.service_id} has no actual for {kpi.period_label}.",
+                f"Add a row to KPI Actuals with KPI ID {kpi.kpi_id}, Period "
+                f"{kpi.period.isoformat()} and the actual.")
 
 
 @rule("K104", ERROR, "An actual is for a period after the as-of date",
-      fails=[Edit("KPI Actuals", None, {"KPI ID": "KPI-01", "Period": D(2026, 12, 1),
-                                        "Actual": 97, "Reported By": "P-002"})],
-      cell="'KPI Actuals'!B15")
-def future_actual(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 12, 1),
+                                     A.actual: 97, A.reported_by: "P-002"})],
+      cell="'KPI Actuals'!B15",
+      passes=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 11, 15),
+                                      A.actual: 97, A.reported_by: "P-002"})])
+def future_actual(facts: Facts) -> Iterator[Problem]:
     """An actual reports a period that has begun: its Period is not after the as-of date.
 
-    Passing: as of 2026-11-15, actuals up to October 2026. Failing: an actual for KPI-01
-    with Period 2026-12-01.
+    Passing: as of 2026-11-15, actuals up to October 2026 (an actual dated on the as-of day
+    itself is not in the future). Failing: an actual for KPI-01 with Period 2026-12-01.
     """
-    table = master["KPI Actuals"]
-    actuals = _dated_actuals(master)
-    as_of = context.as_of
+    table = facts.master[KPIActuals]
+    actuals = facts.dated_actuals
+    as_of = facts.as_of
     future = actuals[_days_where(actuals, lambda day: day > as_of)]
-    for row, kpi, period in zip(future.index, future["KPI ID"], future["Period"], strict=True):
-        yield table.problem(
-            int(row), "Period",
+    for row, kpi, period in zip(future.index, future[A.kpi_id], future[A.period], strict=True):
+        yield problem_at(
+            table, int(row), A.period, str(kpi),
             f"The actual for KPI {kpi} is for {period.isoformat()}, after the as-of date "
             f"{as_of.isoformat()}.",
             "Correct the Period (the first day of the month or quarter reported), or check "
@@ -189,37 +151,32 @@ def future_actual(master: Master, context: Context) -> Iterator[Problem]:
 
 
 @rule("K105", ERROR, "A KPI has two actuals for one period",
-      fails=[Edit("KPI Actuals", None, {"KPI ID": "KPI-01", "Period": D(2026, 10, 1),
-                                        "Actual": 95, "Reported By": "P-002"})],
+      fails=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 10, 1),
+                                     A.actual: 95, A.reported_by: "P-002"})],
       cell="'KPI Actuals'!B15")
-def duplicate_actual(master: Master, context: Context) -> Iterator[Problem]:
-    """Each KPI has one actual per period, so the reports know which value counts. The
-    first row stands; each later row for the same KPI and Period is named.
+def duplicate_actual(facts: Facts) -> Iterator[Problem]:
+    """Each KPI has one actual per period, so everyone reads the same value. The first row
+    for a KPI and period stands (the reports show it); each later row for the same KPI and
+    period is named, including one dated inside the period rather than on its first day.
 
     Passing: KPI-01 has one actual for October 2026. Failing: a second row for KPI-01 and
     2026-10-01 is added at the bottom.
     """
-    table = master["KPI Actuals"]
-    actuals = _dated_actuals(master)
-    repeated = actuals.duplicated(subset=["KPI ID", "Period"], keep="first")
-    first_row: dict[tuple[str, D], int] = {}
-    if repeated.any():
-        for row, kpi, period in zip(actuals.index, actuals["KPI ID"], actuals["Period"],
-                                    strict=True):
-            first_row.setdefault((kpi, period), int(row))
-    later = actuals[repeated]
-    for row, kpi, period in zip(later.index, later["KPI ID"], later["Period"], strict=True):
-        yield table.problem(
-            int(row), "Period",
-            f"KPI {kpi} already has an actual for {period.isoformat()} on row "
-            f"{first_row[(kpi, period)]}.",
+    table = facts.master[KPIActuals]
+    for row, kpi, period, first in facts.repeated_actuals:
+        frequency = facts.frequency_of.get(kpi)
+        yield problem_at(
+            table, row, A.period, kpi,
+            f"KPI {kpi} already has an actual for {period_label(frequency, period)} on row "
+            f"{first}, which is the one that counts.",
             "Delete the duplicate row, or correct its KPI ID or Period.")
 
 
 @rule("K106", ERROR, "An actual's Period is not the first day of a month or quarter",
-      fails=[Edit("KPI Actuals", "KPI-02", {"Period": D(2026, 2, 1)})],
-      cell="'KPI Actuals'!B12")
-def period_not_period_start(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(KPIActuals, "KPI-02", {A.period: D(2026, 2, 1)})],
+      cell="'KPI Actuals'!B12",
+      passes=[Edit(KPIActuals, "KPI-02", {A.period: D(2026, 1, 1)})])
+def period_not_period_start(facts: Facts) -> Iterator[Problem]:
     """Period is the first day of the month (Monthly KPI) or of the quarter (Quarterly KPI:
     1 January, 1 April, 1 July or 1 October) the actual is for, so actuals line up across
     KPIs and reports.
@@ -227,21 +184,15 @@ def period_not_period_start(master: Master, context: Context) -> Iterator[Proble
     Passing: quarterly KPI-02 has actuals for 2026-01-01, 2026-04-01 and 2026-07-01.
     Failing: its first actual is dated 2026-02-01, which starts no quarter.
     """
-    table = master["KPI Actuals"]
-    actuals = _dated_actuals(master)
-    frequencies = _frequencies(master)
-    quarterly = {k for k, f in frequencies.items() if f == "Quarterly"}
-    # Each different Period is tested once; rows are matched in C (200k rows).
-    not_month_start = _days_where(actuals, lambda day: day.day != 1)
-    not_quarter_start = _days_where(actuals, lambda day: day.month % 3 != 1)
-    wrong = actuals[not_month_start
-                    | (not_quarter_start & actuals["KPI ID"].isin(list(quarterly)))]
-    for row, kpi, period in zip(wrong.index, wrong["KPI ID"], wrong["Period"], strict=True):
-        frequency = frequencies.get(kpi)
+    table = facts.master[KPIActuals]
+    actuals = facts.dated_actuals
+    wrong = actuals[actuals[A.period] != actuals["counts_for"]]
+    for row, kpi, period in zip(wrong.index, wrong[A.kpi_id], wrong[A.period], strict=True):
+        frequency = facts.frequency_of.get(str(kpi))
         start = period_start(frequency, period)
-        kind = "quarter" if frequency == "Quarterly" else "month"
-        yield table.problem(
-            int(row), "Period",
+        kind = "quarter" if frequency == Frequency.QUARTERLY else "month"
+        yield problem_at(
+            table, int(row), A.period, str(kpi),
             f"The actual for KPI {kpi} has Period {period.isoformat()}, which is not the "
             f"first day of a {kind}.",
             f"Use {start.isoformat()}, the first day of the {kind} it reports.")

@@ -5,25 +5,31 @@ from __future__ import annotations
 import bisect
 import difflib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from openpyxl.utils import get_column_letter
-
+from pmo_xl.facts import column_letter
 from pmo_xl.findings import ERROR, Problem
-from pmo_xl.master import Master
-from pmo_xl.validators.registry import Context, Edit, rule
+from pmo_xl.validators.registry import Edit, rule
 from pmo_xl.validators.schema import (
     KEY_OF,
+    RACI,
     RACI_ROLES,
-    SCHEMAS,
+    SIPOC,
+    People,
+    Procedures,
+    Services,
     columns_of,
     normalise_header,
     split_list,
 )
 
+if TYPE_CHECKING:
+    from pmo_xl.facts import Facts
+
 
 @rule("X101", ERROR, "A reference points at a record that does not exist",
-      fails=[Edit("Services", "SVC-001", {"Service Owner": "P-099"})], cell="Services!P2")
-def unknown_reference(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-099"})], cell="Services!P2")
+def unknown_reference(facts: Facts) -> Iterator[Problem]:
     """Every ID that points at another sheet (→ in the workbook guide) exists there.
 
     Service Owner, Service Managers and every other person column point at People; Lead
@@ -33,6 +39,7 @@ def unknown_reference(master: Master, context: Context) -> Iterator[Problem]:
     """
     known_ids: dict[str, set[str]] = {}  # People is pointed at by a dozen columns: read once
     hints = _Hints()
+    master = facts.master
     for table in master.sheets.values():
         if not table.present:
             continue
@@ -135,53 +142,53 @@ def _of(table, row: int) -> str:
 
 
 @rule("X102", ERROR, "A procedure's process belongs to another service",
-      fails=[Edit("SIPOC", "PRC-002", {"Service ID": "SVC-002"})], cell="Procedures!D3")
-def process_of_other_service(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(SIPOC, "PRC-002", {SIPOC.service_id: "SVC-002"})], cell="Procedures!D3")
+def process_of_other_service(facts: Facts) -> Iterator[Problem]:
     """A procedure carries out a SIPOC process of its own service.
 
     Passing: PRD-002 of SVC-001 carries out PRC-002, a process of SVC-001. Failing: PRC-002
     is listed in SIPOC under SVC-002.
     """
-    procedures, sipoc = master["Procedures"], master["SIPOC"]
+    procedures, sipoc = facts.master[Procedures], facts.master[SIPOC]
     if not (procedures.present and sipoc.present):
         return
     service_of = {
-        str(p): s for p, s in zip(sipoc.data["Process ID"], sipoc.data["Service ID"],
+        str(p): s for p, s in zip(sipoc.data[SIPOC.process_id], sipoc.data[SIPOC.service_id],
                                   strict=True) if p is not None
     }
-    for row, record in procedures.rows():
-        process, service = record["Process ID"], record["Service ID"]
+    for item in facts.procedures:
+        process, service = item.process, item.service
         owner = service_of.get(process) if process else None
         if owner and service and owner != service:
             yield procedures.problem(
-                int(row), "Process ID",
-                f"Procedure {procedures.record(int(row))} belongs to {service} but its process "
+                item.row, Procedures.process_id,
+                f"Procedure {item.procedure_id} belongs to {service} but its process "
                 f"{process} is a process of {owner}.",
                 f"Use a process of {service} (see SIPOC), or move the procedure to {owner}.")
 
 
 @rule("X103", ERROR, "A RACI column is not a known role or person",
-      fails=[Edit("RACI", "PRD-001", {"Sponsor": "I"})], cell="RACI!L1")
-def unknown_raci_role(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(RACI, "PRD-001", {"Sponsor": "I"})], cell="RACI!L1")
+def unknown_raci_role(facts: Facts) -> Iterator[Problem]:
     """Each RACI role column is headed by a role (Service Owner, Service Manager, Service
     Operative, PMO Director, PMO Manager, PMO Analyst, PMO Administrator, Customer,
     Supplier) or by a Person ID from People.
 
     Passing: a column headed `Service Manager` or `P-004`. Failing: a column `Sponsor`.
     """
-    raci = master["RACI"]
+    raci = facts.master[RACI]
     if not raci.present:
         return
     roles = {normalise_header(r): r for r in RACI_ROLES}
-    people = master.ids("People")
-    declared = {normalise_header(h) for h in SCHEMAS["RACI"].columns}
+    people = facts.ids(People)
+    declared = {normalise_header(h) for h in RACI.headers()}
     for index, text in raci.headers:
         key = normalise_header(text)
         if key in declared or key in roles or text in people:
             continue
         near = difflib.get_close_matches(key, list(roles), n=1, cutoff=0.6)
         yield Problem(
-            raci.title, raci.header_row, get_column_letter(index + 1), None,
+            raci.title, raci.header_row, column_letter(index), None,
             f"RACI column {text!r} is neither a known role nor a Person ID.",
             f"Rename it to {roles[near[0]]!r}." if near else
             "Head it with a role (" + ", ".join(RACI_ROLES) + ") or a Person ID from People.")

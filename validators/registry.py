@@ -1,9 +1,12 @@
 """The rule registry: every rule's code, severity, explanation and examples, in one place.
 
-A rule is a generator function over the loaded master, registered with :func:`rule`. Its
-docstring explains it in the PMO's words; its ``fails`` example is a set of edits to the
-small clean master in :mod:`pmo_xl.validators.examples` that makes it fire at ``cell``.
-``pmo-xl rules``, ``--select``/``--ignore``, the README and the tests all read from here.
+A rule is a generator function over the run's :class:`pmo_xl.facts.Facts` (the read master,
+the as-of date and every derived fact), registered with :func:`rule`. Its docstring explains
+it in the PMO's words; its ``fails`` example is a set of edits to the small clean master in
+:mod:`pmo_xl.validators.examples` that makes it fire at ``cell``, and its ``passes`` example
+edits the same master up to the rule's boundary without making it fire. ``pmo-xl rules``,
+``--select``/``--ignore``, the README and the tests all read from here. Importing the
+registry and the rule modules needs no pandas, so ``pmo-xl rules`` answers at once.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pmo_xl.findings import SEVERITIES, Finding, Problem
-from pmo_xl.master import Master
-from pmo_xl.period import reporting_period
-from pmo_xl.settings import Settings
+
+if TYPE_CHECKING:
+    from pmo_xl.facts import Facts
 
 FAMILIES = {
     "S": "Structure",
@@ -41,10 +45,14 @@ class Edit:
     sheet out, ``rename_header(sheet, old, new)`` renames a column's header.
     """
 
-    sheet: str
+    sheet: str  # a sheet name, or its declaration (`Services`), stored as the name
     record: str | None
     values: dict[str, object] | None
     action: str = "set"  # set / drop_sheet / rename_header
+
+    def __post_init__(self) -> None:
+        if isinstance(self.sheet, type):
+            object.__setattr__(self, "sheet", self.sheet.SHEET)
 
     def describe(self) -> str:
         if self.action == "drop_sheet":
@@ -59,11 +67,11 @@ class Edit:
         return f"{self.sheet}, row of {self.record}: {shown}"
 
 
-def drop_sheet(sheet: str) -> Edit:
+def drop_sheet(sheet) -> Edit:
     return Edit(sheet, None, None, action="drop_sheet")
 
 
-def rename_header(sheet: str, old: str, new: str) -> Edit:
+def rename_header(sheet, old: str, new: str) -> Edit:
     return Edit(sheet, old, {"to": new}, action="rename_header")
 
 
@@ -72,7 +80,7 @@ def _show(value: object) -> str:
         return "(blank)"
     if isinstance(value, dt.date):
         return value.isoformat()
-    return repr(value) if isinstance(value, str) else str(value)
+    return repr(str(value)) if isinstance(value, str) else str(value)
 
 
 @dataclass(frozen=True)
@@ -84,21 +92,7 @@ class Example:
     note: str = ""  # for defects edits cannot make (merged cells, formulas): said in words
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a run of the checks is told: the as-of date and the Settings sheet."""
-
-    as_of: dt.date
-    settings: Settings = field(default_factory=Settings)
-
-    def period_for(self, frequency: str | None) -> dt.date:
-        """The reporting period a KPI of this frequency should have an actual for."""
-        if self.settings.reporting_period is not None and frequency != "Quarterly":
-            return self.settings.reporting_period.replace(day=1)
-        return reporting_period(frequency, self.as_of)
-
-
-Check = Callable[[Master, Context], Iterable[Problem]]
+Check = Callable[["Facts"], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
@@ -118,8 +112,8 @@ class Rule:
     def explanation(self) -> str:
         return inspect.cleandoc(self.check.__doc__ or self.title)
 
-    def run(self, master: Master, context: Context) -> Iterable[Finding]:
-        for problem in self.check(master, context):
+    def run(self, facts: Facts) -> Iterable[Finding]:
+        for problem in self.check(facts):
             yield Finding(
                 rule=self.code,
                 severity=problem.severity or self.severity,
@@ -145,7 +139,8 @@ def rule(
     passes: Iterable[Edit] = (),
     note: str = "",
 ) -> Callable[[Check], Check]:
-    """Register a rule. `fails` edits the example master so the rule names `cell`."""
+    """Register a rule. `fails` edits the example master so the rule names `cell`; `passes`
+    edits it up to the rule's boundary, and the rule stays silent."""
     if severity not in SEVERITIES:
         raise ValueError(f"{code}: unknown severity {severity}")
     if code in RULES:
@@ -182,9 +177,3 @@ def selected(codes: dict[str, Rule], select: Iterable[str], ignore: Iterable[str
             continue
         chosen.append(item)
     return chosen
-
-
-def unknown_codes(codes: dict[str, Rule], given: Iterable[str]) -> list[str]:
-    return [
-        g for g in given if g.strip() and not any(c.startswith(g.strip().upper()) for c in codes)
-    ]

@@ -9,29 +9,33 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pandera.errors as pa_errors
-from openpyxl.utils import get_column_letter
-
+from pmo_xl.facts import column_letter
 from pmo_xl.findings import ERROR, WARNING, Problem
-from pmo_xl.master import Master, SheetTable, closest
-from pmo_xl.validators.registry import Context, Edit, Example, drop_sheet, rename_header, rule
+from pmo_xl.validators.registry import Edit, Example, drop_sheet, rename_header, rule
 from pmo_xl.validators.schema import (
     CHECK_CHOICE,
+    CHECK_LIST_ITEMS,
     CHECK_NOT_NULL,
     CHECK_TYPE,
     CHECK_UNIQUE,
     DATE,
     INTEGER,
     NUMBER,
-    SCHEMAS,
+    SHEETS,
     YESNO,
+    KPIs,
+    Services,
+    closest,
     columns_of,
     is_optional,
     normalise_header,
 )
+
+if TYPE_CHECKING:
+    from pmo_xl.facts import Facts
+    from pmo_xl.master import SheetTable
 
 KIND_WORDS = {
     NUMBER: "a number",
@@ -43,38 +47,38 @@ KIND_WORDS = {
 
 
 @rule("S101", ERROR, "A required sheet is missing",
-      fails=[drop_sheet("KPIs")], cell="KPIs!A1")
-def missing_sheet(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[drop_sheet(KPIs)], cell="KPIs!A1")
+def missing_sheet(facts: Facts) -> Iterator[Problem]:
     """Every sheet of the master is there (Lifecycle Log, Waivers and Settings are optional).
 
     The sheet is looked up by name, case- and space-insensitively, so `kpis` is KPIs.
     Passing: a workbook written by `pmo-xl new`. Failing: the KPIs sheet was deleted.
     """
-    for name, table in master.sheets.items():
+    for name, table in facts.master.sheets.items():
         if not table.present and not is_optional(name):
-            near = difflib.get_close_matches(name, master.unknown_sheets, n=1, cutoff=0.5)
+            near = difflib.get_close_matches(name, facts.master.unknown_sheets, n=1, cutoff=0.5)
             hint = (f"Rename the sheet {near[0]!r} to {name!r}." if near else
                     f"Add a sheet named {name!r} with its headers (`pmo-xl new` writes one).")
             yield Problem(name, 1, "A", None, f"The sheet {name!r} is missing.", hint)
 
 
 @rule("S102", ERROR, "A required column is missing",
-      fails=[rename_header("Services", "Stage", "Phase")], cell="Services!I1")
-def missing_column(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[rename_header(Services, Services.stage, "Phase")], cell="Services!I1")
+def missing_column(facts: Facts) -> Iterator[Problem]:
     """Every required (bold) column of a sheet has its header in the header row.
 
     Headers match case- and space-insensitively. The finding names the unknown header
     nearest to the missing one (probably renamed), or else the first free header cell.
     Passing: `service id` as the header of Services. Failing: `Stage` renamed `Phase`.
     """
-    for table in _present(master):
+    for table in _present(facts):
         extra = [text for _, text in table.headers if _unknown(table, text)]
         for col in columns_of(table.name):
             if col.required and not table.has(col.header):
                 near = difflib.get_close_matches(col.header, extra, n=1, cutoff=0.4)
                 if near:  # point at the header that was probably renamed
                     index = next(i for i, text in table.headers if text == near[0])
-                    yield Problem(table.title, table.header_row, get_column_letter(index + 1),
+                    yield Problem(table.title, table.header_row, _letter(index + 1),
                                   None, f"{table.title} has no {col.header!r} column.",
                                   f"Rename the header {near[0]!r} to {col.header!r}.")
                 else:
@@ -84,8 +88,8 @@ def missing_column(master: Master, context: Context) -> Iterator[Problem]:
 
 
 @rule("S103", ERROR, "A header appears twice",
-      fails=[Edit("Services", "SVC-001", {"service  name": "Reporting"})], cell="Services!AJ1")
-def duplicate_header(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Services, "SVC-001", {"service  name": "Reporting"})], cell="Services!AJ1")
+def duplicate_header(facts: Facts) -> Iterator[Problem]:
     """Each header appears once in its sheet, and a column with values has a header.
 
     A second copy would hide which one counts; values under a blank header are not read
@@ -94,20 +98,20 @@ def duplicate_header(master: Master, context: Context) -> Iterator[Problem]:
     Passing: one `Service Name` column. Failing: two columns headed `Service Name` (the
     first is read, the second is named).
     """
-    for table in _present(master):
+    for table in _present(facts):
         seen: dict[str, int] = {}
         for index, text in table.headers:
             key = normalise_header(text)
             if key in seen:
-                letter = get_column_letter(index + 1)
+                letter = _letter(index + 1)
                 yield Problem(table.title, table.header_row, letter, None,
                               f"The header {text!r} appears twice in {table.title} "
-                              f"(columns {get_column_letter(seen[key] + 1)} and {letter}).",
+                              f"(columns {_letter(seen[key] + 1)} and {letter}).",
                               "Rename or delete one of them; pmo-xl reads only the first.")
             else:
                 seen[key] = index
         for index in table.unnamed_columns:
-            letter = get_column_letter(index + 1)
+            letter = _letter(index + 1)
             yield Problem(table.title, table.header_row, letter, None,
                           f"Column {letter} of {table.title} has values but a blank header, "
                           "so they are not read.",
@@ -115,27 +119,28 @@ def duplicate_header(master: Master, context: Context) -> Iterator[Problem]:
 
 
 @rule("S104", ERROR, "A required cell is blank",
-      fails=[Edit("Services", "SVC-001", {"Service Name": None})], cell="Services!B2")
-def blank_required_cell(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Services, "SVC-001", {Services.service_name: None})], cell="Services!B2")
+def blank_required_cell(facts: Facts) -> Iterator[Problem]:
     """A required (bold) column has a value on every row.
 
     Passing: every service has a Service Name. Failing: SVC-001's Service Name is blank.
     """
-    for table, row, header, _value in _failures(master, CHECK_NOT_NULL):
+    for table, row, header, _value in _failures(facts, CHECK_NOT_NULL):
         yield table.problem(row, header, f"{header} is blank{_of(table, row)}.",
                             f"Fill in {header}; it is required on every row of {table.title}.")
 
 
 @rule("S105", ERROR, "A cell holds the wrong type of value",
-      fails=[Edit("Services", "SVC-001", {"Go-live Date": "1 July 2025"})], cell="Services!AB2")
-def wrong_type(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Services, "SVC-001", {Services.go_live_date: "1 July 2025"})],
+      cell="Services!AB2")
+def wrong_type(facts: Facts) -> Iterator[Problem]:
     """A number column holds numbers, a date column real Excel dates, a Y/N column Y or N.
 
     A date typed as text (`1 July 2025`, `2025-07-01` with a leading apostrophe) looks
     right on screen but cannot be compared or sorted; so can a number stored as text.
     Passing: Go-live Date is the date 2025-07-01. Failing: it is the text `1 July 2025`.
     """
-    for table, row, header, value in _failures(master, CHECK_TYPE):
+    for table, row, header, value in _failures(facts, CHECK_TYPE):
         kind = _kind(table, header)
         if kind == DATE and isinstance(value, str):
             message = f"{header} {value!r}{_of(table, row)} is a date typed as text."
@@ -152,15 +157,15 @@ def wrong_type(master: Master, context: Context) -> Iterator[Problem]:
 
 
 @rule("S106", ERROR, "A value is not one of the column's allowed values",
-      fails=[Edit("Services", "SVC-001", {"Stage": "Runing"})], cell="Services!I2")
-def value_outside_list(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Services, "SVC-001", {Services.stage: "Runing"})], cell="Services!I2")
+def value_outside_list(facts: Facts) -> Iterator[Problem]:
     """A controlled column (Stage, Scope, Status, …) holds one of its drop-down values.
 
     Near misses (`running`, `Runing`) are named with the closest allowed value.
     Passing: Stage `Running`. Failing: Stage `Runing`.
     """
-    for table, row, header, value in _failures(master, CHECK_CHOICE):
-        choices = SCHEMAS[table.name].columns[header].metadata["choices"]
+    for table, row, header, value in _failures(facts, CHECK_CHOICE):
+        choices = _column(table, header).choices
         near = closest(str(value), choices)
         hint = (f"Did you mean {near!r}? Pick it from the drop-down." if near else
                 "Pick one of: " + ", ".join(choices) + ".")
@@ -170,14 +175,14 @@ def value_outside_list(master: Master, context: Context) -> Iterator[Problem]:
 
 
 @rule("S107", ERROR, "An ID is used twice",
-      fails=[Edit("Services", "SVC-002", {"Service ID": "SVC-001"})], cell="Services!A3")
-def duplicate_id(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Services, "SVC-002", {Services.service_id: "SVC-001"})], cell="Services!A3")
+def duplicate_id(facts: Facts) -> Iterator[Problem]:
     """Each record's ID is unique in its sheet; the second and later copies are named.
 
     Passing: SVC-001 and SVC-002. Failing: two rows with Service ID SVC-001.
     """
     rows_of: dict[tuple[str, str], dict[object, list[int]]] = {}
-    for table, row, header, value in _failures(master, CHECK_UNIQUE):
+    for table, row, header, value in _failures(facts, CHECK_UNIQUE):
         if (table.name, header) not in rows_of:
             rows_of[(table.name, header)] = _first_rows(table, header)
         first = _first_row(rows_of[(table.name, header)], table, header, value, row)
@@ -188,19 +193,19 @@ def duplicate_id(master: Master, context: Context) -> Iterator[Problem]:
 
 @rule("S108", ERROR, "Merged cells in a sheet",
       fails=Example((), "Services!A1", "merge the header cells A1:B1 of Services"))
-def merged_cells(master: Master, context: Context) -> Iterator[Problem]:
+def merged_cells(facts: Facts) -> Iterator[Problem]:
     """No cells are merged: a merged header hides a column, merged data hides values.
 
     Merged cells across the header row are an error; merged cells in the data a warning
     (only the first cell of a merge holds a value).
     Passing: no merges. Failing: A1:B1 of Services merged.
     """
-    for table in _present(master):
+    for table in _present(facts):
         for r0, c0, r1, c1 in table.merged:
-            area = f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
+            area = f"{_letter(c0)}{r0}:{_letter(c1)}{r1}"
             in_header = r0 <= table.header_row <= r1
             yield Problem(
-                table.title, r0, get_column_letter(c0), None if in_header else table.record(r0),
+                table.title, r0, _letter(c0), None if in_header else table.record(r0),
                 f"Cells {area} of {table.title} are merged"
                 + (" across the header row." if in_header else "; only the first holds a value."),
                 "Select them and choose Merge & Center > Unmerge Cells, then fill each cell.",
@@ -211,14 +216,14 @@ def merged_cells(master: Master, context: Context) -> Iterator[Problem]:
       fails=Example((), "Services!O2",
                     "put the formula =1+1 in Planned FTE of SVC-001, written by a program "
                     "that saves no values"))
-def formula_without_value(master: Master, context: Context) -> Iterator[Problem]:
+def formula_without_value(facts: Facts) -> Iterator[Problem]:
     """Formulas carry the value Excel last calculated; pmo-xl reads that value.
 
     A workbook written by a program (not Excel or LibreOffice) can hold formulas with no
     saved value, which pmo-xl would read as blank.
     Passing: a workbook saved by Excel. Failing: a generated workbook never opened.
     """
-    for table in _present(master):
+    for table in _present(facts):
         for ref in table.formula_cells:
             letters = ref.rstrip("0123456789")
             row = int(ref[len(letters):])
@@ -229,15 +234,15 @@ def formula_without_value(master: Master, context: Context) -> Iterator[Problem]
 
 
 @rule("S110", WARNING, "An unknown header looks like a known column",
-      fails=[rename_header("Services", "Go-live Date", "Go live")], cell="Services!AB1")
-def near_miss_header(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[rename_header(Services, Services.go_live_date, "Go live")], cell="Services!AB1")
+def near_miss_header(facts: Facts) -> Iterator[Problem]:
     """A header the schema does not know, close to a column the sheet lacks, is a typo.
 
     Your own extra columns are welcome and kept; one that looks like a missing column
     (`Go live` for `Go-live Date`) means that column's values are not being read.
     Passing: an extra column `Notes`. Failing: `Go-live Date` typed `Go live`.
     """
-    for table in _present(master):
+    for table in _present(facts):
         missing = [c.header for c in columns_of(table.name)
                    if not c.required and not table.has(c.header)]
         if not missing:
@@ -247,20 +252,20 @@ def near_miss_header(master: Master, context: Context) -> Iterator[Problem]:
                 continue
             near = _near_header(text, missing)
             if near:
-                yield Problem(table.title, table.header_row, get_column_letter(index + 1), None,
+                yield Problem(table.title, table.header_row, _letter(index + 1), None,
                               f"The header {text!r} is not a {table.title} column; it looks "
                               f"like {near!r}, which is missing.",
                               f"Rename it to {near!r} so its values are read.")
 
 
 @rule("S111", WARNING, "A ;-list has an empty item",
-      fails=[Edit("Services", "SVC-001", {"Operatives": "P-004;;P-005"})], cell="Services!R2")
-def empty_list_item(master: Master, context: Context) -> Iterator[Problem]:
+      fails=[Edit(Services, "SVC-001", {Services.operatives: "P-004;;P-005"})], cell="Services!R2")
+def empty_list_item(facts: Facts) -> Iterator[Problem]:
     """Lists in one cell are separated by single `;` with no empty items.
 
     Passing: `P-004; P-005`. Failing: `P-004;;P-005` (or a trailing `;`).
     """
-    for table, row, header, value in _failures(master, "list_items"):
+    for table, row, header, value in _failures(facts, CHECK_LIST_ITEMS):
         yield table.problem(row, header, f"{header} {_show(value)}{_of(table, row)} has an "
                             "empty item between its ; separators.",
                             "Remove the extra ; so each item is one ID or name.")
@@ -278,77 +283,36 @@ def _near_header(text: str, missing: list[str]) -> str | None:
     return None
 
 
-# --- the pandera pass, run once per master and shared by S104-S107, S111 -------------------
+# --- the schema's verdicts on cells, worked out once per run by the Facts --------------
 
 
-def _present(master: Master) -> list[SheetTable]:
-    return [t for t in master.sheets.values() if t.present]
+def _letter(index: int) -> str:
+    """The Excel letter of 1-based column `index`."""
+    return column_letter(index - 1)
+
+
+def _present(facts: Facts) -> list[SheetTable]:
+    return [t for t in facts.master.sheets.values() if t.present]
 
 
 def _unknown(table: SheetTable, text: str) -> bool:
     declared = {normalise_header(c.header) for c in columns_of(table.name)}
-    return normalise_header(text) not in declared and not SCHEMAS[table.name].metadata[
-        "role_columns"]
+    return normalise_header(text) not in declared and not SHEETS[table.name].ROLE_COLUMNS
 
 
-def _failures(master: Master, check: str) -> Iterator[tuple[SheetTable, int, str, object]]:
-    cases = _schema_failures(master)
-    for table in _present(master):
+def _failures(facts: Facts, check: str) -> Iterator[tuple[SheetTable, int, str, object]]:
+    cases = facts.cell_failures
+    for table in _present(facts):
         for row, header, value in cases.get((table.name, check), ()):
             yield table, row, header, value
 
 
-def _schema_failures(master: Master) -> dict[tuple[str, str], list[tuple[int, str, object]]]:
-    cached = getattr(master, "_schema_failures", None)
-    if cached is None:
-        cached = {}
-        for table in _present(master):
-            for (check, row, header, value) in _validate(table):
-                cached.setdefault((table.name, check), []).append((row, header, value))
-        for key in cached:
-            cached[key].sort(key=lambda case: (case[0], table_order(master, key[0], case[1])))
-        master._schema_failures = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def table_order(master: Master, sheet: str, header: str) -> int:
-    return master[sheet].column_index.get(header, 0)
-
-
-def _validate(table: SheetTable) -> Iterator[tuple[str, int, str, object]]:
-    present = [h for h in SCHEMAS[table.name].columns if table.has(h)]
-    if not present or table.raw.empty:
-        return
-    schema = _subschema(table.name, tuple(present))
-    try:
-        schema.validate(table.raw[present], lazy=True)
-    except pa_errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-        for check, header, value, index in zip(
-            cases["check"], cases["column"], cases["failure_case"], cases["index"], strict=True
-        ):
-            if index is None or pd.isna(index):
-                continue
-            name = _check_name(check)
-            if name is not None:
-                yield name, int(index), header, value
-
-
-@lru_cache(maxsize=64)
-def _subschema(name: str, present: tuple[str, ...]):
-    return SCHEMAS[name].select_columns(list(present))
-
-
-def _check_name(check: object) -> str | None:
-    text = str(check)
-    for name in (CHECK_NOT_NULL, CHECK_UNIQUE, CHECK_TYPE, CHECK_CHOICE, "list_items"):
-        if text == name or text.startswith(name):
-            return name
-    return None
+def _column(table: SheetTable, header: str):
+    return next(c for c in SHEETS[table.name].COLUMNS if c.header == header)
 
 
 def _kind(table: SheetTable, header: str) -> str:
-    return SCHEMAS[table.name].columns[header].metadata["kind"]
+    return _column(table, header).kind
 
 
 def _of(table: SheetTable, row: int) -> str:

@@ -7,76 +7,59 @@ who approved it. A finding that matches a live waiver is reported as waived and 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from pmo_xl.findings import WARNING, Finding, Problem
-from pmo_xl.master import Master
-from pmo_xl.validators.registry import RULES, Context, Edit, rule
+from pmo_xl.findings import WARNING, Problem
+from pmo_xl.validators.registry import RULES, Edit, rule
+from pmo_xl.validators.schema import Waivers
+
+if TYPE_CHECKING:
+    from pmo_xl.facts import Facts
 
 D = dt.date
-
-
-def live_waivers(master: Master, context: Context) -> dict[tuple[str, str], str]:
-    """(rule code, record) -> reason, for every waiver not past its Expires date."""
-    table = master["Waivers"]
-    waivers: dict[tuple[str, str], str] = {}
-    if not table.present:
-        return waivers
-    for _row, record in table.rows():
-        code, target, expires = record["Rule"], record["Record"], record["Expires"]
-        if not code or not target:
-            continue
-        if expires is not None and expires < context.as_of:
-            continue
-        waivers[(str(code).strip().upper(), str(target).strip().casefold())] = str(
-            record["Reason"] or "waived")
-    return waivers
-
-
-def apply_waivers(master: Master, context: Context, findings: Iterable[Finding]) -> list[Finding]:
-    waivers = live_waivers(master, context)
-    result = []
-    for finding in findings:
-        key = (finding.rule, (finding.record or "").casefold())
-        reason = waivers.get(key) if finding.record else None
-        result.append(finding.waive(reason) if reason is not None else finding)
-    return result
+W = Waivers
 
 
 @rule("W101", WARNING, "A waiver has expired",
-      fails=[Edit("Waivers", None, {"Rule": "K103", "Record": "KPI-01", "Reason": "Source "
-              "system migration", "Approved By": "P-001", "Expires": D(2026, 10, 31)})],
-      cell="Waivers!E2")
-def expired_waiver(master: Master, context: Context) -> Iterator[Problem]:
-    """A waiver past its Expires date no longer waives anything; renew or delete it.
+      fails=[Edit(Waivers, None, {W.rule: "K103", W.record: "KPI-01",
+                                  W.reason: "Source system migration", W.approved_by: "P-001",
+                                  W.expires: D(2026, 11, 14)})],
+      cell="Waivers!E2",
+      passes=[Edit(Waivers, None, {W.rule: "K103", W.record: "KPI-01",
+                                   W.reason: "Source system migration", W.approved_by: "P-001",
+                                   W.expires: D(2026, 11, 15)})])
+def expired_waiver(facts: Facts) -> Iterator[Problem]:
+    """A waiver past its Expires date no longer waives anything; renew or delete it. Expires
+    is the last day the waiver works.
 
-    Passing: a waiver that expires after the as-of date. Failing: one that expired on
-    2026-10-31, checked as of 2026-11-15.
+    Passing: a waiver that expires on the as-of date (2026-11-15) or later. Failing: one
+    that expired the day before, checked as of 2026-11-15.
     """
-    table = master["Waivers"]
+    table = facts.master[Waivers]
     for row, record in table.rows():
-        expires = record["Expires"]
-        if expires is not None and expires < context.as_of:
+        expires = record[W.expires]
+        if expires is not None and expires < facts.as_of:
             yield table.problem(
-                int(row), "Expires",
-                f"The waiver of {record['Rule']} for {record['Record']} expired on "
+                int(row), W.expires,
+                f"The waiver of {record[W.rule]} for {record[W.record]} expired on "
                 f"{expires.isoformat()}, so those findings count again.",
                 "Fix the findings, or have the waiver re-approved with a new Expires date.")
 
 
 @rule("W102", WARNING, "A waiver names a rule that does not exist",
-      fails=[Edit("Waivers", None, {"Rule": "Q999", "Record": "SVC-001", "Reason": "Old",
-                                    "Approved By": "P-001"})],
+      fails=[Edit(Waivers, None, {W.rule: "Q999", W.record: "SVC-001", W.reason: "Old",
+                                  W.approved_by: "P-001"})],
       cell="Waivers!A2")
-def unknown_waiver_rule(master: Master, context: Context) -> Iterator[Problem]:
+def unknown_waiver_rule(facts: Facts) -> Iterator[Problem]:
     """A waiver's Rule is a rule code that `pmo-xl rules` lists, or it waives nothing.
 
     Passing: Rule K103. Failing: Rule Q999.
     """
-    table = master["Waivers"]
+    table = facts.master[Waivers]
     for row, record in table.rows():
-        code = record["Rule"]
+        code = record[W.rule]
         if code and str(code).strip().upper() not in RULES:
-            yield table.problem(int(row), "Rule",
+            yield table.problem(int(row), W.rule,
                                 f"The waiver names rule {code!r}, which does not exist.",
                                 "Use a code from `pmo-xl rules`, e.g. K103.")

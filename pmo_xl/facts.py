@@ -1,0 +1,800 @@
+"""One account of the master: every fact more than one place needs, worked out once per run.
+
+A :class:`Facts` is built from the read master and the as-of date, then passed explicitly
+to every rule and every output (status and KPI reports, the email, diff, actions, the
+published catalogue). Rules decide findings from it; outputs only present it and the
+findings. Each fact is a cached property, so a fact nobody asks for costs nothing and one
+asked for twice is worked out once; nothing is kept anywhere else (no module state, nothing
+added to the master).
+
+What "open" means, which actual counts for a KPI and period, whether a KPI is due, a
+KPI's RAG, which processes depend on a service: each is defined here and only here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from pmo_xl import rag
+from pmo_xl.period import period_label, period_start, reporting_period, step_back
+from pmo_xl.settings import Settings as SettingValues
+from pmo_xl.settings import read_settings
+from pmo_xl.validators.schema import (
+    ACTIVE_STAGES,
+    CLOSED_RISK_STATUSES,
+    ENDED_STAGES,
+    GOING_STAGES,
+    LIFECYCLE,
+    RACI,
+    RACI_ROLES,
+    SETTLED_CHANGE_STATUSES,
+    SIPOC,
+    Changes,
+    Frequency,
+    KPIActuals,
+    KPIs,
+    LifecycleLog,
+    People,
+    PMOs,
+    Procedures,
+    Risks,
+    Services,
+    Stage,
+    Waivers,
+    normalise_header,
+    split_list,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pmo_xl.findings import Finding
+    from pmo_xl.master import Master
+
+def column_letter(index: int) -> str:
+    """`A` for 0-based column 0, `AB` for 27 (openpyxl's own, without importing openpyxl)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+RANK = {stage: index for index, stage in enumerate(LIFECYCLE)}
+
+
+def reached(stage: object, floor: str) -> bool:
+    """True if `stage` is `floor` or later in the lifecycle (Rejected never is)."""
+    return stage in RANK and RANK[stage] >= RANK[floor]
+
+
+def is_open_item(status: object) -> bool:
+    """A risk or issue is open until it is Closed (an unreadable status counts as open: a
+    typo never hides a risk; S106 reports the typo)."""
+    return status not in CLOSED_RISK_STATUSES
+
+
+def is_open_change(status: object) -> bool:
+    """A change is in flight until it is Implemented or Rejected."""
+    return status not in SETTLED_CHANGE_STATUSES
+
+
+def matched(text: str) -> str:
+    """An input or output as SIPOC items are matched: trimmed, spaces folded, any case."""
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: str
+    name: str | None
+    job_role: str | None
+    pmo: str | None
+    email: str | None
+
+
+@dataclass
+class Procedure:
+    row: int
+    procedure_id: str
+    service: str | None
+    process: str | None
+    status: str | None
+    kind: str | None
+    owner: str | None
+
+
+@dataclass
+class Process:
+    row: int
+    process_id: str
+    service: str | None
+    inputs: dict[str, str]  # matched form -> as typed
+    outputs: list[str]  # matched form
+    outputs_as_typed: list[str]
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A process of a live service that takes an input only a going service's process makes."""
+
+    process: Process  # the dependant
+    item: str  # the input, as typed
+    source: Process  # the process of the Closing or Closed service that makes it
+    source_stage: str
+
+
+@dataclass(frozen=True)
+class RoleColumn:
+    """A RACI column headed by a role or a Person ID."""
+
+    header: str  # the header as typed (the raw frame's column name)
+    letter: str  # Excel column letter
+    role: str | None  # the RACI role it stands for, or None for a person column
+    person: str | None  # the Person ID it stands for
+
+
+@dataclass
+class Activity:
+    """One RACI row: an activity of a procedure and its filled role cells."""
+
+    row: int
+    procedure: str | None
+    name: str | None
+    cells: list[tuple[RoleColumn, object, frozenset[str] | None]]  # (column, value, letters)
+
+    def holders(self, letter: str) -> list[RoleColumn]:
+        """The columns whose cell holds `letter` (R, A, C or I)."""
+        return [column for column, _value, found in self.cells if found and letter in found]
+
+
+_RACI_LETTERS = frozenset("RACI")
+_RACI_SEPARATORS = re.compile(r"[\s/,+&;]+")
+
+
+def raci_letters(value: object) -> frozenset[str] | None:
+    """The RACI letters in a cell (`A/R` -> {A, R}); None for a value that is not RACI.
+
+    Letters are read in any case and with `/`, `,`, `+` or spaces between them; a compact
+    pair such as `AR` is read too.
+    """
+    if not isinstance(value, str):
+        return None
+    parts = [p for p in _RACI_SEPARATORS.split(value.strip().upper()) if p]
+    found: set[str] = set()
+    for part in parts:
+        if len(part) > 2 or not set(part) <= _RACI_LETTERS or len(set(part)) < len(part):
+            return None
+        found.update(part)
+    return frozenset(found) if found else None
+
+
+@dataclass(frozen=True)
+class KpiStatus:
+    """One KPI in its reporting period: the actual that counts, and its RAG."""
+
+    kpi_id: str
+    row: int  # the KPI's Excel row in KPIs
+    service_id: str | None
+    name: str | None
+    unit: str | None
+    direction: str | None
+    frequency: str | None
+    target: float | None
+    amber_threshold: float | None
+    red_threshold: float | None
+    baseline: float | None
+    owner: str | None
+    period: dt.date
+    actual: float | None
+    actual_row: int | None  # the Excel row in KPI Actuals of the actual that counts
+    commentary: str | None
+    rag: str
+    due: bool  # a Running service's KPI that should have reported this period (K103)
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.frequency, self.period)
+
+    @property
+    def variance(self) -> float | None:
+        return rag.variance(self.actual, self.target)
+
+    @property
+    def missing(self) -> bool:
+        return self.actual is None
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """One service's roll-up and the reasons for it."""
+
+    service_id: str
+    kpis: list[KpiStatus] = field(default_factory=list)
+    open_items: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def kpi_rag(self) -> str:
+        return rag.worst(k.rag for k in self.kpis)
+
+    @property
+    def errors(self) -> int:
+        from pmo_xl.findings import ERROR
+
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def rag(self) -> str:
+        return rag.service_rag((k.rag for k in self.kpis),
+                               (r.get(Risks.severity) for r in self.open_items), self.errors > 0)
+
+    @property
+    def reasons(self) -> str:
+        """Why the roll-up is what it is, in words (empty when Green with nothing to say)."""
+        parts = [f"{k.kpi_id} {k.rag}" for k in self.kpis if k.rag != rag.GREEN]
+        parts += [f"{r.get(Risks.item_id)} {r.get(Risks.severity)} open" for r in self.open_items
+                  if r.get(Risks.severity) in ("Critical", "High")]
+        if self.errors:
+            parts.append(f"{self.errors} error finding{'s' if self.errors != 1 else ''}")
+        if not self.kpis and not parts:
+            parts.append("No KPIs")
+        return "; ".join(parts)
+
+
+class Facts:
+    """The derived facts of one master as of one date. Build one per run; never change it."""
+
+    def __init__(self, master: Master, as_of: dt.date,
+                 settings: SettingValues | None = None) -> None:
+        self.master = master
+        self.as_of = as_of
+        self.settings = settings if settings is not None else read_settings(master)
+
+    # --- time ----------------------------------------------------------------------------
+
+    def period_for(self, frequency: str | None) -> dt.date:
+        """The reporting period a KPI of this frequency should have an actual for: the last
+        complete month or quarter before the as-of date (Settings' Reporting Period overrides
+        the month)."""
+        if self.settings.reporting_period is not None and frequency != Frequency.QUARTERLY:
+            return self.settings.reporting_period.replace(day=1)
+        return reporting_period(frequency, self.as_of)
+
+    def trend_periods(self, frequency: str | None, count: int = 12) -> list[dt.date]:
+        """The last `count` periods up to the reporting period, oldest first."""
+        latest = self.period_for(frequency)
+        return [step_back(frequency, latest, count - 1 - i) for i in range(count)]
+
+    @property
+    def reporting_month(self) -> dt.date:
+        return self.period_for(Frequency.MONTHLY)
+
+    # --- the catalogue ------------------------------------------------------------------
+
+    @cached_property
+    def catalogue(self) -> list[tuple[int, dict, dict]]:
+        """Each Services row as (Excel row, typed values, values as typed), in sheet order."""
+        services = self.master[Services]
+        typed = list(services.rows())
+        names = list(services.raw.columns)
+        columns = [services.raw[name].tolist() for name in names]
+        raw = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        return [(row, record, as_typed) for (row, record), as_typed
+                in zip(typed, raw, strict=True)]
+
+    @cached_property
+    def services(self) -> dict[str, dict]:
+        """Service ID -> its typed record (the first row of a duplicated ID), catalogue order."""
+        found: dict[str, dict] = {}
+        for _row, record, _raw in self.catalogue:
+            sid = record[Services.service_id]
+            if sid is not None:
+                found.setdefault(str(sid), record)
+        return found
+
+    @cached_property
+    def service_row(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for row, record, _raw in self.catalogue:
+            if record[Services.service_id] is not None:
+                found.setdefault(str(record[Services.service_id]), row)
+        return found
+
+    @cached_property
+    def stage_of(self) -> dict[str, str]:
+        return {sid: r[Services.stage] for sid, r in self.services.items()
+                if r[Services.stage] is not None}
+
+    def service_name(self, sid: object) -> str | None:
+        record = self.services.get(str(sid)) if sid is not None else None
+        return record.get(Services.service_name) if record else None
+
+    def active(self, sid: object) -> bool:
+        """Set-up, Running or Closing: a service that takes effort and has a RAG to show."""
+        return self.stage_of.get(str(sid)) in ACTIVE_STAGES
+
+    @cached_property
+    def leaders(self) -> dict[str, set[str]]:
+        """Service ID -> its Service Owner and Service Managers."""
+        found: dict[str, set[str]] = {}
+        for sid, record in self.services.items():
+            found[sid] = {p for p in [record[Services.service_owner],
+                                      *split_list(record[Services.service_managers])] if p}
+        return found
+
+    def managers_of(self, sid: object) -> list[str]:
+        record = self.services.get(str(sid)) if sid is not None else None
+        return [p for p in split_list(record[Services.service_managers]) if p] if record else []
+
+    def owner_of(self, sid: object) -> str | None:
+        record = self.services.get(str(sid)) if sid is not None else None
+        return record[Services.service_owner] if record else None
+
+    @cached_property
+    def log_steps(self) -> dict[str, list[tuple[int, dict]]]:
+        """Service ID -> its Lifecycle Log rows (Excel row, record), in sheet order."""
+        steps: dict[str, list[tuple[int, dict]]] = {}
+        for row, record in self.master[LifecycleLog].rows():
+            sid = record[LifecycleLog.service_id]
+            if sid is not None:
+                steps.setdefault(str(sid), []).append((row, record))
+        return steps
+
+    # --- people and PMOs ----------------------------------------------------------------
+
+    @cached_property
+    def people(self) -> dict[str, Person]:
+        table = self.master[People]
+        found: dict[str, Person] = {}
+        for _row, r in table.rows():
+            pid = r[People.person_id]
+            if pid is not None and str(pid) not in found:
+                found[str(pid)] = Person(str(pid), r[People.name], r[People.job_role],
+                                         None if r[People.pmo] is None else str(r[People.pmo]),
+                                         r[People.email])
+        return found
+
+    def name_of(self, ids: object) -> str | None:
+        """`Helen Marsh` for P-001; several names for a `;` list; an unknown ID as typed."""
+        items = [i for i in split_list(ids) if i]
+        names = [(self.people[i].name or i) if i in self.people else i for i in items]
+        return "; ".join(names) or None
+
+    @cached_property
+    def pmos(self) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for _row, r in self.master[PMOs].rows():
+            if r[PMOs.pmo_id] is not None:
+                found.setdefault(str(r[PMOs.pmo_id]), r)
+        return found
+
+    def pmo_name(self, pmo_id: object) -> str | None:
+        if pmo_id is None:
+            return None
+        record = self.pmos.get(str(pmo_id))
+        return (record.get(PMOs.pmo_name) or str(pmo_id)) if record else str(pmo_id)
+
+    def ids(self, sheet) -> set[str]:
+        return self.master.ids(sheet)
+
+    # --- the handbook -------------------------------------------------------------------
+
+    @cached_property
+    def procedures(self) -> list[Procedure]:
+        data = self.master[Procedures].data
+        found = []
+        for row, pid, sid, process, status, kind, owner in zip(
+                data.index.tolist(),
+                *(data[c].tolist() for c in (Procedures.procedure_id, Procedures.service_id,
+                                             Procedures.process_id, Procedures.status,
+                                             Procedures.kind, Procedures.owner)),
+                strict=True):
+            if pid is not None:
+                found.append(Procedure(row, str(pid), sid, process, status, kind, owner))
+        return found
+
+    @cached_property
+    def procedures_by_service(self) -> dict[str, list[Procedure]]:
+        found: dict[str, list[Procedure]] = {}
+        for item in self.procedures:
+            if item.service is not None:
+                found.setdefault(item.service, []).append(item)
+        return found
+
+    @cached_property
+    def procedures_by_process(self) -> dict[str, list[Procedure]]:
+        found: dict[str, list[Procedure]] = {}
+        for item in self.procedures:
+            if item.process is not None:
+                found.setdefault(item.process, []).append(item)
+        return found
+
+    @cached_property
+    def service_of_procedure(self) -> dict[str, str]:
+        return {p.procedure_id: str(p.service) for p in self.procedures if p.service is not None}
+
+    @cached_property
+    def procedures_with_raci(self) -> set[str]:
+        return {str(p).strip() for p in self.master[RACI].raw[RACI.procedure_id]
+                if p is not None}
+
+    # --- the RACI matrix ----------------------------------------------------------------
+
+    @cached_property
+    def raci_columns(self) -> list[RoleColumn]:
+        """The RACI sheet's role and person columns, in sheet order (any other column is
+        X103's finding and is not read)."""
+        table = self.master[RACI]
+        roles = {normalise_header(r): r for r in RACI_ROLES}
+        declared = {normalise_header(h) for h in RACI.headers()}
+        people = self.ids(People)
+        position: dict[str, int] = {}
+        for index, text in table.headers:  # a repeated header is read from its last copy
+            if normalise_header(text) not in declared and text in table.raw.columns:
+                position[text] = index
+        found = []
+        for text, index in sorted(position.items(), key=lambda item: item[1]):
+            role = roles.get(normalise_header(text))
+            if role is None and text not in people:
+                continue
+            found.append(RoleColumn(text, column_letter(index), role, None if role else text))
+        return found
+
+    @cached_property
+    def raci_activities(self) -> list[Activity]:
+        """Each RACI row with its filled role cells. Read column by column, and each distinct
+        cell value parsed once: fast on big sheets."""
+        table = self.master[RACI]
+        if not table.present:
+            return []
+        columns = self.raci_columns
+        values = [table.raw[c.header].tolist() for c in columns]
+        procedures = table.data[RACI.procedure_id].tolist()
+        names = table.data[RACI.activity].tolist()
+        parsed: dict[object, frozenset[str] | None] = {}
+        found = []
+        for i, row in enumerate(table.raw.index.tolist()):
+            cells = []
+            for column, column_values in zip(columns, values, strict=True):
+                value = column_values[i]
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                key = (type(value), value)  # 1 and True are equal keys; their types are not
+                if key not in parsed:
+                    parsed[key] = raci_letters(value)
+                cells.append((column, value, parsed[key]))
+            found.append(Activity(row, procedures[i], names[i], cells))
+        return found
+
+    # --- SIPOC and the dependencies between processes (seed §5.1) -----------------------
+
+    @cached_property
+    def processes(self) -> list[Process]:
+        data = self.master[SIPOC].data
+        found = []
+        for row, pid, sid, inputs, outputs in zip(
+                data.index.tolist(),
+                *(data[c].tolist() for c in (SIPOC.process_id, SIPOC.service_id, SIPOC.inputs,
+                                             SIPOC.outputs)),
+                strict=True):
+            if pid is None:
+                continue
+            typed: dict[str, str] = {}
+            for text in split_list(inputs):
+                if text:
+                    typed.setdefault(matched(text), text)
+            made = [o for o in split_list(outputs) if o]
+            found.append(Process(row, str(pid), sid, typed, [matched(o) for o in made], made))
+        return found
+
+    @cached_property
+    def processes_by_service(self) -> dict[str, list[Process]]:
+        found: dict[str, list[Process]] = {}
+        for process in self.processes:
+            if process.service is not None:
+                found.setdefault(process.service, []).append(process)
+        return found
+
+    @cached_property
+    def producers(self) -> dict[str, list[Process]]:
+        """Output (matched form) -> the processes that produce it (each once, SIPOC order)."""
+        made: dict[str, list[Process]] = {}
+        for process in self.processes:
+            for output in dict.fromkeys(process.outputs):
+                made.setdefault(output, []).append(process)
+        return made
+
+    @cached_property
+    def dependencies_on_going(self) -> list[Dependency]:
+        """Each input of a live service's process that only a Closing or Closed service's
+        process makes (an input that a live process also makes is fine): H109's findings
+        and the closing checklist's "No service depends on it" both come from here."""
+        stage_of = self.stage_of
+
+        def live(process: Process) -> bool:
+            return stage_of.get(process.service) not in GOING_STAGES
+
+        # Per output, counted once: how many live processes make it, and the first going one.
+        # (Many processes may share one register; comparing every pair would be quadratic.)
+        live_makers: dict[str, int] = {}
+        going_maker: dict[str, Process] = {}
+        for item, makers in self.producers.items():
+            live_makers[item] = sum(1 for p in makers if live(p))
+            going = next((p for p in makers if not live(p)), None)
+            if going is not None:
+                going_maker[item] = going
+        found = []
+        for process in self.processes:
+            if process.service is None or stage_of.get(process.service) in (
+                    *GOING_STAGES, Stage.REJECTED):
+                continue
+            outputs = set(process.outputs)
+            for item, typed in process.inputs.items():
+                source = going_maker.get(item)
+                # the process itself (live) does not count as another live source
+                others_live = live_makers.get(item, 0) - (1 if item in outputs else 0)
+                if source is None or others_live > 0:
+                    continue
+                found.append(Dependency(process, typed, source, stage_of[source.service]))
+        return found
+
+    def dependants_of(self, sid: str) -> list[Dependency]:
+        """The dependencies of live services on the processes of (going) service `sid`."""
+        return [d for d in self.dependencies_on_going if d.source.service == sid]
+
+    def supported_by(self, sid: str) -> list[str]:
+        """Live services that name `sid` as the service they support."""
+        return [other for other, r in self.services.items()
+                if r[Services.supports_service] == sid
+                and r[Services.stage] not in (*ENDED_STAGES, Stage.CLOSING)]
+
+    # --- risks, issues and changes ------------------------------------------------------
+
+    @cached_property
+    def open_items(self) -> list[tuple[int, dict]]:
+        """(Excel row, record) of every open risk and issue."""
+        return [(row, r) for row, r in self.master[Risks].rows()
+                if is_open_item(r[Risks.status])]
+
+    @cached_property
+    def open_items_by_service(self) -> dict[object, list[dict]]:
+        found: dict[object, list[dict]] = {}
+        for _row, item in self.open_items:
+            found.setdefault(item[Risks.service_id], []).append(item)
+        return found
+
+    @cached_property
+    def changes_in_flight(self) -> list[tuple[int, dict]]:
+        """(Excel row, record) of every change not yet Implemented or Rejected."""
+        return [(row, r) for row, r in self.master[Changes].rows()
+                if is_open_change(r[Changes.status])]
+
+    @cached_property
+    def changes_in_flight_by_service(self) -> dict[object, list[dict]]:
+        found: dict[object, list[dict]] = {}
+        for _row, change in self.changes_in_flight:
+            found.setdefault(change[Changes.service_id], []).append(change)
+        return found
+
+    # --- KPIs and the actuals that count ------------------------------------------------
+
+    @cached_property
+    def kpi_rows(self) -> list[tuple[int, dict]]:
+        return [(row, r) for row, r in self.master[KPIs].rows() if r[KPIs.kpi_id] is not None]
+
+    @cached_property
+    def frequency_of(self) -> dict[str, str | None]:
+        """KPI ID -> Frequency (the first row of a duplicated KPI ID)."""
+        found: dict[str, str | None] = {}
+        for _row, r in self.kpi_rows:
+            found.setdefault(str(r[KPIs.kpi_id]), r[KPIs.frequency])
+        return found
+
+    @cached_property
+    def service_of_kpi(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for _row, r in self.kpi_rows:
+            if r[KPIs.service_id] is not None:
+                found.setdefault(str(r[KPIs.kpi_id]), str(r[KPIs.service_id]))
+        return found
+
+    @cached_property
+    def dated_actuals(self) -> pd.DataFrame:
+        """The actuals with a KPI ID and a Period date (index = Excel row), with the period
+        each counts for: the month (Monthly KPI) or quarter (Quarterly) containing its
+        Period, so an actual dated inside its period still counts (K106 reports its date).
+
+        200,000 actuals have a few dozen different Periods: each (frequency, day) is worked
+        out once and the rows matched in C.
+        """
+        data = self.master[KPIActuals].data
+        frame = data[[KPIActuals.kpi_id, KPIActuals.period]]
+        frame = frame[frame[KPIActuals.kpi_id].notna() & frame[KPIActuals.period].notna()]
+        quarterly = {k for k, f in self.frequency_of.items() if f == Frequency.QUARTERLY}
+        is_quarterly = frame[KPIActuals.kpi_id].isin(list(quarterly))
+        days = set(frame[KPIActuals.period].tolist())
+        months = {day: period_start(Frequency.MONTHLY, day) for day in days}
+        starts = frame[KPIActuals.period].map(months)
+        if is_quarterly.any():
+            quarters = {day: period_start(Frequency.QUARTERLY, day) for day in days}
+            starts = starts.where(~is_quarterly, frame[KPIActuals.period].map(quarters))
+        frame = frame.assign(counts_for=starts)
+        return frame
+
+    @cached_property
+    def standing_actuals(self) -> dict[str, dict[dt.date, int]]:
+        """KPI ID -> period -> the Excel row of the actual that counts: the first row for
+        that KPI and period. A later row for the same KPI and period is K105's finding and
+        counts nowhere."""
+        frame = self.dated_actuals
+        first = frame[~frame.duplicated(subset=[KPIActuals.kpi_id, "counts_for"], keep="first")]
+        found: dict[str, dict[dt.date, int]] = {}
+        for row, kpi, period in zip(first.index.tolist(), first[KPIActuals.kpi_id].tolist(),
+                                    first["counts_for"].tolist(), strict=True):
+            found.setdefault(str(kpi), {})[period] = row
+        return found
+
+    @cached_property
+    def repeated_actuals(self) -> list[tuple[int, str, dt.date, int]]:
+        """(row, KPI, period, row of the actual that counts) of each later actual for a KPI
+        and period that already has one."""
+        frame = self.dated_actuals
+        later = frame[frame.duplicated(subset=[KPIActuals.kpi_id, "counts_for"], keep="first")]
+        standing = self.standing_actuals
+        return [(row, str(kpi), period, standing[str(kpi)][period])
+                for row, kpi, period in zip(later.index.tolist(),
+                                            later[KPIActuals.kpi_id].tolist(),
+                                            later["counts_for"].tolist(), strict=True)]
+
+    def actual_at(self, row: int | None, header: str) -> object:
+        """A typed value of the KPI Actuals row `row` (None for no row)."""
+        if row is None:
+            return None
+        return self.master[KPIActuals].data.at[row, header]
+
+    def actuals_of(self, kpi: str, periods: Iterable[dt.date]) -> list[float | None]:
+        """The actuals that count for `kpi` in each of `periods` (None where none)."""
+        rows = self.standing_actuals.get(kpi, {})
+        column = self.master[KPIActuals].data[KPIActuals.actual]
+        return [None if rows.get(p) is None else column.at[rows[p]] for p in periods]
+
+    @cached_property
+    def go_live_of_running(self) -> dict[str, dt.date | None]:
+        """Running service -> its Go-live Date."""
+        return {sid: r[Services.go_live_date] for sid, r in self.services.items()
+                if r[Services.stage] == Stage.RUNNING}
+
+    def kpi_due(self, kpi_service: object, frequency: str | None) -> bool:
+        """A KPI is due for its reporting period when its service is Running and went live
+        before that period ended (a service that went live during the period reports it)."""
+        if kpi_service not in self.go_live_of_running or frequency is None:
+            return False
+        go_live = self.go_live_of_running[kpi_service]
+        period = self.period_for(frequency)
+        following = step_back(frequency, period, -1)
+        return go_live is None or go_live < following
+
+    @cached_property
+    def kpi_statuses(self) -> list[KpiStatus]:
+        """Every KPI with the actual that counts and its RAG for its reporting period."""
+        statuses = []
+        data = self.master[KPIActuals].data
+        for row, kpi in self.kpi_rows:
+            kpi_id = str(kpi[KPIs.kpi_id])
+            frequency = kpi[KPIs.frequency]
+            period = self.period_for(frequency)
+            actual_row = self.standing_actuals.get(kpi_id, {}).get(period)
+            actual = None if actual_row is None else data.at[actual_row, KPIActuals.actual]
+            statuses.append(KpiStatus(
+                kpi_id=kpi_id, row=row, service_id=kpi[KPIs.service_id],
+                name=kpi[KPIs.kpi_name], unit=kpi[KPIs.unit], direction=kpi[KPIs.direction],
+                frequency=frequency, target=kpi[KPIs.target],
+                amber_threshold=kpi[KPIs.amber_threshold],
+                red_threshold=kpi[KPIs.red_threshold], baseline=kpi[KPIs.baseline],
+                owner=kpi[KPIs.owner], period=period, actual=actual, actual_row=actual_row,
+                commentary=None if actual_row is None else data.at[actual_row,
+                                                                   KPIActuals.commentary],
+                rag=rag.kpi_rag(actual, kpi[KPIs.target], kpi[KPIs.direction],
+                                kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold]),
+                due=self.kpi_due(kpi[KPIs.service_id], frequency),
+            ))
+        return statuses
+
+    @cached_property
+    def kpis_by_service(self) -> dict[object, list[KpiStatus]]:
+        found: dict[object, list[KpiStatus]] = {}
+        for kpi in self.kpi_statuses:
+            found.setdefault(kpi.service_id, []).append(kpi)
+        return found
+
+    # --- findings and the services they belong to ----------------------------------------
+
+    def service_of_row(self, sheet_title: str, row: int) -> str | None:
+        """The Service ID the record on `row` of a sheet belongs to (an actual or a RACI
+        line belongs to the service of its KPI or procedure)."""
+        return self._row_services.get(sheet_title, {}).get(row)
+
+    @cached_property
+    def _row_services(self) -> dict[str, dict[int, str]]:
+        found: dict[str, dict[int, str]] = {}
+        for name, table in self.master.sheets.items():
+            if not table.present:
+                continue
+            if name == KPIActuals.SHEET:
+                header, lookup = KPIActuals.kpi_id, self.service_of_kpi
+            elif name == RACI.SHEET:
+                header, lookup = RACI.procedure_id, self.service_of_procedure
+            elif Services.service_id in table.data.columns and name != LifecycleLog.SHEET:
+                header, lookup = Services.service_id, None
+            elif name == LifecycleLog.SHEET:
+                header, lookup = LifecycleLog.service_id, None
+            else:
+                continue
+            rows = {}
+            for row, value in zip(table.data.index.tolist(), table.data[header].tolist(),
+                                  strict=True):
+                service = value if lookup is None else lookup.get(str(value))
+                if service is not None:
+                    rows[row] = str(service)
+            found[table.title] = rows
+        return found
+
+    def rollup(self, findings: Iterable[Finding]) -> dict[str, ServiceStatus]:
+        """Service ID -> its roll-up for every service in the catalogue (catalogue order),
+        from its KPIs, its open risks and issues and the unwaived findings on its records."""
+        by_service: dict[str, list[Finding]] = {}
+        for finding in findings:
+            if finding.waived:
+                continue
+            service = self.service_of_row(finding.sheet, finding.row)
+            if service is not None:
+                by_service.setdefault(service, []).append(finding)
+        return {sid: ServiceStatus(sid, self.kpis_by_service.get(sid, []),
+                                   self.open_items_by_service.get(sid, []),
+                                   by_service.get(sid, []))
+                for sid in self.services}
+
+    # --- waivers ------------------------------------------------------------------------
+
+    @cached_property
+    def live_waivers(self) -> dict[tuple[str, str], str]:
+        """(rule code, record casefolded) -> reason, for every waiver not past its Expires
+        date (a waiver works up to and including the day it expires)."""
+        table = self.master[Waivers]
+        found: dict[tuple[str, str], str] = {}
+        if not table.present:
+            return found
+        for _row, record in table.rows():
+            code, target = record[Waivers.rule], record[Waivers.record]
+            expires = record[Waivers.expires]
+            if not code or not target or (expires is not None and expires < self.as_of):
+                continue
+            found[(str(code).strip().upper(), str(target).strip().casefold())] = str(
+                record[Waivers.reason] or "waived")
+        return found
+
+    # --- the schema's verdict on each cell (the S rules' pandera pass) --------------------
+
+    @cached_property
+    def cell_failures(self) -> dict[tuple[str, str], list[tuple[int, str, object]]]:
+        """(sheet name, check) -> [(row, header, value)] for every cell that fails its
+        column's pandera checks, each sheet validated once, lazily."""
+        from pmo_xl.validators.cell_checks import validate_sheet
+
+        found: dict[tuple[str, str], list[tuple[int, str, object]]] = {}
+        for table in self.master.sheets.values():
+            if not table.present:
+                continue
+            for check, row, header, value in validate_sheet(table):
+                found.setdefault((table.name, check), []).append((row, header, value))
+        for (name, _check), cases in found.items():
+            order = self.master[name].column_index
+            cases.sort(key=lambda case: (case[0], order.get(case[1], 0)))
+        return found

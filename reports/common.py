@@ -1,0 +1,115 @@
+"""What the report workbooks share: the cover block, the workbook set-up and small writers.
+
+The status and KPI reports (and the changes workbook) start from here, so they read as one
+family; neither report imports the other's internals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from pmo_xl.period import period_label
+from pmo_xl.reports.styles import RAG, formats, new_workbook
+from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.schema import Frequency
+
+GENERATED_LABEL = "Generated"
+
+
+def generated_at() -> dt.datetime:
+    """When the report was made: now, or SOURCE_DATE_EPOCH when a build pins it.
+
+    This is the one value that differs between two runs on the same master and --as-of;
+    it sits in the Summary cell beside "Generated" and in the document properties, so a
+    comparison of two reports skips just that cell.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def periods_text(result: CheckResult) -> str:
+    """`Oct 2026 (monthly KPIs) · 2026 Q3 (quarterly KPIs)`."""
+    facts = result.facts
+    monthly, quarterly = Frequency.MONTHLY, Frequency.QUARTERLY
+    return (f"{period_label(monthly, facts.period_for(monthly))} (monthly KPIs) · "
+            f"{period_label(quarterly, facts.period_for(quarterly))} (quarterly KPIs)")
+
+
+def cover_rows(result: CheckResult, generated: dt.datetime) -> list[tuple[str, object]]:
+    master = result.master
+    return [
+        ("Organisation", result.facts.settings.organisation),
+        ("As of", result.as_of),
+        ("Master workbook", master.path.name),
+        ("Master fingerprint (SHA-256)", master.short_hash),
+        (GENERATED_LABEL, generated),
+        ("KPI reporting periods", periods_text(result)),
+    ]
+
+
+def start_workbook(path: Path, result: CheckResult, title: str, subject: str,
+                   generated: dt.datetime) -> tuple[Workbook, dict]:
+    organisation = result.facts.settings.organisation
+    workbook = new_workbook(path, title, subject, organisation)
+    workbook.set_properties({
+        "title": title,
+        "subject": subject,
+        "author": "pmo-xl",
+        "company": organisation,
+        "created": generated,
+        "keywords": f"as of {result.as_of.isoformat()}; master "
+                    f"{result.master.path.name} {result.master.short_hash}",
+        "comments": "Written by pmo-xl from the PMO master workbook.",
+    })
+    fmt = formats(workbook)
+    fmt["value"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
+                                        "valign": "top", "num_format": "General"})
+    fmt["signed"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
+                                         "valign": "top",
+                                         "num_format": "+General;-General;0"})
+    # Counts in a wide table read better centred under their (wrapped) header.
+    fmt["count"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
+                                        "valign": "top", "align": "center",
+                                        "num_format": "0"})
+    return workbook, fmt
+
+
+def label_rows(sheet: Worksheet, fmt: dict, row: int, heading: str,
+               rows: list[tuple[str, object]]) -> int:
+    """A subtitle and label/number lines; returns the next free row (after a gap)."""
+    sheet.write_string(row, 0, heading, fmt["subtitle"])
+    row += 1
+    for label, value in rows:
+        sheet.write_string(row, 0, label, fmt["label"])
+        if isinstance(value, int | float):
+            sheet.write_number(row, 1, value, fmt["cover_integer"])
+        else:
+            sheet.write_string(row, 1, str(value), fmt["text"])
+        row += 1
+    return row + 1
+
+
+def count_table(sheet: Worksheet, fmt: dict, row: int, headers: tuple[str, str],
+                counts: dict[str, int], rag_fill: bool = False) -> tuple[int, int]:
+    """A small two-column label/count table (a chart's data); returns (first, last) data row."""
+    sheet.write_string(row, 0, headers[0], fmt["header"])
+    sheet.write_string(row, 1, headers[1], fmt["header"])
+    first = row + 1
+    for offset, (label, count) in enumerate(counts.items(), start=first):
+        label_format = fmt[f"rag_{label}"] if rag_fill and label in RAG else fmt["text"]
+        sheet.write_string(offset, 0, label, label_format)
+        sheet.write_number(offset, 1, count, fmt["cover_integer"])
+    return first, first + len(counts) - 1
+
+
+def note(sheet: Worksheet, fmt: dict, row: int, text: str, last_col: int, lines: int) -> int:
+    sheet.merge_range(row, 0, row, last_col, text, fmt["note"])
+    sheet.set_row(row, 13.5 * lines)
+    return row + 2
