@@ -50,7 +50,7 @@ DELIBERATE: list[tuple[str, str, str]] = [
     ("S105", "Services", "AI11"),  # SVC-010 Last Reviewed typed as text: PLANTED
     ("X101", "Risks and Issues", "F9"),  # RSK-005 owned by P-021, who is not on People
     ("H102", "SIPOC", "B16"),  # SVC-011's "Log start-up actions" has no procedure
-    ("R102", "RACI", "F33"),  # SVC-006 gate decision (PRD-014): a second A, for the PMO Director
+    ("R102", "RACI", "F33"),  # SVC-006 gate decision (PRD-016): a second A, for the PMO Director
     ("L106", "Services", "AD29"),  # SVC-028's closure approved by the manager, not the owner
     ("O102", "Services", "Q11"),  # SVC-010's Service Manager is a PMO Administrator
     ("K103", "KPIs", "A13"),  # KPI-12 (SVC-011) has no actual for the reporting period: PLANTED
