@@ -1,7 +1,8 @@
 """Regenerate the committed workbooks: the blank template and the example master.
 
-Run `python workbook_templates/regenerate.py` after changing a schema or the example; the
-test in tests/test_template.py fails while the committed files are out of date.
+Run `python workbook_templates/regenerate.py` after changing a schema or the example's tables
+(pmo_xl/example_data/northwind/); the test in tests/test_template.py fails while the
+committed files are out of date.
 """
 
 from __future__ import annotations
