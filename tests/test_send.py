@@ -311,6 +311,7 @@ def test_login_with_the_password_from_the_environment(
     assert PASSWORD not in result.output
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_login_over_plain_text_on_the_loopback(tmp_path, start_server, run_send) -> None:
     server = start_server(auth=True, auth_over_plain=True)
     drafts = write_drafts(tmp_path / "d")
@@ -809,3 +810,63 @@ def test_sent_json_that_cannot_be_written_stops_the_run(tmp_path, start_server, 
     assert line.startswith("Error: helen-marsh.eml was sent but ")
     assert "stopped so nothing goes out twice" in line
     assert len(server.received) == 2  # nothing after the message it could not record
+
+
+# -- a crash mid-run loses nothing ------------------------------------------------------------
+
+def test_a_crash_mid_run_keeps_the_record_of_what_went_out(tmp_path, start_server,
+                                                           monkeypatch) -> None:
+    """sent.json is written after each message, not at the end: Ctrl-C (or a power cut)
+    after two messages leaves both recorded, and the next run sends only the other two."""
+    server = start_server()
+    drafts = write_drafts(tmp_path / "d")
+    real = sending.transmit
+    calls = []
+
+    def crash_on_third(conn, sender, message):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(conn, sender, message)
+
+    monkeypatch.setattr(sending, "transmit", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        sending.send(tmp_path / "d", smtp=server.address, from_address=SENDER,
+                     echo=lambda *a, **k: None)
+    assert [e["file"] for e in sent_record(tmp_path / "d")] == ["ana-lima.eml",
+                                                               "helen-marsh.eml"]
+    assert not (tmp_path / "d" / sending.LOCK_FILE).exists()
+    assert not [p for p in (tmp_path / "d").iterdir() if p.name.startswith(".")]
+    monkeypatch.setattr(sending, "transmit", real)
+    outcome = sending.send(tmp_path / "d", smtp=server.address, from_address=SENDER,
+                           echo=lambda *a, **k: None)
+    assert [d.path.name for d in outcome.sent] == ["raj-patel.eml", "tom-okafor.eml"]
+    assert len(outcome.already_sent) == 2 and outcome.exit_code == 0
+    assert_delivered_once(server, drafts)
+
+
+def test_each_message_is_dated_when_it_goes(tmp_path, start_server) -> None:
+    import datetime as dt
+
+    server = start_server()
+    write_drafts(tmp_path / "d", PEOPLE[:2])
+    shown = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    times = iter([shown, *(shown + dt.timedelta(minutes=m) for m in range(20, 40))])
+    sending.send(tmp_path / "d", smtp=server.address, from_address=SENDER,
+                 echo=lambda *a, **k: None, now=lambda: next(times))
+    dates = [r.message["Date"].datetime for r in server.received]
+    assert dates == [shown + dt.timedelta(minutes=20), shown + dt.timedelta(minutes=22)]
+    assert [e["time"] for e in sent_record(tmp_path / "d")] == [
+        "2026-11-30T09:21:00+00:00", "2026-11-30T09:23:00+00:00"]
+
+
+def test_an_address_with_non_ascii_letters(tmp_path, start_server, run_send) -> None:
+    server = start_server()
+    folder = tmp_path / "d"
+    folder.mkdir()
+    message = draft("josé.núñez@example.org", "José Núñez")
+    (folder / "jose.eml").write_bytes(message.as_bytes(policy=message.policy.clone(utf8=True)))
+    result = run_send(folder, "--smtp", server.address, "--from", SENDER, "--yes")
+    assert result.exit_code == 0, result.output
+    assert server.received[0].rcpt_tos == ["josé.núñez@example.org"]
+    assert bodies(server.received[0].message) == bodies(message)
