@@ -219,6 +219,10 @@ def folder_lock(folder: Path) -> Iterator[None]:
     try:
         yield
     finally:
+        # Removed while still locked, so a run that opened it meanwhile sees it is stale;
+        # Windows cannot remove an open file, so there it is closed first.
+        if sys.platform == "win32":  # pragma: no cover - tested on Linux only
+            handle.close()
         with contextlib.suppress(OSError):
             path.unlink()
         handle.close()

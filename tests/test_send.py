@@ -791,6 +791,15 @@ def test_two_runs_at_once_on_one_folder(tmp_path, run_send) -> None:
                     "it to finish, then run again.")
 
 
+def test_a_lock_file_left_by_a_crash_does_not_block(tmp_path, start_server, run_send) -> None:
+    server = start_server()
+    write_drafts(tmp_path / "d", PEOPLE[:1])
+    (tmp_path / "d" / sending.LOCK_FILE).write_text("")  # nobody holds it
+    result = run_send(tmp_path / "d", "--smtp", server.address, "--from", SENDER, "--yes")
+    assert result.exit_code == 0, result.output
+    assert len(server.received) == 1
+
+
 def test_sent_json_that_cannot_be_written_stops_the_run(tmp_path, start_server, run_send,
                                                         monkeypatch) -> None:
     server = start_server()
