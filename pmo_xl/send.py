@@ -179,19 +179,28 @@ def _same_people(a: Sequence[str], b: Sequence[str]) -> bool:
     return sorted(x.lower() for x in a) == sorted(x.lower() for x in b)
 
 
-def find_sent(draft: Draft, entries: list[dict]) -> dict | None:
+def find_sent(draft: Draft, entries: list[dict] | SentIndex) -> dict | None:
     """The entry that says this draft went out: same Message-ID (or, for a draft without one,
     the same file content) to the same people. A rewritten draft with a new Message-ID, or a
     corrected address, is a new message."""
-    for entry in entries:
-        if not _same_people(draft.to, [str(x) for x in entry["to"]]):
-            continue
-        if draft.message_id is not None:
-            if entry["message_id"] == draft.message_id:
-                return entry
-        elif entry.get("draft_sha256") == draft.sha256:
+    index = entries if isinstance(entries, SentIndex) else SentIndex(entries)
+    key = draft.message_id if draft.message_id is not None else f"sha256:{draft.sha256}"
+    for entry in index.by_key.get(key, []):
+        if _same_people(draft.to, [str(x) for x in entry["to"]]):
             return entry
     return None
+
+
+class SentIndex:
+    """sent.json's entries by Message-ID and by draft content, so a folder of a thousand
+    drafts is matched in one pass."""
+
+    def __init__(self, entries: list[dict]) -> None:
+        self.by_key: dict[str, list[dict]] = {}
+        for entry in entries:
+            self.by_key.setdefault(entry["message_id"], []).append(entry)
+            if isinstance(entry.get("draft_sha256"), str):
+                self.by_key.setdefault(f"sha256:{entry['draft_sha256']}", []).append(entry)
 
 
 @contextlib.contextmanager
@@ -391,9 +400,10 @@ def send(
         entries = read_sent(sent_path)
         drafts = [read_draft(p, p.relative_to(records).as_posix()) for p in draft_files(source)]
         stamp = now()
+        index = SentIndex(entries)
         for draft in drafts:
             if draft.problem is None:
-                draft.already_sent = find_sent(draft, entries)
+                draft.already_sent = find_sent(draft, index)
                 if draft.already_sent is None:
                     prepare(draft, sender, copies, stamp)
         outcome = Outcome(drafts, dry_run=dry_run)
