@@ -84,7 +84,7 @@ def read_draft(path: Path, name: str) -> Draft:
     draft = Draft(path, name, hashlib.sha256(raw).hexdigest())
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
-        to_values = [str(v) for v in message.get_all("To", [])]
+        to_values = _as_written(message, "To")
         subject = " ".join(str(message.get("Subject", "")).split())
         message_id = str(message.get("Message-ID", "")).strip() or None
     except Exception as exc:  # the email package raises many kinds on a damaged file
@@ -102,6 +102,13 @@ def read_draft(path: Path, name: str) -> Draft:
     else:
         draft.to = addresses
     return draft
+
+
+def _as_written(message: EmailMessage, name: str) -> list[str]:
+    """A header's values as the draft holds them (UTF-8 decoded), not as the email package
+    repairs them: a malformed address must be seen, not silently dropped."""
+    return [value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+            for key, value in message.raw_items() if key.lower() == name.lower()]
 
 
 def drafts_folder(folder: Path) -> Path:
@@ -265,7 +272,7 @@ def prepare(draft: Draft, sender: Mailbox | None, cc: Sequence[Mailbox],
         message["From"] = sender.header
     del message["Date"]
     message["Date"] = email.utils.format_datetime(now)
-    cc_values = [str(v) for v in message.get_all("Cc", [])] + [m.header for m in cc]
+    cc_values = _as_written(message, "Cc") + [m.header for m in cc]
     if cc:
         del message["Cc"]
         message["Cc"] = ", ".join(cc_values)
@@ -273,7 +280,7 @@ def prepare(draft: Draft, sender: Mailbox | None, cc: Sequence[Mailbox],
         # Derived from the file, so a re-run of the same draft gives the same ID.
         domain = sender.address.rpartition("@")[2] if sender else "pmo-xl.invalid"
         message["Message-ID"] = f"<{draft.sha256[:32]}@{domain}>"
-    bcc = [str(v) for v in message.get_all("Bcc", [])]
+    bcc = _as_written(message, "Bcc")
     del message["Bcc"]  # never shown to the others; still delivered
     extra = [a for _, a in email.utils.getaddresses(cc_values + bcc) if a]
     recipients: list[str] = []

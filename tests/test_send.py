@@ -235,6 +235,27 @@ def test_cc_goes_to_every_message(tmp_path, start_server, run_send) -> None:
                                                     "boss@example.org"]
 
 
+def test_a_drafts_own_cc_and_bcc_are_kept_and_bcc_hidden(tmp_path, start_server,
+                                                         run_send) -> None:
+    server = start_server()
+    folder = tmp_path / "d"
+    folder.mkdir()
+    message = draft("raj.patel@example.org", "Raj Patel")
+    message["Cc"] = "Deputy <deputy@example.org>"
+    message["Bcc"] = "audit@example.org"
+    (folder / "raj.eml").write_bytes(bytes(message))
+    result = run_send(folder, "--smtp", server.address, "--from", SENDER, "--cc",
+                      "boss@example.org", "--yes")
+    assert result.exit_code == 0, result.output
+    (received,) = server.received
+    assert received.rcpt_tos == ["raj.patel@example.org", "deputy@example.org",
+                                 "boss@example.org", "audit@example.org"]
+    assert [a.addr_spec for a in received.message["Cc"].addresses] == [
+        "deputy@example.org", "boss@example.org"]
+    assert "Bcc" not in received.message
+    assert b"audit@" not in received.data
+
+
 def test_starttls_with_a_trusted_certificate(tmp_path, start_server, run_send, certificates,
                                              monkeypatch) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_file))
@@ -544,17 +565,21 @@ def test_a_draft_without_usable_to_is_listed_and_skipped(tmp_path, start_server,
     (folder / "nobody.eml").write_bytes(bytes(draft(None, "Nobody")))
     (folder / "typo.eml").write_bytes(bytes(draft("helen.marsh@example", "Typo")))
     (folder / "notes.eml").write_text("just some notes, not an email\n")
+    (folder / "two-ats.eml").write_bytes(b"To: X <bad@@example.org>\r\n" + bytes(draft(None)))
     result = run_send(folder, "--smtp", server.address, "--from", SENDER, "--yes")
     assert result.exit_code == 1, result.output
     skipped = [line for line in result.stderr.splitlines() if "skipped" in line]
     assert skipped == [
         "  skipped   nobody.eml: it has no To: address; add the recipient or send it by hand.",
         "  skipped   notes.eml: it has no To: address; add the recipient or send it by hand.",
+        "  skipped   two-ats.eml: it has no usable To: address ('X <bad@@example.org>'); "
+        "correct the person's Email in the master and write the drafts again, or send it by "
+        "hand.",
         "  skipped   typo.eml: it has no usable To: address ('Typo <helen.marsh@example>'); "
         "correct the person's Email in the master and write the drafts again, or send it by "
         "hand."]
     assert_delivered_once(server, drafts)
-    assert result.stdout.splitlines()[-1] == "Sent 2, 3 skipped; 5 drafts in all."
+    assert result.stdout.splitlines()[-1] == "Sent 2, 4 skipped; 6 drafts in all."
 
 
 # -- asking first, dry run ------------------------------------------------------------------
