@@ -777,6 +777,19 @@ def test_malformed_smtp(tmp_path, run_send, value) -> None:
     assert line.startswith(f"Error: --smtp {value!r}")
 
 
+@pytest.mark.parametrize(("value", "security", "expected"), [
+    ("smtp.example.org", "plain", ("smtp.example.org", 25)),
+    ("smtp.example.org", "starttls", ("smtp.example.org", 587)),
+    ("smtp.example.org", "ssl", ("smtp.example.org", 465)),
+    ("smtp.example.org:2525", "starttls", ("smtp.example.org", 2525)),
+    ("[::1]:2525", "plain", ("::1", 2525)), ("[::1]", "ssl", ("::1", 465)),
+    (" 127.0.0.1:25 ", "plain", ("127.0.0.1", 25))])
+def test_default_ports(value, security, expected) -> None:
+    from pmo_xl.mail_server import parse_server
+
+    assert parse_server(value, security) == expected
+
+
 def test_missing_smtp_or_from(tmp_path, run_send) -> None:
     write_drafts(tmp_path / "d")
     assert "--smtp HOST[:PORT]" in one_line_error(run_send(tmp_path / "d", "--from", SENDER,
