@@ -643,6 +643,7 @@ def test_without_a_terminal_and_without_yes_it_refuses(tmp_path, start_server,
     assert server.recorder.mails == 0
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX only")
 def test_on_a_real_terminal_it_asks_and_sends(tmp_path, start_server) -> None:
     """A pseudo-terminal, the way a person runs it: the question, the answer, the sending."""
     import pty
