@@ -365,6 +365,61 @@ def demo(folder: Path, as_of: dt.date) -> None:
         raise fail(exc) from None
 
 
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--smtp", metavar="HOST[:PORT]",
+              help="The mail server. Port default: 25, 587 with --starttls, 465 with --ssl.")
+@click.option("--from", "from_address", metavar="ADDRESS",
+              help="The sender, e.g. pmo@example.org or \"PMO Office <pmo@example.org>\".")
+@click.option("--starttls", is_flag=True, help="Encrypt with STARTTLS (usually port 587).")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Encrypt from the start (usually port 465).")
+@click.option("--user", metavar="NAME",
+              help="Log in as NAME; the password comes from the environment variable "
+                   "PMO_XL_SMTP_PASSWORD, never from the command line.")
+@click.option("--cc", multiple=True, metavar="ADDRESS",
+              help="Copy every message to ADDRESS (repeat for more).")
+@click.option("--yes", is_flag=True, help="Send without asking (for scripts).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+def send(folder: Path, smtp: str | None, from_address: str | None, starttls: bool,
+         use_ssl: bool, user: str | None, cc: tuple[str, ...], yes: bool,
+         dry_run: bool) -> None:
+    """Send the addressed drafts in DIR through an SMTP server, each one once.
+
+    DIR is a pack folder (its to-people/ drafts) or a folder written by `pmo-xl actions -o`.
+    It lists what it will send (to whom, subject, size) and asks before sending. sent.json
+    records every message sent, so running again sends only what is left. Exit 0: every
+    draft has gone out; 1: some were refused, lost or skipped (the rest were sent); 2: bad
+    input, or the server could not be reached or refused the login.
+
+    \b
+    Example:
+      pmo-xl send pmo-pack-2026-11-30 --dry-run
+      export PMO_XL_SMTP_PASSWORD='...'
+      pmo-xl send pmo-pack-2026-11-30 --smtp smtp.example.org --starttls \\
+          --user pmo@example.org --from pmo@example.org --cc pmo-office@example.org
+    """
+    from pmo_xl import send as sending
+
+    if starttls and use_ssl:
+        raise click.UsageError("--starttls and --ssl cannot be used together; pick one.")
+    security = "ssl" if use_ssl else "starttls" if starttls else "plain"
+
+    def confirm(question: str) -> bool:
+        if not sending.stdin_is_terminal():
+            raise InputError("Not sending without confirmation: no terminal to ask on; add "
+                             "--yes to send from a script, or --dry-run to only look.")
+        return click.confirm(question, default=False)
+
+    try:
+        outcome = sending.send(folder, smtp=smtp, from_address=from_address,
+                               security=security, user=user, cc=cc, dry_run=dry_run,
+                               confirm=None if yes else confirm,
+                               echo=lambda text="", err=False: click.echo(text, err=err))
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    sys.exit(outcome.exit_code)
+
+
 def main() -> None:
     """Console entry point: no traceback ever reaches a user."""
     try:
