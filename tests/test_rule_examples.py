@@ -13,6 +13,7 @@ from .conftest import check_json
 
 RULES = load_rules()
 EDITABLE = [r for r in RULES.values() if r.fails.edits]
+BOUNDED = [r for r in RULES.values() if r.passes.edits]
 
 
 def test_clean_example_master_has_no_findings(example_master: Path) -> None:
@@ -32,6 +33,16 @@ def test_failing_example_names_its_cell(rule, tmp_path: Path) -> None:
     assert mine[0]["severity"] == rule.severity
     assert mine[0]["hint"] and mine[0]["message"]
     assert mine[0]["row"] == int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+@pytest.mark.parametrize("rule", BOUNDED, ids=[r.code for r in BOUNDED])
+def test_passing_example_at_the_boundary_stays_silent(rule, tmp_path: Path) -> None:
+    """The edits up to the rule's boundary (the last value that still passes) make no finding
+    of this rule: a rule that fires one step too early fails here, one that fires one step
+    too late fails its failing example."""
+    path = write_example(tmp_path / "master.xlsx", rule.passes.edits)
+    report = check_json(path)
+    assert [f for f in report["findings"] if f["rule"] == rule.code] == []
 
 
 def test_every_rule_has_a_failing_example_and_a_docstring() -> None:

@@ -22,6 +22,7 @@ from pmo_xl.validators.schema import (
     Offering,
     PMOs,
     Risks,
+    Scope,
     Services,
     Setting,
     Settings,
@@ -76,15 +77,23 @@ def _active_fte(facts: Facts) -> list[tuple[str | None, str | None, float | None
 
 @rule("G102", WARNING, "A PMO's active services need more FTE than it has",
       fails=[Edit(PMOs, "PMO-2", {PMOs.capacity_fte: 0.5})], cell="PMOs!E3",
-      passes=[Edit(PMOs, "PMO-2", {PMOs.capacity_fte: 1})])
+      passes=[Edit(Services, "SVC-002", {Services.planned_fte: 0.1}),
+              Edit(Services, None, {Services.service_id: "SVC-004",
+                                    Services.service_name: "Dependency mapping",
+                                    Services.lead_pmo: "PMO-2", Services.scope: Scope.PORTFOLIO,
+                                    Services.stage: Stage.DESIGN,
+                                    Services.offering: Offering.MENU,
+                                    Services.planned_fte: 0.2, Services.service_owner: "P-002"}),
+              Edit(PMOs, "PMO-2", {PMOs.capacity_fte: 0.3})])
 def over_capacity(facts: Facts) -> Iterator[Problem]:
-    """A PMO needs the capacity for the services it delivers: the Planned FTE
-    of the services it leads that are active (Design, Pilot, Transition, Running or
-    Closing) adds up to no more than its Capacity FTE (exactly full is fine). Proposed
-    services are not counted yet; agreeing to one may mean closing another.
+    """A PMO needs the capacity for the services it delivers: the Planned FTE of the
+    services it leads that are active (Design, Pilot, Transition, Running or Closing) adds
+    up to no more than its Capacity FTE (exactly full is fine, however the FTE add up in
+    floating point). Proposed services are not counted yet; agreeing to one may mean closing
+    another.
 
-    Passing: PMO-2 (capacity 3) leads SVC-002 in Design with 1 FTE, or exactly 1 FTE of
-    capacity for it. Failing: PMO-2's Capacity FTE is 0.5.
+    Passing: PMO-2 (capacity 3) leads SVC-002 in Design with 1 FTE; or 0.1 and 0.2 FTE
+    against a capacity of exactly 0.3. Failing: PMO-2's Capacity FTE is 0.5.
     """
     pmos = facts.master[PMOs]
     planned: dict[str, float] = defaultdict(float)
