@@ -32,6 +32,7 @@ from pmo_xl.validators.schema import (
     LIFECYCLE,
     RACI,
     RACI_ROLES,
+    SERIOUS_SEVERITIES,
     SETTLED_CHANGE_STATUSES,
     SIPOC,
     Changes,
@@ -240,7 +241,7 @@ class ServiceStatus:
         """Why the roll-up is what it is, in words (empty when Green with nothing to say)."""
         parts = [f"{k.kpi_id} {k.rag}" for k in self.kpis if k.rag != rag.GREEN]
         parts += [f"{r.get(Risks.item_id)} {r.get(Risks.severity)} open" for r in self.open_items
-                  if r.get(Risks.severity) in ("Critical", "High")]
+                  if r.get(Risks.severity) in SERIOUS_SEVERITIES]
         if self.errors:
             parts.append(f"{self.errors} error finding{'s' if self.errors != 1 else ''}")
         if not self.kpis and not parts:

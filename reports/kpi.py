@@ -30,7 +30,7 @@ from pmo_xl.reports.styles import (
     write_table,
 )
 from pmo_xl.validators.engine import CheckResult
-from pmo_xl.validators.schema import FREQUENCIES, Frequency, Services
+from pmo_xl.validators.schema import FREQUENCIES, Frequency, KPIActuals, KPIs, Services
 
 KPI_SHEETS = ("Summary", "KPIs", "Trends", "Trend charts")
 TREND_PERIODS = 12
@@ -84,8 +84,8 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     with_kpis = sorted((s for s in by_service if s is not None),
                        key=lambda s: (s not in order, order.get(s, 0), s))
     columns = [
-        TableColumn("Service ID", "text", 12), TableColumn("Service Name", "wrap", 34),
-        TableColumn("Stage", "text", 11), TableColumn("KPIs", "count", 8),
+        TableColumn(KPIs.service_id, "text", 12), TableColumn(Services.service_name, "wrap", 34),
+        TableColumn(Services.stage, "text", 11), TableColumn("KPIs", "count", 8),
         TableColumn("Green", "count", 8), TableColumn("Amber", "count", 8),
         TableColumn("Red", "count", 8), TableColumn("No data", "count", 8),
         TableColumn("KPI RAG", "rag", 10),
@@ -127,14 +127,14 @@ def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus
     facts = result.facts
     services = facts.services
     columns = [
-        TableColumn("Service ID", "text", 11), TableColumn("Service Name", "wrap", 20),
-        TableColumn("KPI ID", "text", 9), TableColumn("KPI Name", "wrap", 26),
-        TableColumn("Unit", "text", 7), TableColumn("Direction", "wrap", 10),
-        TableColumn("Period", "text", 10), TableColumn("Actual", "value", 9),
-        TableColumn("Target", "value", 9), TableColumn("Variance", "signed", 9),
-        TableColumn("RAG", "rag", 9), TableColumn("Amber Threshold", "value", 9),
-        TableColumn("Red Threshold", "value", 9), TableColumn("Commentary", "wrap", 34),
-        TableColumn("Owner", "wrap", 14), TableColumn("Missing actual", "text", 10),
+        TableColumn(KPIs.service_id, "text", 11), TableColumn(Services.service_name, "wrap", 20),
+        TableColumn(KPIs.kpi_id, "text", 9), TableColumn(KPIs.kpi_name, "wrap", 26),
+        TableColumn(KPIs.unit, "text", 7), TableColumn(KPIs.direction, "wrap", 10),
+        TableColumn(KPIActuals.period, "text", 10), TableColumn(KPIActuals.actual, "value", 9),
+        TableColumn(KPIs.target, "value", 9), TableColumn("Variance", "signed", 9),
+        TableColumn("RAG", "rag", 9), TableColumn(KPIs.amber_threshold, "value", 9),
+        TableColumn(KPIs.red_threshold, "value", 9), TableColumn(KPIActuals.commentary, "wrap", 34),
+        TableColumn(KPIs.owner, "wrap", 14), TableColumn("Missing actual", "text", 10),
     ]
     rows = []
     for kpi in _ordered(kpis, services):
@@ -169,10 +169,11 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
         if not mine and frequency != Frequency.MONTHLY:
             continue
         periods = facts.trend_periods(frequency, TREND_PERIODS)
-        columns = [TableColumn("KPI ID", "text", 10), TableColumn("KPI Name", "wrap", 26)]
+        columns = [TableColumn(KPIs.kpi_id, "text", 10), TableColumn(KPIs.kpi_name, "wrap", 26)]
         columns += [TableColumn(period_label(frequency, p), "value", 8.5) for p in periods]
-        columns += [TableColumn("Trend", "text", 16), TableColumn("Target", "value", 8),
-                    TableColumn("Direction", "wrap", 10), TableColumn("Service ID", "text", 10)]
+        columns += [TableColumn("Trend", "text", 16), TableColumn(KPIs.target, "value", 8),
+                    TableColumn(KPIs.direction, "wrap", 10),
+                    TableColumn(KPIs.service_id, "text", 10)]
         rows = []
         for kpi in mine:
             values = facts.actuals_of(kpi.kpi_id, periods)

@@ -104,7 +104,7 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     unknown = sum(1 for s in stages if s not in STAGES)
     if unknown:
         stage_counts["Not recorded"] = unknown
-    stage_first, stage_last = count_table(sheet, fmt, row, ("Stage", "Services"), stage_counts)
+    stage_first, stage_last = count_table(sheet, fmt, row, (S.stage, "Services"), stage_counts)
     row = stage_last + 2
     rag_first, rag_last = count_table(sheet, fmt, row, ("Active service RAG", "Services"),
                                       rags, rag_fill=True)
@@ -151,9 +151,9 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
 def _services(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
     facts = result.facts
     columns = [
-        TableColumn("Service ID"), TableColumn("Service Name", "wrap", 28),
-        TableColumn("Stage"), TableColumn("Service Owner", "wrap", 16),
-        TableColumn("Service Managers", "wrap", 18), TableColumn("Lead PMO", "wrap", 18),
+        TableColumn(S.service_id), TableColumn(S.service_name, "wrap", 28),
+        TableColumn(S.stage), TableColumn(S.service_owner, "wrap", 16),
+        TableColumn(S.service_managers, "wrap", 18), TableColumn(S.lead_pmo, "wrap", 18),
         TableColumn("RAG", "rag"), TableColumn("KPI RAG", "rag"),
         TableColumn("Why", "wrap", 26),
         TableColumn("Open risks and issues", "count", 11),
@@ -236,11 +236,11 @@ def missing_before_next(service: dict, facts: Facts) -> list[str]:
 def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
     facts = result.facts
     columns = [
-        TableColumn("Service ID"), TableColumn("Service Name", "wrap", 26),
-        TableColumn("Stage"), TableColumn("Service Owner", "wrap", 16),
-        TableColumn("Lead PMO", "wrap", 16), TableColumn("RAG", "rag"),
-        TableColumn("Approved", "date", 11), TableColumn("Design Start", "date", 11),
-        TableColumn("Pilot Start", "date", 11), TableColumn("Sign-off Date", "date", 11),
+        TableColumn(S.service_id), TableColumn(S.service_name, "wrap", 26),
+        TableColumn(S.stage), TableColumn(S.service_owner, "wrap", 16),
+        TableColumn(S.lead_pmo, "wrap", 16), TableColumn("RAG", "rag"),
+        TableColumn("Approved", "date", 11), TableColumn(S.design_start, "date", 11),
+        TableColumn(S.pilot_start, "date", 11), TableColumn(S.sign_off_date, "date", 11),
         TableColumn("Readiness Assessment", "date", 11),
         TableColumn("Days in stage", "count", 8), TableColumn("Next stage"),
         TableColumn("Missing before the next stage", "wrap", 40),
@@ -301,11 +301,11 @@ def closure_checklist(service: dict, facts: Facts) -> dict[str, bool | None]:
 def _closing(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
     facts = result.facts
     columns = [
-        TableColumn("Service ID"), TableColumn("Service Name", "wrap", 24),
-        TableColumn("Service Owner", "wrap", 16), TableColumn("Closure Reason", "wrap", 20),
-        TableColumn("Closure Approved By", "wrap", 14),
-        TableColumn("Closure Approved Date", "date", 11),
-        TableColumn("Planned End Date", "date", 11),
+        TableColumn(S.service_id), TableColumn(S.service_name, "wrap", 24),
+        TableColumn(S.service_owner, "wrap", 16), TableColumn(S.closure_reason, "wrap", 20),
+        TableColumn(S.closure_approved_by, "wrap", 14),
+        TableColumn(S.closure_approved_date, "date", 11),
+        TableColumn(S.planned_end_date, "date", 11),
         *[TableColumn(step, "text", 11) for step in CHECKLIST],
         TableColumn("Outstanding", "wrap", 30),
     ]
@@ -331,12 +331,12 @@ def _closing(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
 def _risks(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
     facts = result.facts
     columns = [
-        TableColumn("ID"), TableColumn("Type"), TableColumn("Service ID"),
-        TableColumn("Service Name", "wrap", 20), TableColumn("Severity", "text", 10),
-        TableColumn("Status"), TableColumn("Escalation Level", "wrap", 14),
-        TableColumn("Owner", "wrap", 14), TableColumn("Raised", "date", 11),
-        TableColumn("Target Date", "date", 11), TableColumn("Overdue", "text", 9),
-        TableColumn("Description", "wrap", 40), TableColumn("Action", "wrap", 34),
+        TableColumn(Risks.item_id), TableColumn(Risks.type), TableColumn(Risks.service_id),
+        TableColumn(S.service_name, "wrap", 20), TableColumn(Risks.severity, "text", 10),
+        TableColumn(Risks.status), TableColumn(Risks.escalation_level, "wrap", 14),
+        TableColumn(Risks.owner, "wrap", 14), TableColumn("Raised", "date", 11),
+        TableColumn(Risks.target_date, "date", 11), TableColumn("Overdue", "text", 9),
+        TableColumn(Risks.description, "wrap", 40), TableColumn(Risks.action, "wrap", 34),
     ]
     fill = {Severity.CRITICAL: "rag_Red", Severity.HIGH: "rag_Amber"}
     as_of = result.as_of
@@ -365,7 +365,7 @@ def _risks(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
 def _findings(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
     columns = [
         TableColumn("Rule"), TableColumn("Severity", "severity", 10),
-        TableColumn("Cell", "text", 18), TableColumn("Record"), TableColumn("Service ID"),
+        TableColumn("Cell", "text", 18), TableColumn("Record"), TableColumn(S.service_id),
         TableColumn("Message", "wrap", 48), TableColumn("Hint", "wrap", 40),
         TableColumn("Waived", "wrap", 16),
     ]

@@ -74,7 +74,7 @@ def thresholds_out_of_order(facts: Facts) -> Iterator[Problem]:
         if direction not in (Direction.HIGHER, Direction.LOWER) or target is None:
             continue
         higher = direction == Direction.HIGHER
-        bound, bound_name = target, "Target"
+        bound, bound_name = target, KPIs.target
         for header in (KPIs.amber_threshold, KPIs.red_threshold):
             value = record[header]
             if value is None:
