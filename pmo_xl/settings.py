@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pmo_xl.master import Master, SheetTable
 from pmo_xl.validators.schema import normalise_header
+
+if TYPE_CHECKING:
+    from pmo_xl.master import Master, SheetTable
 
 DEFAULT_MANDATED_SHARE = 0.5  # the talk notes' example: mandated work is about half
 
