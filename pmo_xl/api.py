@@ -9,6 +9,7 @@ from pathlib import Path
 from pmo_xl.errors import CannotCheck
 from pmo_xl.master import read_master
 from pmo_xl.output import refuse_master
+from pmo_xl.period import out_of_range, usable
 from pmo_xl.template import write_master
 from pmo_xl.validators.engine import CheckResult, run_checks
 from pmo_xl.validators.registry import Rule, load_rules
@@ -23,6 +24,8 @@ def check(
     progress: Callable[[Rule], None] | None = None,
 ) -> CheckResult:
     """Read the master at `path` and run every selected rule as of `as_of` (default today)."""
+    if as_of is not None and not usable(as_of):
+        raise CannotCheck(out_of_range(as_of))
     master = read_master(path)
     return run_checks(master, as_of or dt.date.today(), select=select, ignore=ignore,
                       progress=progress)
@@ -31,6 +34,8 @@ def check(
 def new(path: str | Path, *, overwrite: bool = False) -> Path:
     """Write a blank master workbook from the template to `path`."""
     path = Path(path)
+    if path.name.lower() == ".xlsx" or not path.name.strip():
+        raise CannotCheck(f"{str(path)!r} has no name; give the workbook one, e.g. master.xlsx.")
     if path.suffix.lower() != ".xlsx":
         raise CannotCheck(f"{path.name} should end in .xlsx so Excel opens it.")
     if path.exists() and not overwrite:
