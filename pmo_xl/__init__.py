@@ -13,6 +13,8 @@ the checks need pandas, pandera and openpyxl, which take most of a second to imp
 
 from __future__ import annotations
 
+__version__ = "0.1.0"
+
 import importlib
 from typing import TYPE_CHECKING
 

@@ -11,12 +11,13 @@ import datetime as dt
 import errno
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from pmo_xl import interrupts
+from pmo_xl import __version__, interrupts
 from pmo_xl.errors import CannotCheck
 from pmo_xl.period import out_of_range, parse_date, usable
 
@@ -106,7 +107,7 @@ def _refuse_outputs(master: Path, **outputs: Path | None) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="pmo-xl")
+@click.version_option(__version__, prog_name="pmo-xl")
 def cli() -> None:
     """Check a PMO master workbook and write the governance reports.
 
@@ -492,6 +493,9 @@ def main() -> None:
     """Console entry point: no traceback ever reaches a user, interrupted or not."""
     try:
         interrupts.install()  # again, in case an older `pmo-xl` script calls main() directly
+        if not os.environ.get("PMO_XL_DEBUG"):
+            # A library's warning ("extension is not supported") is not the user's business.
+            warnings.simplefilter("ignore")
         code = _run()
         interrupts.settle()  # the outcome is decided: a late Ctrl-C changes nothing
         try:
