@@ -153,15 +153,17 @@ def atomic_output(
 
 
 def header_value(text: object) -> str:
-    """One line of plain text for an email header: control characters (a bell, an escape, a
-    line break that could smuggle in a header of its own such as Bcc), format characters
-    (a right-to-left override that reverses what the reader sees) and runs of spaces all
-    become single spaces."""
+    """One line of plain text for an email header.
+
+    Line breaks and other spacing characters (one could smuggle in a header of its own, such
+    as Bcc) become single spaces; other control characters (a bell, an escape) and format
+    characters (a right-to-left override that reverses what the reader sees) are dropped.
+    """
     import unicodedata
 
-    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
-                      for ch in str(text))
-    return " ".join(cleaned.split())
+    kept = "".join(" " if ch.isspace() else ch for ch in str(text)
+                   if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf"))
+    return " ".join(kept.split())
 
 
 # --- proof that a file is ours ----------------------------------------------------------
