@@ -144,7 +144,7 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
 
     Findings are grouped by sheet; each names its rule, severity, cell, the record and a
     fix. Exit code 0: no errors; 1: errors (or warnings with --strict); 2: PATH could not
-    be checked.
+    be checked or an output not written; 130: interrupted (no output is left half-written).
 
     \b
     Example:
