@@ -256,8 +256,10 @@ def atomic_folder(
     by two renames with signals held. A lock file beside the folder (`.name.lock`) makes a
     second run into the same folder at the same time wait for nothing: it is refused.
     """
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
+    # A real name for the folder (`.` has none) and, behind a symbolic link, the folder the
+    # link leads to: that is where the user means the pack to go.
+    path = Path(os.path.realpath(path) if Path(path).is_symlink() else os.path.abspath(path))
+    parent = path.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
