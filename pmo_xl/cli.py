@@ -501,7 +501,8 @@ def main() -> None:
         try:
             _flush_stdout()
         except OSError as exc:
-            code = _stdout_failed(exc)
+            if exc.errno != errno.EPIPE:  # a reader that went away changes nothing we did
+                code = _stdout_failed(exc)
     except interrupts.Interrupted as exc:
         interrupts.settle()
         code = exc.exit_code

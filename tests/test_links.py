@@ -110,3 +110,17 @@ def test_libreoffice_follows_each_link_to_the_master(written, tmp_path):
         opened = Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
         assert opened == master, (hrefs[0], opened)
         assert location == "'Services'!I2"
+
+
+def test_the_packs_findings_links_lead_to_the_master_from_where_the_pack_ends_up(tmp_path,
+                                                                                run_cli):
+    """A pack is written in a temporary folder and renamed into place: its links must be
+    right for the final place."""
+    master = write_example(tmp_path / MASTER_FOLDER / "PMO master #2 (Q4).xlsx", TYPO)
+    folder = tmp_path / "Board #7" / "pack 100%"
+    result = run_cli("pack", master, "--as-of", AS_OF, "-o", folder)
+    assert result.exit_code == 1, result.output
+    findings = folder / f"findings-{AS_OF}.xlsx"
+    link = openpyxl.load_workbook(findings)["Findings"]["D2"].hyperlink
+    assert resolve(findings, link.target) == master
+    assert link.location == "'Services'!I2"
