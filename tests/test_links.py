@@ -116,6 +116,7 @@ def test_the_packs_findings_links_lead_to_the_master_from_where_the_pack_ends_up
                                                                                 run_cli):
     """A pack is written in a temporary folder and renamed into place: its links must be
     right for the final place."""
+    (tmp_path / MASTER_FOLDER).mkdir()
     master = write_example(tmp_path / MASTER_FOLDER / "PMO master #2 (Q4).xlsx", TYPO)
     folder = tmp_path / "Board #7" / "pack 100%"
     result = run_cli("pack", master, "--as-of", AS_OF, "-o", folder)
