@@ -84,7 +84,7 @@ def is_pack_file(path: Path) -> bool:
 
 
 def write_pack_files(
-    result: CheckResult, folder: Path, *, force: bool = True,
+    result: CheckResult, folder: Path, *, force: bool = False,
     replaceable=is_pack_file,
 ) -> Pack:
     """Write the pack's workbooks and email draft for a check already run (the demo's way).
