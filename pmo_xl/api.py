@@ -9,6 +9,7 @@ from pathlib import Path
 from pmo_xl.errors import CannotCheck
 from pmo_xl.master import read_master
 from pmo_xl.output import refuse_master
+from pmo_xl.period import out_of_range, usable
 from pmo_xl.template import write_master
 from pmo_xl.validators.engine import CheckResult, run_checks
 from pmo_xl.validators.registry import Rule, load_rules
@@ -23,6 +24,8 @@ def check(
     progress: Callable[[Rule], None] | None = None,
 ) -> CheckResult:
     """Read the master at `path` and run every selected rule as of `as_of` (default today)."""
+    if as_of is not None and not usable(as_of):
+        raise CannotCheck(out_of_range(as_of))
     master = read_master(path)
     return run_checks(master, as_of or dt.date.today(), select=select, ignore=ignore,
                       progress=progress)
@@ -38,20 +41,22 @@ def pack(
     ignore: Iterable[str] = (),
 ):
     """Check the master and write the governance pack folder; returns the written Pack."""
-    from pmo_xl.reports.pack import default_folder, refuse_folder, write_pack_files
+    from pmo_xl.reports.pack import default_folder, refuse_folder_for_pack, write_pack_files
 
     master_path = Path(master_path)
     as_of = as_of or dt.date.today()
     folder = Path(output_dir) if output_dir is not None else default_folder(as_of)
-    refuse_folder(folder, master_path, force)
+    refuse_folder_for_pack(folder, master_path, force)
     # Check first: an unreadable master leaves no empty pack folder behind.
     result = check(master_path, as_of, select=select, ignore=ignore)
-    return write_pack_files(result, folder)
+    return write_pack_files(result, folder, force=force)
 
 
 def new(path: str | Path, *, overwrite: bool = False) -> Path:
     """Write a blank master workbook from the template to `path`."""
     path = Path(path)
+    if path.name.lower() == ".xlsx" or not path.name.strip():
+        raise CannotCheck(f"{str(path)!r} has no name; give the workbook one, e.g. master.xlsx.")
     if path.suffix.lower() != ".xlsx":
         raise CannotCheck(f"{path.name} should end in .xlsx so Excel opens it.")
     if path.exists() and not overwrite:

@@ -1,17 +1,25 @@
-"""The `pmo-xl` command: a thin layer over pmo_xl.api; every expected failure is one sentence."""
+"""The `pmo-xl` command: a thin layer over pmo_xl.api; every expected failure is one sentence.
+
+Start-up is kept light: this module imports click and the standard library only, and each
+command imports pandas, pandera, openpyxl and the rules when it runs, so `--help`,
+`--version` and a mistyped option answer at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from pmo_xl import api
+from pmo_xl import __version__, interrupts
 from pmo_xl.errors import CannotCheck
-from pmo_xl.period import parse_date
+from pmo_xl.period import out_of_range, parse_date, usable
 
 
 class InputError(click.ClickException):
@@ -24,19 +32,29 @@ def fail(exc: CannotCheck) -> InputError:
     return InputError(str(exc))
 
 
+# --- options shared by several commands (one definition each, so they cannot drift) -------
+
+
 def _as_of(ctx, param, value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        return parse_date(value)
+        day = parse_date(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. "
                                  "2026-11-30.") from None
+    if not usable(day):
+        raise click.BadParameter(out_of_range(day))
+    return day
 
 
 def _codes(ctx, param, values: tuple[str, ...]) -> list[str]:
     codes = [c.strip() for v in values for c in v.split(",") if c.strip()]
-    unknown = [c for c in codes if not any(r.startswith(c.upper()) for r in api.rules())]
+    if not codes:
+        return codes
+    from pmo_xl.validators.registry import load_rules, unknown_codes
+
+    unknown = unknown_codes(load_rules(), codes)
     if unknown:
         raise click.BadParameter(f"{', '.join(unknown)} is not a rule code or family; "
                                  "`pmo-xl rules` lists them.")
@@ -46,11 +64,50 @@ def _codes(ctx, param, values: tuple[str, ...]) -> list[str]:
 as_of_option = click.option(
     "--as-of", "as_of", callback=_as_of, metavar="DATE",
     help="Treat this date (YYYY-MM-DD) as today, so runs are reproducible. Default: today.")
+select_option = click.option(
+    "--select", multiple=True, callback=_codes, metavar="CODES",
+    help="Run only these rules or families (K, L104, S1), so only their findings are "
+         "reported. Repeat or use commas.")
+ignore_option = click.option(
+    "--ignore", multiple=True, callback=_codes, metavar="CODES",
+    help="Skip these rules or families.")
+strict_option = click.option(
+    "--strict", is_flag=True, help="Warnings fail too (exit 1).")
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True,
+    help="Print only the summary line (a report: nothing when it succeeds).")
 master_argument = click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
 
 
+def force_option(what: str) -> Callable:
+    return click.option("--force", is_flag=True, help=f"Replace {what} if it exists.")
+
+
+def _require_rules(select: list[str], ignore: list[str]) -> None:
+    """--select K --ignore K would run nothing and report "0 errors": say so instead."""
+    if not (select or ignore):
+        return
+    from pmo_xl.validators.registry import load_rules, selected
+
+    if not selected(load_rules(), select, ignore):
+        chosen = f"--select {','.join(select)} " if select else ""
+        raise click.UsageError(f"{chosen}--ignore {','.join(ignore)} leaves no rule to run; "
+                               "ignore fewer rules.")
+
+
+def _refuse_outputs(master: Path, **outputs: Path | None) -> None:
+    """Before any work: no output is the master, an odd file, or another output's file."""
+    from pmo_xl.output import refuse_master, refuse_odd_target, refuse_shared
+
+    for out in outputs.values():
+        if out is not None:
+            refuse_master(Path(out), master)
+            refuse_odd_target(Path(out))
+    refuse_shared({f"--{name}": out for name, out in outputs.items()})
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="pmo-xl")
+@click.version_option(__version__, prog_name="pmo-xl")
 def cli() -> None:
     """Check a PMO master workbook and write the governance reports.
 
@@ -58,6 +115,10 @@ def cli() -> None:
     Start here:  pmo-xl demo            (an example master, checked, with reports)
                  pmo-xl new master.xlsx (a blank master to fill in Excel)
                  pmo-xl check master.xlsx
+
+    \b
+    Exit codes: 0 done, no errors; 1 errors found (or warnings with --strict);
+    2 the master could not be read or the command was misused; 130 interrupted (Ctrl-C).
     """
 
 
@@ -66,17 +127,16 @@ def cli() -> None:
 @as_of_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for people, json for scripts.")
-@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
-              help="Run only these rules or families (K, L104, S1). Repeat or use commas.")
-@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
-              help="Skip these rules or families.")
-@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@select_option
+@ignore_option
+@strict_option
+@quiet_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FINDINGS.xlsx",
-              help="Also write the findings workbook (hyperlinks to each cell, filters).")
+              help="Also write the findings workbook (hyperlinks to each cell, filters). "
+                   "Replaced if it exists.")
 @click.option("--annotate", type=click.Path(path_type=Path), metavar="COPY.xlsx",
               help="Also write a copy of the master with each failing cell highlighted and "
-                   "commented. The master itself is never touched.")
+                   "commented. Replaced if it exists; the master itself is never touched.")
 def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
           ignore: list[str], strict: bool, quiet: bool, output: Path | None,
           annotate: Path | None) -> None:
@@ -84,18 +144,19 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
 
     Findings are grouped by sheet; each names its rule, severity, cell, the record and a
     fix. Exit code 0: no errors; 1: errors (or warnings with --strict); 2: PATH could not
-    be checked.
+    be checked or an output not written; 130: interrupted (no output is left half-written).
 
     \b
     Example:
       pmo-xl check master.xlsx --as-of 2026-11-30
       pmo-xl check master.xlsx --format json --select L,K --output findings.xlsx
     """
+    _require_rules(select, ignore)
+    from pmo_xl import api
     from pmo_xl.console import findings_json, print_findings
 
     try:
-        for out in (output, annotate):
-            api.refuse_same(out, path)
+        _refuse_outputs(path, output=output, annotate=annotate)
         result = api.check(path, as_of, select=select, ignore=ignore,
                            progress=_progress(quiet or output_format == "json"))
         if output is not None:
@@ -164,17 +225,20 @@ def _progress_done() -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@force_option("PATH")
 def new(path: Path, force: bool) -> None:
     """Write a blank master workbook to PATH, ready to fill in Excel.
 
     Every sheet has its headers as an Excel table, drop-downs for controlled columns, date
-    checks, guidance on each header (hover over it), a frozen header row and a Readme.
+    checks, guidance on each header (hover over it), a frozen header row and a Readme. An
+    existing file is never replaced unless --force.
 
     \b
     Example:
       pmo-xl new master.xlsx
     """
+    from pmo_xl import api
+
     try:
         api.new(path, overwrite=force)
     except CannotCheck as exc:
@@ -193,9 +257,9 @@ def rules(code: str | None) -> None:
       pmo-xl rules
       pmo-xl rules L104
     """
-    from pmo_xl.validators.registry import FAMILIES
+    from pmo_xl.validators.registry import FAMILIES, load_rules
 
-    registry = api.rules()
+    registry = load_rules()
     if code is None:
         family = None
         for item in registry.values():
@@ -237,8 +301,9 @@ def schema(output_format: str) -> None:
     click.echo(schema_markdown() if output_format == "markdown" else schema_text())
 
 
-@cli.group()
-def report() -> None:
+@cli.group(invoke_without_command=True, no_args_is_help=False)
+@click.pass_context
+def report(ctx: click.Context) -> None:
     """Write a report workbook (status or KPI) from the master, ready to email or print.
 
     \b
@@ -246,66 +311,86 @@ def report() -> None:
       pmo-xl report status master.xlsx --as-of 2026-11-30
       pmo-xl report kpi master.xlsx -o kpi-november.xlsx
     """
+    if ctx.invoked_subcommand is None:
+        raise click.UsageError("Say which report to write: `pmo-xl report status PATH` or "
+                               "`pmo-xl report kpi PATH`.", ctx)
 
 
-def _write_report(kind: str, path: Path, as_of: dt.date, output: Path | None) -> None:
-    from pmo_xl.reports.kpi import write_kpi_report
-    from pmo_xl.reports.status import write_status_report
+def _write_report(kind: str, path: Path, as_of: dt.date, output: Path | None,
+                  select: list[str], ignore: list[str], quiet: bool) -> None:
+    _require_rules(select, ignore)
+    from pmo_xl import api
 
     output = output or Path(f"{kind}-report-{as_of.isoformat()}.xlsx")
-    writer = write_status_report if kind == "status" else write_kpi_report
     try:
-        api.refuse_same(output, path)
-        result = api.check(path, as_of)
+        _refuse_outputs(path, output=output)
+        result = api.check(path, as_of, select=select, ignore=ignore)
+        if kind == "status":
+            from pmo_xl.reports.status import write_status_report as writer
+        else:
+            from pmo_xl.reports.kpi import write_kpi_report as writer
         writer(result, output)
     except CannotCheck as exc:
         raise fail(exc) from None
-    click.echo(f"Wrote the {kind} report to {output}.")
+    if not quiet:
+        click.echo(f"Wrote the {kind} report to {output}.")
 
 
-report_output = click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-    help="The report file. Default: ./<kind>-report-YYYY-MM-DD.xlsx (the as-of date).")
+def report_options(command: Callable) -> Callable:
+    """The options both reports take, in one place."""
+    for option in reversed([
+        master_argument,
+        as_of_option,
+        click.option(
+            "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+            help="The report file, replaced if it exists. Default: "
+                 "./<kind>-report-YYYY-MM-DD.xlsx (the as-of date)."),
+        select_option,
+        ignore_option,
+        quiet_option,
+    ]):
+        command = option(command)
+    return command
 
 
 @report.command("status")
-@master_argument
-@as_of_option
-@report_output
-def report_status(path: Path, as_of: dt.date, output: Path | None) -> None:
+@report_options
+def report_status(path: Path, as_of: dt.date, output: Path | None, select: list[str],
+                  ignore: list[str], quiet: bool) -> None:
     """Write the status report for the master at PATH.
 
     Summary with charts, Services (RAG, owner, open risks, findings, next date due),
     Set-up pipeline, Closing checklist, open Risks and Issues, and the Findings of the same
-    checks `pmo-xl check` runs. Exit 0 when written (findings are in the report), 2 when
-    PATH cannot be read or the report cannot be written.
+    checks `pmo-xl check` runs (--select/--ignore choose which). Exit 0 when written
+    (findings are in the report, whatever they are), 2 when PATH cannot be read or the
+    report cannot be written, 130 when interrupted.
 
     \b
     Example:
       pmo-xl report status master.xlsx --as-of 2026-11-30
       pmo-xl report status master.xlsx -o status-november.xlsx
     """
-    _write_report("status", path, as_of, output)
+    _write_report("status", path, as_of, output, select, ignore, quiet)
 
 
 @report.command("kpi")
-@master_argument
-@as_of_option
-@report_output
-def report_kpi(path: Path, as_of: dt.date, output: Path | None) -> None:
+@report_options
+def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str],
+               ignore: list[str], quiet: bool) -> None:
     """Write the KPI report for the master at PATH.
 
     Summary (KPI and RAG counts per service), every KPI for its reporting period (actual,
     target, variance, RAG, commentary; a missing actual is flagged, never Green), and
     Trends: the last 12 periods per KPI with a line chart per service and sparklines.
-    Exit 0 when written, 2 when PATH cannot be read or the report cannot be written.
+    --select/--ignore choose which findings raise a service's RAG. Exit 0 when written,
+    2 when PATH cannot be read or the report cannot be written, 130 when interrupted.
 
     \b
     Example:
       pmo-xl report kpi master.xlsx --as-of 2026-11-30
       pmo-xl report kpi master.xlsx -o kpi-november.xlsx
     """
-    _write_report("kpi", path, as_of, output)
+    _write_report("kpi", path, as_of, output, select, ignore, quiet)
 
 
 @cli.command()
@@ -313,54 +398,68 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None) -> None:
 @as_of_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
               help="The pack folder. Default: ./pmo-pack-YYYY-MM-DD (the as-of date).")
-@click.option("--force", is_flag=True, help="Replace the files of an existing pack folder.")
-def pack(path: Path, as_of: dt.date, output: Path | None, force: bool) -> None:
+@force_option("an existing pack folder (as a whole, once the new pack is complete)")
+@select_option
+@ignore_option
+@strict_option
+@quiet_option
+def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: list[str],
+         ignore: list[str], strict: bool, quiet: bool) -> None:
     """Write everything for the governance meeting into one dated folder.
 
     The findings workbook, the status report, the KPI report and governance-pack.eml, an
-    unsent email draft with the three attached (open it, add recipients, send). An
-    existing pack folder is never overwritten unless --force. Exit codes as for check:
-    0 no errors, 1 errors found (the pack is still written), 2 nothing could be written.
+    unsent email draft with the three attached (open it, add recipients, send). The pack
+    appears whole or not at all; an existing pack folder is replaced only with --force,
+    and only once the new pack is complete. Exit codes as for check: 0 no errors, 1 errors
+    found (or warnings with --strict; the pack is still written), 2 nothing was written,
+    130 interrupted (nothing was written).
 
     \b
     Example:
       pmo-xl pack master.xlsx --as-of 2026-11-30
       pmo-xl pack master.xlsx -o "//share/PMO/Board 2026-11"
     """
+    _require_rules(select, ignore)
+    from pmo_xl import api
     from pmo_xl.console import print_findings
 
     try:
-        written = api.pack(path, as_of, output, force=force)
+        written = api.pack(path, as_of, output, force=force, select=select, ignore=ignore)
     except CannotCheck as exc:
         raise fail(exc) from None
     result = written.result
     print_findings(result.findings, result.summary, path.name, as_of.isoformat(), quiet=True)
-    click.echo(f"Governance pack: {written.folder}")
-    for item in (*written.workbooks, written.email):
-        click.echo(f"  {item.name}")
-    sys.exit(1 if result.failed() else 0)
+    if not quiet:
+        click.echo(f"Governance pack: {written.folder}")
+        for item in (*written.workbooks, written.email):
+            click.echo(f"  {item.name}")
+    sys.exit(1 if result.failed(strict) else 0)
 
 
 @cli.command()
-@click.argument("folder", required=False, type=click.Path(path_type=Path),
-                default=Path("pmo-xl-demo"))
+@click.argument("folder", required=False, type=click.Path(), default="pmo-xl-demo")
 @as_of_option
-def demo(folder: Path, as_of: dt.date) -> None:
+def demo(folder: str, as_of: dt.date) -> None:
     """Run the main job on a built-in example master (default folder ./pmo-xl-demo).
 
     Writes a realistic example master with a handful of real problems, checks it and
     prints the findings. Exits 0 although the example has errors: showing them is the
-    point (use `pmo-xl check` in scripts). Refreshes its own files in FOLDER, no others.
+    point (use `pmo-xl check` in scripts). Refreshes files it wrote in FOLDER earlier,
+    and no others: a file of the same name that pmo-xl did not write, or that was saved
+    since, is left alone and the demo stops.
 
     \b
     Example:
       pmo-xl demo
       pmo-xl demo /tmp/pmo-demo --as-of 2026-11-30
     """
+    if not folder.strip():  # "" would mean the current folder: say it if you mean it (".")
+        raise click.BadParameter("the folder name is empty; give one, e.g. pmo-xl-demo (or . "
+                                 "for the current folder).", param_hint="FOLDER")
     from pmo_xl.demo import run_demo
 
     try:
-        run_demo(folder, as_of)
+        run_demo(Path(folder), as_of)
     except CannotCheck as exc:
         raise fail(exc) from None
 
@@ -420,26 +519,76 @@ def send(folder: Path, smtp: str | None, from_address: str | None, starttls: boo
     sys.exit(outcome.exit_code)
 
 
+def _flush_stdout() -> None:
+    """Write out what is buffered for stdout now, while a failure can still be reported.
+
+    Python would otherwise flush at exit and print its own complaint (with exit code 120)
+    when stdout is a full disk; afterwards stdout points nowhere, so nothing is flushed twice.
+    """
+    try:
+        sys.stdout.flush()
+    finally:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass  # stdout is not a real file (a test runner's): nothing to flush at exit
+
+
+def _stdout_failed(exc: OSError) -> int:
+    if exc.errno == errno.EPIPE:  # the reader went away (`pmo-xl check | head`): not ours
+        return 1
+    click.echo(f"Error: pmo-xl could not write its output to standard output: "
+               f"{exc.strerror or exc}.", err=True)
+    return 2
+
+
 def main() -> None:
-    """Console entry point: no traceback ever reaches a user."""
+    """Console entry point: no traceback ever reaches a user, interrupted or not."""
+    try:
+        interrupts.install()  # again, in case an older `pmo-xl` script calls main() directly
+        if not os.environ.get("PMO_XL_DEBUG"):
+            # A library's warning ("extension is not supported") is not the user's business.
+            warnings.simplefilter("ignore")
+        code = _run()
+        interrupts.settle()  # the outcome is decided: a late Ctrl-C changes nothing
+        try:
+            _flush_stdout()
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:  # a reader that went away changes nothing we did
+                code = _stdout_failed(exc)
+    except interrupts.Interrupted as exc:
+        interrupts.settle()
+        code = exc.exit_code
+        click.echo(exc.message, err=True)
+    sys.exit(code)
+
+
+def _run() -> int:
     try:
         code = cli.main(standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
         code = exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        code = 1
-    except KeyboardInterrupt:
-        click.echo("Interrupted; nothing was left half-written.", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C before install() took hold
+        click.echo(interrupts.Interrupted(2).message, err=True)
         code = 130
     except SystemExit as exc:
         code = exc.code
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EPIPE, errno.EDQUOT):
+            return _unexpected(exc)
+        code = _stdout_failed(exc)
     except Exception as exc:  # a defect in pmo-xl itself: still one sentence, exit 2
-        if os.environ.get("PMO_XL_DEBUG"):
-            raise
-        click.echo(f"Error: pmo-xl stopped on an unexpected problem ({type(exc).__name__}: "
-                   f"{str(exc)[:200]}); set PMO_XL_DEBUG=1 for details and please report it.",
-                   err=True)
-        code = 2
-    sys.exit(code if isinstance(code, int) else 0)
+        return _unexpected(exc)
+    return code if isinstance(code, int) else 0
+
+
+def _unexpected(exc: Exception) -> int:
+    if os.environ.get("PMO_XL_DEBUG"):
+        raise exc
+    click.echo(f"Error: pmo-xl stopped on an unexpected problem ({type(exc).__name__}: "
+               f"{str(exc)[:200]}); set PMO_XL_DEBUG=1 for details and please report it.",
+               err=True)
+    return 2

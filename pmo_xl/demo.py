@@ -5,9 +5,10 @@ the findings and says what was written. The example carries a handful of deliber
 problems, so the demo always has findings to show; it still exits 0, because showing them
 is what it is for (`pmo-xl check` is the command whose exit code scripts should trust).
 
-The demo folder is the demo's own: it overwrites the files the demo writes there (so a
-second run refreshes them) but no other file, and never an example master that someone has
-opened and saved since the demo wrote it (it may hold their edits).
+The demo folder is the demo's own, but only as far as it can prove it: a second run
+refreshes the files the first one wrote, and stops (before writing anything) when a file of
+the same name was not written by pmo-xl or was saved since (it may be someone's work). No
+other file in the folder is touched.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pmo_xl import api
 from pmo_xl.console import console, print_findings
 from pmo_xl.errors import CannotCheck
 from pmo_xl.example import write_example_master
+from pmo_xl.output import carries_stamp, refuse_folder
 from pmo_xl.validators.engine import CheckResult
 
 EXAMPLE_NAME = "example-master.xlsx"
@@ -36,7 +38,11 @@ def run_demo(folder: Path, as_of: dt.date) -> CheckResult:
     folder = Path(folder)
     _prepare(folder)
     master = folder / EXAMPLE_NAME
+    # Every refusal before anything is written: a demo that stops leaves the folder as it was.
     _refuse_edited(master)
+    _refuse_edited(folder / FINDINGS_NAME)
+    refuse_folder(pack_folder(folder, as_of), source=None, overwrite=True,
+                  replaceable=_demo_pack_file, what="demo's pack folder")
     write_example_master(master, as_of)
     result = api.check(master, as_of)
     out = console()
@@ -61,11 +67,16 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> Written:
     written: Written = []
     path = write_findings_workbook(result, folder / FINDINGS_NAME)
     written.append((path, "the findings workbook: one row per finding, linked to its cell"))
-    pack = write_pack_files(result, folder / f"pack-{result.as_of.isoformat()}")
+    pack = write_pack_files(result, pack_folder(folder, result.as_of), force=True,
+                            replaceable=_demo_pack_file)
     written.append((pack.status, "the status report for service owners and directors"))
     written.append((pack.kpi, "the KPI report: RAG for the reporting period and trends"))
     written.append((pack.email, "the email draft with the three workbooks attached"))
     return written
+
+
+def pack_folder(folder: Path, as_of: dt.date) -> Path:
+    return folder / f"pack-{as_of.isoformat()}"
 
 
 def _prepare(folder: Path) -> None:
@@ -78,10 +89,26 @@ def _prepare(folder: Path) -> None:
                           f"{exc.strerror or exc}.") from None
 
 
-def _refuse_edited(master: Path) -> None:
-    if master.exists() and not written_by_demo(master):
-        raise CannotCheck(f"{master} was not written by pmo-xl demo or was changed since "
+def _refuse_edited(path: Path) -> None:
+    if (path.exists() or path.is_symlink()) and not written_by_demo(path):
+        raise CannotCheck(f"{path} was not written by pmo-xl demo or was changed since "
                           "(it may hold your edits); move it or choose another demo folder.")
+
+
+def _demo_pack_file(path: Path) -> bool:
+    """A file in the demo's pack folder that the demo wrote and nobody changed since."""
+    from pmo_xl.reports.pack import EMAIL_NAME, is_pack_file
+
+    if not is_pack_file(path):
+        return False
+    if path.name == EMAIL_NAME:
+        return _demo_email(path)
+    return written_by_demo(path)
+
+
+def _demo_email(path: Path) -> bool:
+    """The draft the demo wrote, unchanged since: its digest stamp still matches."""
+    return not path.is_symlink() and carries_stamp(path)
 
 
 def written_by_demo(path: Path) -> bool:
@@ -90,6 +117,8 @@ def written_by_demo(path: Path) -> bool:
     pmo-xl stamps its workbooks as last modified by `pmo-xl` at its fixed creation time;
     Excel and LibreOffice replace both when they save.
     """
+    if path.is_symlink() or not path.is_file():
+        return False
     try:
         with zipfile.ZipFile(path) as archive:
             core = archive.read("docProps/core.xml").decode("utf-8", "replace")

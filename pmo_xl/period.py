@@ -4,6 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+# The dates pmo-xl can work from: Excel's calendar runs from 1900 to 9999, a KPI trend looks
+# back 12 quarters and a check looks one period ahead, so an as-of date or a reporting period
+# outside this range would produce dates no workbook (or Python) can hold.
+FIRST_DAY = dt.date(1910, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+
+
+def usable(day: dt.date) -> bool:
+    """True for a date inside the range pmo-xl can work from (see FIRST_DAY, LAST_DAY)."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def out_of_range(day: dt.date) -> str:
+    """The sentence for an as-of date outside the usable range."""
+    return (f"{day.isoformat()} is outside the dates pmo-xl can work from "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}).")
+
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pmo_xl.period import usable
 from pmo_xl.validators.schema import normalise_header
 
 if TYPE_CHECKING:
@@ -47,16 +48,20 @@ def read_settings(master: Master) -> Settings:
 
 
 def _as_date(value: object) -> dt.date | None:
+    """A real date or ISO text, inside the range pmo-xl can work from (a Reporting Period of
+    0001-01-01 or 9999-12-31 would take the KPI trends and checks past the calendar's end)."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return day if usable(day) else None
 
 
 def _as_share(value: object) -> float:
@@ -81,5 +86,5 @@ def read_share(value: object) -> float | None:
 
 
 def read_date(value: object) -> dt.date | None:
-    """A setting's date: a real date, or ISO text; None for anything else."""
+    """A setting's date: a real date, or ISO text, from 1910 to 9998; None for anything else."""
     return _as_date(value)

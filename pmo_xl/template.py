@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pmo_xl.output import atomic_output
+from pmo_xl.output import WORKBOOK_OPTIONS, atomic_output
 from pmo_xl.validators.schema import (
     CHOICE,
     DATE,
@@ -61,7 +61,8 @@ def write_master(
     with atomic_output(path, source=source) as temp:
         workbook = xlsxwriter.Workbook(
             str(temp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+             **WORKBOOK_OPTIONS},
         )
         workbook.set_properties(
             {

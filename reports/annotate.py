@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -39,7 +40,9 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
     master_path = result.master.path
     with atomic_output(path, source=master_path) as temp:
         master_bytes = _read_checked_bytes(result)
-        book = openpyxl.load_workbook(io.BytesIO(master_bytes))
+        with warnings.catch_warnings():  # "extension is not supported" and the like: not
+            warnings.simplefilter("ignore")  # the user's concern, and not a finding
+            book = openpyxl.load_workbook(io.BytesIO(master_bytes))
         by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
         missing: list[Finding] = []
         for finding in result.findings:

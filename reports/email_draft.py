@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from pmo_xl.findings import ERROR, INFO, WARNING
-from pmo_xl.output import atomic_output
+from pmo_xl.output import atomic_output, header_value, stamped
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import (
     SERIOUS_SEVERITIES,
@@ -143,20 +143,21 @@ def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
 def build_email(summary: PackSummary, attachments: list[Path]) -> EmailMessage:
     """The unsent message with the workbooks attached, byte for byte."""
     message = EmailMessage()
-    message["Subject"] = summary.subject
+    message["Subject"] = header_value(summary.subject)
     message["X-Unsent"] = "1"
     message.set_content(body_text(summary, attachments))
     for path in attachments:
         message.add_attachment(path.read_bytes(), maintype=XLSX_TYPE[0],
-                               subtype=XLSX_TYPE[1], filename=path.name)
+                               subtype=XLSX_TYPE[1], filename=header_value(path.name))
     return message
 
 
 def write_email(message: EmailMessage, path: Path, *, source: Path | None = None) -> Path:
-    """Write the message as an .eml file (CRLF line ends, as mail clients expect)."""
+    """Write the message as an .eml file (CRLF line ends, as mail clients expect), stamped
+    so that `pmo-xl demo` can tell its own draft from one somebody changed."""
     path = Path(path)
     with atomic_output(path, source=source) as temp:
-        temp.write_bytes(message.as_bytes(policy=email.policy.SMTP))
+        temp.write_bytes(stamped(message.as_bytes(policy=email.policy.SMTP)))
     return path
 
 

@@ -6,25 +6,21 @@ with filters, each cell address a hyperlink that opens the master at that cell.
 
 Which path the hyperlinks use
 -----------------------------
-Excel and LibreOffice both resolve a relative hyperlink against the folder of the workbook
-that holds it, so a link such as ``master.xlsx#'Services'!I2`` keeps working when the PMO
-moves or shares the folder holding both files, and on any drive letter or mount point.
-xlsxwriter writes file links Windows-style (it turns ``/`` into ``\\``) and cannot express a
-POSIX absolute path at all, so a path relative to the findings workbook (``..\\master.xlsx``
-when it sits one folder up) is used wherever one exists. Only when there is none (a master
-on another Windows drive) is the absolute path used.
+A path relative to the findings workbook (``..\\master.xlsx`` when the master sits one
+folder up), percent-encoded where a file name holds `#`, `%`, spaces and the like: see
+:mod:`pmo_xl.links`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
 from pathlib import Path
 
 from openpyxl.utils import quote_sheetname
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from pmo_xl import links
 from pmo_xl.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
 from pmo_xl.output import atomic_output
 from pmo_xl.reports import styles
@@ -70,21 +66,13 @@ def write_findings_workbook(result: CheckResult, path: Path) -> Path:
 
 
 def master_link(master: Path, findings_path: Path) -> str:
-    """The file part of each hyperlink: the master relative to the findings workbook.
-
-    See the module docstring for why a relative path is preferred.
-    """
-    master = Path(os.path.abspath(master))
-    folder = Path(os.path.abspath(findings_path)).parent
-    try:
-        return os.path.relpath(master, folder)
-    except ValueError:  # another drive on Windows: no relative path exists
-        return str(master)
+    """The file part of each hyperlink: the master relative to the findings workbook."""
+    return links.master_link(master, findings_path)
 
 
-def cell_url(link: str, finding: Finding) -> str:
-    """`external:master.xlsx#'Services'!I2` for xlsxwriter's write_url."""
-    return f"external:{link}#{_quoted(finding.sheet)}!{finding.cell}"
+def cell_url(link: str, finding: Finding) -> str | None:
+    """`external:master.xlsx#'Services'!I2` for xlsxwriter's write_url (None: too long)."""
+    return links.cell_url(link, f"{_quoted(finding.sheet)}!{finding.cell}")
 
 
 def _quoted(sheet: str) -> str:
@@ -222,8 +210,9 @@ def _findings_sheet(workbook, fmt: dict, result: CheckResult, link: str) -> None
         sheet.write_string(row, 1, finding.rule, wrap)
         sheet.write_string(row, 2, finding.sheet, wrap)
         label = f"{finding.sheet}!{finding.cell}"
-        linked = row <= MAX_LINKS and sheet.write_url(
-            row, CELL_COLUMN, cell_url(link, finding), fmt["link"], string=label,
+        url = cell_url(link, finding) if row <= MAX_LINKS else None
+        linked = url is not None and sheet.write_url(
+            row, CELL_COLUMN, url, fmt["link"], string=label,
             tip="Open the master at this cell") == 0
         if not linked:  # too many links, or a path longer than Excel accepts
             sheet.write_string(row, CELL_COLUMN, label, wrap)

@@ -2,22 +2,27 @@
 
 The folder holds the findings workbook, the status report, the KPI report and an unsent
 email draft (`governance-pack.eml`) with the three workbooks attached. A folder that already
-holds files is never written into silently: the PMO passes --force to replace a pack.
+holds files is never written into silently: the PMO passes --force to replace a pack. The
+pack is written into a temporary folder and renamed into place (``atomic_folder``): a pack
+appears whole or not at all, and a replaced pack stays intact until the new one is complete.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmo_xl.errors import CannotCheck
-from pmo_xl.output import same_file
+from pmo_xl.output import atomic_folder, refuse_folder
 from pmo_xl.reports.email_draft import build_email, summarise, write_email
 from pmo_xl.reports.findings_workbook import write_findings_workbook
 from pmo_xl.validators.engine import CheckResult
 
 EMAIL_NAME = "governance-pack.eml"
+# What a pack folder holds; --force replaces a folder only when it holds nothing else.
+PACK_FILE = re.compile(r"(findings|status-report|kpi-report)-\d{4}-\d{2}-\d{2}\.xlsx|"
+                       + re.escape(EMAIL_NAME))
 
 
 @dataclass
@@ -41,36 +46,39 @@ def default_folder(as_of: dt.date) -> Path:
     return Path.cwd() / f"pmo-pack-{as_of.isoformat()}"
 
 
-def write_pack_files(result: CheckResult, folder: Path) -> Pack:
-    """Write the pack's workbooks and email draft for a check already run."""
+def is_pack_file(path: Path) -> bool:
+    """A file a pack writes (by its name): what --force may replace."""
+    return path.is_file() and PACK_FILE.fullmatch(path.name) is not None
+
+
+def write_pack_files(
+    result: CheckResult, folder: Path, *, force: bool = False,
+    replaceable=is_pack_file,
+) -> Pack:
+    """Write the pack's workbooks and email draft for a check already run.
+
+    All or nothing (see the module docstring); `force` and `replaceable` say when an
+    existing folder may be replaced (``pmo_xl.output.refuse_folder``).
+    """
     # Imported here: the report modules are only needed for a pack.
     from pmo_xl.reports.kpi import write_kpi_report
     from pmo_xl.reports.status import write_status_report
 
     master_path = result.master.path
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CannotCheck(f"The pack folder {folder} cannot be created: "
-                          f"{exc.strerror or exc}.") from None
     stamp = result.as_of.isoformat()
-    findings = write_findings_workbook(result, folder / f"findings-{stamp}.xlsx")
-    status = folder / f"status-report-{stamp}.xlsx"
-    write_status_report(result, status)
-    kpi = folder / f"kpi-report-{stamp}.xlsx"
-    write_kpi_report(result, kpi)
-    message = build_email(summarise(result), [findings, status, kpi])
-    email = write_email(message, folder / EMAIL_NAME, source=master_path)
-    return Pack(folder, findings, status, kpi, email, result)
+    names = [f"findings-{stamp}.xlsx", f"status-report-{stamp}.xlsx", f"kpi-report-{stamp}.xlsx"]
+    with atomic_folder(folder, source=master_path, overwrite=force, replaceable=replaceable,
+                       what="pack folder") as temp:
+        findings, status, kpi = (temp / name for name in names)
+        write_findings_workbook(result, findings)
+        write_status_report(result, status)
+        write_kpi_report(result, kpi)
+        message = build_email(summarise(result), [findings, status, kpi])
+        write_email(message, temp / EMAIL_NAME, source=master_path)
+    return Pack(folder, *(folder / name for name in names), folder / EMAIL_NAME, result)
 
 
-def refuse_folder(folder: Path, master_path: Path, force: bool) -> None:
+def refuse_folder_for_pack(folder: Path, master_path: Path, force: bool) -> None:
     """One sentence, before any work, when the folder cannot or should not be written."""
-    if same_file(folder, master_path):
-        raise CannotCheck(f"{folder} is the master itself; give a folder for the pack.")
-    if folder.exists() and not folder.is_dir():
-        raise CannotCheck(f"{folder} is a file, not a folder; give a folder for the pack.")
-    if folder.is_dir() and any(folder.iterdir()) and not force:
-        raise CannotCheck(f"The pack folder {folder} already exists and is not empty; "
-                          "pmo-xl does not overwrite a pack. Choose another --output or pass "
-                          "--force to replace its files.")
+    refuse_folder(folder, source=master_path, overwrite=force, replaceable=is_pack_file,
+                  what="pack folder")

@@ -16,6 +16,8 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pmo_xl.output import WORKBOOK_OPTIONS
+
 # xlsxwriter would otherwise turn "=..." into a live formula, "http..." into a link and
 # "007" into 7; a report shows the master's text exactly as typed.
 SAFE_OPTIONS = {
@@ -67,7 +69,7 @@ def new_workbook(path: str | Path, title: str, subject: str, organisation: str) 
 
     `path` is usually the temporary file yielded by ``pmo_xl.output.atomic_output``.
     """
-    workbook = xlsxwriter.Workbook(str(path), dict(SAFE_OPTIONS))
+    workbook = xlsxwriter.Workbook(str(path), {**SAFE_OPTIONS, **WORKBOOK_OPTIONS})
     workbook.set_properties({
         "title": title,
         "subject": subject,

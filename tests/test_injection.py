@@ -262,7 +262,8 @@ def test_chart_text_only_changes_what_would_be_a_reference():
 
 def test_email_has_no_injected_header_and_intact_attachments(outputs):
     message = BytesParser(policy=email.policy.default).parse(outputs["eml"].open("rb"))
-    assert sorted(message.keys()) == ["Content-Type", "MIME-Version", "Subject", "X-Unsent"]
+    assert sorted(message.keys()) == ["Content-Type", "MIME-Version", "Subject",
+                                      "X-Pmo-Xl-Digest", "X-Unsent"]
     assert "Bcc" not in message and "\n" not in message["Subject"]
     assert message["Subject"].startswith("Example Org Bcc: z@evil.example PMO governance pack")
     body = message.get_body(("plain",)).get_content()

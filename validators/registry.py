@@ -177,3 +177,10 @@ def selected(codes: dict[str, Rule], select: Iterable[str], ignore: Iterable[str
             continue
         chosen.append(item)
     return chosen
+
+
+def unknown_codes(codes: dict[str, Rule], given: Iterable[str]) -> list[str]:
+    """The codes in `given` that name no rule and no family or prefix of one."""
+    return [
+        g for g in given if g.strip() and not any(c.startswith(g.strip().upper()) for c in codes)
+    ]
