@@ -10,6 +10,7 @@ from pmo_xl.findings import ERROR, INFO, WARNING, Finding
 from pmo_xl.master import Master, collector_paused
 from pmo_xl.settings import read_settings
 from pmo_xl.validators.registry import Context, Rule, load_rules, selected
+from pmo_xl.validators.structure import without_knock_ons
 from pmo_xl.validators.waivers import apply_waivers
 
 
@@ -59,6 +60,7 @@ def run_checks(
             if progress is not None:
                 progress(item)
             findings.extend(item.run(master, context))
+    findings = without_knock_ons(master, findings)
     findings = apply_waivers(master, context, findings)
     order = {table.title: i for i, table in enumerate(master.sheets.values())}
     findings.sort(key=lambda f: (order.get(f.sheet, len(order)), *f.sort_key()[1:]))

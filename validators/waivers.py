@@ -22,11 +22,13 @@ def live_waivers(master: Master, context: Context) -> dict[tuple[str, str], str]
     waivers: dict[tuple[str, str], str] = {}
     if not table.present:
         return waivers
-    for _row, record in table.rows():
+    for row, record in table.rows():
         code, target, expires = record["Rule"], record["Record"], record["Expires"]
         if not code or not target:
             continue
         if expires is not None and expires < context.as_of:
+            continue
+        if expires is None and table.unreadable(row, "Expires"):  # #REF!: S112 names it
             continue
         waivers[(str(code).strip().upper(), str(target).strip().casefold())] = str(
             record["Reason"] or "waived")
