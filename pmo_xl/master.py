@@ -428,7 +428,7 @@ def _read_sheet(book, name: str, title: str, scan: SheetScan) -> SheetTable:
                                              row_numbers, odd)
     extra_names = []
     for position, text in extra:
-        if text in columns:  # a second copy of a declared header: S103 reports it
+        if text in columns:  # a second column with the same header: S103 reports it
             continue
         extra_names.append(text)
         columns[text] = _column_values(by_column, position, len(records), None, row_numbers,
@@ -470,10 +470,9 @@ def _row_filled(row: list) -> bool:
 
 
 def _transpose(records: list[list], width: int) -> list[tuple]:
+    """Rows to columns; python-calamine's grid is a rectangle, so every row is `width` long."""
     if not records:
         return [() for _ in range(width)]
-    if set(map(len, records)) != {width}:  # calamine's rows are even; be safe anyway
-        records = [list(r) + [None] * (width - len(r)) for r in records]
     return list(zip(*records, strict=True))
 
 
@@ -652,7 +651,5 @@ def id_text(value: object) -> str:
 def closest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The allowed value nearest to what was typed (`Runing` -> `Running`), if any is near."""
     by_key = {c.casefold(): c for c in choices}
-    if value.casefold() in by_key:
-        return by_key[value.casefold()]
     match = difflib.get_close_matches(value.casefold(), list(by_key), n=1, cutoff=0.6)
     return by_key[match[0]] if match else None

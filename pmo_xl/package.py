@@ -266,11 +266,17 @@ def _relationships(archive: zipfile.ZipFile, part: str, resolve: bool = True) ->
 
 # --- a sheet's XML, read once before python-calamine loads the sheet ------------------------
 
-# python-calamine builds a full grid from A1 to the farthest value: one value in XFD1048576
-# asks for 17 billion cells (the process aborts). A sheet whose grid would hold more cells
-# than this is refused before it is loaded. A real master stays far below: 1,048,576 rows by
-# 19 columns fit, and the 5,000-service benchmark's largest sheet is 216,001 rows by 6.
+# python-calamine builds a full grid from A1 to the farthest value (about 45 bytes a cell
+# once read): one value in XFD1048576 asks for 17 billion cells and the process aborts. A
+# sheet is refused before it is loaded when its grid would exceed its budget: MAX_CELLS at
+# most (1,048,576 rows by 19 columns fit; the 5,000-service benchmark's largest sheet is
+# 216,001 by 6), and for a sheet whose XML is small, EMPTY_GRID times the cells its XML could
+# hold (a cell takes at least CELL_BYTES), but never under GRID_FLOOR: a grid that much
+# larger than its cells is empty space out to a stray value.
 MAX_CELLS = 20_000_000
+GRID_FLOOR = 1_000_000
+EMPTY_GRID = 50
+CELL_BYTES = 20  # <c r="A1"><v>1</v></c>
 MAX_COLUMNS = 16_384  # XFD, Excel's last column
 MAX_ROWS = 1_048_576
 
@@ -327,8 +333,8 @@ def _scan(data: bytes, linked_books: dict[int, str]) -> SheetScan:
 
 
 def _too_big(data: bytes) -> tuple[str, int, int] | None:
-    """(far cell, rows, columns) when python-calamine's grid of this sheet would exceed
-    MAX_CELLS; None when it fits.
+    """(far cell, rows, columns) when python-calamine's grid of this sheet would exceed its
+    budget (see MAX_CELLS); None when it fits.
 
     Rows come in order (Excel writes and requires it), so the last row element and the
     dimension give the height without reading the rows between. The width is then bounded
@@ -343,19 +349,18 @@ def _too_big(data: bytes) -> tuple[str, int, int] | None:
     dimension = _DIMENSION.search(data, 0, 1 << 16)
     if dimension:
         rows = max(rows, int(dimension.group(1)))
-    if rows * MAX_COLUMNS <= MAX_CELLS:
+    budget = min(MAX_CELLS, max(GRID_FLOOR, len(data) // CELL_BYTES * EMPTY_GRID))
+    if rows * MAX_COLUMNS <= budget:
         return None
-    beyond = _columns_beyond(MAX_CELLS // rows)
-    if beyond is not None and not beyond.search(data):
+    if not _columns_beyond(budget // rows).search(data):
         return None
-    return _measured(data)
+    return _measured(data, budget)
 
 
-def _columns_beyond(width: int) -> re.Pattern[bytes] | None:
-    """A search for a cell reference in a column past `width`, rounded down to a boundary
-    a character class can say (`GC` -> any column from `GA` on, and any of three letters)."""
-    if width >= MAX_COLUMNS:
-        return None
+def _columns_beyond(width: int) -> re.Pattern[bytes]:
+    """A search for a cell reference in a column past `width` (under XFD), rounded down to
+    a boundary a character class can say (`GC` -> any column from `GA` on, and any of three
+    letters)."""
     letters = column_letters(max(width, 1))
     first, size = letters[0], len(letters)
     if size == 1:
@@ -365,7 +370,7 @@ def _columns_beyond(width: int) -> re.Pattern[bytes] | None:
     return re.compile(b' r="(?:' + "|".join(beyond).encode() + b")[0-9]")
 
 
-def _measured(data: bytes) -> tuple[str, int, int] | None:
+def _measured(data: bytes, budget: int) -> tuple[str, int, int] | None:
     """The exact grid of the cells holding a value (what python-calamine keeps), and the
     cell that makes it too big: the one whose removal shrinks the grid most."""
     right: list[tuple[int, int]] = [(0, 0), (0, 0)]  # two largest (column, row)
@@ -387,7 +392,7 @@ def _measured(data: bytes) -> tuple[str, int, int] | None:
         elif (row, column) > down[1]:
             down[1] = (row, column)
     rows, columns = down[0][0], right[0][0]
-    if rows * columns <= MAX_CELLS:
+    if rows * columns <= budget:
         return None
     without_right = rows * right[1][0]
     without_down = down[1][0] * columns
