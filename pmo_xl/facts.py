@@ -772,11 +772,13 @@ class Facts:
         found: dict[tuple[str, str], str] = {}
         if not table.present:
             return found
-        for _row, record in table.rows():
+        for row, record in table.rows():
             code, target = record[Waivers.rule], record[Waivers.record]
             expires = record[Waivers.expires]
             if not code or not target or (expires is not None and expires < self.as_of):
                 continue
+            if expires is None and table.unreadable(row, Waivers.expires):
+                continue  # #REF! where the date was: S112 names it, and it waives nothing
             found[(str(code).strip().upper(), str(target).strip().casefold())] = str(
                 record[Waivers.reason] or "waived")
         return found

@@ -3,7 +3,14 @@
 Each sheet becomes a :class:`SheetTable` whose DataFrame index is the Excel row number and
 whose columns are the schema's headers, so any value's address is ``sheet!{letter}{row}``.
 python-calamine does the reading (several times faster than openpyxl; see the README); the
-master is opened read-only and never written or locked.
+master is opened read-only and never written or locked. Each sheet's XML is scanned first
+(:func:`pmo_xl.package.scan_sheets`) for what python-calamine does not say: a sheet too big
+to load, error values, formulas without a saved value, links to other workbooks.
+
+Values are read the way a person reads the cell: text trimmed, a drop-down value in any case
+or spacing as its list's own spelling (`running` is `Running`), an ID typed with a leading
+apostrophe as the ID, and a number Excel cannot hold (NaN, INF) or an error value as blank;
+the odd ones are kept on the table for the structure rules to name.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +30,20 @@ from openpyxl.utils import get_column_letter
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import Problem, quote_sheet
-from pmo_xl.package import WorkbookPackage, formulas_without_values, inspect_workbook
+from pmo_xl.package import (
+    MAX_COLUMNS,
+    SheetScan,
+    WorkbookPackage,
+    inspect_workbook,
+    scan_sheets,
+)
 from pmo_xl.validators.schema import (
+    APOSTROPHE,
     CHOICE,
     DATE,
     ID,
     INTEGER,
+    NOT_FINITE,
     NUMBER,
     RECORD_OF,
     SCHEMAS,
@@ -36,14 +52,23 @@ from pmo_xl.validators.schema import (
     Sheet,
     columns_of,
     id_column,
+    id_text,
     normalise_header,
     yes,
 )
 
 # Rows scanned to find the header row when a sheet has a title or blank rows above it.
 HEADER_SEARCH_ROWS = 20
-# A sheet bigger than this is refused rather than read: no master comes near it.
-MAX_CELLS = 60_000_000
+
+@dataclass(frozen=True)
+class OddValue:
+    """A cell read differently from what it holds: `'SVC-001` as SVC-001, NaN as blank."""
+
+    row: int
+    column: str  # Excel column letter
+    header: str  # the column's header (the schema's name where it has one)
+    kind: str  # APOSTROPHE or NOT_FINITE
+    value: object  # what the cell holds
 
 
 @dataclass
@@ -61,17 +86,29 @@ class SheetTable:
     present: bool = True  # False for a sheet missing from the workbook (empty frames)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 1-based r0,c0,r1,c1
     formula_cells: list[str] = field(default_factory=list)  # A1 cells with no cached value
+    errors: dict[str, str] = field(default_factory=dict)  # A1 cell -> "#DIV/0!"
+    linked: dict[str, str] = field(default_factory=dict)  # A1 cell -> the other workbook
+    odd_values: list[OddValue] = field(default_factory=list)
     width: int = 0  # number of columns read
     unnamed_columns: list[int] = field(default_factory=list)  # 0-based: data, blank header
     # (raw, data, row -> record ID) once record() was asked; rebuilt if raw or data change.
     _records: tuple | None = field(default=None, repr=False, compare=False)
 
     def letter(self, header: str) -> str:
-        """The Excel column letter of a header; for a missing one, the next free column."""
+        """The Excel column letter of a header; for a missing one, the next free column
+        (or, when the headers reach Excel's last column, the first blank header cell)."""
         index = self.column_index.get(header)
         if index is None:
-            index = max((c for c, _ in self.headers), default=-1) + 1
+            index = self._free_column()
         return get_column_letter(index + 1)
+
+    def _free_column(self) -> int:
+        named = [c for c, _ in self.headers]
+        after = max(named, default=-1) + 1
+        if after < MAX_COLUMNS:
+            return after
+        taken = set(named)
+        return next((c for c in range(MAX_COLUMNS) if c not in taken), MAX_COLUMNS - 1)
 
     def cell(self, row: int, header: str) -> str:
         """`H7` for the value of `header` on Excel row `row`."""
@@ -101,6 +138,23 @@ class SheetTable:
     def has(self, header: str) -> bool:
         return header in self.column_index
 
+    def unreadable(self, row: int, header: str) -> bool:
+        """True when the cell holds something that cannot be read as its column's kind: an
+        error value, a formula with no saved value, NaN or INF, or a value of the wrong type.
+        It reads as blank; a rule that takes blank for "not set" (a waiver's Expires) must
+        not take this cell so."""
+        if not self.has(header):
+            return False
+        cell = self.cell(row, header)
+        if cell in self.errors or cell in self.formula_cells:
+            return True
+        if any(v.row == row and v.header == header and v.kind == NOT_FINITE
+               for v in self.odd_values):
+            return True
+        if row not in self.raw.index:
+            return False
+        return self.raw.at[row, header] is not None and self.data.at[row, header] is None
+
     def record(self, row: int) -> str | None:
         """The ID of the record on Excel row `row`, where the sheet has one."""
         records = self._records
@@ -123,9 +177,10 @@ class SheetTable:
         key = record_column(self.name)
         if key is None or key not in self.raw.columns:
             return {}
+        # An ID reads as the checks read it (7 as "7", 'SVC-001 as SVC-001).
+        values = self.data[key] if key == id_column(self.name) else self.raw[key]
         return {row: str(value).strip()
-                for row, value in zip(self.raw.index.tolist(), self.raw[key].tolist(),
-                                      strict=True)
+                for row, value in zip(self.raw.index.tolist(), values.tolist(), strict=True)
                 if value is not None}
 
     def rows(self) -> Iterator[tuple[int, dict[str, object]]]:
@@ -155,18 +210,22 @@ class Master:
     unknown_sheets: list[str]  # titles that match no schema sheet (Readme excluded)
     hidden: dict[str, str]
     sha256: str
+    # schema name -> the other sheets going by its name, not read ('Services ' hidden
+    # beside 'Services')
+    passed_over: dict[str, list[str]] = field(default_factory=dict)
+    chart_sheets: list[str] = field(default_factory=list)  # titles of sheets holding no cells
 
     def __getitem__(self, name: str | type[Sheet]) -> SheetTable:
         """A sheet by its schema name or declaration: ``master["KPIs"]``, ``master[KPIs]``."""
         return self.sheets[name if isinstance(name, str) else name.SHEET]
 
     def ids(self, sheet: str | type[Sheet]) -> set[str]:
-        """The set of record IDs of a sheet (stripped text), for reference lookups."""
+        """The set of record IDs of a sheet, as the checks read them, for reference lookups."""
         table = self[sheet]
         key = id_column(table.name)
         if key is None or not table.has(key):
             return set()
-        return {str(v).strip() for v in table.raw[key] if v is not None}
+        return {v for v in table.data[key] if v is not None}
 
     @property
     def short_hash(self) -> str:
@@ -194,16 +253,18 @@ def read_master(path: str | Path) -> Master:
 def _read_book(path: Path, package: WorkbookPackage, digest: str, book) -> Master:
     try:
         titles = list(book.sheet_names)
-        by_key = {}
-        for title in titles:
-            by_key.setdefault(normalise_header(title), title)
+        chosen, passed_over, charts = _choose_sheets(book, package)
+        # Every sheet is sized before any is loaded: a far value is refused at once.
+        scans = scan_sheets(package, list(chosen.values()))
+        for title in chosen.values():
+            _refuse_too_big(path, title, scans[title])
         sheets: dict[str, SheetTable] = {}
         for name in SCHEMAS:
-            title = by_key.get(normalise_header(name))
+            title = chosen.get(name)
             if title is None:
                 sheets[name] = empty_table(name)
             else:
-                sheets[name] = _read_one_sheet(book, package, name, title)
+                sheets[name] = _read_one_sheet(book, package, name, title, scans[title])
     finally:
         book.close()
     known = {normalise_header(n) for n in SCHEMAS} | {"readme"}
@@ -220,7 +281,44 @@ def _read_book(path: Path, package: WorkbookPackage, digest: str, book) -> Maste
         unknown_sheets=unknown,
         hidden=package.hidden,
         sha256=digest,
+        passed_over=passed_over,
+        chart_sheets=charts,
     )
+
+
+def _choose_sheets(book, package: WorkbookPackage
+                   ) -> tuple[dict[str, str], dict[str, list[str]], list[str]]:
+    """Which sheet is read for each schema sheet: of the worksheets whose title matches its
+    name case- and space-insensitively, a visible one before a hidden one (a stale copy
+    hidden away), and one spelt exactly before one spelt otherwise. Chart sheets hold no
+    cells and are never read as data."""
+    kinds = {m.name: m.typ for m in book.sheets_metadata}
+    charts = [t for t, kind in kinds.items() if kind != calamine.SheetTypeEnum.WorkSheet]
+    by_key: dict[str, list[tuple[int, str]]] = {}
+    for order, title in enumerate(book.sheet_names):
+        if title not in charts:
+            by_key.setdefault(normalise_header(title), []).append((order, title))
+    chosen: dict[str, str] = {}
+    passed_over: dict[str, list[str]] = {}
+    for name in SCHEMAS:
+        candidates = by_key.get(normalise_header(name), [])
+        if not candidates:
+            continue
+        ranked = sorted(candidates, key=lambda c: (c[1] in package.hidden, c[1] != name, c[0]))
+        chosen[name] = ranked[0][1]
+        if len(ranked) > 1:
+            passed_over[name] = [title for _, title in ranked[1:]]
+    return chosen, passed_over, charts
+
+
+def _refuse_too_big(path: Path, title: str, scan: SheetScan) -> None:
+    if scan.far_cell is not None:
+        raise CannotCheck(
+            f"The sheet {title!r} of {path.name} has a value as far out as cell "
+            f"{scan.far_cell}, which would make it {scan.rows:,} rows by {scan.columns:,} "
+            f"columns, more than pmo-xl reads; delete what is in {scan.far_cell} (and any "
+            "other stray values out there), save, and check again."
+        )
 
 
 @contextlib.contextmanager
@@ -273,10 +371,11 @@ def empty_table(name: str) -> SheetTable:
     )
 
 
-def _read_one_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetTable:
+def _read_one_sheet(book, package: WorkbookPackage, name: str, title: str,
+                    scan: SheetScan) -> SheetTable:
     """One sheet, or one sentence naming it when its XML is broken (calamine raises then)."""
     try:
-        return _read_sheet(book, package, name, title)
+        return _read_sheet(book, name, title, scan)
     except CannotCheck:
         raise
     except Exception as exc:  # calamine's XmlError, WorksheetNotFound, CalamineError, ...
@@ -286,14 +385,8 @@ def _read_one_sheet(book, package: WorkbookPackage, name: str, title: str) -> Sh
         ) from None
 
 
-def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetTable:
+def _read_sheet(book, name: str, title: str, scan: SheetScan) -> SheetTable:
     sheet = book.get_sheet_by_name(title)
-    height, width = sheet.total_height, sheet.total_width
-    if height * max(width, 1) > MAX_CELLS:
-        raise CannotCheck(
-            f"Sheet {title!r} spans {height:,} rows by {width:,} columns, more than pmo-xl "
-            "reads; delete the unused rows and columns (select them, right-click > Delete)."
-        )
     grid = sheet.to_python(skip_empty_area=False)
     # calamine's total_width can be one short (a value in XFD); the grid itself is the truth.
     width = max(map(len, grid), default=0)
@@ -324,23 +417,26 @@ def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetT
     index = pd.Index(row_numbers, dtype="int64", name="row")
     # One transpose (in C) instead of one pass over every row per column.
     by_column = _transpose(records, width)
+    odd: list[OddValue] = []
     columns = {}
     for col in declared:
         position = column_index.get(col.header)
-        columns[col.header] = _column_values(by_column, position, len(records))
+        columns[col.header] = _column_values(by_column, position, len(records), col,
+                                             row_numbers, odd)
     extra_names = []
     for position, text in extra:
-        if text in columns:  # a second copy of a declared header: S103 reports it
+        if text in columns:  # a second column with the same header: S103 reports it
             continue
         extra_names.append(text)
-        columns[text] = _column_values(by_column, position, len(records))
+        columns[text] = _column_values(by_column, position, len(records), None, row_numbers,
+                                       odd, text)
     raw = pd.DataFrame(columns, index=index, dtype=object)
     data = _typed(raw, declared, columns)
     named = {i for i, _ in headers}
     # Values right of the last header are as unread as values under a blank header between
     # two headers: both are named (S103), so a PMO's typed data never vanishes silently.
     gaps = [i for i in range(width) if i not in named]
-    unnamed = [i for i in gaps if _any_filled(by_column[i])]
+    unnamed = [i for i in gaps if _row_filled(by_column[i])]
     return SheetTable(
         name=name,
         title=title,
@@ -351,13 +447,13 @@ def _read_sheet(book, package: WorkbookPackage, name: str, title: str) -> SheetT
         data=data,
         extra_columns=extra_names,
         merged=merged,
-        formula_cells=formulas_without_values(package.path, package.sheet_parts.get(title, "")),
+        formula_cells=list(scan.no_value),
+        errors=scan.errors,
+        linked=scan.linked,
+        odd_values=sorted(odd, key=lambda v: (v.row, v.column)),
         width=width,
         unnamed_columns=unnamed,
     )
-
-
-_EMPTY = frozenset(("", None))
 
 
 def _row_filled(row: list) -> bool:
@@ -370,24 +466,15 @@ def _row_filled(row: list) -> bool:
     return False
 
 
-def _any_filled(column: tuple) -> bool:
-    return _row_filled(column)
-
-
 def _transpose(records: list[list], width: int) -> list[tuple]:
+    """Rows to columns; python-calamine's grid is a rectangle, so every row is `width` long."""
     if not records:
         return [() for _ in range(width)]
-    if set(map(len, records)) != {width}:  # calamine's rows are even; be safe anyway
-        records = [list(r) + [None] * (width - len(r)) for r in records]
     return list(zip(*records, strict=True))
 
 
 def _text(value: object) -> bool:
     return isinstance(value, str) and value.strip() != ""
-
-
-def _filled(value: object) -> bool:
-    return _text(value) if isinstance(value, str) else value is not None
 
 
 def _find_header_row(grid: list[list], declared: list[ColumnInfo]) -> int:
@@ -414,27 +501,89 @@ _MIDNIGHT = dt.time(0)
 _DATETIME = dt.datetime
 _PLAIN = frozenset((float, int, bool, type(None), dt.date, dt.time, dt.timedelta))
 _TEXT_ONLY = frozenset((str,))
+_NUMBERS = frozenset((float, int, bool, type(None)))
 
 
-def _column_values(by_column: list[tuple], position: int | None, count: int) -> list:
-    """One column as typed: text trimmed (non-breaking spaces too), blank -> None,
-    a date-time at midnight -> its date. Written as one comprehension: it runs per cell."""
+def _column_values(by_column: list[tuple], position: int | None, count: int,
+                   col: ColumnInfo | None, row_numbers: list[int], odd: list[OddValue],
+                   header: str | None = None) -> list:
+    """One column as read: text trimmed (non-breaking spaces too), blank -> None, a
+    date-time at midnight -> its date, NaN/INF -> None, a drop-down value -> its list's own
+    spelling, an ID's leading apostrophe dropped (the odd values go to `odd`). Each step is
+    decided once per column from the kinds of value it holds, so a clean column costs a
+    pass or two in C; the general case is one comprehension (it runs per cell)."""
     if position is None:
         return [None] * count
     column = by_column[position]
     kinds = set(map(type, column))
+    letter = get_column_letter(position + 1)
+    label = header if col is None else col.header
+    if float in kinds:
+        column = _finite(column, kinds, row_numbers, letter, label, odd)
     if kinds <= _PLAIN:  # numbers, booleans, dates: nothing to clean
-        return list(column)
-    if kinds == _TEXT_ONLY:  # text (blanks are ""): trim in C, then blanks -> None
+        values = list(column)
+    elif kinds == _TEXT_ONLY:  # text (blanks are ""): trim in C, then blanks -> None
         values = list(map(str.strip, column))
         if "\u00a0" in "\x00".join(values):
             values = [v.replace("\u00a0", " ") for v in values]
-        return [v or None for v in values]
-    return [
-        (v.strip().replace("\u00a0", " ") or None) if type(v) is str
-        else ((v.date() if v.time() == _MIDNIGHT else v) if type(v) is _DATETIME else v)
-        for v in by_column[position]
-    ]
+        values = [v or None for v in values]
+    else:
+        values = [
+            (v.strip().replace("\u00a0", " ") or None) if type(v) is str
+            else ((v.date() if v.time() == _MIDNIGHT else v) if type(v) is _DATETIME else v)
+            for v in column
+        ]
+    if col is not None and str in kinds:
+        if col.kind == ID:
+            _drop_apostrophes(values, row_numbers, letter, label, odd)
+        elif col.kind == CHOICE:
+            values = _list_spelling(values, col.choices)
+    return values
+
+
+def _finite(column: tuple, kinds: set, row_numbers: list[int], letter: str, label: str,
+            odd: list[OddValue]) -> tuple:
+    """The column with NaN and INF (which a program can store and Excel cannot) as blanks.
+    A numeric column is cleared by one sum in C: only a non-finite value (or an overflow)
+    makes the sum non-finite."""
+    if kinds <= _NUMBERS and math.isfinite(sum(filter(None, column))):
+        return column
+    bad = [i for i, v in enumerate(column) if type(v) is float and not math.isfinite(v)]
+    if not bad:
+        return column
+    cleared = list(column)
+    for i in bad:
+        odd.append(OddValue(row_numbers[i], letter, label, NOT_FINITE, cleared[i]))
+        cleared[i] = None
+    return tuple(cleared)
+
+
+def _drop_apostrophes(values: list, row_numbers: list[int], letter: str, label: str,
+                      odd: list[OddValue]) -> None:
+    """`'SVC-001` pasted as text reads as SVC-001 (in place); each such cell goes to `odd`."""
+    try:
+        if "\x00'" not in "\x00" + "\x00".join(filter(None, values)):
+            return
+    except TypeError:  # numbers among the IDs: look cell by cell
+        pass
+    for i, v in enumerate(values):
+        if type(v) is str and v.startswith("'"):
+            odd.append(OddValue(row_numbers[i], letter, label, APOSTROPHE, v))
+            values[i] = v[1:].strip() or None
+
+
+def _list_spelling(values: list, choices: tuple[str, ...]) -> list:
+    """A drop-down value in any case or spacing as its list's spelling (`running` ->
+    `Running`), as Excel's own list validation accepts it; other values unchanged."""
+    allowed = frozenset(choices)
+    others = {v for v in set(values) if type(v) is str} - allowed
+    if not others:
+        return values
+    spelling = {normalise_header(c): c for c in choices}
+    mapping = {v: spelling[key] for v in others if (key := normalise_header(v)) in spelling}
+    if not mapping:
+        return values
+    return [mapping.get(v, v) if type(v) is str else v for v in values]
 
 
 def _typed(raw: pd.DataFrame, declared: list[ColumnInfo],
@@ -459,14 +608,15 @@ _ALREADY_TYPED = {
     INTEGER: frozenset((float, type(None))),
     ID: frozenset((str, type(None))),
 }
+_YES_NO = {True: "Y", False: "N"}
 
 
 def _typed_values(col: ColumnInfo, values: list) -> list | None:
-    """The column converted for the rules, or None when it needs no conversion."""
+    """The column converted for the rules, or None when it needs no conversion. Written
+    inline per kind: it runs once per cell of large sheets."""
     already = _ALREADY_TYPED.get(col.kind)
     if already is not None and set(map(type, values)) <= already:
         return None
-    # The common kinds are converted inline (they run once per cell of large sheets).
     if col.kind == DATE:
         return [v if type(v) is dt.date else (v.date() if type(v) is _DATETIME else None)
                 for v in values]
@@ -474,46 +624,12 @@ def _typed_values(col: ColumnInfo, values: list) -> list | None:
         return [float(v) if type(v) is float or type(v) is int else None for v in values]
     if col.kind == ID:
         # Trimmed text is already an ID; a number typed as an ID reads "7", not "7.0".
-        return [v if v is None or type(v) is str else _id_text(v) for v in values]
-    convert = _converter(col)
-    if convert is None:
-        return None
-    return [None if v is None else convert(v) for v in values]
-
-
-def _converter(col: ColumnInfo):
-    if col.kind == DATE:
-        return _as_date
-    if col.kind in (NUMBER, INTEGER):
-        return _as_number
+        return [v if v is None or type(v) is str else id_text(v) for v in values]
     if col.kind == YESNO:
-        return lambda v: {True: "Y", False: "N"}.get(yes(v))
+        return [None if v is None else _YES_NO.get(yes(v)) for v in values]
     if col.kind == CHOICE and col.choices:
         allowed = frozenset(col.choices)
-        return lambda v: v if v in allowed else None
-    if col.kind == ID:
-        return _id_text
+        if set(values) <= allowed | {None}:
+            return None
+        return [v if type(v) is str and v in allowed else None for v in values]
     return None
-
-
-def _as_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return None
-
-
-def _as_number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    return None
-
-
-def _id_text(value: object) -> str:
-    # An ID typed as a number (7 for P-007's row) still reads as text: "7", not "7.0".
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()

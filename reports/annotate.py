@@ -4,8 +4,9 @@ Each failing cell gets a fill in its worst severity's colour (red error, amber w
 info) and an Excel comment with every finding on it. The master itself is only read: its
 bytes are copied, the copy is edited and written through ``atomic_output``. openpyxl keeps
 the master's Excel tables, drop-downs (data validations), conditional formats, defined names,
-header comments and values; findings on a sheet the master does not have are listed on an
-extra sheet, "pmo-xl findings".
+header comments and values; findings on a sheet the master does not have (or on a chart
+sheet, which has no cells) are listed on an extra sheet, "pmo-xl findings". A finding on a
+merged cell is marked on the merge's first cell, the one Excel shows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import SEVERITY_ORDER, Finding
@@ -45,9 +47,11 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
             book = openpyxl.load_workbook(io.BytesIO(master_bytes))
         by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
         missing: list[Finding] = []
+        worksheets = {sheet.title for sheet in book.worksheets if isinstance(sheet, Worksheet)}
         for finding in result.findings:
-            if finding.sheet in book.sheetnames:
-                by_cell[(finding.sheet, finding.cell)].append(finding)
+            if finding.sheet in worksheets:
+                by_cell[(finding.sheet, _shown_cell(book[finding.sheet], finding.cell))].append(
+                    finding)
             else:
                 missing.append(finding)
         for (sheet, cell), findings in by_cell.items():
@@ -69,6 +73,17 @@ def _read_checked_bytes(result: CheckResult) -> bytes:
         raise CannotCheck(f"{result.master.path.name} changed while it was being checked; "
                           "run the check again for an annotated copy.")
     return data
+
+
+def _shown_cell(sheet: Worksheet, cell: str) -> str:
+    """The cell itself, or for a cell inside a merged range the range's first cell: the
+    others are hidden under it and take no fill or comment."""
+    if not sheet.merged_cells.ranges:
+        return cell
+    for merged in sheet.merged_cells.ranges:
+        if cell in merged and cell != merged.start_cell.coordinate:
+            return merged.start_cell.coordinate
+    return cell
 
 
 def comment_text(finding: Finding) -> str:

@@ -166,8 +166,6 @@ def _passes(table, declared) -> bool:
         values = table.raw[info.header]
         if info.required and values.isna().any():
             return False
-        if info.unique and values.duplicated().any():
-            return False
         checks = [TYPE_CHECKS[info.kind], in_list(info.choices) if info.choices else None,
                   has_no_empty_items if info.many else None]
         if any(check is not None and not check(values).all() for check in checks):
@@ -179,7 +177,10 @@ def _passes(table, declared) -> bool:
 def _subschema(name: str, present: tuple[str, ...]):
     from pmo_xl.validators.schema import pandera_schema
 
-    return pandera_schema(name).select_columns(list(present))
+    # Uniqueness is S107's own pass over IDs as text (pandera would take TRUE for 1).
+    schema = pandera_schema(name).select_columns(list(present))
+    return schema.update_columns({h: {"unique": False} for h in present
+                                  if schema.columns[h].unique})
 
 
 def _check_name(check: object) -> str | None:

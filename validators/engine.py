@@ -12,6 +12,7 @@ from pmo_xl.facts import Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding
 from pmo_xl.master import Master, collector_paused
 from pmo_xl.validators.registry import Rule, load_rules, selected
+from pmo_xl.validators.structure import without_knock_ons
 
 
 @dataclass
@@ -80,6 +81,7 @@ def run_checks(
             if progress is not None:
                 progress(item)
             findings.extend(item.run(facts))
+    findings = without_knock_ons(master, findings)
     findings = apply_waivers(facts, findings)
     order = {table.title: i for i, table in enumerate(master.sheets.values())}
     findings.sort(key=lambda f: (order.get(f.sheet, len(order)), *f.sort_key()[1:]))

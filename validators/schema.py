@@ -276,13 +276,26 @@ def normalise_header(text: object) -> str:
     return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip().casefold()
 
 
+# What the reader notes about a cell whose value cannot be used as typed.
+APOSTROPHE = "apostrophe"  # an ID typed with a leading ' as part of its text
+NOT_FINITE = "not finite"  # NaN or INF in a number cell: a program wrote it, Excel cannot
+
+
+def id_text(value: object) -> str:
+    """An ID typed as something else, as text the way Excel shows it: 7 (for P-007's row)
+    reads "7", not "7.0"; a boolean reads "TRUE", never equal to the number 1."""
+    if type(value) is bool:
+        return "TRUE" if value else "FALSE"
+    if type(value) is float and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def closest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The allowed value nearest to what was typed (`Runing` -> `Running`), if any is near."""
     import difflib
 
     by_key = {c.casefold(): c for c in choices}
-    if value.casefold() in by_key:
-        return by_key[value.casefold()]
     match = difflib.get_close_matches(value.casefold(), list(by_key), n=1, cutoff=0.6)
     return by_key[match[0]] if match else None
 
