@@ -320,7 +320,8 @@ class PmoLoad:
 
     @property
     def headroom(self) -> float | None:
-        return None if self.capacity is None else self.capacity - self.committed
+        # Rounded as variances are: sums of FTE such as 9.6 carry float noise.
+        return None if self.capacity is None else round(self.capacity - self.committed, 6)
 
 
 @dataclass(frozen=True)
@@ -342,7 +343,7 @@ class Proposal:
         """The Lead PMO's headroom once this service is approved (negative: over capacity)."""
         if self.headroom is None or self.planned_fte is None:
             return None
-        return self.headroom - self.planned_fte
+        return round(self.headroom - self.planned_fte, 6)
 
     @property
     def over_capacity(self) -> bool:
