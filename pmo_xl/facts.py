@@ -1019,7 +1019,9 @@ class Facts:
     def planned_dates(self) -> dict[str, list[PlannedDate]]:
         """Service ID -> its set-up dates for stages it has not reached yet (plans), each with
         the days it has slipped by: for a date that marks entering its stage and lies before
-        the as-of date, the days since; None while it lies ahead (or on the as-of day)."""
+        the as-of date, the days since; None while it lies ahead (or on the as-of day). A
+        past Readiness Assessment Date of a service in Transition has happened (the
+        assessment comes before go-live), so it is no plan."""
         found: dict[str, list[PlannedDate]] = {}
         for row, record, _raw in self.catalogue:
             sid, stage = record[Services.service_id], record[Services.stage]
@@ -1029,8 +1031,10 @@ class Facts:
                 value = record[header]
                 if not isinstance(value, dt.date) or not is_plan(stage, header):
                     continue
-                slipped = ((self.as_of - value).days
-                           if header in STAGE_ENTRY_DATES and value < self.as_of else None)
+                entry = header in STAGE_ENTRY_DATES
+                if not entry and value <= self.as_of:
+                    continue
+                slipped = (self.as_of - value).days if entry and value < self.as_of else None
                 found.setdefault(str(sid), []).append(
                     PlannedDate(str(sid), row, header, marks, value, slipped))
         return found
