@@ -897,53 +897,63 @@ class Facts:
         return [ReviewDue(sheet, row, record, service, typed, due)] if due < self.as_of else []
 
     @cached_property
-    def rag_history(self) -> dict[str, list[tuple[dt.date, str, int | None]]]:
-        """KPI ID -> (period, RAG, Excel row in KPI Actuals of the actual that counts) for
-        each of its last periods up to its reporting period, oldest first: 12, or Chronic Red
-        Periods where that is more. A period without an actual is No data. Runs of Red
-        (V104, the decisions in the status report and the email) are read from here."""
-        data = self.master[KPIActuals].data
-        values = dict(zip(data.index.tolist(), data[KPIActuals.actual].tolist(), strict=True))
+    def _histories(self) -> dict[str, tuple[dict, list[dt.date], dict[dt.date, int]]]:
+        """KPI ID -> (its KPIs record, its history's periods oldest first, period -> Excel
+        row of the actual that counts). A repeated KPI ID is S107's finding; its first row
+        counts."""
         count = max(12, self.settings.chronic_red_periods)
         periods: dict[object, list[dt.date]] = {}
-        found: dict[str, list[tuple[dt.date, str, int | None]]] = {}
+        found: dict[str, tuple[dict, list[dt.date], dict[dt.date, int]]] = {}
         for _row, kpi in self.kpi_rows:
             kpi_id = str(kpi[KPIs.kpi_id])
             if kpi_id in found:
-                continue  # a repeated KPI ID is S107's finding; its first row counts
+                continue
             frequency = kpi[KPIs.frequency]
             if frequency not in periods:
                 periods[frequency] = self.trend_periods(frequency, count)
-            rows = self.standing_actuals.get(kpi_id, {})
-            target, direction = kpi[KPIs.target], kpi[KPIs.direction]
-            amber, red = kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold]
-            history = []
-            for period in periods[frequency]:
-                row = rows.get(period)
-                value = None if row is None else values[row]
-                history.append((period, rag.kpi_rag(value, target, direction, amber, red), row))
-            found[kpi_id] = history
+            found[kpi_id] = (kpi, periods[frequency], self.standing_actuals.get(kpi_id, {}))
         return found
 
     @cached_property
+    def _actual_values(self) -> dict[int, object]:
+        data = self.master[KPIActuals].data
+        return dict(zip(data.index.tolist(), data[KPIActuals.actual].tolist(), strict=True))
+
+    def _rag_of(self, kpi: dict, row: int | None) -> str:
+        """The RAG of the actual on `row` (No data for none) against the KPI's thresholds."""
+        value = None if row is None else self._actual_values[row]
+        return rag.kpi_rag(value, kpi[KPIs.target], kpi[KPIs.direction],
+                           kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold])
+
+    @cached_property
+    def rag_history(self) -> dict[str, list[tuple[dt.date, str, int | None]]]:
+        """KPI ID -> (period, RAG, Excel row in KPI Actuals of the actual that counts) for
+        each of its last periods up to its reporting period, oldest first: 12, or Chronic Red
+        Periods where that is more. A period without an actual is No data."""
+        return {kpi_id: [(p, self._rag_of(kpi, rows.get(p)), rows.get(p)) for p in periods]
+                for kpi_id, (kpi, periods, rows) in self._histories.items()}
+
+    @cached_property
     def chronic_red(self) -> dict[str, RedRun]:
-        """KPI ID -> its run of Red periods in a row up to its latest actual, for each KPI
-        whose run is at least Settings' Chronic Red Periods long. A period with no actual
-        ends the run."""
+        """KPI ID -> its run of Red periods in a row up to its latest actual (within the
+        history's periods), for each KPI whose run is at least Settings' Chronic Red Periods
+        long; a period with no actual ends the run. V104, the status report's decisions and
+        the email read it. It walks back from the latest actual, so a check reads only the
+        periods a run needs; the RAG of each period is the one rag_history shows."""
         needed = self.settings.chronic_red_periods
         found: dict[str, RedRun] = {}
-        for kpi_id, history in self.rag_history.items():
-            latest = next((i for i in range(len(history) - 1, -1, -1)
-                           if history[i][2] is not None), None)
+        for kpi_id, (kpi, periods, rows) in self._histories.items():
+            latest = next((i for i in range(len(periods) - 1, -1, -1) if periods[i] in rows),
+                          None)
             if latest is None:
                 continue
             start = latest
-            while start >= 0 and history[start][1] == rag.RED:
+            while (start >= 0 and periods[start] in rows
+                   and self._rag_of(kpi, rows[periods[start]]) == rag.RED):
                 start -= 1
-            length = latest - start
-            if length >= needed:
-                found[kpi_id] = RedRun(length, history[start + 1][0], history[latest][0],
-                                       history[latest][2])
+            if latest - start >= needed:
+                found[kpi_id] = RedRun(latest - start, periods[start + 1], periods[latest],
+                                       rows[periods[latest]])
         return found
 
     @cached_property
