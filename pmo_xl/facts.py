@@ -891,9 +891,12 @@ class Facts:
         if typed is None:
             return [] if raw is not None else [ReviewDue(sheet, row, record, service, None,
                                                          None)]
-        if not isinstance(typed, dt.date):
+        if not isinstance(typed, dt.date) or typed >= self.as_of:
+            return []  # a future date is L109's finding, never a review due
+        try:
+            due = add_months(typed, self.settings.review_interval_months)
+        except ValueError:  # due after 9999-12-31: not due yet
             return []
-        due = add_months(typed, self.settings.review_interval_months)
         return [ReviewDue(sheet, row, record, service, typed, due)] if due < self.as_of else []
 
     @cached_property

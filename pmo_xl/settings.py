@@ -69,8 +69,13 @@ def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
+# Longest review interval (months) and run of Red (periods) read: ten years of months. More
+# is a slip, and would reach back before any date a master holds.
+MAX_COUNT = 120
+
+
 def read_count(value: object) -> int | None:
-    """A whole number of at least 1 (`12`, 12.0, " 3 "); None for anything else."""
+    """A whole number from 1 to MAX_COUNT (`12`, 12.0, " 3 "); None for anything else."""
     if isinstance(value, str):
         try:
             value = float(value.strip())
@@ -78,7 +83,7 @@ def read_count(value: object) -> int | None:
             return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if value != value or value < 1 or value > 10_000 or not float(value).is_integer():
+    if value != value or value < 1 or value > MAX_COUNT or not float(value).is_integer():
         return None
     return int(value)
 

@@ -45,7 +45,7 @@ def test_reporting_period_setting_overrides_the_month(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("value", "count"), [
     ("12", 12), (12, 12), (12.0, 12), (" 3 ", 3), (1, 1), ("0", None), (0, None), (-2, None),
     (2.5, None), ("twelve", None), (True, None), (dt.date(2000, 1, 1), None), ("nan", None),
-    ("inf", None), (None, None),
+    ("inf", None), (None, None), (120, 120), (121, None),
 ])
 def test_read_count(value, count) -> None:
     assert read_count(value) == count
@@ -70,3 +70,14 @@ def test_without_settings_the_review_defaults_apply(tmp_path: Path) -> None:
     settings = read_settings(read_master(path))
     assert (settings.review_interval_months, settings.chronic_red_periods) == (12, 3)
     assert settings.mandated_share_target is None
+
+
+def test_a_review_due_after_the_year_9999_is_not_due(tmp_path: Path) -> None:
+    from pmo_xl.facts import Facts
+
+    path = write_example(tmp_path / "m.xlsx", [
+        Edit("Settings", None, {"Setting": "Review Interval Months", "Value": 120}),
+        Edit("Services", "SVC-001", {"Last Reviewed": dt.date(9998, 6, 1)})])
+    due = Facts(read_master(path), dt.date(9998, 12, 31)).reviews_due
+    assert "SVC-001" not in {item.record for item in due}
+    assert "PRD-001" in {item.record for item in due}  # reviewed 2026: long overdue

@@ -262,9 +262,9 @@ def unreadable_setting(facts: Facts) -> Iterator[Problem]:
         normalise_header(Setting.MANDATED_SHARE_TARGET): (
             read_share, "a share between 0% and 100%, e.g. 50%"),
         normalise_header(Setting.REVIEW_INTERVAL_MONTHS): (
-            read_count, "a whole number of months, e.g. 12"),
+            read_count, "a whole number of months from 1 to 120, e.g. 12"),
         normalise_header(Setting.CHRONIC_RED_PERIODS): (
-            read_count, "a whole number of reporting periods, e.g. 3"),
+            read_count, "a whole number of reporting periods from 1 to 120, e.g. 3"),
     }
     for row, record in settings.rows():
         name, value = record.get(Settings.setting), record.get(Settings.value)
