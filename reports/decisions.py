@@ -221,7 +221,8 @@ def _text(text: object) -> str:
 
 COLUMNS = [
     TableColumn("Decision", "wrap", 16), TableColumn("Service ID"),
-    TableColumn("Service Name", "wrap", 24), TableColumn("Stage"),
+    TableColumn("Service Name", "wrap", 24), TableColumn("What the numbers say", "wrap", 48),
+    TableColumn("Stage"),
     TableColumn("Lead PMO", "wrap", 14), TableColumn("Service Owner", "wrap", 14),
     TableColumn("Record"), TableColumn("Planned FTE", "number", 8),
     TableColumn("PMO headroom now (FTE)", "number", 10),
@@ -229,7 +230,6 @@ COLUMNS = [
     TableColumn("Last reviewed", "date", 11), TableColumn("Review due", "date", 11),
     TableColumn("Red periods in a row", "count", 9), TableColumn("Latest actual", "number", 9),
     TableColumn("Target", "number", 8),
-    TableColumn("What the numbers say", "wrap", 48),
 ]
 
 
@@ -274,6 +274,8 @@ def write_decisions_sheet(sheet: Worksheet, fmt: dict, result: CheckResult) -> i
                                               else f"review fell due {item.due.isoformat()},"
                                               f" {item.days_overdue} days ago."),
         ])
+    # Built in the order of the facts; shown with the sentence beside the name it is about.
+    rows = [row[:3] + row[-1:] + row[3:-1] for row in rows]
     write_table(sheet, fmt, COLUMNS, rows, name="Decisions",
                 empty="No decision is needed: no proposal, nothing due for review, no "
                       "chronically Red KPI.")
