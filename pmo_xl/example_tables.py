@@ -19,7 +19,6 @@ KPI's actuals still run up to the reporting period. The details that keep that t
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import io
@@ -27,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from pmo_xl.period import quarter_start
+from pmo_xl.period import add_months, quarter_start
 from pmo_xl.validators.schema import DATE, INTEGER, NUMBER, RACI_ROLES, SHEETS, columns_of
 
 Rows = dict[str, list[dict]]
@@ -139,13 +138,6 @@ def _text(value: object) -> str:
 def months_between(earlier: dt.date, later: dt.date) -> int:
     """Whole calendar months from `earlier`'s month to `later`'s (Nov 2026 -> Jan 2027 is 2)."""
     return (later.year - earlier.year) * 12 + later.month - earlier.month
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole months; a day the month lacks becomes its last (31 Jan + 1 = 28 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def move_dates(rows: Rows, written_as_of: dt.date, as_of: dt.date) -> Rows:

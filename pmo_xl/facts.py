@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from pmo_xl import rag
-from pmo_xl.period import period_label, period_start, reporting_period, step_back
+from pmo_xl.period import add_months, period_label, period_start, reporting_period, step_back
 from pmo_xl.settings import Settings as SettingValues
 from pmo_xl.settings import read_settings
 from pmo_xl.validators.schema import (
@@ -33,9 +33,12 @@ from pmo_xl.validators.schema import (
     RACI,
     RACI_ROLES,
     SERIOUS_SEVERITIES,
+    SET_UP_DATE_STAGE,
     SETTLED_CHANGE_STATUSES,
     SIPOC,
+    STAGE_ENTRY_DATES,
     Changes,
+    Documents,
     Frequency,
     KPIActuals,
     KPIs,
@@ -43,6 +46,7 @@ from pmo_xl.validators.schema import (
     People,
     PMOs,
     Procedures,
+    ProcedureStatus,
     Risks,
     Services,
     Stage,
@@ -75,6 +79,14 @@ def reached(stage: object, floor: str) -> bool:
     return stage in RANK and RANK[stage] >= RANK[floor]
 
 
+def is_plan(stage: object, header: str) -> bool:
+    """True when `header` is a set-up date of a stage a service at `stage` has not reached
+    yet: a plan, which may lie in the future (rules.md V). A Rejected service or a stage
+    that cannot be read has no plans."""
+    marks = SET_UP_DATE_STAGE.get(header)
+    return marks is not None and stage in RANK and not reached(stage, marks)
+
+
 def is_open_item(status: object) -> bool:
     """A risk or issue is open until it is Closed (an unreadable status counts as open: a
     typo never hides a risk; S106 reports the typo)."""
@@ -91,6 +103,15 @@ def matched(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _lacking(required: object, held: set[str]) -> tuple[str, ...]:
+    """The items of a Required Skills cell (as typed, each once) not in `held` (matched)."""
+    missing: dict[str, str] = {}
+    for skill in split_list(required):
+        if skill and matched(skill) not in held:
+            missing.setdefault(matched(skill), skill)
+    return tuple(missing.values())
+
+
 @dataclass(frozen=True)
 class Person:
     person_id: str
@@ -98,6 +119,8 @@ class Person:
     job_role: str | None
     pmo: str | None
     email: str | None
+    skills: tuple[str, ...] = ()  # as typed in People's Skills
+
 
 
 @dataclass
@@ -183,6 +206,7 @@ class KpiStatus:
     kpi_id: str
     row: int  # the KPI's Excel row in KPIs
     service_id: str | None
+    pmo_id: str | None  # a KPI of a PMO's own performance names the PMO instead of a service
     name: str | None
     unit: str | None
     direction: str | None
@@ -202,6 +226,13 @@ class KpiStatus:
     @property
     def period_label(self) -> str:
         return period_label(self.frequency, self.period)
+
+    @property
+    def measured(self) -> str | None:
+        """What the KPI measures: its service, or else its PMO (an ID either way)."""
+        if self.service_id is not None:
+            return str(self.service_id)
+        return None if self.pmo_id is None else str(self.pmo_id)
 
     @property
     def variance(self) -> float | None:
@@ -247,6 +278,89 @@ class ServiceStatus:
         if not self.kpis and not parts:
             parts.append("No KPIs")
         return "; ".join(parts)
+
+
+# Floating point sums of FTE (0.1 + 0.2) never tip a PMO over its capacity.
+FTE_TOLERANCE = 1e-9
+# Stages from which a service's team is expected to hold its Required Skills (rules.md V).
+DELIVERING_STAGES = (Stage.PILOT, Stage.TRANSITION, Stage.RUNNING, Stage.CLOSING)
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """A record due for its periodic review (rules.md V): never reviewed, or reviewed longer
+    ago than the review interval."""
+
+    sheet: str  # the sheet's schema name: Services, Procedures or Documents
+    row: int
+    record: str  # Service ID, Procedure ID or the document's name
+    service: str | None  # the service it belongs to (None for a key document)
+    last_reviewed: dt.date | None  # None: never reviewed
+    due: dt.date | None  # when the review fell due (None: never reviewed)
+
+
+@dataclass(frozen=True)
+class RedRun:
+    """A KPI's latest run of Red reporting periods in a row, up to its latest actual."""
+
+    length: int
+    first: dt.date  # the first period of the run
+    last: dt.date  # the period of the latest actual
+    row: int  # the Excel row in KPI Actuals of the latest actual
+
+
+@dataclass(frozen=True)
+class PmoLoad:
+    """A PMO's Capacity FTE against the Planned FTE of the services it leads that are active
+    (Design to Closing)."""
+
+    pmo_id: str
+    capacity: float | None
+    committed: float
+    services: int  # active services with a Planned FTE
+
+    @property
+    def headroom(self) -> float | None:
+        # Rounded as variances are: sums of FTE such as 9.6 carry float noise.
+        return None if self.capacity is None else round(self.capacity - self.committed, 6)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A Proposed service and what approving it would mean for its Lead PMO."""
+
+    service_id: str
+    row: int
+    name: str | None
+    lead_pmo: str | None
+    planned_fte: float | None
+    capacity: float | None  # the Lead PMO's, None when unknown
+    committed: float | None  # Planned FTE of the Lead PMO's active services
+    headroom: float | None  # capacity - committed, before approving it
+    missing_skills: tuple[str, ...]  # Required Skills nobody in the Lead PMO has
+
+    @property
+    def left(self) -> float | None:
+        """The Lead PMO's headroom once this service is approved (negative: over capacity)."""
+        if self.headroom is None or self.planned_fte is None:
+            return None
+        return round(self.headroom - self.planned_fte, 6)
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.left is not None and self.left < -FTE_TOLERANCE
+
+
+@dataclass(frozen=True)
+class PlannedDate:
+    """A set-up date of a stage the service has not reached yet: a plan (rules.md V)."""
+
+    service_id: str
+    row: int
+    header: str  # the Services column, e.g. Pilot Start
+    stage: str  # the stage it marks
+    date: dt.date
+    slipped_days: int | None  # days since a stage-entry date passed; None while it has not
 
 
 class Facts:
@@ -359,7 +473,8 @@ class Facts:
             if pid is not None and str(pid) not in found:
                 found[str(pid)] = Person(str(pid), r[People.name], r[People.job_role],
                                          None if r[People.pmo] is None else str(r[People.pmo]),
-                                         r[People.email])
+                                         r[People.email],
+                                         tuple(i for i in split_list(r[People.skills]) if i))
         return found
 
     def name_of(self, ids: object) -> str | None:
@@ -672,9 +787,14 @@ class Facts:
         return {sid: r[Services.go_live_date] for sid, r in self.services.items()
                 if r[Services.stage] == Stage.RUNNING}
 
-    def kpi_due(self, kpi_service: object, frequency: str | None) -> bool:
+    def kpi_due(self, kpi_service: object, frequency: str | None,
+                kpi_pmo: object = None) -> bool:
         """A KPI is due for its reporting period when its service is Running and went live
-        before that period ended (a service that went live during the period reports it)."""
+        before that period ended (a service that went live during the period reports it).
+        A KPI of a PMO (no service) is due whenever its PMO is in PMOs: a PMO is always
+        running."""
+        if kpi_service is None and kpi_pmo is not None:
+            return frequency is not None and str(kpi_pmo) in self.pmos
         if kpi_service not in self.go_live_of_running or frequency is None:
             return False
         go_live = self.go_live_of_running[kpi_service]
@@ -695,6 +815,7 @@ class Facts:
             actual = None if actual_row is None else data.at[actual_row, KPIActuals.actual]
             statuses.append(KpiStatus(
                 kpi_id=kpi_id, row=row, service_id=kpi[KPIs.service_id],
+                pmo_id=kpi[KPIs.pmo_id],
                 name=kpi[KPIs.kpi_name], unit=kpi[KPIs.unit], direction=kpi[KPIs.direction],
                 frequency=frequency, target=kpi[KPIs.target],
                 amber_threshold=kpi[KPIs.amber_threshold],
@@ -704,7 +825,7 @@ class Facts:
                                                                    KPIActuals.commentary],
                 rag=rag.kpi_rag(actual, kpi[KPIs.target], kpi[KPIs.direction],
                                 kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold]),
-                due=self.kpi_due(kpi[KPIs.service_id], frequency),
+                due=self.kpi_due(kpi[KPIs.service_id], frequency, kpi[KPIs.pmo_id]),
             ))
         return statuses
 
@@ -713,6 +834,223 @@ class Facts:
         found: dict[object, list[KpiStatus]] = {}
         for kpi in self.kpi_statuses:
             found.setdefault(kpi.service_id, []).append(kpi)
+        return found
+
+    @cached_property
+    def kpis_by_pmo(self) -> dict[str, list[KpiStatus]]:
+        """PMO ID -> the KPIs of the PMO's own performance (those naming no service)."""
+        found: dict[str, list[KpiStatus]] = {}
+        for kpi in self.kpi_statuses:
+            if kpi.service_id is None and kpi.pmo_id is not None:
+                found.setdefault(str(kpi.pmo_id), []).append(kpi)
+        return found
+
+    def measured_name(self, measured: object) -> str | None:
+        """The name of what a KPI measures: a service's name, else a PMO's."""
+        if measured is None:
+            return None
+        if str(measured) in self.services:
+            return self.service_name(measured)
+        return self.pmo_name(measured) if str(measured) in self.pmos else None
+
+    # --- review and decisions (rules.md V) ------------------------------------------------
+
+    @cached_property
+    def reviews_due(self) -> list[ReviewDue]:
+        """Running services, the procedures (not Retired) of Running services and the key
+        documents that were never reviewed or whose review fell due before the as-of date:
+        Last Reviewed plus Settings' Review Interval Months. A date typed as text is S105's
+        finding and is not judged."""
+        found: list[ReviewDue] = []
+        for row, record, raw in self.catalogue:
+            sid = record[Services.service_id]
+            if record[Services.stage] == Stage.RUNNING and sid is not None:
+                found += self._review(Services.SHEET, row, str(sid), str(sid),
+                                      record[Services.last_reviewed],
+                                      raw[Services.last_reviewed])
+        table = self.master[Procedures]
+        for row, pid, sid, status, typed, raw in zip(
+                table.data.index.tolist(),
+                *(table.data[c].tolist() for c in (Procedures.procedure_id,
+                                                   Procedures.service_id, Procedures.status,
+                                                   Procedures.last_reviewed)),
+                table.raw[Procedures.last_reviewed].tolist(), strict=True):
+            if (pid is not None and self.stage_of.get(str(sid)) == Stage.RUNNING
+                    and status != ProcedureStatus.RETIRED):
+                found += self._review(Procedures.SHEET, row, str(pid), str(sid), typed, raw)
+        table = self.master[Documents]
+        for row, document, typed, raw in zip(
+                table.data.index.tolist(), table.data[Documents.document].tolist(),
+                table.data[Documents.last_reviewed].tolist(),
+                table.raw[Documents.last_reviewed].tolist(), strict=True):
+            if document is not None:
+                found += self._review(Documents.SHEET, row, str(document), None, typed, raw)
+        return found
+
+    def _review(self, sheet: str, row: int, record: str, service: str | None,
+                typed: object, raw: object) -> list[ReviewDue]:
+        if typed is None:
+            return [] if raw is not None else [ReviewDue(sheet, row, record, service, None,
+                                                         None)]
+        if not isinstance(typed, dt.date) or typed >= self.as_of:
+            return []  # a future date is L109's finding, never a review due
+        try:
+            due = add_months(typed, self.settings.review_interval_months)
+        except ValueError:  # due after 9999-12-31: not due yet
+            return []
+        return [ReviewDue(sheet, row, record, service, typed, due)] if due < self.as_of else []
+
+    @cached_property
+    def _histories(self) -> dict[str, tuple[dict, list[dt.date], dict[dt.date, int]]]:
+        """KPI ID -> (its KPIs record, its history's periods oldest first, period -> Excel
+        row of the actual that counts). A repeated KPI ID is S107's finding; its first row
+        counts."""
+        count = max(12, self.settings.chronic_red_periods)
+        periods: dict[object, list[dt.date]] = {}
+        found: dict[str, tuple[dict, list[dt.date], dict[dt.date, int]]] = {}
+        for _row, kpi in self.kpi_rows:
+            kpi_id = str(kpi[KPIs.kpi_id])
+            if kpi_id in found:
+                continue
+            frequency = kpi[KPIs.frequency]
+            if frequency not in periods:
+                periods[frequency] = self.trend_periods(frequency, count)
+            found[kpi_id] = (kpi, periods[frequency], self.standing_actuals.get(kpi_id, {}))
+        return found
+
+    @cached_property
+    def _actual_values(self) -> dict[int, object]:
+        data = self.master[KPIActuals].data
+        return dict(zip(data.index.tolist(), data[KPIActuals.actual].tolist(), strict=True))
+
+    def _rag_of(self, kpi: dict, row: int | None) -> str:
+        """The RAG of the actual on `row` (No data for none) against the KPI's thresholds."""
+        value = None if row is None else self._actual_values[row]
+        return rag.kpi_rag(value, kpi[KPIs.target], kpi[KPIs.direction],
+                           kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold])
+
+    @cached_property
+    def rag_history(self) -> dict[str, list[tuple[dt.date, str, int | None]]]:
+        """KPI ID -> (period, RAG, Excel row in KPI Actuals of the actual that counts) for
+        each of its last periods up to its reporting period, oldest first: 12, or Chronic Red
+        Periods where that is more. A period without an actual is No data."""
+        return {kpi_id: [(p, self._rag_of(kpi, rows.get(p)), rows.get(p)) for p in periods]
+                for kpi_id, (kpi, periods, rows) in self._histories.items()}
+
+    @cached_property
+    def chronic_red(self) -> dict[str, RedRun]:
+        """KPI ID -> its run of Red periods in a row up to its latest actual (within the
+        history's periods), for each KPI whose run is at least Settings' Chronic Red Periods
+        long; a period with no actual ends the run. V104, the status report's decisions and
+        the email read it. It walks back from the latest actual, so a check reads only the
+        periods a run needs; the RAG of each period is the one rag_history shows."""
+        needed = self.settings.chronic_red_periods
+        found: dict[str, RedRun] = {}
+        for kpi_id, (kpi, periods, rows) in self._histories.items():
+            latest = next((i for i in range(len(periods) - 1, -1, -1) if periods[i] in rows),
+                          None)
+            if latest is None:
+                continue
+            start = latest
+            while (start >= 0 and periods[start] in rows
+                   and self._rag_of(kpi, rows[periods[start]]) == rag.RED):
+                start -= 1
+            if latest - start >= needed:
+                found[kpi_id] = RedRun(latest - start, periods[start + 1], periods[latest],
+                                       rows[periods[latest]])
+        return found
+
+    @cached_property
+    def pmo_loads(self) -> dict[str, PmoLoad]:
+        """PMO ID -> its Capacity FTE and the Planned FTE of the services it leads that are
+        active (Design to Closing), for every PMO in PMOs."""
+        committed: dict[str, float] = {}
+        counted: dict[str, int] = {}
+        for _row, record, _raw in self.catalogue:
+            lead, effort = record[Services.lead_pmo], record[Services.planned_fte]
+            if record[Services.stage] in ACTIVE_STAGES and lead is not None and effort is not None:
+                committed[str(lead)] = committed.get(str(lead), 0.0) + effort
+                counted[str(lead)] = counted.get(str(lead), 0) + 1
+        return {pmo: PmoLoad(pmo, record[PMOs.capacity_fte], committed.get(pmo, 0.0),
+                             counted.get(pmo, 0))
+                for pmo, record in self.pmos.items()}
+
+    @cached_property
+    def skills_in_pmo(self) -> dict[str, set[str]]:
+        """PMO ID -> every skill (matched form) someone working in it has."""
+        found: dict[str, set[str]] = {}
+        for person in self.people.values():
+            if person.pmo is not None:
+                found.setdefault(person.pmo, set()).update(matched(s) for s in person.skills)
+        return found
+
+    @cached_property
+    def proposals(self) -> list[Proposal]:
+        """Every Proposed service, catalogue order, with its Lead PMO's headroom before
+        approving it and the Required Skills nobody in that PMO has (for a Lead PMO in
+        PMOs)."""
+        found = []
+        for row, record, _raw in self.catalogue:
+            sid = record[Services.service_id]
+            if record[Services.stage] != Stage.PROPOSED or sid is None:
+                continue
+            lead = record[Services.lead_pmo]
+            load = self.pmo_loads.get(str(lead)) if lead is not None else None
+            missing: tuple[str, ...] = ()
+            if load is not None:
+                held = self.skills_in_pmo.get(load.pmo_id, set())
+                missing = _lacking(record[Services.required_skills], held)
+            found.append(Proposal(
+                str(sid), row, record[Services.service_name],
+                None if lead is None else str(lead), record[Services.planned_fte],
+                None if load is None else load.capacity,
+                None if load is None else load.committed,
+                None if load is None else load.headroom, missing))
+        return found
+
+    @cached_property
+    def skill_gaps(self) -> dict[str, tuple[str, ...]]:
+        """Service ID -> the Required Skills none of its Service Managers and Operatives has,
+        for each service from Pilot to Closing whose whole team is in People (an unknown
+        person is X101's finding: they may well have the skill)."""
+        found: dict[str, tuple[str, ...]] = {}
+        for sid, record in self.services.items():
+            if record[Services.stage] not in DELIVERING_STAGES:
+                continue
+            if not any(split_list(record[Services.required_skills])):
+                continue
+            team = [p for p in (*split_list(record[Services.service_managers]),
+                                *split_list(record[Services.operatives])) if p]
+            if any(p not in self.people for p in team):
+                continue
+            held = {matched(s) for p in team for s in self.people[p].skills}
+            missing = _lacking(record[Services.required_skills], held)
+            if missing:
+                found[sid] = missing
+        return found
+
+    @cached_property
+    def planned_dates(self) -> dict[str, list[PlannedDate]]:
+        """Service ID -> its set-up dates for stages it has not reached yet (plans), each with
+        the days it has slipped by: for a date that marks entering its stage and lies before
+        the as-of date, the days since; None while it lies ahead (or on the as-of day). A
+        past Readiness Assessment Date of a service in Transition has happened (the
+        assessment comes before go-live), so it is no plan."""
+        found: dict[str, list[PlannedDate]] = {}
+        for row, record, _raw in self.catalogue:
+            sid, stage = record[Services.service_id], record[Services.stage]
+            if sid is None:
+                continue
+            for header, marks in SET_UP_DATE_STAGE.items():
+                value = record[header]
+                if not isinstance(value, dt.date) or not is_plan(stage, header):
+                    continue
+                entry = header in STAGE_ENTRY_DATES
+                if not entry and value <= self.as_of:
+                    continue
+                slipped = (self.as_of - value).days if entry and value < self.as_of else None
+                found.setdefault(str(sid), []).append(
+                    PlannedDate(str(sid), row, header, marks, value, slipped))
         return found
 
     # --- findings and the services they belong to ----------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 # The dates pmo-xl can work from: Excel's calendar runs from 1900 to 9999, a KPI trend looks
@@ -61,6 +62,13 @@ def step_back(frequency: str | None, period: dt.date, count: int = 1) -> dt.date
     months = 3 * count if frequency == "Quarterly" else count
     index = period.year * 12 + period.month - 1 - months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months; a day the month lacks becomes its last (31 Jan + 1 = 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def period_label(frequency: str | None, period: dt.date) -> str:

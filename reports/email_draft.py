@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pmo_xl.findings import ERROR, INFO, WARNING
 from pmo_xl.output import atomic_output, header_value, stamped
+from pmo_xl.reports.decisions import decisions_of, proposal_note, review_and_chronic_lines
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import (
     SERIOUS_SEVERITIES,
@@ -81,17 +82,21 @@ def summarise(result: CheckResult) -> PackSummary:
 def decisions_needed(result: CheckResult) -> list[str]:
     """What the governance meeting has to decide, one line each, in the PMO's words.
 
-    Services proposed and awaiting approval; closures awaiting approval; open Critical or
-    High risks and issues escalated to Service Ownership; changes Proposed awaiting the
-    owner's approval.
+    Services proposed and awaiting approval, with the headroom their Lead PMO would have
+    left; closures awaiting approval; open Critical or High risks and issues escalated to
+    Service Ownership; changes Proposed awaiting the owner's approval; KPIs Red period
+    after period (improve or close?); services and key documents due for review.
     """
     facts = result.facts
+    decided = decisions_of(result)
+    notes = {p.service_id: proposal_note(p) for p in decided.proposals}
     lines: list[str] = []
     for sid, service in facts.services.items():
         stage = service[Services.stage]
         label = _join(sid, service[Services.service_name])
         if stage == Stage.PROPOSED:
-            lines.append(f"{label}: proposed service awaiting approval to start design.")
+            lines.append(f"{label}: proposed service awaiting approval to start design"
+                         f"{notes.get(sid, '')}.")
         elif stage == Stage.CLOSING and service[Services.closure_approved_date] is None:
             reason = service[Services.closure_reason]
             because = f" ({_short(reason)})" if reason else ""
@@ -108,7 +113,7 @@ def decisions_needed(result: CheckResult) -> list[str]:
             lines.append(f"{change[Changes.change_id]} ({change[Changes.service_id]}): "
                          f"{_short(change[Changes.description])} — proposed, awaiting the "
                          "service owner's approval.")
-    return lines
+    return lines + review_and_chronic_lines(decided, facts)
 
 
 def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:

@@ -1,9 +1,11 @@
 """The KPI report workbook: every KPI against its target for the reporting period, and trends.
 
-Sheets: Summary (per service: KPI count and RAG counts, with a chart) · KPIs (the reporting
-period's actual, target, variance, RAG, commentary; a missing actual is flagged, never
-Green) · Trends (the last 12 periods per KPI, with sparklines) · Trend charts (a line chart
-per service; at enterprise scale only for the services whose KPIs need most attention).
+Sheets: Summary (per service, and per PMO for the KPIs of a PMO's own performance: KPI
+count and RAG counts, with a chart) · KPIs (the reporting period's actual, target,
+variance, RAG, commentary; a missing actual is flagged, never Green) · Trends (the last 12
+periods per KPI, its target and baseline, with sparklines) · Trend charts (a line chart per
+service or PMO, each KPI with its target and baseline as lines; at enterprise scale only
+for those whose KPIs need most attention).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl import rag
-from pmo_xl.facts import KpiStatus
+from pmo_xl.facts import Facts, KpiStatus
 from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output
 from pmo_xl.period import period_label
@@ -44,6 +46,8 @@ CHARTS_START = 3  # the chart sheet's title and note come first
 # the services whose KPIs need most attention and the sheet says so. Every KPI's trend is
 # still on the Trends sheet, with its sparkline.
 TREND_CHART_LIMIT = 24
+# What the Summary's Stage column says for a PMO's own KPIs (a PMO has no lifecycle stage).
+PMO_STAGE = "PMO"
 
 
 def write_kpi_report(result: CheckResult, path: Path) -> Path:
@@ -76,15 +80,16 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
         ("No data (actual missing)", counts[rag.NO_DATA]),
     ])
     row = note(sheet, fmt, row, "How a KPI's RAG is set: " + rag.RAG_RULE, 9, 3)
-    services = result.facts.services
-    order = {sid: i for i, sid in enumerate(services)}
+    facts = result.facts
+    services = facts.services
+    order = _measured_order(facts)
     by_service: dict[object, list[KpiStatus]] = {}
     for kpi in kpis:
-        by_service.setdefault(kpi.service_id, []).append(kpi)
+        by_service.setdefault(kpi.measured, []).append(kpi)
     with_kpis = sorted((s for s in by_service if s is not None),
                        key=lambda s: (s not in order, order.get(s, 0), s))
     columns = [
-        TableColumn(KPIs.service_id, "text", 12), TableColumn(Services.service_name, "wrap", 34),
+        TableColumn("Service or PMO", "text", 12), TableColumn("Name", "wrap", 34),
         TableColumn(Services.stage, "text", 11), TableColumn("KPIs", "count", 8),
         TableColumn("Green", "count", 8), TableColumn("Amber", "count", 8),
         TableColumn("Red", "count", 8), TableColumn("No data", "count", 8),
@@ -94,8 +99,9 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     for sid in with_kpis:
         mine = by_service[sid]
         service_counts = rag.rag_counts(k.rag for k in mine)
-        rows.append([sid, services.get(sid, {}).get(Services.service_name),
-                     services.get(sid, {}).get(Services.stage), len(mine),
+        stage = services[sid].get(Services.stage) if sid in services else (
+            PMO_STAGE if sid in facts.pmos else None)
+        rows.append([sid, facts.measured_name(sid), stage, len(mine),
                      *service_counts.values(), rag.worst(k.rag for k in mine)])
     table_row = row
     last = write_table(sheet, fmt, columns, rows, first_row=table_row, name="KpiSummary",
@@ -125,9 +131,8 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
 
 def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus]) -> None:
     facts = result.facts
-    services = facts.services
     columns = [
-        TableColumn(KPIs.service_id, "text", 11), TableColumn(Services.service_name, "wrap", 20),
+        TableColumn("Service or PMO", "text", 11), TableColumn("Name", "wrap", 20),
         TableColumn(KPIs.kpi_id, "text", 9), TableColumn(KPIs.kpi_name, "wrap", 26),
         TableColumn(KPIs.unit, "text", 7), TableColumn(KPIs.direction, "wrap", 10),
         TableColumn(KPIActuals.period, "text", 10), TableColumn(KPIActuals.actual, "value", 9),
@@ -137,9 +142,9 @@ def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus
         TableColumn(KPIs.owner, "wrap", 14), TableColumn("Missing actual", "text", 10),
     ]
     rows = []
-    for kpi in _ordered(kpis, services):
+    for kpi in _ordered(kpis, facts):
         rows.append([
-            kpi.service_id, facts.service_name(kpi.service_id),
+            kpi.measured, facts.measured_name(kpi.measured),
             kpi.kpi_id, kpi.name, kpi.unit, kpi.direction, kpi.period_label, kpi.actual,
             kpi.target, kpi.variance, kpi.rag, kpi.amber_threshold, kpi.red_threshold,
             kpi.commentary, facts.name_of(kpi.owner),
@@ -149,10 +154,18 @@ def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus
     print_setup(sheet, result.as_of, title="KPIs for the reporting period")
 
 
-def _ordered(kpis: list[KpiStatus], services: dict[str, dict]) -> list[KpiStatus]:
-    order = {sid: i for i, sid in enumerate(services)}
-    return sorted(kpis, key=lambda k: (order.get(str(k.service_id), len(order)),
-                                       str(k.service_id), k.kpi_id))
+def _measured_order(facts: Facts) -> dict[str, int]:
+    """Services in catalogue order, then the PMOs (their own KPIs) in PMOs order."""
+    order = {sid: i for i, sid in enumerate(facts.services)}
+    for pmo in facts.pmos:
+        order.setdefault(pmo, len(order))
+    return order
+
+
+def _ordered(kpis: list[KpiStatus], facts: Facts) -> list[KpiStatus]:
+    order = _measured_order(facts)
+    return sorted(kpis, key=lambda k: (order.get(str(k.measured), len(order)),
+                                       str(k.measured), k.kpi_id))
 
 
 def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
@@ -160,11 +173,10 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
     """One block per frequency (its own period headers) with sparklines; returns the blocks
     [(frequency, header row, [(data row, kpi)])] for the charts."""
     facts = result.facts
-    services = facts.services
     row = 0
     blocks = []  # (frequency, header row, [(data row, kpi)])
     for frequency in FREQUENCIES:
-        mine = [k for k in _ordered(kpis, services)
+        mine = [k for k in _ordered(kpis, facts)
                 if (k.frequency or Frequency.MONTHLY) == frequency]
         if not mine and frequency != Frequency.MONTHLY:
             continue
@@ -172,13 +184,13 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
         columns = [TableColumn(KPIs.kpi_id, "text", 10), TableColumn(KPIs.kpi_name, "wrap", 26)]
         columns += [TableColumn(period_label(frequency, p), "value", 8.5) for p in periods]
         columns += [TableColumn("Trend", "text", 16), TableColumn(KPIs.target, "value", 8),
-                    TableColumn(KPIs.direction, "wrap", 10),
-                    TableColumn(KPIs.service_id, "text", 10)]
+                    TableColumn(KPIs.baseline, "value", 8), TableColumn(KPIs.direction, "wrap", 10),
+                    TableColumn("Service or PMO", "text", 10)]
         rows = []
         for kpi in mine:
             values = facts.actuals_of(kpi.kpi_id, periods)
-            rows.append([kpi.kpi_id, kpi.name, *values, None, kpi.target, kpi.direction,
-                         kpi.service_id])
+            rows.append([kpi.kpi_id, kpi.name, *values, None, kpi.target, kpi.baseline,
+                         kpi.direction, kpi.measured])
         last = write_table(sheet, fmt, columns, rows, first_row=row,
                            name=f"{frequency}Trends", freeze=row == 0,
                            empty=f"No {frequency.lower()} KPIs.")
@@ -208,12 +220,12 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
                   blocks: list) -> None:
     """A line chart per service and frequency (monthly and quarterly never share an axis), on
     a sheet of its own so the Trends table's repeated header never prints above a chart."""
-    services = result.facts.services
+    facts = result.facts
     candidates = []  # (attention, position, frequency, header row, sid, [(data row, kpi)])
     for frequency, header_row, kpi_rows in blocks:
         by_service: dict[str, list] = {}
         for data_row, kpi in kpi_rows:
-            by_service.setdefault(str(kpi.service_id), []).append((data_row, kpi))
+            by_service.setdefault(str(kpi.measured), []).append((data_row, kpi))
         for sid, items in by_service.items():
             attention = min(rag.ATTENTION.get(kpi.rag, 2) for _, kpi in items)
             candidates.append((attention, len(candidates), frequency, header_row, sid, items))
@@ -235,18 +247,25 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
                 "all; every KPI's 12-period trend is on the Trends sheet, with a sparkline.")
     sheet.merge_range(1, 0, 1, 17, text, fmt["note"])
     sheet.set_row(1, 27)
+    lines = _ReferenceLines(sheet, fmt)
     for index, (_, _, frequency, header_row, sid, items) in enumerate(chosen):
         chart = workbook.add_chart({"type": "line"})
-        for data_row, _kpi in items:
+        categories = ["Trends", header_row, FIRST_PERIOD_COL, header_row,
+                      FIRST_PERIOD_COL + TREND_PERIODS - 1]
+        for position, (data_row, kpi) in enumerate(items):
+            colour = LINE_COLOURS[position % len(LINE_COLOURS)]
             chart.add_series({
                 "name": ["Trends", data_row, 0],
-                "categories": ["Trends", header_row, FIRST_PERIOD_COL, header_row,
-                               FIRST_PERIOD_COL + TREND_PERIODS - 1],
+                "categories": categories,
                 "values": ["Trends", data_row, FIRST_PERIOD_COL, data_row,
                            FIRST_PERIOD_COL + TREND_PERIODS - 1],
-                "marker": {"type": "circle", "size": 5},
+                "line": {"color": colour, "width": 2},
+                "marker": {"type": "circle", "size": 5, "fill": {"color": colour},
+                           "border": {"color": colour}},
             })
-        name = services.get(sid, {}).get(Services.service_name)
+            lines.add(chart, categories, kpi, colour)
+        chart.show_hidden_data()  # the target and baseline lines' data sits in hidden columns
+        name = facts.measured_name(sid)
         title = f"{sid} {name}" if name else sid
         chart.set_title({"name": chart_text(f"{title}: {frequency.lower()} KPIs"),
                          "name_font": {"size": 11}})
@@ -270,6 +289,52 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
     sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS + 1,
                      FIRST_PERIOD_COL + TREND_PERIODS + 1, 8)
     sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS + 2,
-                     FIRST_PERIOD_COL + TREND_PERIODS + 3, 10)
+                     FIRST_PERIOD_COL + TREND_PERIODS + 2, 8)
+    sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS + 3,
+                     FIRST_PERIOD_COL + TREND_PERIODS + 4, 10)
     sheet.set_h_pagebreaks([CHARTS_START + i * CHART_ROWS
                             for i in range(CHART_ROWS_PER_PAGE, chart_rows, CHART_ROWS_PER_PAGE)])
+    lines.hide(max(1, chart_rows) * CHART_ROWS + CHARTS_START)
+
+
+# One colour per KPI on a chart: its actuals solid with markers, its target dashed and its
+# baseline dotted in the same colour, so a reader pairs them without the legend.
+LINE_COLOURS = ("#1F3864", "#C55A11", "#548235", "#7030A0", "#2E75B6", "#BF8F00",
+                "#843C0C", "#00B0F0")
+LINE_DATA_COL = FIRST_PERIOD_COL + TREND_PERIODS + 6  # right of the printed columns
+
+
+class _ReferenceLines:
+    """Target and baseline lines for the trend charts. A chart series is a range of cells,
+    so each KPI's target (and baseline) is written once per period in hidden columns right
+    of the printed area of the chart sheet, one row per line, and charted from there."""
+
+    def __init__(self, sheet: Worksheet, fmt: dict) -> None:
+        self.sheet, self.fmt, self.row = sheet, fmt, 0
+
+    def add(self, chart, categories: list, kpi: KpiStatus, colour: str) -> None:
+        for label, value, dash in (("target", kpi.target, "dash"),
+                                   ("baseline", kpi.baseline, "round_dot")):
+            if value is None:
+                continue
+            name = f"{kpi.kpi_id} {label}"
+            self.sheet.write_string(self.row, LINE_DATA_COL, name, self.fmt["text"])
+            for offset in range(TREND_PERIODS):
+                self.sheet.write_number(self.row, LINE_DATA_COL + 1 + offset, value,
+                                        self.fmt["value"])
+            chart.add_series({
+                "name": ["Trend charts", self.row, LINE_DATA_COL],
+                "categories": categories,
+                "values": ["Trend charts", self.row, LINE_DATA_COL + 1, self.row,
+                           LINE_DATA_COL + TREND_PERIODS],
+                "line": {"color": colour, "width": 1.25, "dash_type": dash},
+                "marker": {"type": "none"},
+            })
+            self.row += 1
+
+    def hide(self, last_row: int) -> None:
+        """Hide the lines' columns and print only the charts."""
+        if self.row:
+            self.sheet.set_column(LINE_DATA_COL, LINE_DATA_COL + TREND_PERIODS, None, None,
+                                  {"hidden": True})
+        self.sheet.print_area(0, 0, last_row, FIRST_PERIOD_COL + TREND_PERIODS + 4)

@@ -26,6 +26,14 @@ from pmo_xl.reports.common import (
     note,
     start_workbook,
 )
+from pmo_xl.reports.decisions import (
+    DECISIONS_SHEET,
+    actual,
+    decisions_of,
+    next_stage_plan,
+    plans_text,
+    write_decisions_sheet,
+)
 from pmo_xl.reports.styles import RAG, TableColumn, cover_block, print_setup, write_table
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import (
@@ -44,8 +52,8 @@ from pmo_xl.validators.schema import (
     YesNo,
 )
 
-STATUS_SHEETS = ("Summary", "Services", "Set-up pipeline", "Closing", "Risks and Issues",
-                 "Findings")
+STATUS_SHEETS = ("Summary", DECISIONS_SHEET, "Services", "Set-up pipeline", "Closing",
+                 "Risks and Issues", "Findings")
 S = Services
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 ESCALATION_RANK = {Escalation.OWNERSHIP: 0, Escalation.DELIVERY: 1, Escalation.OPERATIONS: 2}
@@ -64,6 +72,7 @@ def write_status_report(result: CheckResult, path: Path) -> Path:
         workbook, fmt = start_workbook(temp, result, "Service status report",
                                        "Status of the PMO's services", generated)
         _summary(workbook.add_worksheet("Summary"), fmt, result, generated, workbook)
+        write_decisions_sheet(workbook.add_worksheet(DECISIONS_SHEET), fmt, result)
         _services(workbook.add_worksheet("Services"), fmt, result)
         _pipeline(workbook.add_worksheet("Set-up pipeline"), fmt, result)
         _closing(workbook.add_worksheet("Closing"), fmt, result)
@@ -97,6 +106,7 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
         ("Open risks", risks),
         ("Open issues", issues),
         ("Changes in flight", len(facts.changes_in_flight)),
+        ("Decisions needed (see Decisions needed)", decisions_of(result).count),
         ("Error findings", result.summary[ERROR]),
         ("Warnings", result.summary[WARNING]),
     ])
@@ -243,7 +253,9 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         TableColumn(S.pilot_start, "date", 11), TableColumn(S.sign_off_date, "date", 11),
         TableColumn("Readiness Assessment", "date", 11),
         TableColumn("Days in stage", "count", 8), TableColumn("Next stage"),
+        TableColumn("Next stage planned", "date", 11), TableColumn("Slip (days)", "count", 8),
         TableColumn("Missing before the next stage", "wrap", 40),
+        TableColumn("Plans (dates not reached yet)", "wrap", 34),
     ]
     as_of = result.as_of
     rows = []
@@ -253,15 +265,18 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         sid = str(service[S.service_id])
         started = service[STAGE_START[service[S.stage]]]
         missing = missing_before_next(service, facts)
+        planned, slip = next_stage_plan(sid, service[S.stage], facts)
         rows.append([
             sid, service[S.service_name], service[S.stage],
             facts.name_of(service[S.service_owner]), facts.pmo_name(service[S.lead_pmo]),
-            result.service_statuses[sid].rag, service[S.approved_date],
-            service[S.design_start], service[S.pilot_start], service[S.sign_off_date],
-            service[S.readiness_assessment_date],
+            result.service_statuses[sid].rag,
+            *(actual(service, h, facts) for h in (S.approved_date, S.design_start,
+                                                  S.pilot_start, S.sign_off_date,
+                                                  S.readiness_assessment_date)),
             (as_of - started).days if isinstance(started, dt.date) else None,
-            NEXT_STAGE[service[S.stage]],
+            NEXT_STAGE[service[S.stage]], planned, (slip, "rag_Red") if slip else None,
             "; ".join(missing) if missing else "Nothing: ready to move on",
+            plans_text(sid, facts),
         ])
     write_table(sheet, fmt, columns, rows, name="Pipeline",
                 empty="No service is in Design, Pilot or Transition.")

@@ -157,9 +157,10 @@ def apply(rows: dict[str, list[dict]], changes: list[tuple]) -> dict[str, list[d
 def table(sheet) -> list[dict]:
     """A written report table as dicts keyed by its header row."""
     rows = list(sheet.iter_rows(values_only=True))
-    header = next(i for i, r in enumerate(rows) if r and r[0] in ("Service ID", "KPI ID"))
+    header = next(i for i, r in enumerate(rows)
+                  if r and ("Service ID" in r[:3] or "KPI ID" in r[:3]))
     names = rows[header]
-    return [dict(zip(names, r, strict=False)) for r in rows[header + 1:] if r and r[0]]
+    return [dict(zip(names, r, strict=False)) for r in rows[header + 1:] if r and any(r)]
 
 
 def summary_counts(sheet, heading: str) -> dict[str, int]:

@@ -449,7 +449,7 @@ def test_duplicate_header(tmp_path: Path) -> None:
     path = write_example(tmp_path / "m.xlsx",
                          [Edit("Services", "SVC-001", {"service  name": "Reporting"})])
     code, findings = check_findings(path)
-    assert code == 1 and cells(findings, "S103") == ["Services!AJ1"]
+    assert code == 1 and cells(findings, "S103") == ["Services!AK1"]
 
 
 def test_blank_header_with_data(tmp_path: Path) -> None:

@@ -64,10 +64,20 @@ def test_the_example_is_clean_but_deliberate_on_any_day(tmp_path: Path, as_of: D
 
 def test_the_tables_alone_find_only_the_slips_written_as_values(tmp_path: Path) -> None:
     """PLANTED adds S105 and K103; without it the tables hold the values the analyst meant."""
-    path = write_master(tmp_path / "tables.xlsx", read_tables(DATA))
+    tables = read_tables(DATA)
+    path = write_master(tmp_path / "tables.xlsx", tables)
     planted = {"S105", "K103"}
     found, waived = _found(path, EXAMPLE_AS_OF)
-    assert found == sorted(d for d in DELIBERATE if d[0] not in planted)
+    # KPI-12's deleted actual is still in the tables, so the actuals below it sit a row lower.
+    deleted = 2 + max(i for i, r in enumerate(tables["KPI Actuals"]) if r["KPI ID"] == "KPI-12")
+
+    def in_tables(rule: str, sheet: str, cell: str) -> tuple[str, str, str]:
+        column, row = re.match(r"([A-Z]+)(\d+)", cell).groups()
+        lower = sheet == "KPI Actuals" and int(row) >= deleted
+        return rule, sheet, f"{column}{int(row) + 1}" if lower else cell
+
+    assert found == sorted(in_tables(*d) for d in DELIBERATE if d[0] not in planted)
+    assert ("V104", "KPI Actuals", "C172") in found
     assert waived == sorted(WAIVED)
     assert {edit.record for edit in PLANTED} == {"SVC-010", "KPI-12"}
 
@@ -110,7 +120,9 @@ def test_values_are_typed_by_their_columns() -> None:
     assert kpi["Target"] == 4.3 and kpi["Unit"] == "score /5"
     assert rows["Procedures"][0]["Version"] == "1.2"  # text, though it looks like a number
     assert rows["Settings"] == [{"Setting": "Organisation", "Value": ORGANISATION},
-                                {"Setting": "Mandated Share Target", "Value": "50%"}]
+                                {"Setting": "Mandated Share Target", "Value": "50%"},
+                                {"Setting": "Review Interval Months", "Value": "12"},
+                                {"Setting": "Chronic Red Periods", "Value": "3"}]
 
 
 def _copy_of_data(tmp_path: Path) -> Path:

@@ -135,4 +135,5 @@ def test_closures_awaiting_approval_are_decisions(tmp_path):
 def test_clean_master_has_no_decisions_but_the_proposed_service(example_master):
     lines = decisions_needed(api.check(example_master, EXAMPLE_AS_OF))
     assert lines == ["SVC-003 Lessons learned library: proposed service awaiting approval to "
-                     "start design."]
+                     "start design; it plans 0.5 FTE and would leave PMO-1 3.5 of its 4 FTE "
+                     "of headroom."]

@@ -330,7 +330,7 @@ def test_kpi_sheets_and_headers(built):
     book = openpyxl.load_workbook(built["kpi"])
     assert book.sheetnames == list(KPI_SHEETS)
     headers = [c.value for c in book["KPIs"][1]]
-    assert headers == ["Service ID", "Service Name", "KPI ID", "KPI Name", "Unit", "Direction",
+    assert headers == ["Service or PMO", "Name", "KPI ID", "KPI Name", "Unit", "Direction",
                        "Period", "Actual", "Target", "Variance", "RAG", "Amber Threshold",
                        "Red Threshold", "Commentary", "Owner", "Missing actual"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pmo_xl.master import read_master
-from pmo_xl.settings import DEFAULT_MANDATED_SHARE, read_settings, read_share
+from pmo_xl.settings import read_count, read_settings, read_share
 from pmo_xl.validators.examples import write_example
 from pmo_xl.validators.registry import Edit
 
@@ -27,7 +27,7 @@ def test_a_date_as_mandated_share_target_is_a_finding_not_a_crash(tmp_path: Path
     # Found by the property test: float(date) raised inside the Settings reader.
     path = write_example(tmp_path / "m.xlsx", [
         Edit("Settings", "Mandated Share Target", {"Value": dt.date(2000, 1, 1)})])
-    assert read_settings(read_master(path)).mandated_share_target == DEFAULT_MANDATED_SHARE
+    assert read_settings(read_master(path)).mandated_share_target is None  # not judged
     findings = check_json(path)["findings"]
     assert [(f["rule"], f["sheet"], f["cell"]) for f in findings] == [
         ("G108", "Settings", "B3")]
@@ -40,3 +40,44 @@ def test_reporting_period_setting_overrides_the_month(tmp_path: Path) -> None:
     assert settings.reporting_period == dt.date(2026, 9, 1)
     assert settings.organisation == "Example Org"
     assert check_json(path)["findings"] == []
+
+
+@pytest.mark.parametrize(("value", "count"), [
+    ("12", 12), (12, 12), (12.0, 12), (" 3 ", 3), (1, 1), ("0", None), (0, None), (-2, None),
+    (2.5, None), ("twelve", None), (True, None), (dt.date(2000, 1, 1), None), ("nan", None),
+    ("inf", None), (None, None), (120, 120), (121, None),
+])
+def test_read_count(value, count) -> None:
+    assert read_count(value) == count
+
+
+def test_review_settings_are_read_and_an_unreadable_one_is_g108(tmp_path: Path) -> None:
+    path = write_example(tmp_path / "m.xlsx", [
+        Edit("Settings", None, {"Setting": "review interval  months", "Value": 6}),
+        Edit("Settings", None, {"Setting": "Chronic Red Periods", "Value": "three"})])
+    settings = read_settings(read_master(path))
+    assert settings.review_interval_months == 6
+    assert settings.chronic_red_periods == 3  # unreadable: the default
+    findings = check_json(path)["findings"]
+    # Six months: SVC-001 (2026-09-01) is fine, the Service Strategy (2026-04-01) is due.
+    assert [(f["rule"], f["sheet"], f["cell"]) for f in findings] == [
+        ("V103", "Documents", "D2"), ("G108", "Settings", "B5")]
+    assert "more than 6 months ago (due 2026-10-01)" in findings[0]["message"]
+
+
+def test_without_settings_the_review_defaults_apply(tmp_path: Path) -> None:
+    path = write_example(tmp_path / "m.xlsx", [Edit("Settings", "Mandated Share Target", None)])
+    settings = read_settings(read_master(path))
+    assert (settings.review_interval_months, settings.chronic_red_periods) == (12, 3)
+    assert settings.mandated_share_target is None
+
+
+def test_a_review_due_after_the_year_9999_is_not_due(tmp_path: Path) -> None:
+    from pmo_xl.facts import Facts
+
+    path = write_example(tmp_path / "m.xlsx", [
+        Edit("Settings", None, {"Setting": "Review Interval Months", "Value": 120}),
+        Edit("Services", "SVC-001", {"Last Reviewed": dt.date(9998, 6, 1)})])
+    due = Facts(read_master(path), dt.date(9998, 12, 31)).reviews_due
+    assert "SVC-001" not in {item.record for item in due}
+    assert "PRD-001" in {item.record for item in due}  # reviewed 2026: long overdue

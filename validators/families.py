@@ -8,6 +8,7 @@ from pmo_xl.validators import (  # noqa: F401
     lifecycle,
     raci,
     references,
+    review,
     roles,
     structure,
     waivers,

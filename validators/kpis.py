@@ -105,10 +105,11 @@ def thresholds_out_of_order(facts: Facts) -> Iterator[Problem]:
               Edit(KPIActuals, None, {A.kpi_id: "KPI-03", A.period: D(2026, 10, 31),
                                       A.actual: 8, A.reported_by: "P-002"})])
 def missing_actual(facts: Facts) -> Iterator[Problem]:
-    """Every KPI of a Running service has its actual for the reporting period: the last
-    complete month (Monthly) or quarter (Quarterly) before the as-of date, or the Settings
-    Reporting Period for monthly KPIs. A service that went live after that period ended is
-    not yet due; one that went live during it is. An actual dated inside the period (not on
+    """Every KPI of a Running service, and every KPI of a PMO's own performance, has its
+    actual for the reporting period: the last complete month (Monthly) or quarter
+    (Quarterly) before the as-of date, or the Settings Reporting Period for monthly KPIs. A
+    service that went live after that period ended is not yet due; one that went live
+    during it is. An actual dated inside the period (not on
     its first day) still counts, and the reports show it; K106 reports its date.
 
     Passing: as of 2026-11-15, monthly KPI-01 has an actual for October 2026 and quarterly
@@ -120,7 +121,7 @@ def missing_actual(facts: Facts) -> Iterator[Problem]:
         if kpi.due and kpi.actual_row is None:
             yield problem_at(
                 kpis, kpi.row, KPIs.kpi_id, kpi.kpi_id,
-                f"KPI {kpi.kpi_id} of {kpi.service_id} has no actual for {kpi.period_label}.",
+                f"KPI {kpi.kpi_id} of {kpi.measured} has no actual for {kpi.period_label}.",
                 f"Add a row to KPI Actuals with KPI ID {kpi.kpi_id}, Period "
                 f"{kpi.period.isoformat()} and the actual.")
 
@@ -196,3 +197,33 @@ def period_not_period_start(facts: Facts) -> Iterator[Problem]:
             f"The actual for KPI {kpi} has Period {period.isoformat()}, which is not the "
             f"first day of a {kind}.",
             f"Use {start.isoformat()}, the first day of the {kind} it reports.")
+
+
+@rule("K107", ERROR, "A KPI names neither a service nor a PMO, or both",
+      fails=[Edit(KPIs, "KPI-01", {KPIs.service_id: None})], cell="KPIs!B2",
+      passes=[Edit(KPIs, "KPI-01", {KPIs.service_id: None, KPIs.pmo_id: "PMO-1"})])
+def service_or_pmo(facts: Facts) -> Iterator[Problem]:
+    """A KPI measures a service, or a PMO's own performance (the handbook covers the
+    "performance monitoring of the PMO" too, seed §4.3): exactly one of Service ID and PMO
+    ID is filled. With neither, the KPI belongs nowhere (the Service ID cell is named);
+    with both, it is unclear which it measures (the PMO ID cell is named).
+
+    Passing: KPI-01 measures SVC-001; or, with Service ID blank, PMO-1 itself (its monthly
+    actuals then fall due like a Running service's). Failing: KPI-01 with both blank.
+    """
+    kpis = facts.master[KPIs]
+    for row, record in facts.kpi_rows:
+        service, pmo = record[KPIs.service_id], record[KPIs.pmo_id]
+        kpi = record[KPIs.kpi_id]
+        if service is None and pmo is None and kpis.raw.at[row, KPIs.service_id] is None:
+            yield problem_at(
+                kpis, row, KPIs.service_id, kpi,
+                f"KPI {kpi} names neither a service nor a PMO.",
+                "Enter the Service ID it measures, or, for a KPI of a PMO's own performance, "
+                "the PMO ID.")
+        elif service is not None and pmo is not None:
+            yield problem_at(
+                kpis, row, KPIs.pmo_id, kpi,
+                f"KPI {kpi} names both service {service} and PMO {pmo}.",
+                "Keep the Service ID for a KPI of the service, or the PMO ID for one of the "
+                "PMO's own performance, and clear the other.")

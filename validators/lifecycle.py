@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.facts import reached
+from pmo_xl.facts import is_plan, reached
 from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.validators.common import is_at, problem_at, service_name
 from pmo_xl.validators.registry import Edit, rule
@@ -287,14 +287,19 @@ _FUTURE_EXEMPT = {S.planned_end_date}
 
 
 @rule("L109", WARNING, "A service's date is after the as-of date",
-      fails=[Edit(Services, "SVC-002", {S.design_start: D(2026, 12, 1)})], cell="Services!W3")
+      fails=[Edit(Services, "SVC-002", {S.design_start: D(2026, 12, 1)})], cell="Services!W3",
+      passes=[Edit(Services, "SVC-002", {S.pilot_start: D(2027, 1, 4)})])
 def dates_not_future(facts: Facts) -> Iterator[Problem]:
-    """The catalogue records what has happened: no date of a service is later than the
-    as-of date of the check, except Planned End Date (a temporary service's planned end).
-    A future date is usually a typing slip, or a plan entered as a fact.
+    """The catalogue records what has happened: no date of a stage the service has reached
+    is later than the as-of date of the check. A set-up date for a stage not reached yet
+    (an Approved Date or Design Start before Design, a Pilot Start before Pilot, a Sign-off
+    Date before Transition, a Readiness Assessment or Go-live Date before Running) is a
+    plan and may lie in the future (V109 watches it slip), as may Planned End Date. A
+    future date for a stage already reached is usually a typing slip.
 
-    Passing: SVC-002's Design Start 2026-07-01, checked as of 2026-11-15. Failing: its
-    Design Start is 2026-12-01.
+    Passing: SVC-002 (in Design) started design on 2026-07-01 and plans its Pilot Start for
+    2027-01-04, checked as of 2026-11-15. Failing: its Design Start is 2026-12-01, though
+    it is in Design already.
     """
     services = facts.master[Services]
     headers = [c.header for c in Services.COLUMNS
@@ -302,13 +307,14 @@ def dates_not_future(facts: Facts) -> Iterator[Problem]:
     for row, record, _raw in facts.catalogue:
         for header in headers:
             value = record[header]
-            if value is not None and value > facts.as_of:
+            if value is not None and value > facts.as_of and not is_plan(record[S.stage],
+                                                                         header):
                 yield problem_at(
                     services, row, header, record[S.service_id],
                     f"{service_name(record, row)}'s {header} {value.isoformat()} is after "
                     f"the as-of date {facts.as_of.isoformat()}.",
-                    f"Correct the {header}; record a date once it has happened (a planned "
-                    "date belongs in the plan, not in the catalogue).")
+                    f"Correct the {header}: record it once it has happened (only the set-up "
+                    "dates of stages the service has not reached yet are plans).")
 
 
 # --- temporary supporting services and replacements --------------------------------------

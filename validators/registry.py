@@ -32,6 +32,7 @@ FAMILIES = {
     "K": "KPIs",
     "G": "Governance and capacity",
     "C": "Changes",
+    "V": "Review and decisions",
     "W": "Waivers",
 }
 

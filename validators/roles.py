@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.findings import ERROR, WARNING, Problem
+from pmo_xl.findings import ERROR, INFO, WARNING, Problem
 from pmo_xl.validators.registry import Edit, rule
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
@@ -108,16 +108,21 @@ def delivering_pmos(lead: str | None, operatives: object, staff: dict[str, Perso
     return pmos
 
 
-@rule("O103", WARNING, "A delivering PMO has no Service Manager",
+@rule("O103", INFO, "A PMO that may deliver the service has no Service Manager",
       fails=[Edit(Services, "SVC-001", {Services.operatives: "P-004; P-006"})], cell="Services!Q2")
 def manager_per_pmo(facts: Facts) -> Iterator[Problem]:
-    """Where a service is delivered by several PMOs, each of them has its own Service
-    Manager.
+    """Where a service is delivered by multiple PMOs, there *may* be multiple Service
+    Managers (seed §3.3): one per delivering PMO is an option, not a requirement.
 
-    The delivering PMOs are the Lead PMO plus the PMO (in People) of each Service Operative;
-    each needs a Service Manager who works in it. Checked from Pilot to Closing, and only
-    when Service Managers is filled in (a blank one is a lifecycle finding). An outsourced
-    service with no in-PMO manager at all is O106's finding instead.
+    Information, not a warning, and on purpose: the seed's "may" does not oblige a PMO to
+    appoint a manager in every PMO, and the delivering PMOs are only inferred here (the Lead
+    PMO plus the home PMO, in People, of each Service Operative), while an operative
+    borrowed from another PMO does not make that PMO a deliverer. So the finding tells the
+    PMO where a manager could be missing and never counts against the master; an opt-in
+    setting was not chosen because a rule that is off by default is one nobody finds.
+    Checked from Pilot to Closing, and only when Service Managers is filled in (a blank one
+    is a lifecycle finding). An outsourced service with no in-PMO manager at all is O106's
+    finding instead.
     Passing: SVC-001 is led by PMO-1 and its operatives and manager P-002 all work in PMO-1.
     Failing: operative P-006 works in PMO-2, where SVC-001 has no Service Manager.
     """
@@ -137,10 +142,20 @@ def manager_per_pmo(facts: Facts) -> Iterator[Problem]:
         if missing:
             yield services.problem(
                 int(row), Services.service_managers,
-                f"{_service(facts, int(row))} is delivered by {', '.join(missing)} too, but "
-                f"none of its Service Managers ({'; '.join(listed)}) works there.",
-                f"Add a Service Manager from {', '.join(missing)} to Service Managers "
-                "(one per delivering PMO).")
+                f"{_service(facts, int(row))} {_why_delivering(lead, missing)}, but none of "
+                f"its Service Managers ({'; '.join(listed)}) works there.",
+                f"If {', '.join(missing)} delivers the service too, it may have its own "
+                "Service Manager (add them to Service Managers); an operative on loan needs "
+                "none.")
+
+
+def _why_delivering(lead: str | None, missing: list[str]) -> str:
+    """`is led by PMO-1`, `has operatives in PMO-2`, or both."""
+    parts = [f"is led by {lead}"] if lead in missing else []
+    others = [p for p in missing if p != lead]
+    if others:
+        parts.append(f"has operatives in {', '.join(others)}")
+    return " and ".join(parts)
 
 
 @rule("O104", WARNING, "A key document is owned by the wrong role",

@@ -487,6 +487,23 @@ class Services(Sheet, sheet="Services"):
                          guidance="Service ID of the service that replaces this one.")
     last_reviewed = column("Last Reviewed", DATE,
                            guidance="When this catalogue entry was last reviewed.")
+    required_skills = column("Required Skills", LIST, many=True,
+                             guidance="Skills the service's team needs, in the words People's "
+                                      "Skills use, separated by ;")
+
+
+# Planned dates (rules.md V): a set-up date for a stage the service has not reached yet is
+# a plan and may lie in the future. Each date -> the stage from which it has happened.
+SET_UP_DATE_STAGE: dict[str, Stage] = {
+    Services.approved_date: Stage.DESIGN, Services.design_start: Stage.DESIGN,
+    Services.pilot_start: Stage.PILOT, Services.sign_off_date: Stage.TRANSITION,
+    Services.readiness_assessment_date: Stage.RUNNING, Services.go_live_date: Stage.RUNNING,
+}
+# The dates that mark entering their stage: one that has passed while the service is short
+# of that stage is a slipped plan. (A readiness assessment happens during Transition, so a
+# past one proves nothing about the stage.)
+STAGE_ENTRY_DATES = (Services.approved_date, Services.design_start, Services.pilot_start,
+                     Services.sign_off_date, Services.go_live_date)
 
 
 class PMOs(Sheet, sheet="PMOs"):
@@ -518,6 +535,9 @@ class People(Sheet, sheet="People"):
     pmo = column("PMO", ID, references="PMOs", guidance="PMO ID the person works in.")
     fte = column("FTE", NUMBER, guidance="Their working time, 1 = full time.")
     email = column("Email", TEXT, guidance="Work email address.")
+    skills = column("Skills", LIST, many=True,
+                    guidance="What the person is competent in, in the PMO's own words, e.g. "
+                             "Scheduling; Benefits management")
 
 
 class Strategy(Sheet, sheet="Strategy"):
@@ -597,12 +617,13 @@ class RACI(Sheet, sheet="RACI", role_columns=True):
 
 
 class KPIs(Sheet, sheet="KPIs"):
-    """The KPIs each service reports against, with their thresholds."""
+    """The KPIs each service (or a PMO itself) reports against, with their thresholds."""
 
     kpi_id = column("KPI ID", ID, required=True, unique=True, key=True,
                     guidance="A unique ID, e.g. KPI-01.")
-    service_id = column("Service ID", ID, required=True, references="Services",
-                        guidance="The service measured.")
+    service_id = column("Service ID", ID, references="Services",
+                        guidance="The service measured; leave blank for a KPI of a PMO itself "
+                                 "(then fill PMO ID).")
     kpi_name = column("KPI Name", TEXT, required=True, guidance="What is measured.")
     unit = column("Unit", TEXT, guidance="e.g. %, days, count.")
     direction = column("Direction", CHOICE, required=True, choices=DIRECTIONS,
@@ -616,6 +637,9 @@ class KPIs(Sheet, sheet="KPIs"):
                        guidance="Monthly or Quarterly.")
     owner = column("Owner", ID, references="People", guidance="Person ID who reports it.")
     baseline = column("Baseline", NUMBER, guidance="The value before the service started.")
+    pmo_id = column("PMO ID", ID, references="PMOs",
+                    guidance="For a KPI of a PMO's own performance: the PMO measured (then "
+                             "leave Service ID blank).")
 
 
 class KPIActuals(Sheet, sheet="KPI Actuals"):
@@ -711,12 +735,14 @@ class Waivers(Sheet, sheet="Waivers", optional=True):
 
 class Settings(Sheet, sheet="Settings", optional=True):
     """Optional: one Setting / Value pair per row (Organisation, Reporting Period, Mandated Share
-    Target)."""
+    Target, Review Interval Months, Chronic Red Periods)."""
 
     setting = column("Setting", TEXT, required=True, unique=True, key=True,
-                     guidance="Organisation, Reporting Period or Mandated Share Target.")
+                     guidance="Organisation, Reporting Period, Mandated Share Target, Review "
+                              "Interval Months or Chronic Red Periods.")
     value = column("Value", TEXT, required=True,
-                   guidance="The organisation's name; a date; a share such as 50%.")
+                   guidance="The organisation's name; a date; a share such as 50%; a whole "
+                            "number of months or periods.")
 
 
 class Setting(StrEnum):
@@ -725,6 +751,8 @@ class Setting(StrEnum):
     ORGANISATION = "Organisation"
     REPORTING_PERIOD = "Reporting Period"
     MANDATED_SHARE_TARGET = "Mandated Share Target"
+    REVIEW_INTERVAL_MONTHS = "Review Interval Months"
+    CHRONIC_RED_PERIODS = "Chronic Red Periods"
 
 
 SETTINGS = tuple(Setting)

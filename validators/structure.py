@@ -101,7 +101,7 @@ def missing_column(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S103", ERROR, "A header appears twice",
-      fails=[Edit(Services, "SVC-001", {"service  name": "Reporting"})], cell="Services!AJ1")
+      fails=[Edit(Services, "SVC-001", {"service  name": "Reporting"})], cell="Services!AK1")
 def duplicate_header(facts: Facts) -> Iterator[Problem]:
     """Each header appears once in its sheet, and a column with values has a header.
 
