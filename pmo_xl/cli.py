@@ -257,6 +257,7 @@ def rules(code: str | None) -> None:
       pmo-xl rules
       pmo-xl rules L104
     """
+    from pmo_xl.schema_doc import rule_examples
     from pmo_xl.validators.registry import FAMILIES, load_rules
 
     registry = load_rules()
@@ -276,13 +277,15 @@ def rules(code: str | None) -> None:
     click.echo(f"{item.code} ({item.severity}, {FAMILIES.get(item.family, item.family)}): "
                f"{item.title}\n")
     click.echo(item.explanation)
-    click.echo("\nFailing example (edits to the clean example master):")
-    for edit in item.fails.edits:
-        click.echo(f"  - {edit.describe()}")
-    if item.fails.note:
-        click.echo(f"  - {item.fails.note}")
-    if item.fails.cell:
-        click.echo(f"  -> {item.code} names {item.fails.cell}")
+    for example in rule_examples(item):
+        side = "Passing" if example.passing else "Failing"
+        click.echo(f"\n{side} example (edits to the clean example master):")
+        for edit in example.edits or ["none: the clean example master as it is"]:
+            click.echo(f"  - {edit}")
+        if example.passing:
+            click.echo(f"  -> {item.code} stays silent")
+        elif example.cell:
+            click.echo(f"  -> {item.code} names {example.cell}")
 
 
 @cli.command()

@@ -1,8 +1,14 @@
-"""The workbook's sheets, columns and allowed values as text or Markdown, from the schemas."""
+"""The workbook's sheets, columns and allowed values, and the rules' examples, in words."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from pmo_xl.validators.schema import SHEETS, columns_of, is_optional
+
+if TYPE_CHECKING:
+    from pmo_xl.validators.registry import Rule
 
 
 def _describe(col) -> str:
@@ -52,8 +58,37 @@ def schema_markdown() -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class ExampleText:
+    """One of a rule's examples in words: the edits to the clean example master (none: the
+    master as it is) and, for the failing one, the cell the rule then names."""
+
+    passing: bool
+    edits: list[str]
+    cell: str | None = None
+
+
+def rule_examples(rule: Rule) -> list[ExampleText]:
+    """A rule's passing example, then its failing one: what `pmo-xl rules CODE` and
+    docs/RULES.md both show, so the two never tell different stories."""
+    failing = [e.describe() for e in rule.fails.edits]
+    if rule.fails.note:
+        failing.append(rule.fails.note)
+    return [ExampleText(True, [e.describe() for e in rule.passes.edits]),
+            ExampleText(False, failing, rule.fails.cell)]
+
+
+def _example_markdown(example: ExampleText) -> str:
+    if example.passing:
+        if not example.edits:
+            return "Passes on the clean example master as it is."
+        return "Passes when, in the clean example master: " + "; ".join(example.edits) + "."
+    named = f" → names `{example.cell}`" if example.cell else ""
+    return "Fails when, in the clean example master: " + "; ".join(example.edits) + named + "."
+
+
 def rules_markdown() -> str:
-    """Every rule with its severity, explanation and failing example, for docs/RULES.md."""
+    """Every rule with its severity, explanation and examples, for docs/RULES.md."""
     from pmo_xl.validators.registry import FAMILIES, load_rules
 
     lines = ["# The rules `pmo-xl check` runs", "",
@@ -65,12 +100,9 @@ def rules_markdown() -> str:
             family = rule.family
             lines += [f"## {family} — {FAMILIES.get(family, '')}", ""]
         lines += [f"### {rule.code} ({rule.severity}) — {rule.title}", "", rule.explanation, ""]
-        edits = [e.describe() for e in rule.fails.edits] + ([rule.fails.note]
-                                                            if rule.fails.note else [])
-        if edits:
-            lines.append("Fails when, in the clean example master: " + "; ".join(edits)
-                         + f" → names `{rule.fails.cell}`.")
-            lines.append("")
+        for example in rule_examples(rule):
+            if example.passing or example.edits:
+                lines += [_example_markdown(example), ""]
     return "\n".join(lines)
 
 

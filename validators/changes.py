@@ -36,15 +36,17 @@ STRATEGY_REASONS = (ChangeReason.BUSINESS_CONTEXT, ChangeReason.POLICY_OR_TOOLS)
 
 
 @rule("C101", ERROR, "An agreed change was not approved by the Service Owner",
-      fails=[Edit(Changes, "CHG-001", {C.approved_by: "P-002"})], cell="Changes!H2")
+      fails=[Edit(Changes, "CHG-001", {C.approved_by: "P-002"})], cell="Changes!H2",
+      passes=[Edit(Changes, "CHG-001", {C.status: ChangeStatus.REJECTED, C.approved_by: "P-002"})])
 def approved_by_owner(facts: Facts) -> Iterator[Problem]:
     """Any change applied to a service requires the agreement of its Service Owner:
     an Approved or Implemented change names the service's Service Owner in Approved
     By. It is compared with today's Service Owner; a change approved by a previous owner
     can be waived.
 
-    Passing: CHG-001 to SVC-001 was approved by P-001, SVC-001's Service Owner. Failing: it
-    was approved by P-002, its Service Manager.
+    Passing: CHG-001 to SVC-001 is Rejected, with P-002, its Service Manager, in Approved By
+    (a rejected change needs no agreement). Failing: CHG-001 is Implemented and was approved
+    by P-002.
     """
     changes = facts.master[Changes]
     data = changes.data
@@ -67,11 +69,13 @@ def approved_by_owner(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("C102", ERROR, "An agreed change has no Approved Date",
-      fails=[Edit(Changes, "CHG-001", {C.approved_date: None})], cell="Changes!I2")
+      fails=[Edit(Changes, "CHG-001", {C.approved_date: None})], cell="Changes!I2",
+      passes=[Edit(Changes, "CHG-001", {C.status: ChangeStatus.PROPOSED, C.approved_date: None})])
 def approved_without_date(facts: Facts) -> Iterator[Problem]:
     """An Approved or Implemented change records when the Service Owner agreed it.
 
-    Passing: CHG-001 was approved on 2026-05-18. Failing: its Approved Date is blank.
+    Passing: CHG-001 is still Proposed, with no Approved Date. Failing: CHG-001 is
+    Implemented and its Approved Date is blank.
     """
     changes = facts.master[Changes]
     data = changes.data
@@ -87,12 +91,15 @@ def approved_without_date(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("C103", WARNING, "A change's Approved Date is before its request or in the future",
-      fails=[Edit(Changes, "CHG-001", {C.approved_date: D(2026, 5, 1)})], cell="Changes!I2")
+      fails=[Edit(Changes, "CHG-001", {C.approved_date: D(2026, 5, 1)})], cell="Changes!I2",
+      passes=[Edit(Changes, "CHG-001", {C.requested_date: D(2026, 11, 15),
+                                        C.approved_date: D(2026, 11, 15)})])
 def approved_date_out_of_order(facts: Facts) -> Iterator[Problem]:
     """A change is approved after it was requested and not after the as-of date.
 
-    Passing: CHG-001 was requested on 2026-05-04 and approved on 2026-05-18. Failing: its
-    Approved Date is 2026-05-01, before the request.
+    Passing: as of 2026-11-15, CHG-001 was requested and approved on 2026-11-15, the as-of
+    day. Failing: it was requested on 2026-05-04 and approved on 2026-05-01, before the
+    request.
     """
     changes = facts.master[Changes]
     data = changes.data
@@ -130,12 +137,15 @@ def _not_updated(facts: Facts, header: str, reasons: tuple[str, ...] | None
 
 
 @rule("C104", ERROR, "An implemented change is not in the Service Catalogue",
-      fails=[Edit(Changes, "CHG-001", {C.catalogue_updated: YesNo.NO})], cell="Changes!K2")
+      fails=[Edit(Changes, "CHG-001", {C.catalogue_updated: YesNo.NO})], cell="Changes!K2",
+      passes=[Edit(Changes, "CHG-001", {C.status: ChangeStatus.APPROVED,
+                                        C.catalogue_updated: YesNo.NO})])
 def catalogue_not_updated(facts: Facts) -> Iterator[Problem]:
     """Every change is reflected in the PMO Service Catalogue: an Implemented
     change has Catalogue Updated = Y.
 
-    Passing: CHG-001 is Implemented with Catalogue Updated Y. Failing: Catalogue Updated N.
+    Passing: CHG-001 is Approved, not yet Implemented, with Catalogue Updated N. Failing:
+    it is Implemented with Catalogue Updated N.
     """
     changes = facts.master[Changes]
     for row, change in _not_updated(facts, C.catalogue_updated, None):
@@ -147,12 +157,15 @@ def catalogue_not_updated(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("C105", ERROR, "An implemented change is not in the Operations Handbook",
-      fails=[Edit(Changes, "CHG-001", {C.handbook_updated: YesNo.NO})], cell="Changes!L2")
+      fails=[Edit(Changes, "CHG-001", {C.handbook_updated: YesNo.NO})], cell="Changes!L2",
+      passes=[Edit(Changes, "CHG-001", {C.status: ChangeStatus.APPROVED,
+                                        C.handbook_updated: YesNo.NO})])
 def handbook_not_updated(facts: Facts) -> Iterator[Problem]:
     """Every change is reflected in the PMO Operations Handbook: an Implemented
     change has Handbook Updated = Y, once the procedures and RACI are brought in line.
 
-    Passing: CHG-001 is Implemented with Handbook Updated Y. Failing: Handbook Updated N.
+    Passing: CHG-001 is Approved, not yet Implemented, with Handbook Updated N. Failing: it
+    is Implemented with Handbook Updated N.
     """
     changes = facts.master[Changes]
     for row, change in _not_updated(facts, C.handbook_updated, None):
@@ -164,7 +177,8 @@ def handbook_not_updated(facts: Facts) -> Iterator[Problem]:
 
 @rule("C106", WARNING, "An implemented change of strategy is not in the Service Strategy",
       fails=[Edit(Changes, "CHG-001", {C.reason: ChangeReason.BUSINESS_CONTEXT})],
-      cell="Changes!J2")
+      cell="Changes!J2",
+      passes=[Edit(Changes, "CHG-001", {C.reason: ChangeReason.OTHER})])
 def strategy_not_updated(facts: Facts) -> Iterator[Problem]:
     """A change made for the business context, or for policy or tools, touches what the
     PMO Service Strategy decides (how services are prioritised, the principles for
@@ -172,7 +186,7 @@ def strategy_not_updated(facts: Facts) -> Iterator[Problem]:
     Changes for Feedback or Other reasons are not required to. A tools-only
     change that leaves the strategy alone can be waived.
 
-    Passing: CHG-001 was made on Feedback, with Strategy Updated N. Failing: its Reason is
+    Passing: CHG-001's Reason is Other, with Strategy Updated N. Failing: its Reason is
     Business context and Strategy Updated is still N.
     """
     changes = facts.master[Changes]
@@ -190,13 +204,15 @@ def strategy_not_updated(facts: Facts) -> Iterator[Problem]:
 @rule("C107", WARNING, "A Closed service has an open change",
       fails=[Edit(Services, "SVC-001", {Services.stage: Stage.CLOSED}),
              Edit(Changes, "CHG-001", {C.status: ChangeStatus.APPROVED})],
-      cell="Changes!G2")
+      cell="Changes!G2",
+      passes=[Edit(Services, "SVC-001", {Services.stage: Stage.CLOSING}),
+              Edit(Changes, "CHG-001", {C.status: ChangeStatus.APPROVED})])
 def open_change_on_closed(facts: Facts) -> Iterator[Problem]:
     """A closed service is no longer changed: a change to it that is still Proposed or
     Approved is rejected or closed as part of closing the service.
 
-    Passing: SVC-001 is Running and its change CHG-001 is Implemented. Failing: SVC-001 is
-    Closed while CHG-001 is still Approved.
+    Passing: SVC-001 is Closing, the stage before Closed, while CHG-001 is still Approved.
+    Failing: SVC-001 is Closed while CHG-001 is still Approved.
     """
     changes = facts.master[Changes]
     data = changes.data

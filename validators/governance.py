@@ -19,9 +19,12 @@ from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     SERIOUS_SEVERITIES,
     TOP_ESCALATION,
+    Escalation,
+    ItemType,
     Offering,
     PMOs,
     Risks,
+    RiskStatus,
     Scope,
     Services,
     Setting,
@@ -42,13 +45,15 @@ TOLERANCE = 1e-9
 
 @rule("G101", WARNING, "A service is not aligned to a strategic objective",
       fails=[Edit(Services, "SVC-001", {Services.strategic_objective: None})],
-      cell="Services!L2")
+      cell="Services!L2",
+      passes=[Edit(Services, "SVC-003", {Services.strategic_objective: None})])
 def not_aligned(facts: Facts) -> Iterator[Problem]:
     """Services have to be aligned to what the business needs, normally its strategy (talk
     notes): every service past Proposed (and not Rejected) names the objective in
     Strategy it contributes to.
 
-    Passing: SVC-001 is aligned to OBJ-1. Failing: SVC-001's Strategic Objective is blank.
+    Passing: SVC-003, still Proposed, has no Strategic Objective. Failing: Running SVC-001's
+    Strategic Objective is blank.
     """
     services = facts.master[Services]
     data = services.data
@@ -154,13 +159,17 @@ def mandated_share(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G104", WARNING, "A Proposed service has no Priority",
-      fails=[Edit(Services, "SVC-003", {Services.priority: None})], cell="Services!M4")
+      fails=[Edit(Services, "SVC-003", {Services.priority: None})], cell="Services!M4",
+      passes=[Edit(Services, "SVC-002", {Services.priority: None}),
+              Edit(Services, "SVC-003", {Services.priority: "first"})])
 def proposed_without_priority(facts: Facts) -> Iterator[Problem]:
     """Requested services are prioritised as the Service Strategy says, typically on their
     alignment and contribution to strategy, so every Proposed service has a
     Priority (1 = highest) before governance decides on it.
 
-    Passing: SVC-003 is Proposed with Priority 3. Failing: its Priority is blank.
+    Passing: SVC-002, in Design, has no Priority (only Proposed services need one), and
+    Proposed SVC-003's Priority is typed as the text `first` (S105's finding, not a missing
+    Priority). Failing: SVC-003's Priority is blank.
     """
     services = facts.master[Services]
     data = services.data
@@ -178,15 +187,22 @@ def proposed_without_priority(facts: Facts) -> Iterator[Problem]:
       fails=[Edit(Risks, "RSK-001", {Risks.severity: Severity.HIGH})],
       cell="'Risks and Issues'!H2",
       passes=[Edit(Risks, "RSK-001", {Risks.severity: Severity.HIGH,
-                                      Risks.escalation_level: TOP_ESCALATION})])
+                                      Risks.escalation_level: TOP_ESCALATION}),
+              Edit(Risks, None, {Risks.item_id: "ISS-001", Risks.service_id: "SVC-001",
+                                 Risks.type: ItemType.ISSUE, Risks.severity: Severity.CRITICAL,
+                                 Risks.description: "The June report went out late.",
+                                 Risks.owner: "P-002", Risks.status: RiskStatus.CLOSED,
+                                 Risks.escalation_level: Escalation.OPERATIONS,
+                                 Risks.raised_date: D(2026, 6, 12)})])
 def not_escalated(facts: Facts) -> Iterator[Problem]:
     """Risks and issues escalate from Service Operations through Delivery Management to
     Service Ownership; an open (not Closed) High or Critical one sits with
     Service Ownership, who agree the mitigation, which may mean changing or closing the
     service.
 
-    Passing: RSK-001 is Medium and handled by Service Operations, or High and escalated to
-    Service Ownership. Failing: RSK-001 is High and still at Service Operations.
+    Passing: RSK-001 is High and escalated to Service Ownership, and ISS-001, Critical but
+    Closed, stayed at Service Operations. Failing: RSK-001 is High and still at Service
+    Operations.
     """
     table = facts.master[Risks]
     for row, item in facts.open_items:
@@ -210,8 +226,7 @@ def past_target(facts: Facts) -> Iterator[Problem]:
     """An open (not Closed) risk or issue whose Target Date has passed needs attention: its
     action is late. Due on the as-of day itself is not late yet.
 
-    Passing: as of 2026-11-15, RSK-001 is due 2026-12-31 (or on 2026-11-15). Failing: it was
-    due 2026-10-31.
+    Passing: as of 2026-11-15, RSK-001 is due on 2026-11-15. Failing: it was due 2026-10-31.
     """
     table = facts.master[Risks]
     as_of = facts.as_of
@@ -235,7 +250,8 @@ def active_without_fte(facts: Facts) -> Iterator[Problem]:
     needs the effort each takes: every active service (Design to Closing) has a Planned FTE.
     Without it the PMO's capacity check and the mandated share miss the service.
 
-    Passing: SVC-002 in Design plans 1 FTE (or 0). Failing: its Planned FTE is blank.
+    Passing: SVC-002 in Design plans 0 FTE (zero is an answer; blank is not). Failing: its
+    Planned FTE is blank.
     """
     services = facts.master[Services]
     data = services.data
@@ -261,7 +277,7 @@ def unreadable_setting(facts: Facts) -> Iterator[Problem]:
     share target is judged, reviews fall due every 12 months and a KPI is chronically Red
     after 3 periods.
 
-    Passing: Mandated Share Target `50%` (or `100%`). Failing: `half`.
+    Passing: Mandated Share Target `100%`, the largest share there is. Failing: `half`.
     """
     settings = facts.master[Settings]
     if not settings.present or not settings.has(Settings.value):

@@ -32,14 +32,16 @@ if TYPE_CHECKING:
 
 
 @rule("H101", ERROR, "A service in Pilot or later has no procedure",
-      fails=[Edit(Services, "SVC-002", {Services.stage: Stage.PILOT})], cell="Services!I3")
+      fails=[Edit(Services, "SVC-002", {Services.stage: Stage.PILOT})], cell="Services!I3",
+      passes=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED})])
 def service_without_procedure(facts: Facts) -> Iterator[Problem]:
     """A service is piloted with its procedures (processes and procedures are
     tested before business as usual), so from Pilot until it closes it has at least one
     procedure in the Operations Handbook.
 
-    Passing: SVC-001, Running, with procedures PRD-001 to PRD-003. Failing: SVC-002 moved to
-    Pilot with no procedure.
+    Passing: SVC-002 in Design and SVC-003 Closed, neither with a procedure (Design is the
+    last stage before the check, Closed the first after it). Failing: SVC-002 moved to Pilot
+    with no procedure.
     """
     if not all_present(facts, Services, Procedures):
         return
@@ -58,14 +60,20 @@ def service_without_procedure(facts: Facts) -> Iterator[Problem]:
 @rule("H102", ERROR, "A process has no procedure",
       fails=[Edit(SIPOC, None, {SIPOC.service_id: "SVC-001", SIPOC.process_id: "PRC-003",
                                 SIPOC.process_name: "Archive the report"})],
-      cell="SIPOC!B4")
+      cell="SIPOC!B4",
+      passes=[Edit(SIPOC, None, {SIPOC.service_id: "SVC-002", SIPOC.process_id: "PRC-003",
+                                 SIPOC.process_name: "Map benefits"}),
+              Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED}),
+              Edit(SIPOC, None, {SIPOC.service_id: "SVC-003", SIPOC.process_id: "PRC-004",
+                                 SIPOC.process_name: "Publish lessons"})])
 def process_without_procedure(facts: Facts) -> Iterator[Problem]:
     """Every SIPOC process of a service in Pilot or later is carried out by at least one
     procedure in the Operations Handbook (the detailed procedures are defined
     during set-up). Processes of services still in Proposed or Design may not have them
     yet, and Closed services are not checked.
 
-    Passing: PRC-001 is carried out by PRD-001. Failing: a new process PRC-003 of SVC-001
+    Passing: new processes PRC-003 of SVC-002 (in Design) and PRC-004 of SVC-003 (Closed),
+    neither carried out by a procedure. Failing: a new process PRC-003 of SVC-001 (Running)
     that no procedure names.
     """
     if not all_present(facts, SIPOC, Procedures):
@@ -87,12 +95,20 @@ def process_without_procedure(facts: Facts) -> Iterator[Problem]:
 
 @rule("H103", ERROR, "A procedure is still Draft at Transition or Running",
       fails=[Edit(Procedures, "PRD-002", {Procedures.status: ProcedureStatus.DRAFT})],
-      cell="Procedures!E3")
+      cell="Procedures!E3",
+      passes=[Edit(Services, "SVC-002", {Services.stage: Stage.PILOT}),
+              Edit(Procedures, None, {Procedures.procedure_id: "PRD-004",
+                                      Procedures.procedure_name: "Build the benefits register",
+                                      Procedures.service_id: "SVC-002",
+                                      Procedures.status: ProcedureStatus.DRAFT,
+                                      Procedures.owner: "P-003",
+                                      Procedures.kind: ProcedureKind.DELIVERY})])
 def draft_in_operation(facts: Facts) -> Iterator[Problem]:
     """All processes and procedures are tested before a service transitions into business
     as usual, so a service in Transition or Running has no Draft procedure.
 
-    Passing: PRD-002 of Running SVC-001 is Approved. Failing: PRD-002 is Draft.
+    Passing: PRD-004 of SVC-002 is still Draft while SVC-002 is in Pilot, the stage before
+    Transition. Failing: PRD-002 of Running SVC-001 is Draft.
     """
     if not all_present(facts, Services, Procedures):
         return
@@ -110,12 +126,20 @@ def draft_in_operation(facts: Facts) -> Iterator[Problem]:
 
 @rule("H104", WARNING, "A Running service's procedure is Tested but not Approved",
       fails=[Edit(Procedures, "PRD-002", {Procedures.status: ProcedureStatus.TESTED})],
-      cell="Procedures!E3")
+      cell="Procedures!E3",
+      passes=[Edit(Services, "SVC-002", {Services.stage: Stage.TRANSITION}),
+              Edit(Procedures, None, {Procedures.procedure_id: "PRD-004",
+                                      Procedures.procedure_name: "Build the benefits register",
+                                      Procedures.service_id: "SVC-002",
+                                      Procedures.status: ProcedureStatus.TESTED,
+                                      Procedures.owner: "P-003",
+                                      Procedures.kind: ProcedureKind.DELIVERY})])
 def tested_not_approved(facts: Facts) -> Iterator[Problem]:
     """The Operations Handbook of a Running service holds approved procedures; a procedure
     left at Tested after go-live has not been formally approved.
 
-    Passing: PRD-002 of Running SVC-001 is Approved. Failing: PRD-002 is Tested.
+    Passing: PRD-004 of SVC-002 is Tested while SVC-002 is in Transition, the stage before
+    Running. Failing: PRD-002 of Running SVC-001 is Tested.
     """
     if not all_present(facts, Services, Procedures):
         return
@@ -137,13 +161,19 @@ def tested_not_approved(facts: Facts) -> Iterator[Problem]:
                                      Procedures.service_id: "SVC-003",
                                      Procedures.status: ProcedureStatus.APPROVED,
                                      Procedures.kind: ProcedureKind.DELIVERY})],
-      cell="Procedures!E5")
+      cell="Procedures!E5",
+      passes=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSING}),
+              Edit(Procedures, None, {Procedures.procedure_id: "PRD-009",
+                                      Procedures.procedure_name: "Publish lessons",
+                                      Procedures.service_id: "SVC-003",
+                                      Procedures.status: ProcedureStatus.APPROVED,
+                                      Procedures.kind: ProcedureKind.DELIVERY})])
 def closed_not_retired(facts: Facts) -> Iterator[Problem]:
     """When a service is closed its procedures leave the Operations Handbook's live set:
     they are Retired, so nobody keeps carrying them out.
 
-    Passing: every procedure of a Closed service is Retired. Failing: PRD-009 of Closed
-    SVC-003 is still Approved.
+    Passing: PRD-009 of SVC-003 is still Approved while SVC-003 is Closing, the stage before
+    Closed. Failing: PRD-009 of Closed SVC-003 is still Approved.
     """
     if not all_present(facts, Services, Procedures):
         return
@@ -161,14 +191,22 @@ def closed_not_retired(facts: Facts) -> Iterator[Problem]:
 
 @rule("H106", ERROR, "A Running service's process has only Retired procedures",
       fails=[Edit(Procedures, "PRD-001", {Procedures.status: ProcedureStatus.RETIRED})],
-      cell="Procedures!E2")
+      cell="Procedures!E2",
+      passes=[Edit(Procedures, "PRD-001", {Procedures.status: ProcedureStatus.RETIRED}),
+              Edit(Procedures, None, {Procedures.procedure_id: "PRD-004",
+                                      Procedures.procedure_name: "Collect status from the portal",
+                                      Procedures.service_id: "SVC-001",
+                                      Procedures.process_id: "PRC-001",
+                                      Procedures.status: ProcedureStatus.APPROVED,
+                                      Procedures.owner: "P-002",
+                                      Procedures.kind: ProcedureKind.DELIVERY})])
 def retired_only_procedure(facts: Facts) -> Iterator[Problem]:
     """A process of a Running service is still carried out, so it keeps at least one
     procedure that is not Retired. Retiring the only procedure of such a process leaves the
     process without instructions. The first retired procedure of the process is named.
 
-    Passing: PRD-001 (Approved) carries out PRC-001 of Running SVC-001. Failing: PRD-001,
-    PRC-001's only procedure, is Retired.
+    Passing: PRD-001 is Retired, but PRC-001 of Running SVC-001 has a second procedure,
+    PRD-004, that is Approved. Failing: PRD-001, PRC-001's only procedure, is Retired.
     """
     if not all_present(facts, Services, Procedures):
         return
@@ -188,15 +226,17 @@ def retired_only_procedure(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H107", ERROR, "A procedure has no RACI",
-      fails=[Edit(RACI, "PRD-003", None)], cell="Procedures!A4")
+      fails=[Edit(RACI, "PRD-003", None)], cell="Procedures!A4",
+      passes=[Edit(RACI, "PRD-003", None),
+              Edit(Procedures, "PRD-003", {Procedures.status: ProcedureStatus.RETIRED})])
 def procedure_without_raci(facts: Facts) -> Iterator[Problem]:
     """The Operations Handbook details the RACI of each activity of each procedure:
     every procedure that is not Retired has at least one row in RACI. A Draft
     procedure's missing RACI is a warning (it is still being written); procedures of Closed
     or Rejected services are not checked.
 
-    Passing: PRD-003 has the activity `Report KPIs to the owner` in RACI. Failing: PRD-003
-    has no RACI row.
+    Passing: PRD-003 has no RACI row, and is Retired. Failing: PRD-003 (Approved) has no
+    RACI row.
     """
     if not all_present(facts, Procedures, RACI):
         return
@@ -217,14 +257,15 @@ def procedure_without_raci(facts: Facts) -> Iterator[Problem]:
 
 @rule("H108", WARNING, "A Running service has no Monitoring procedure",
       fails=[Edit(Procedures, "PRD-003", {Procedures.kind: ProcedureKind.DELIVERY})],
-      cell="Services!I2")
+      cell="Services!I2",
+      passes=[Edit(Procedures, "PRD-003", {Procedures.status: ProcedureStatus.TESTED})])
 def running_without_monitoring(facts: Facts) -> Iterator[Problem]:
     """A running service is managed through its KPI reporting, as detailed in the Operations
     Handbook: a Running service has a procedure of Kind Monitoring that is not
     Retired.
 
-    Passing: SVC-001 has PRD-003 `Report the service's KPIs`, Kind Monitoring. Failing:
-    PRD-003's Kind is Delivery.
+    Passing: SVC-001's Monitoring procedure PRD-003 is only Tested (any Status but Retired
+    counts). Failing: PRD-003's Kind is Delivery, so SVC-001 has none.
     """
     if not all_present(facts, Services, Procedures):
         return
@@ -249,7 +290,12 @@ def running_without_monitoring(facts: Facts) -> Iterator[Problem]:
 @rule("H109", ERROR, "A process depends on a process of a closing or closed service",
       fails=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED}),
              Edit(SIPOC, "PRC-001", {SIPOC.service_id: "SVC-003"})],
-      cell="SIPOC!E3")
+      cell="SIPOC!E3",
+      passes=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED}),
+              Edit(SIPOC, "PRC-001", {SIPOC.service_id: "SVC-003"}),
+              Edit(SIPOC, None, {SIPOC.service_id: "SVC-001", SIPOC.process_id: "PRC-003",
+                                 SIPOC.process_name: "Collect status from the portal",
+                                 SIPOC.outputs: "status  DATASET"})])
 def dependency_on_closing(facts: Facts) -> Iterator[Problem]:
     """An input of one process that is another process's output makes a dependency
     (matched trimmed and case-insensitively). A process of a live service does not
@@ -257,8 +303,9 @@ def dependency_on_closing(facts: Facts) -> Iterator[Problem]:
     produced) or Closing (a warning: it soon will not be). An input that a live process
     also produces is fine.
 
-    Passing: PRC-002 takes `Status dataset` from PRC-001, both of Running SVC-001. Failing:
-    PRC-001 belongs to SVC-003, which is Closed.
+    Passing: PRC-001, which makes PRC-002's input `Status dataset`, belongs to Closed SVC-003,
+    but a new process PRC-003 of Running SVC-001 makes it too (typed `status  DATASET`).
+    Failing: PRC-001 belongs to Closed SVC-003 and no live process makes `Status dataset`.
     """
     if not all_present(facts, Services, SIPOC):
         return
@@ -277,7 +324,8 @@ def dependency_on_closing(facts: Facts) -> Iterator[Problem]:
 @rule("H110", WARNING, "Processes depend on each other in a cycle",
       fails=[Edit(SIPOC, "PRC-001",
                   {SIPOC.inputs: "Project status updates; Portfolio report"})],
-      cell="SIPOC!E2")
+      cell="SIPOC!E2",
+      passes=[Edit(SIPOC, "PRC-001", {SIPOC.inputs: "Project status updates; status DATASET"})])
 def dependency_cycle(facts: Facts) -> Iterator[Problem]:
     """Dependencies between processes (an input of one is an output of another, matched
     trimmed and case-insensitively) are considered when a service is designed.
@@ -285,8 +333,9 @@ def dependency_cycle(facts: Facts) -> Iterator[Problem]:
     started and is reported once, at the Inputs of its first process in SIPOC. A process
     that takes its own output (a register it updates) is not a cycle on its own.
 
-    Passing: PRC-001 feeds PRC-002. Failing: PRC-001 also takes `Portfolio report`, the
-    output of PRC-002, so PRC-001 -> PRC-002 -> PRC-001.
+    Passing: PRC-001 also takes `status DATASET`, its own output (a register it updates),
+    and feeds PRC-002. Failing: PRC-001 also takes `Portfolio report`, the output of PRC-002,
+    so PRC-001 -> PRC-002 -> PRC-001.
     """
     if not facts.master[SIPOC].present:
         return

@@ -37,13 +37,14 @@ def _days_where(actuals: pd.DataFrame, test) -> pd.Series:
 @rule("K101", ERROR, "A Running service has no KPI",
       fails=[Edit(KPIs, "KPI-01", {KPIs.service_id: "SVC-002"}),
              Edit(KPIs, "KPI-02", {KPIs.service_id: "SVC-002"})],
-      cell="Services!A2")
+      cell="Services!A2",
+      passes=[Edit(Services, "SVC-002", {Services.stage: Stage.TRANSITION})])
 def running_without_kpi(facts: Facts) -> Iterator[Problem]:
     """A Running service is monitored through KPI reporting, so it has at least
     one KPI in the KPIs sheet.
 
-    Passing: SVC-001 is Running and has KPI-01 and KPI-02. Failing: both KPIs are moved to
-    SVC-002, leaving SVC-001 with none.
+    Passing: SVC-002 in Transition, the stage before Running, with no KPI yet. Failing: both
+    KPIs are moved to SVC-002, leaving Running SVC-001 with none.
     """
     services = facts.master[Services]
     measured = set(facts.master[KPIs].data[KPIs.service_id].dropna())
@@ -58,15 +59,15 @@ def running_without_kpi(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K102", ERROR, "A KPI's thresholds disagree with its Direction",
-      fails=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 96})], cell="KPIs!G2",
+      fails=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 95})], cell="KPIs!G2",
       passes=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 94.9, KPIs.red_threshold: 94.8})])
 def thresholds_out_of_order(facts: Facts) -> Iterator[Problem]:
     """The RAG thresholds run the way the KPI improves. For Higher is better: Red Threshold
     < Amber Threshold < Target; for Lower is better the other way round (Red > Amber >
     Target). A blank threshold is skipped; the first threshold out of order is named.
 
-    Passing: KPI-01 (Higher is better) has Red 80, Amber 90, Target 95. Failing: its Amber
-    Threshold is 96, above the target.
+    Passing: KPI-01 (Higher is better) has Red 94.8 < Amber 94.9 < Target 95, each just
+    below the next. Failing: its Amber Threshold is 95, equal to the target.
     """
     kpis = facts.master[KPIs]
     for row, record in facts.kpi_rows:
@@ -135,8 +136,8 @@ def missing_actual(facts: Facts) -> Iterator[Problem]:
 def future_actual(facts: Facts) -> Iterator[Problem]:
     """An actual reports a period that has begun: its Period is not after the as-of date.
 
-    Passing: as of 2026-11-15, actuals up to October 2026 (an actual dated on the as-of day
-    itself is not in the future). Failing: an actual for KPI-01 with Period 2026-12-01.
+    Passing: as of 2026-11-15, an actual for KPI-01 dated 2026-11-15, the as-of day itself.
+    Failing: an actual for KPI-01 with Period 2026-12-01.
     """
     table = facts.master[KPIActuals]
     actuals = facts.dated_actuals
@@ -154,13 +155,16 @@ def future_actual(facts: Facts) -> Iterator[Problem]:
 @rule("K105", ERROR, "A KPI has two actuals for one period",
       fails=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 10, 1),
                                      A.actual: 95, A.reported_by: "P-002"})],
-      cell="'KPI Actuals'!B15")
+      cell="'KPI Actuals'!B15",
+      passes=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 11, 1),
+                                      A.actual: 96, A.reported_by: "P-002"})])
 def duplicate_actual(facts: Facts) -> Iterator[Problem]:
     """Each KPI has one actual per period, so everyone reads the same value. The first row
     for a KPI and period stands (the reports show it); each later row for the same KPI and
     period is named, including one dated inside the period rather than on its first day.
 
-    Passing: KPI-01 has one actual for October 2026. Failing: a second row for KPI-01 and
+    Passing: a row for KPI-01 and 2026-11-01 is added at the bottom: the first day of the
+    month after October starts a new period. Failing: a second row for KPI-01 and
     2026-10-01 is added at the bottom.
     """
     table = facts.master[KPIActuals]
@@ -176,14 +180,15 @@ def duplicate_actual(facts: Facts) -> Iterator[Problem]:
 @rule("K106", ERROR, "An actual's Period is not the first day of a month or quarter",
       fails=[Edit(KPIActuals, "KPI-02", {A.period: D(2026, 2, 1)})],
       cell="'KPI Actuals'!B12",
-      passes=[Edit(KPIActuals, "KPI-02", {A.period: D(2026, 1, 1)})])
+      passes=[Edit(KPIs, "KPI-02", {KPIs.frequency: Frequency.MONTHLY}),
+              Edit(KPIActuals, "KPI-02", {A.period: D(2026, 2, 1)})])
 def period_not_period_start(facts: Facts) -> Iterator[Problem]:
     """Period is the first day of the month (Monthly KPI) or of the quarter (Quarterly KPI:
     1 January, 1 April, 1 July or 1 October) the actual is for, so actuals line up across
     KPIs and reports.
 
-    Passing: quarterly KPI-02 has actuals for 2026-01-01, 2026-04-01 and 2026-07-01.
-    Failing: its first actual is dated 2026-02-01, which starts no quarter.
+    Passing: KPI-02 made Monthly, its first actual dated 2026-02-01, which starts a month.
+    Failing: quarterly KPI-02's first actual is dated 2026-02-01, which starts no quarter.
     """
     table = facts.master[KPIActuals]
     actuals = facts.dated_actuals

@@ -57,12 +57,14 @@ SET_UP_DUE = ((S.approved_date, Stage.DESIGN), (S.design_start, Stage.DESIGN),
 
 
 @rule("L102", ERROR, "A service in Pilot or later has no Service Manager",
-      fails=[Edit(Services, "SVC-001", {S.service_managers: None})], cell="Services!Q2")
+      fails=[Edit(Services, "SVC-001", {S.service_managers: None})], cell="Services!Q2",
+      passes=[Edit(Services, "SVC-002", {S.service_managers: None})])
 def pilot_manager(facts: Facts) -> Iterator[Problem]:
     """From Pilot onwards someone runs the service day to day: it has at least one Service
     Manager (the PMO Director and PMO Managers appoint them at set-up).
 
-    Passing: SVC-001, Running, managed by P-002. Failing: SVC-001 with Service Managers blank.
+    Passing: SVC-002 in Design, the stage before Pilot, with Service Managers blank. Failing:
+    SVC-001, Running, with Service Managers blank.
     """
     services = facts.master[Services]
     for row, record, _raw in facts.catalogue:
@@ -76,13 +78,14 @@ def pilot_manager(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L103", ERROR, "A service in Pilot or later has no SIPOC process",
-      fails=[Edit(Services, "SVC-002", {S.stage: Stage.PILOT})], cell="Services!I3")
+      fails=[Edit(Services, "SVC-002", {S.stage: Stage.PILOT})], cell="Services!I3",
+      passes=[Edit(Services, "SVC-003", {S.stage: Stage.REJECTED})])
 def pilot_sipoc(facts: Facts) -> Iterator[Problem]:
     """The processes underpinning a service are defined in its SIPOC during Design, before
     they are piloted: from Pilot onwards the service has at least one SIPOC row.
 
-    Passing: SVC-001, Running, with processes PRC-001 and PRC-002. Failing: SVC-002 moved to
-    Pilot with no process in SIPOC.
+    Passing: SVC-002 in Design, the stage before Pilot, and SVC-003 Rejected, neither with a
+    process in SIPOC. Failing: SVC-002 moved to Pilot with no process in SIPOC.
     """
     services, sipoc = facts.master[Services], facts.master[SIPOC]
     if not sipoc.present:
@@ -100,14 +103,18 @@ def pilot_sipoc(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L104", ERROR, "A Running service lacks its sign-off, readiness or go-live details",
-      fails=[Edit(Services, "SVC-001", {S.go_live_date: None})], cell="Services!AB2")
+      fails=[Edit(Services, "SVC-001", {S.go_live_date: None})], cell="Services!AB2",
+      passes=[Edit(Services, "SVC-002", {S.stage: Stage.TRANSITION, S.pilot_start: D(2026, 8, 3),
+                                         S.sign_off_date: D(2026, 10, 1)})])
 def running_fields(facts: Facts) -> Iterator[Problem]:
     """A service enters business as usual after formal sign-off of its pilot and an
     organisation readiness assessment, through a phased or big-bang rollout. A
     Running service therefore has its Sign-off Date, Readiness Assessment Date, Rollout
     Approach and Go-live Date.
 
-    Passing: SVC-001, Running, with all four. Failing: SVC-001 with no Go-live Date.
+    Passing: SVC-002 in Transition, the stage before Running, signed off on 2026-10-01 with
+    no readiness assessment, rollout approach or go-live yet. Failing: SVC-001, Running,
+    with no Go-live Date.
     """
     services = facts.master[Services]
     for row, record, raw in facts.catalogue:
@@ -126,14 +133,20 @@ def running_fields(facts: Facts) -> Iterator[Problem]:
       fails=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING,
                                         S.closure_reason: ClosureReason.OBJECTIVE_ACHIEVED,
                                         S.closure_approved_by: "P-001"})],
-      cell="Services!AE2")
+      cell="Services!AE2",
+      passes=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING,
+                                         S.closure_reason: ClosureReason.OBJECTIVE_ACHIEVED,
+                                         S.closure_approved_by: "P-001",
+                                         S.closure_approved_date: "1 October 2026"})])
 def closing_fields(facts: Facts) -> Iterator[Problem]:
-    """A service is closed in an orderly way with the formal approval of its Service Owner
-   : a Closing or Closed service has a Closure Reason, Closure Approved By and
-    Closure Approved Date.
+    """A service is closed in an orderly way with the formal approval of its Service Owner:
+    a Closing or Closed service has a Closure Reason, Closure Approved By and Closure
+    Approved Date.
 
-    Passing: a Closing service with all three. Failing: SVC-001 Closing, with a reason and
-    an approver but no Closure Approved Date.
+    A date typed as text is there, in the wrong form: S105's finding, not a missing one.
+    Passing: SVC-001 Closing with a reason, an approver and the Closure Approved Date typed
+    as the text `1 October 2026`. Failing: SVC-001 Closing, with a reason and an approver
+    but no Closure Approved Date.
     """
     services = facts.master[Services]
     for row, record, raw in facts.catalogue:
@@ -153,13 +166,17 @@ def closing_fields(facts: Facts) -> Iterator[Problem]:
                                         S.closure_reason: ClosureReason.OBJECTIVE_ACHIEVED,
                                         S.closure_approved_by: "P-002",
                                         S.closure_approved_date: D(2026, 10, 1)})],
-      cell="Services!AD2")
+      cell="Services!AD2",
+      passes=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING,
+                                         S.closure_reason: ClosureReason.OBJECTIVE_ACHIEVED,
+                                         S.closure_approved_date: D(2026, 10, 1)})])
 def closure_by_owner(facts: Facts) -> Iterator[Problem]:
     """Closing a service needs the formal approval of its Service Owner, so
     Closure Approved By is the service's Service Owner.
 
-    Passing: SVC-001's closure approved by P-001, its Service Owner. Failing: approved by
-    P-002, its Service Manager.
+    Passing: SVC-001 Closing with Closure Approved By still blank (L105's finding: nobody
+    has approved it yet). Failing: approved by P-002, its Service Manager, not its Service
+    Owner P-001.
     """
     services = facts.master[Services]
     for row, record, _raw in facts.catalogue:
@@ -179,14 +196,18 @@ def closure_by_owner(facts: Facts) -> Iterator[Problem]:
                                         S.closure_approved_by: "P-001",
                                         S.closure_approved_date: D(2026, 10, 1),
                                         S.artefacts_reviewed: YesNo.YES})],
-      cell="Services!AF2")
+      cell="Services!AF2",
+      passes=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING,
+                                         S.closure_reason: ClosureReason.OBJECTIVE_ACHIEVED,
+                                         S.closure_approved_by: "P-001",
+                                         S.closure_approved_date: D(2026, 10, 1)})])
 def closed_fields(facts: Facts) -> Iterator[Problem]:
     """A Closed service says when it stopped (Closed Date) and that all its artefacts were
     reviewed for future reuse (Artefacts Reviewed = Y), in case the PMO or another PMO
     brings the service back.
 
-    Passing: SVC-001 Closed on 2026-10-30 with Artefacts Reviewed Y. Failing: Closed with
-    no Closed Date.
+    Passing: SVC-001 Closing, the stage before Closed, with no Closed Date and Artefacts
+    Reviewed blank. Failing: SVC-001 Closed, its artefacts reviewed, with no Closed Date.
     """
     services = facts.master[Services]
     for row, record, raw in facts.catalogue:
@@ -207,13 +228,14 @@ def closed_fields(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L116", ERROR, "A service in Transition has no Sign-off Date",
-      fails=[Edit(Services, "SVC-002", {S.stage: Stage.TRANSITION})], cell="Services!Y3")
+      fails=[Edit(Services, "SVC-002", {S.stage: Stage.TRANSITION})], cell="Services!Y3",
+      passes=[Edit(Services, "SVC-002", {S.stage: Stage.PILOT})])
 def transition_signed_off(facts: Facts) -> Iterator[Problem]:
-    """A service moves into Transition only after formal sign-off of its testing and pilot
-   , so a service in Transition has a Sign-off Date.
+    """A service moves into Transition only after formal sign-off of its testing and pilot,
+    so a service in Transition has a Sign-off Date.
 
-    Passing: a Transition service signed off on 2026-09-01. Failing: SVC-002 in Transition
-    with no Sign-off Date.
+    Passing: SVC-002 in Pilot, the stage before Transition, with no Sign-off Date yet.
+    Failing: SVC-002 in Transition with no Sign-off Date.
     """
     services = facts.master[Services]
     for row, record, raw in facts.catalogue:
@@ -227,15 +249,17 @@ def transition_signed_off(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L117", WARNING, "A service in set-up or running lacks an earlier stage's date",
-      fails=[Edit(Services, "SVC-002", {S.design_start: None})], cell="Services!W3")
+      fails=[Edit(Services, "SVC-002", {S.design_start: None})], cell="Services!W3",
+      passes=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING, S.approved_date: None})])
 def set_up_dates(facts: Facts) -> Iterator[Problem]:
     """The catalogue keeps a service's history: from Design onwards it has its Approved Date
     (when the decision to set it up was taken) and Design Start; from Pilot onwards its
     Pilot Start. Closing and Closed services are not checked (a set-up may have been
     stopped early, and old records may predate the catalogue).
 
-    Passing: SVC-002 in Design, approved 2026-06-01 and designed from 2026-07-01. Failing:
-    SVC-002 with no Design Start.
+    Passing: SVC-002 in Design with no Pilot Start (due from Pilot), and SVC-001 Closing
+    with no Approved Date (Closing is not checked). Failing: SVC-002 in Design with no
+    Design Start.
     """
     services = facts.master[Services]
     for row, record, raw in facts.catalogue:
@@ -255,15 +279,17 @@ def set_up_dates(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L108", ERROR, "A service's lifecycle dates are out of order",
-      fails=[Edit(Services, "SVC-001", {S.pilot_start: D(2025, 1, 20)})], cell="Services!X2")
+      fails=[Edit(Services, "SVC-001", {S.pilot_start: D(2025, 1, 20)})], cell="Services!X2",
+      passes=[Edit(Services, "SVC-001", {S.readiness_assessment_date: D(2025, 6, 2)})])
 def dates_in_order(facts: Facts) -> Iterator[Problem]:
     """The lifecycle dates follow the lifecycle: Approved Date ≤ Design Start ≤ Pilot Start
     ≤ Sign-off Date ≤ Readiness Assessment Date ≤ Go-live Date ≤ Closure Approved Date ≤
     Closed Date. Blank dates are skipped; each date is compared with the nearest filled one
     before it, so one mistyped date is reported once.
 
-    Passing: SVC-001 designed from 2025-02-03 and piloted from 2025-04-07. Failing: Pilot
-    Start 2025-01-20, before Design Start.
+    Passing: SVC-001's Readiness Assessment Date is 2025-06-02, the same day as its Sign-off
+    Date (two dates may fall on one day). Failing: Pilot Start 2025-01-20, before Design
+    Start 2025-02-03.
     """
     services = facts.master[Services]
     for row, record, _raw in facts.catalogue:
@@ -322,14 +348,15 @@ def dates_not_future(facts: Facts) -> Iterator[Problem]:
 
 @rule("L110", ERROR, "A temporary service has no Planned End Date or supported service",
       fails=[Edit(Services, "SVC-003", {S.temporary: YesNo.YES, S.supports_service: "SVC-001"})],
-      cell="Services!U4")
+      cell="Services!U4",
+      passes=[Edit(Services, "SVC-003", {S.temporary: YesNo.YES, S.stage: Stage.REJECTED})])
 def temporary_fields(facts: Facts) -> Iterator[Problem]:
     """A temporary supporting service is set up beside a requested service to embed the
     behavioural change it needs, and is closed when its agreed end date is
     reached (§5.3). So it has a Planned End Date and names the service it Supports.
     Rejected services are not checked.
 
-    Passing: a temporary service supporting SVC-001 until 2027-03-31. Failing: SVC-003
+    Passing: SVC-003 marked Temporary with neither, but Rejected. Failing: SVC-003 (Proposed)
     marked Temporary, supporting SVC-001, with no Planned End Date.
     """
     services = facts.master[Services]
@@ -352,14 +379,17 @@ def temporary_fields(facts: Facts) -> Iterator[Problem]:
 @rule("L111", WARNING, "A temporary service is still active past its Planned End Date",
       fails=[Edit(Services, "SVC-001", {S.temporary: YesNo.YES, S.supports_service: "SVC-002",
                                           S.planned_end_date: D(2026, 10, 31)})],
-      cell="Services!U2")
+      cell="Services!U2",
+      passes=[Edit(Services, "SVC-001", {S.temporary: YesNo.YES, S.supports_service: "SVC-002",
+                                           S.planned_end_date: D(2026, 11, 15)})])
 def temporary_overrun(facts: Facts) -> Iterator[Problem]:
     """A temporary supporting service stops when its agreed end date is reached.
     One still in set-up or Running after its Planned End Date is flagged: close it,
     or agree a new end date.
 
-    Passing: Planned End Date 2027-03-31, checked as of 2026-11-15. Failing: a Running
-    temporary service whose Planned End Date was 2026-10-31.
+    Passing: a Running temporary service whose Planned End Date is the as-of date,
+    2026-11-15 (it may run to the end of that day). Failing: its Planned End Date was
+    2026-10-31.
     """
     services = facts.master[Services]
     for row, record, _raw in facts.catalogue:
@@ -375,13 +405,15 @@ def temporary_overrun(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L118", WARNING, "A service supports another but is not marked Temporary",
-      fails=[Edit(Services, "SVC-003", {S.supports_service: "SVC-001"})], cell="Services!S4")
+      fails=[Edit(Services, "SVC-003", {S.supports_service: "SVC-001"})], cell="Services!S4",
+      passes=[Edit(Services, "SVC-003", {S.supports_service: "SVC-001", S.temporary: "y",
+                                         S.planned_end_date: D(2027, 3, 31)})])
 def supports_without_temporary(facts: Facts) -> Iterator[Problem]:
     """Supports Service is for temporary supporting services; a service that
     names one is marked Temporary = Y, so its end date is tracked.
 
-    Passing: SVC-003 with Supports Service blank. Failing: SVC-003 supports SVC-001 but
-    Temporary is blank.
+    Passing: SVC-003 supports SVC-001 and its Temporary reads `y` (Y and N are read in any
+    case). Failing: SVC-003 supports SVC-001 but Temporary is blank.
     """
     services = facts.master[Services]
     for row, record, _raw in facts.catalogue:
@@ -399,14 +431,20 @@ def supports_without_temporary(facts: Facts) -> Iterator[Problem]:
                                         S.closure_reason: ClosureReason.REPLACED,
                                         S.closure_approved_by: "P-001",
                                         S.closure_approved_date: D(2026, 10, 1)})],
-      cell="Services!AH2")
+      cell="Services!AH2",
+      passes=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING,
+                                         S.closure_reason: ClosureReason.REPLACED,
+                                         S.closure_approved_by: "P-001",
+                                         S.closure_approved_date: D(2026, 10, 1),
+                                         S.replaced_by: "SVC-003"})])
 def replacement(facts: Facts) -> Iterator[Problem]:
     """A service closed because `Replaced by another service` names that service in Replaced
     By, and the replacement is not itself Closing, Closed or Rejected: customers must have
     somewhere to go.
 
-    Passing: SVC-001 replaced by SVC-002, in Design. Failing: Closure Reason `Replaced by
-    another service` with Replaced By blank.
+    Passing: SVC-001 Closing, replaced by SVC-003, which is only Proposed (any stage but
+    Closing, Closed or Rejected will do). Failing: Closure Reason `Replaced by another
+    service` with Replaced By blank.
     """
     services = facts.master[Services]
     stage_of = facts.stage_of
@@ -426,7 +464,8 @@ def replacement(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L119", ERROR, "A service supports or is replaced by itself",
-      fails=[Edit(Services, "SVC-001", {S.replaced_by: "SVC-001"})], cell="Services!AH2")
+      fails=[Edit(Services, "SVC-001", {S.replaced_by: "SVC-001"})], cell="Services!AH2",
+      passes=[Edit(Services, "SVC-001", {S.replaced_by: "SVC-002"})])
 def self_reference(facts: Facts) -> Iterator[Problem]:
     """Supports Service and Replaced By name another service; a service that names itself
     there is a copy-paste slip.
@@ -447,15 +486,17 @@ def self_reference(facts: Facts) -> Iterator[Problem]:
 @rule("L121", WARNING, "A Rejected service has set-up dates",
       fails=[Edit(Services, "SVC-003", {S.stage: Stage.REJECTED,
                                         S.design_start: D(2026, 8, 3)})],
-      cell="Services!W4")
+      cell="Services!W4",
+      passes=[Edit(Services, "SVC-003", {S.stage: Stage.REJECTED,
+                                         S.last_reviewed: D(2026, 8, 3)})])
 def rejected_after_proposal(facts: Facts) -> Iterator[Problem]:
     """A service is Rejected only from Proposed: the decision not to set it up. A Rejected
     service with an Approved Date, Design Start or a later set-up date went further than a
     proposal; it should be closed (Stage Closing, then Closed) instead, so its closure is
     approved and its artefacts reviewed.
 
-    Passing: SVC-003 Rejected with no set-up dates. Failing: SVC-003 Rejected with a Design
-    Start of 2026-08-03.
+    Passing: SVC-003 Rejected, last reviewed on 2026-08-03 (a date, but not one of set-up).
+    Failing: SVC-003 Rejected with a Design Start of 2026-08-03.
     """
     services = facts.master[Services]
     for row, record, _raw in facts.catalogue:
@@ -476,7 +517,10 @@ def rejected_after_proposal(facts: Facts) -> Iterator[Problem]:
 
 @rule("L113", ERROR, "A Lifecycle Log step is not a legal move",
       fails=[Edit(Log, "SVC-002", {Log.to_stage: Stage.RUNNING})],
-      cell="'Lifecycle Log'!C6")
+      cell="'Lifecycle Log'!C6",
+      passes=[Edit(Log, None, {Log.service_id: "SVC-002", Log.from_stage: Stage.DESIGN,
+                               Log.to_stage: Stage.CLOSING, Log.date: D(2026, 11, 2),
+                               Log.approved_by: "P-002"})])
 def legal_moves(facts: Facts) -> Iterator[Problem]:
     """Each step in the Lifecycle Log is a move the lifecycle allows: Proposed to Design or
     Rejected; Design to Pilot; Pilot to Pilot again (a further iteration) or Transition;
@@ -484,7 +528,8 @@ def legal_moves(facts: Facts) -> Iterator[Problem]:
     may go from Design, Pilot or Transition to Closing. Skipping a stage skips its gate
     (sign-off, readiness assessment).
 
-    Passing: SVC-001 Pilot to Transition. Failing: SVC-002 Proposed straight to Running.
+    Passing: SVC-002 logged from Design to Closing, a set-up that is stopped. Failing:
+    SVC-002 Proposed straight to Running.
     """
     log = facts.master[Log]
     for row, record in log.rows():
@@ -503,14 +548,15 @@ def legal_moves(facts: Facts) -> Iterator[Problem]:
 
 @rule("L114", WARNING, "Lifecycle Log dates of a service go backwards",
       fails=[Edit(Log, "SVC-001", {Log.date: D(2025, 5, 1)})],
-      cell="'Lifecycle Log'!D3")
+      cell="'Lifecycle Log'!D3",
+      passes=[Edit(Log, "SVC-001", {Log.date: D(2025, 4, 7)})])
 def log_dates_ascend(facts: Facts) -> Iterator[Problem]:
     """A service's steps in the Lifecycle Log are listed in the order they happened, so
     their dates never go backwards (two moves on one day are fine). Each step is compared
     with the one before it, so one mistyped date is reported once.
 
-    Passing: SVC-001 to Design on 2025-02-03, to Pilot on 2025-04-07. Failing: the Design
-    step dated 2025-05-01, after the Pilot step that follows it.
+    Passing: SVC-001's moves to Design and to Pilot both dated 2025-04-07. Failing: the
+    Design step dated 2025-05-01, after the Pilot step (2025-04-07) that follows it.
     """
     log = facts.master[Log]
     for sid, steps in facts.log_steps.items():
@@ -531,13 +577,17 @@ def log_dates_ascend(facts: Facts) -> Iterator[Problem]:
 
 @rule("L115", WARNING, "The Lifecycle Log's last stage is not the service's Stage",
       fails=[Edit(Log, "SVC-002", {Log.from_stage: Stage.DESIGN, Log.to_stage: Stage.PILOT})],
-      cell="'Lifecycle Log'!C6")
+      cell="'Lifecycle Log'!C6",
+      passes=[Edit(Log, None, {Log.service_id: "SVC-002", Log.from_stage: Stage.DESIGN,
+                               Log.to_stage: Stage.PILOT, Log.date: D(2026, 9, 1),
+                               Log.approved_by: "P-002"}),
+              Edit(Services, "SVC-002", {S.stage: Stage.PILOT})])
 def log_matches_stage(facts: Facts) -> Iterator[Problem]:
     """A service's last step in the Lifecycle Log ends in the Stage the catalogue shows;
     otherwise one of the two is out of date.
 
-    Passing: SVC-002's last step is to Design and it is in Design. Failing: its last step is
-    to Pilot while Services still says Design.
+    Passing: SVC-002's second and last step is from Design to Pilot, and Services shows it
+    in Pilot. Failing: its last step is to Pilot while Services still says Design.
     """
     log = facts.master[Log]
     stage_of = facts.stage_of
@@ -557,13 +607,16 @@ def log_matches_stage(facts: Facts) -> Iterator[Problem]:
       fails=[Edit(Log, None, {Log.service_id: "SVC-002", Log.from_stage: Stage.PILOT,
                               Log.to_stage: Stage.TRANSITION, Log.date: D(2026, 9, 1),
                               Log.approved_by: "P-002"})],
-      cell="'Lifecycle Log'!B7")
+      cell="'Lifecycle Log'!B7",
+      passes=[Edit(Log, None, {Log.service_id: "SVC-002", Log.from_stage: Stage.DESIGN,
+                               Log.to_stage: Stage.PILOT, Log.date: D(2026, 9, 1),
+                               Log.approved_by: "P-002"})])
 def log_continuity(facts: Facts) -> Iterator[Problem]:
     """Each step of a service in the Lifecycle Log starts from the stage its previous step
     ended in; a gap means a move was not logged.
 
-    Passing: SVC-001 Design to Pilot, then Pilot to Transition. Failing: SVC-002 Proposed to
-    Design, then a step from Pilot to Transition.
+    Passing: SVC-002 Proposed to Design, then a step from Design to Pilot. Failing: SVC-002
+    Proposed to Design, then a step from Pilot to Transition.
     """
     log = facts.master[Log]
     for sid, steps in facts.log_steps.items():

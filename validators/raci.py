@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.validators.registry import Edit, rule
-from pmo_xl.validators.schema import OWNER_JOB_ROLES, RACI, RaciRole
+from pmo_xl.validators.schema import OWNER_JOB_ROLES, RACI, RaciRole, Services
 
 if TYPE_CHECKING:
     from pmo_xl.facts import Activity, Facts
@@ -35,13 +35,15 @@ def _what(activity: Activity) -> str:
 
 
 @rule("R101", ERROR, "An activity has no A (Accountable)",
-      fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "R"})], cell="RACI!B2")
+      fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "R"})], cell="RACI!B2",
+      passes=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "r, a"})])
 def no_accountable(facts: Facts) -> Iterator[Problem]:
     """Every activity in the handbook's RACI has exactly one Accountable role: the one who
     answers for it being done. Without an A nobody answers for it.
 
-    Passing: `Send the status request` has A with the Service Manager. Failing: its Service
-    Manager is R too, and nobody holds the A.
+    Passing: the Service Manager's cell for `Send the status request` reads `r, a` (letters
+    are read in any case, with `/`, `,`, `+` or spaces between). Failing: the Service
+    Manager is R, and nobody holds the A.
     """
     table = facts.master[RACI]
     for activity in facts.raci_activities:
@@ -53,13 +55,15 @@ def no_accountable(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R102", ERROR, "An activity has more than one A (Accountable)",
-      fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "A"})], cell="RACI!D2")
+      fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "A"})], cell="RACI!D2",
+      passes=[Edit(RACI, "PRD-001", {"Sponsor": "A"})])
 def several_accountable(facts: Facts) -> Iterator[Problem]:
     """Exactly one role is Accountable for an activity; two As blur who answers
     for it. The second A in the row is named.
 
-    Passing: `Send the status request` has one A, the Service Manager. Failing: the Service
-    Owner is A as well.
+    Passing: `Send the status request` has one A, the Service Manager; an A under a column
+    headed `Sponsor`, which is no role, is X103's finding and does not count. Failing: the
+    Service Owner is A as well.
     """
     table = facts.master[RACI]
     for activity in facts.raci_activities:
@@ -73,13 +77,16 @@ def several_accountable(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R103", ERROR, "An activity has no R (Responsible)",
-      fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OPERATIVE: "C"})], cell="RACI!B2")
+      fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OPERATIVE: "C"})], cell="RACI!B2",
+      passes=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "AR",
+                                     RaciRole.SERVICE_OPERATIVE: "C"})])
 def no_responsible(facts: Facts) -> Iterator[Problem]:
     """Every activity has at least one Responsible role, who does the work. The
     Accountable role may do it too (`A/R`).
 
-    Passing: the Service Operative is R for `Send the status request`. Failing: the
-    Service Operative is only C, so nobody does it.
+    Passing: the Service Operative is only C for `Send the status request`, and the Service
+    Manager's cell reads `AR` (A and R run together). Failing: the Service Operative is only
+    C and the Service Manager only A, so nobody does it.
     """
     table = facts.master[RACI]
     for activity in facts.raci_activities:
@@ -91,12 +98,14 @@ def no_responsible(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R104", ERROR, "A RACI cell is not R, A, C, I or a combination",
-      fails=[Edit(RACI, "PRD-001", {RaciRole.CUSTOMER: "X"})], cell="RACI!J2")
+      fails=[Edit(RACI, "PRD-001", {RaciRole.CUSTOMER: "X"})], cell="RACI!J2",
+      passes=[Edit(RACI, "PRD-001", {RaciRole.CUSTOMER: "c + i"})])
 def bad_letter(facts: Facts) -> Iterator[Problem]:
     """A RACI cell holds R, A, C or I, or a combination such as `A/R`, or is blank.
     Anything else (`X`, `yes`, a tick) says nothing about the role's part.
 
-    Passing: `A/R`. Failing: `X` under Customer.
+    Passing: `c + i` under Customer (letters in any case, joined by `/`, `,`, `+`, `&` or
+    spaces). Failing: `X` under Customer.
     """
     table = facts.master[RACI]
     for activity in facts.raci_activities:
@@ -113,7 +122,9 @@ def bad_letter(facts: Facts) -> Iterator[Problem]:
 @rule("R105", WARNING, "The A sits with an operative, analyst, customer or supplier",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "I",
                                     RaciRole.SERVICE_OPERATIVE: "A/R"})],
-      cell="RACI!E2")
+      cell="RACI!E2",
+      passes=[Edit(Services, "SVC-001", {Services.service_managers: "P-002; P-004"}),
+              Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "R", "P-004": "A"})])
 def accountable_level(facts: Facts) -> Iterator[Problem]:
     """Accountability stays at owner or manager level: the Service Owner is accountable for
     the service and the Service Manager for its day-to-day running. The A sits
@@ -122,8 +133,8 @@ def accountable_level(facts: Facts) -> Iterator[Problem]:
     by a Person ID counts by that person's Job Role, or as the service's owner or manager
     when the person is named so in Services (a Service Manager may be a PMO Analyst).
 
-    Passing: the Service Manager is A for `Send the status request`. Failing: the Service
-    Operative is A/R.
+    Passing: the A for `Send the status request` sits in a column headed P-004, a PMO Analyst
+    who is one of SVC-001's Service Managers. Failing: the Service Operative is A/R.
     """
     table = facts.master[RACI]
     people, leaders = facts.people, facts.leaders

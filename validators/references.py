@@ -28,14 +28,18 @@ if TYPE_CHECKING:
 
 
 @rule("X101", ERROR, "A reference points at a record that does not exist",
-      fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-099"})], cell="Services!P2")
+      fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-099"})], cell="Services!P2",
+      passes=[Edit(Services, "SVC-001", {Services.operatives: " P-004 ;P-005;"})])
 def unknown_reference(facts: Facts) -> Iterator[Problem]:
     """Every ID that points at another sheet (→ in the workbook guide) exists there.
 
     Service Owner, Service Managers and every other person column point at People; Lead
     PMO at PMOs; Strategic Objective at Strategy; Service ID at Services; a procedure's
     Process ID at SIPOC; a RACI row's Procedure ID at Procedures; an actual's KPI ID at KPIs.
-    Passing: Service Owner P-001, who is in People. Failing: P-099, who is not.
+    A list cell (Service Managers, Operatives) is read item by item, ignoring spaces around
+    an item and an empty item (S111 reports that).
+    Passing: SVC-001's Operatives typed ` P-004 ;P-005;`, both in People. Failing: its
+    Service Owner is P-099, who is not.
     """
     known_ids: dict[str, set[str]] = {}  # People is pointed at by a dozen columns: read once
     hints = _Hints()
@@ -142,12 +146,14 @@ def _of(table, row: int) -> str:
 
 
 @rule("X102", ERROR, "A procedure's process belongs to another service",
-      fails=[Edit(SIPOC, "PRC-002", {SIPOC.service_id: "SVC-002"})], cell="Procedures!D3")
+      fails=[Edit(SIPOC, "PRC-002", {SIPOC.service_id: "SVC-002"})], cell="Procedures!D3",
+      passes=[Edit(Procedures, "PRD-003", {Procedures.process_id: "PRC-009"})])
 def process_of_other_service(facts: Facts) -> Iterator[Problem]:
-    """A procedure carries out a SIPOC process of its own service.
+    """A procedure carries out a SIPOC process of its own service. A Process ID that is not
+    in SIPOC at all is X101's finding, not this one.
 
-    Passing: PRD-002 of SVC-001 carries out PRC-002, a process of SVC-001. Failing: PRC-002
-    is listed in SIPOC under SVC-002.
+    Passing: PRD-003 of SVC-001 names PRC-009, which SIPOC does not list (X101 reports it).
+    Failing: PRC-002, carried out by PRD-002 of SVC-001, is listed in SIPOC under SVC-002.
     """
     procedures, sipoc = facts.master[Procedures], facts.master[SIPOC]
     if not (procedures.present and sipoc.present):
@@ -168,13 +174,15 @@ def process_of_other_service(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("X103", ERROR, "A RACI column is not a known role or person",
-      fails=[Edit(RACI, "PRD-001", {"Sponsor": "I"})], cell="RACI!L1")
+      fails=[Edit(RACI, "PRD-001", {"Sponsor": "I"})], cell="RACI!L1",
+      passes=[Edit(RACI, "PRD-001", {"P-004": "I"})])
 def unknown_raci_role(facts: Facts) -> Iterator[Problem]:
     """Each RACI role column is headed by a role (Service Owner, Service Manager, Service
     Operative, PMO Director, PMO Manager, PMO Analyst, PMO Administrator, Customer,
     Supplier) or by a Person ID from People.
 
-    Passing: a column headed `Service Manager` or `P-004`. Failing: a column `Sponsor`.
+    Passing: a column headed `P-004`, a person in People, beside the role columns. Failing:
+    a column headed `Sponsor`.
     """
     raci = facts.master[RACI]
     if not raci.present:

@@ -45,14 +45,15 @@ def _who(pid: str, person: Person) -> str:
 
 
 @rule("O101", WARNING, "A Service Owner is not a PMO Director or PMO Manager",
-      fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-004"})], cell="Services!P2")
+      fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-004"})], cell="Services!P2",
+      passes=[Edit(Services, "SVC-001", {Services.service_owner: "P-002"})])
 def owner_role(facts: Facts) -> Iterator[Problem]:
     """The Service Owner is accountable for setting up, running and closing the service, and
     is appointed by the PMO Director from the PMO's senior people: a PMO Director or a PMO
     Manager.
 
-    Passing: SVC-001's owner P-001 is a PMO Director. Failing: its owner is P-004, a PMO
-    Analyst.
+    Passing: SVC-001's owner is P-002, a PMO Manager (the more junior of the two roles).
+    Failing: its owner is P-004, a PMO Analyst.
     """
     services, staff = facts.master[Services], facts.people
     for row, owner in facts.master[Services].data[Services.service_owner].items():
@@ -68,14 +69,15 @@ def owner_role(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("O102", WARNING, "A Service Manager is not a PMO Manager or PMO Analyst",
-      fails=[Edit(Services, "SVC-001", {Services.service_managers: "P-005"})], cell="Services!Q2")
+      fails=[Edit(Services, "SVC-001", {Services.service_managers: "P-005"})], cell="Services!Q2",
+      passes=[Edit(Services, "SVC-001", {Services.service_managers: "P-002 ;P-004"})])
 def manager_role(facts: Facts) -> Iterator[Problem]:
     """A Service Manager runs the service day to day and reports its KPIs, a role for a PMO
     Manager or a PMO Analyst. Every person in Service Managers is checked; one
     finding per service names all who do not fit.
 
-    Passing: SVC-001's Service Manager P-002 is a PMO Manager. Failing: its Service Manager
-    is P-005, a PMO Administrator.
+    Passing: SVC-001's Service Managers typed `P-002 ;P-004`: a PMO Manager and a PMO
+    Analyst. Failing: its Service Manager is P-005, a PMO Administrator.
     """
     services, staff = facts.master[Services], facts.people
     for row, managers in services.data[Services.service_managers].items():
@@ -160,14 +162,15 @@ def _why_delivering(lead: str | None, missing: list[str]) -> str:
 
 @rule("O104", WARNING, "A key document is owned by the wrong role",
       fails=[Edit(Documents, KeyDocument.STRATEGY, {Documents.owner: "P-002"})],
-      cell="Documents!B2")
+      cell="Documents!B2",
+      passes=[Edit(Documents, KeyDocument.CATALOGUE, {Documents.owner: "P-004"})])
 def document_owner_role(facts: Facts) -> Iterator[Problem]:
     """The PMO Service Strategy is owned by the PMO Director and the PMO
     Operations Handbook by the PMO Manager. The Service Catalogue's owner is not
     prescribed.
 
-    Passing: the Service Strategy is owned by P-001, a PMO Director. Failing: it is owned by
-    P-002, a PMO Manager.
+    Passing: the Service Catalogue is owned by P-004, a PMO Analyst (its owner is not
+    prescribed). Failing: the Service Strategy is owned by P-002, a PMO Manager.
     """
     documents, staff = facts.master[Documents], facts.people
     for row, document, owner in zip(documents.data.index, documents.data[Documents.document],
@@ -183,14 +186,18 @@ def document_owner_role(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("O105", WARNING, "A key document is missing from Documents",
-      fails=[Edit(Documents, KeyDocument.CATALOGUE, None)], cell="Documents!A1")
+      fails=[Edit(Documents, KeyDocument.CATALOGUE, None)], cell="Documents!A1",
+      passes=[Edit(Documents, KeyDocument.CATALOGUE, None),
+              Edit(Documents, None, {Documents.document: KeyDocument.CATALOGUE,
+                                     Documents.owner: "P-002"})])
 def document_missing(facts: Facts) -> Iterator[Problem]:
     """Documents lists the three key documents: the Service Strategy, the Service Catalogue
     and the Operations Handbook, each with its owner.
 
     The finding points at the Document header, since the missing row has no cell of its own;
     its record is the document's name (so a waiver can name it).
-    Passing: all three documents have a row. Failing: the Service Catalogue's row is gone.
+    Passing: the Service Catalogue's row moved to the end, with only its owner filled in
+    (any row, in any order, counts). Failing: the Service Catalogue's row is gone.
     """
     documents = facts.master[Documents]
     if not documents.present or not documents.has(Documents.document):
@@ -210,15 +217,19 @@ def document_missing(facts: Facts) -> Iterator[Problem]:
                                  People.job_role: JobRole.OTHER}),
              Edit(Services, "SVC-001", {Services.delivery: Delivery.OUTSOURCED_EXTERNAL,
                                         Services.service_managers: "P-007"})],
-      cell="Services!Q2")
+      cell="Services!Q2",
+      passes=[Edit(People, None, {People.person_id: "P-007", People.name: "Vera Vendor",
+                                  People.job_role: JobRole.OTHER}),
+              Edit(Services, "SVC-001", {Services.delivery: Delivery.OUTSOURCED_EXTERNAL,
+                                         Services.service_managers: "P-007; P-002"})])
 def outsourced_manager(facts: Facts) -> Iterator[Problem]:
     """A service the PMO outsources (inside or outside the organisation) is still managed
     from the PMO: at least one Service Manager works in a PMO (the PMO
     delivers the service or manages its outsourcing). Checked from Pilot to Closing when
     Service Managers is filled in.
 
-    Passing: an outsourced service managed by P-002 of PMO-1. Failing: SVC-001 is outsourced
-    and its only Service Manager, P-007, works in no PMO.
+    Passing: SVC-001 is outsourced and managed by P-007, who works in no PMO, and P-002 of
+    PMO-1 (one in a PMO is enough). Failing: its only Service Manager is P-007.
     """
     services, staff = facts.master[Services], facts.people
     data = services.data

@@ -50,11 +50,16 @@ def expired_waiver(facts: Facts) -> Iterator[Problem]:
 @rule("W102", WARNING, "A waiver names a rule that does not exist",
       fails=[Edit(Waivers, None, {W.rule: "Q999", W.record: "SVC-001", W.reason: "Old",
                                   W.approved_by: "P-001"})],
-      cell="Waivers!A2")
+      cell="Waivers!A2",
+      passes=[Edit(Waivers, None, {W.rule: "k103", W.record: "KPI-01",
+                                   W.reason: "Source system migration", W.approved_by: "P-001",
+                                   W.expires: D(2026, 12, 31)})])
 def unknown_waiver_rule(facts: Facts) -> Iterator[Problem]:
     """A waiver's Rule is a rule code that `pmo-xl rules` lists, or it waives nothing.
 
-    Passing: Rule K103. Failing: Rule Q999.
+    The code is read in any case.
+
+    Passing: Rule `k103`. Failing: Rule Q999.
     """
     table = facts.master[Waivers]
     for row, record in table.rows():
