@@ -420,6 +420,52 @@ def send(folder: Path, smtp: str | None, from_address: str | None, starttls: boo
     sys.exit(outcome.exit_code)
 
 
+
+@cli.command()
+@master_argument
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for scripts.")
+@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+              help="Run only these rules or families (K, L104, S1). Repeat or use commas.")
+@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
+              help="Skip these rules or families.")
+@click.option("--person", metavar="ID", help="Only this person's actions (a Person ID).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
+              help="Also write one unsent email draft per person into DIR (replacing the "
+                   "drafts pmo-xl wrote there before; no other file is touched).")
+def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
+            ignore: list[str], person: str | None, quiet: bool, output: Path | None) -> None:
+    """List, per person, what they have to do before the meeting.
+
+    Each finding goes to the people who own its record (a service's to its Service Owner
+    and Service Managers, a risk's to its Owner, ...; the README has the table), with the
+    approvals waiting and the reviews coming due. A finding nobody owns goes to the PMO
+    Manager of the service's Lead PMO, else to the unassigned list with the reason. Exit
+    codes as for check: 0 no errors, 1 errors found, 2 PATH could not be checked.
+
+    \b
+    Example:
+      pmo-xl actions master.xlsx --as-of 2026-11-30
+      pmo-xl actions master.xlsx --person P-001 --format json
+      pmo-xl actions master.xlsx -o drafts    (then: pmo-xl send drafts --dry-run)
+    """
+    import json
+
+    from pmo_xl.console import print_actions
+
+    try:
+        found = api.actions(path, as_of, select=select, ignore=ignore, person=person,
+                            drafts_dir=output)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    if output_format == "json":
+        click.echo(json.dumps(found.as_json(), indent=1, ensure_ascii=False))
+    else:
+        print_actions(found, path.name, quiet=quiet)
+    sys.exit(1 if found.result.failed() else 0)
+
 def main() -> None:
     """Console entry point: no traceback ever reaches a user."""
     try:

@@ -44,6 +44,17 @@ def step_back(frequency: str | None, period: dt.date, count: int = 1) -> dt.date
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months, kept inside the month (2026-01-31 + 1 -> 2026-02-28)."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return dt.date.max if months > 0 else dt.date.min
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def period_label(frequency: str | None, period: dt.date) -> str:
     """`Oct 2026` for a month, `2026 Q3` for a quarter."""
     if frequency == "Quarterly":

@@ -21,10 +21,8 @@ from pmo_xl.validators.schema import (
     SERIOUS_SEVERITIES,
     TOP_ESCALATION,
     Changes,
-    ChangeStatus,
     Risks,
     Services,
-    Stage,
 )
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -87,12 +85,12 @@ def decisions_needed(result: CheckResult) -> list[str]:
     """
     facts = result.facts
     lines: list[str] = []
+    proposals, closures = set(facts.proposals), set(facts.closures_awaiting_approval)
     for sid, service in facts.services.items():
-        stage = service[Services.stage]
         label = _join(sid, service[Services.service_name])
-        if stage == Stage.PROPOSED:
+        if sid in proposals:
             lines.append(f"{label}: proposed service awaiting approval to start design.")
-        elif stage == Stage.CLOSING and service[Services.closure_approved_date] is None:
+        elif sid in closures:
             reason = service[Services.closure_reason]
             because = f" ({_short(reason)})" if reason else ""
             lines.append(f"{label}: closure awaiting approval{because}.")
@@ -103,11 +101,10 @@ def decisions_needed(result: CheckResult) -> list[str]:
             lines.append(f"{item[Risks.item_id]} ({item[Risks.severity]} {kind}, "
                          f"{item[Risks.service_id]}): {_short(item[Risks.description])} — "
                          f"escalated to {TOP_ESCALATION}.")
-    for _row, change in facts.changes_in_flight:
-        if change[Changes.status] == ChangeStatus.PROPOSED:
-            lines.append(f"{change[Changes.change_id]} ({change[Changes.service_id]}): "
-                         f"{_short(change[Changes.description])} — proposed, awaiting the "
-                         "service owner's approval.")
+    for _row, change in facts.changes_awaiting_approval:
+        lines.append(f"{change[Changes.change_id]} ({change[Changes.service_id]}): "
+                     f"{_short(change[Changes.description])} — proposed, awaiting the "
+                     "service owner's approval.")
     return lines
 
 
