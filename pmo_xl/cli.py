@@ -338,6 +338,9 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool) -> None:
     click.echo(f"Governance pack: {written.folder}")
     for item in (*written.workbooks, written.email):
         click.echo(f"  {item.name}")
+    if written.drafts is not None:
+        click.echo(f"  {written.drafts.folder.name}/  ({len(written.drafts.files)} addressed "
+                   f"drafts, {len(written.drafts.unaddressed)} people without a usable email)")
     sys.exit(1 if result.failed() else 0)
 
 

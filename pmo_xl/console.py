@@ -76,9 +76,9 @@ def print_actions(found, file_name: str, *, quiet: bool = False,
     as_of = found.as_of.isoformat()
     if not quiet:
         for person in found.people:
-            where = (f"<{person.address}>" if person.address
-                     else f"[yellow]{escape(person.unaddressed_reason or '')}: no draft[/yellow]")
-            out.print(f"\n[bold]{escape(person.name)}[/bold] ({escape(person.person_id)}) "
+            where = (f" <{escape(person.address)}>" if person.address else
+                     f", [yellow]no draft ({escape(person.unaddressed_reason or '')})[/yellow]")
+            out.print(f"\n[bold]{escape(person.name)}[/bold] ({escape(person.person_id)})"
                       f"{where}: {plural(len(person.actions), 'action')}")
             for action in person.actions:
                 _print_action(out, action)

@@ -65,6 +65,12 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> Written:
     written.append((pack.status, "the status report for service owners and directors"))
     written.append((pack.kpi, "the KPI report: RAG for the reporting period and trends"))
     written.append((pack.email, "the email draft with the three workbooks attached"))
+    if pack.drafts is not None:
+        drafts = pack.drafts
+        missing = "".join(f"; {p.name} ({p.person_id}) has none: {p.unaddressed_reason}"
+                          for p in drafts.unaddressed)
+        written.append((drafts.folder, f"one email draft per person with their actions, "
+                                       f"{len(drafts.files)} in all{missing}"))
     return written
 
 

@@ -45,6 +45,8 @@ class PackSummary:
     waived: int
     service_rags: dict[str, int] | None  # Green/Amber/Red/No data -> services
     decisions: list[str] = field(default_factory=list)
+    drafts: int | None = None  # addressed drafts written to to-people/
+    unaddressed: list[str] = field(default_factory=list)  # "Name (P-014): why", no draft
 
     @property
     def subject(self) -> str:
@@ -127,6 +129,13 @@ def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
     )
     lines += ["", "Decisions needed:"]
     lines += [f"- {line}" for line in summary.decisions] or ["- None this period."]
+    if summary.drafts is not None:
+        lines += ["", f"Each person's actions: {_count(summary.drafts, 'addressed draft')} in "
+                      "to-people/ (pmo-xl send sends them)."]
+    if summary.unaddressed:
+        lines += ["Not addressed, no usable Email in People (pass their actions on, or add "
+                  "the Email and run again):"]
+        lines += [f"- {line}" for line in summary.unaddressed]
     lines += ["", "Attached:"]
     lines += [f"- {path.name}" for path in attachments]
     lines += [

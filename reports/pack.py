@@ -1,7 +1,8 @@
 """The governance pack (`pmo-xl pack`): one dated folder with everything for the meeting.
 
-The folder holds the findings workbook, the status report, the KPI report and an unsent
-email draft (`governance-pack.eml`) with the three workbooks attached. A folder that already
+The folder holds the findings workbook, the status report, the KPI report, an unsent email
+draft (`governance-pack.eml`) with the three workbooks attached, and `to-people/`: one
+addressed draft per person with actions (reports/drafts.py). A folder that already
 holds files is never written into silently: the PMO passes --force to replace a pack.
 """
 
@@ -10,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import same_file
 from pmo_xl.reports.email_draft import build_email, summarise, write_email
 from pmo_xl.reports.findings_workbook import write_findings_workbook
 from pmo_xl.validators.engine import CheckResult
+
+if TYPE_CHECKING:
+    from pmo_xl.reports.drafts import WrittenDrafts
 
 EMAIL_NAME = "governance-pack.eml"
 
@@ -30,6 +35,7 @@ class Pack:
     kpi: Path
     email: Path
     result: CheckResult
+    drafts: WrittenDrafts | None = None  # to-people/: the addressed drafts
 
     @property
     def workbooks(self) -> list[Path]:
@@ -59,9 +65,24 @@ def write_pack_files(result: CheckResult, folder: Path) -> Pack:
     write_status_report(result, status)
     kpi = folder / f"kpi-report-{stamp}.xlsx"
     write_kpi_report(result, kpi)
-    message = build_email(summarise(result), [findings, status, kpi])
+    drafts = write_people_drafts(result, folder)
+    summary = summarise(result)
+    summary.drafts = len(drafts.files)
+    summary.unaddressed = [f"{p.name} ({p.person_id}): {p.unaddressed_reason}."
+                           for p in drafts.unaddressed]
+    message = build_email(summary, [findings, status, kpi])
     email = write_email(message, folder / EMAIL_NAME, source=master_path)
-    return Pack(folder, findings, status, kpi, email, result)
+    return Pack(folder, findings, status, kpi, email, result, drafts)
+
+
+def write_people_drafts(result: CheckResult, folder: Path) -> WrittenDrafts:
+    """Each person's actions as an addressed draft in the pack's `to-people/`."""
+    from pmo_xl.actions import build_actions
+    from pmo_xl.reports.drafts import write_drafts
+    from pmo_xl.send import DRAFTS_SUBFOLDER
+
+    return write_drafts(build_actions(result), folder / DRAFTS_SUBFOLDER,
+                        source=result.master.path)
 
 
 def refuse_folder(folder: Path, master_path: Path, force: bool) -> None:
