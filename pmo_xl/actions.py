@@ -324,8 +324,12 @@ def _person(records: Records, sheet: str, row: int) -> list[Tier]:
 
 
 def _proposal(records: Records, sheet: str, row: int) -> list[Tier]:
-    return [("the PMO Manager of its Lead PMO",
-             records.pmo_manager(_cell(records, sheet, row, Services.lead_pmo)))]
+    lead = _cell(records, sheet, row, Services.lead_pmo)
+    if lead is None:
+        return [("its Lead PMO", [])]
+    if str(lead).strip() not in records.facts.pmos:
+        return [(f"the PMO Manager of its Lead PMO {lead} (not in PMOs)", [])]
+    return [(f"the PMO Manager of its Lead PMO {lead}", records.pmo_manager(lead))]
 
 
 def _nobody(records: Records, sheet: str, row: int) -> list[Tier]:
@@ -339,6 +343,7 @@ class Route:
     record: str  # the record, in the PMO's words
     owners: str  # who acts on it
     lookup: Callable[[Records, str, int], list[Tier]]
+    fallback: bool = True  # False where the owners already are the Lead PMO's manager
 
 
 # THE routing table: a finding goes to the owners of the record its cell sits on (the sheet
@@ -374,7 +379,7 @@ ROUTES: dict[str, Route] = {
     "approval: closure": Route("a closure waiting for approval (Closing, no Closure Approved "
                                "Date)", "the service's Service Owner", _service_owner),
     "approval: proposal": Route("a proposed service waiting for a decision",
-                                "the PMO Manager of its Lead PMO", _proposal),
+                                "the PMO Manager of its Lead PMO", _proposal, fallback=False),
 }
 FALLBACK = "the PMO Manager of the service's Lead PMO, else the unassigned list with the reason"
 
@@ -407,7 +412,10 @@ class Router:
             known = [i for i in dict.fromkeys(ids) if i in people]
             if known:
                 return known, None, ""
-        return self._fallback(sheet, row, "; ".join(_missing(who, ids) for who, ids in tiers))
+        missing = "; ".join(_missing(who, ids) for who, ids in tiers)
+        if not route.fallback:
+            return [], None, f"{_capital(missing)}."
+        return self._fallback(sheet, row, missing)
 
     def _fallback(self, sheet: str, row: int, missing: str) -> tuple[list[str], str | None, str]:
         facts = self.facts
