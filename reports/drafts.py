@@ -76,7 +76,7 @@ def file_names(people: Iterable[PersonActions]) -> dict[str, str]:
     for person in people:
         parts = [p for p in (slug(person.person.name), slug(person.person_id)) if p]
         stem = "-".join(dict.fromkeys(parts))[:_MAX_STEM].strip("-") or "person"
-        if stem.split("-")[0] in _RESERVED:
+        if stem in _RESERVED:
             stem = f"person-{stem}"
         name, count = f"{stem}.eml", 1
         while name in taken:
@@ -152,20 +152,26 @@ def _footer(actions: ActionList) -> str:
             "and say whose it is.")
 
 
+def _wrap(text: str, indent: str = "") -> list[str]:
+    """Lines of at most WRAP characters, broken at spaces only (never inside `pmo-xl`)."""
+    return textwrap.wrap(" ".join(text.split()), WRAP, initial_indent=indent,
+                         subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False)
+
+
 def text_body(actions: ActionList, person: PersonActions) -> str:
     lines = [f"Hello {person.name},", ""]
-    lines += textwrap.wrap(_intro(actions, person), WRAP) + [""]
+    lines += _wrap(_intro(actions, person)) + [""]
     for number, action in enumerate(person.actions[:MAX_LISTED], start=1):
         lines.append(f"{number}. {action.record or '(no ID)'} ({action.label}) at {action.cell}")
-        lines += textwrap.wrap(" ".join(action.what_to_do.split()), WRAP,
-                               initial_indent="   ", subsequent_indent="   ")
+        lines += _wrap(action.what_to_do, indent="   ")
         if action.due:
             lines.append(f"   Due: {action.due.isoformat()}")
         lines.append("")
     more = _more(actions, person)
     if more:
-        lines += textwrap.wrap(more, WRAP) + [""]
-    lines += textwrap.wrap(_footer(actions), WRAP)
+        lines += _wrap(more) + [""]
+    lines += _wrap(_footer(actions))
     return "\n".join(lines) + "\n"
 
 
