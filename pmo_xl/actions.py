@@ -441,7 +441,7 @@ class Router:
 
 def _missing(who: str, ids: list[str]) -> str:
     if not ids:
-        return f"{who} is blank"
+        return f"{who} {'are' if ' and ' in who else 'is'} blank"
     return f"{who} ({'; '.join(ids)}) {'is' if len(ids) == 1 else 'are'} not in People"
 
 

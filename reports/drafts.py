@@ -178,6 +178,8 @@ def text_body(actions: ActionList, person: PersonActions) -> str:
 # Colours from the reports' palette (reports/styles.py), so mail and workbooks match.
 _NAVY, _MUTED, _RULE = "#1F3864", "#595959", "#D9D9D9"
 _LABEL_COLOURS = {"error": "#9C0006", "warning": "#9C5700", "info": "#1F4E79"}
+# A long word in master text (a path, a link) wraps rather than push the table off a phone.
+_WRAP = "overflow-wrap:anywhere;word-break:break-word;"
 _CELL = "padding:8px 6px;border-bottom:1px solid #D9D9D9;vertical-align:top;text-align:left;"
 _HEAD = (f"padding:6px;background-color:{_NAVY};color:#FFFFFF;font-weight:bold;"
          "text-align:left;font-size:13px;")
@@ -204,7 +206,7 @@ def _row(action: Action) -> str:
         f'<td style="{_CELL}"><strong style="white-space:nowrap;">'
         f'{_e(action.record or "(no ID)")}</strong><br>'
         f'<span style="font-size:12px;color:{colour};">{_e(action.label)}</span></td>'
-        f'<td style="{_CELL}">{_e(action.what_to_do)}</td>'
+        f'<td style="{_CELL}{_WRAP}">{_e(action.what_to_do)}</td>'
         f'<td style="{_CELL}font-family:Consolas,Menlo,monospace;font-size:12px;">'
         f"{_cell_html(action.cell)}</td>"
         f'<td style="{_CELL}white-space:nowrap;font-size:13px;">{_e(due)}</td>'
@@ -212,7 +214,7 @@ def _row(action: Action) -> str:
 
 
 _PAGE = ("max-width:720px;margin:0 auto;padding:12px 8px;font-size:15px;line-height:1.4;"
-         "font-family:Calibri,Carlito,'Segoe UI',Arial,sans-serif;color:#1A1A1A;")
+         f"font-family:Calibri,Carlito,'Segoe UI',Arial,sans-serif;color:#1A1A1A;{_WRAP}")
 _CARD = f"background-color:#FFFFFF;border:1px solid {_RULE};padding:16px 12px;"
 _KICKER = f"margin:0 0 4px 0;font-size:13px;color:{_MUTED};"
 _TITLE = f"margin:0 0 12px 0;font-size:20px;line-height:1.2;color:{_NAVY};"
