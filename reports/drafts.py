@@ -182,7 +182,7 @@ _LABEL_COLOURS = {"error": "#9C0006", "warning": "#9C5700", "info": "#1F4E79"}
 _WRAP = "overflow-wrap:anywhere;word-break:break-word;"
 _CELL = "padding:8px 6px;border-bottom:1px solid #D9D9D9;vertical-align:top;text-align:left;"
 _HEAD = (f"padding:6px;background-color:{_NAVY};color:#FFFFFF;font-weight:bold;"
-         "text-align:left;font-size:13px;")
+         "text-align:left;font-size:13px;white-space:nowrap;")
 
 
 def _e(text: object) -> str:
@@ -198,12 +198,17 @@ def _cell_html(address: str) -> str:
     return f'{_e(sheet)}!<wbr><span style="white-space:nowrap;">{_e(cell)}</span>'
 
 
+def _id_style(record: str | None) -> str:
+    """An ID such as `SVC-010` is not broken at its hyphen; a long one may wrap anywhere."""
+    return "white-space:nowrap;" if record is None or len(record) <= 16 else _WRAP
+
+
 def _row(action: Action) -> str:
     colour = _LABEL_COLOURS.get(action.severity or "", _NAVY)
     due = action.due.isoformat() if action.due else "—"
     return (
         "<tr>"
-        f'<td style="{_CELL}"><strong style="white-space:nowrap;">'
+        f'<td style="{_CELL}"><strong style="{_id_style(action.record)}">'
         f'{_e(action.record or "(no ID)")}</strong><br>'
         f'<span style="font-size:12px;color:{colour};">{_e(action.label)}</span></td>'
         f'<td style="{_CELL}{_WRAP}">{_e(action.what_to_do)}</td>'
@@ -214,12 +219,13 @@ def _row(action: Action) -> str:
 
 
 _PAGE = ("max-width:720px;margin:0 auto;padding:12px 8px;font-size:15px;line-height:1.4;"
-         f"font-family:Calibri,Carlito,'Segoe UI',Arial,sans-serif;color:#1A1A1A;{_WRAP}")
+         "font-family:Calibri,Carlito,'Segoe UI',Arial,sans-serif;color:#1A1A1A;")
 _CARD = f"background-color:#FFFFFF;border:1px solid {_RULE};padding:16px 12px;"
-_KICKER = f"margin:0 0 4px 0;font-size:13px;color:{_MUTED};"
-_TITLE = f"margin:0 0 12px 0;font-size:20px;line-height:1.2;color:{_NAVY};"
+_TEXT = f"margin:0 0 12px 0;{_WRAP}"
+_KICKER = f"margin:0 0 4px 0;font-size:13px;color:{_MUTED};{_WRAP}"
+_TITLE = f"margin:0 0 12px 0;font-size:20px;line-height:1.2;color:{_NAVY};{_WRAP}"
 _TABLE = "width:100%;border-collapse:collapse;font-size:14px;"
-_SMALL = f"margin:16px 0 0 0;font-size:12px;color:{_MUTED};"
+_SMALL = f"margin:16px 0 0 0;font-size:12px;color:{_MUTED};{_WRAP}"
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
@@ -243,15 +249,15 @@ def html_body(actions: ActionList, person: PersonActions) -> str:
         f'<div style="{_CARD}">',
         f'<p style="{_KICKER}">{_e(actions.organisation)} PMO · {_e(actions.period)}</p>',
         f'<h1 style="{_TITLE}">Your actions before the meeting</h1>',
-        f'<p style="margin:0 0 8px 0;">Hello {_e(person.name)},</p>',
-        f'<p style="margin:0 0 12px 0;">{_e(_intro(actions, person))}</p>',
+        f'<p style="margin:0 0 8px 0;{_WRAP}">Hello {_e(person.name)},</p>',
+        f'<p style="{_TEXT}">{_e(_intro(actions, person))}</p>',
         f'<table cellpadding="0" cellspacing="0" style="{_TABLE}">',
         f"<thead><tr>{head}</tr></thead>",
         "<tbody>",
         *(_row(a) for a in person.actions[:MAX_LISTED]),
         "</tbody>",
         "</table>",
-        f'<p style="margin:12px 0 0 0;">{_e(more)}</p>' if more else "",
+        f'<p style="margin:12px 0 0 0;{_WRAP}">{_e(more)}</p>' if more else "",
         f'<p style="{_SMALL}">{_e(_footer(actions))}</p>',
         "</div>",
         "</div>",
