@@ -833,11 +833,18 @@ class Facts:
         what we already deliver is still needed)."""
         months = self.review_interval_months
         found: list[Review] = []
+        columns: dict[str, tuple[dict, dict]] = {}  # sheet -> (typed, as typed) by row
 
         def review(sheet: type[Services | Procedures | Documents], row: int, record: str) -> None:
-            table = self.master[sheet]
-            last = table.data.at[row, sheet.last_reviewed]
-            if last is None and table.raw.at[row, sheet.last_reviewed] is not None:
+            if sheet.SHEET not in columns:  # read each column once: fast on big sheets
+                table = self.master[sheet]
+                columns[sheet.SHEET] = tuple(
+                    dict(zip(frame.index.tolist(), frame[sheet.last_reviewed].tolist(),
+                             strict=True)) if sheet.last_reviewed in frame.columns else {}
+                    for frame in (table.data, table.raw))
+            typed, as_typed = columns[sheet.SHEET]
+            last = typed.get(row)
+            if last is None and as_typed.get(row) is not None:
                 return  # a date that cannot be read: S105's finding is the action
             last = last if isinstance(last, dt.date) else None
             found.append(Review(sheet.SHEET, row, record, last,
