@@ -317,9 +317,10 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None) -> None:
 def pack(path: Path, as_of: dt.date, output: Path | None, force: bool) -> None:
     """Write everything for the governance meeting into one dated folder.
 
-    The findings workbook, the status report, the KPI report and governance-pack.eml, an
-    unsent email draft with the three attached (open it, add recipients, send). An
-    existing pack folder is never overwritten unless --force. Exit codes as for check:
+    The findings workbook, the status report, the KPI report, governance-pack.eml (an
+    unsent email draft with the three attached: open it, add recipients, send) and
+    to-people/ (each person's actions as a draft addressed to them; `pmo-xl send` sends
+    them). An existing pack folder is never overwritten unless --force. Exit codes as for check:
     0 no errors, 1 errors found (the pack is still written), 2 nothing could be written.
 
     \b

@@ -115,5 +115,6 @@ def _what_next(written: Written, master: Path, as_of: dt.date) -> None:
     click.echo("\nWhat next:")
     click.echo(f"  Fix a finding in {master.name} (each names its cell), save, then run:")
     click.echo(f"    pmo-xl check {master} --as-of {as_of.isoformat()}")
+    click.echo(f"  Who has to do what:     pmo-xl actions {master} --as-of {as_of.isoformat()}")
     click.echo("  Start your own master:  pmo-xl new master.xlsx")
     click.echo("  What each rule means:   pmo-xl rules")
