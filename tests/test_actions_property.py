@@ -5,7 +5,7 @@ Masters are generated as in tests/test_property.py (BASE mutated in memory: blan
 swapped IDs, duplicates, odd text), then checked and routed; every addressed draft is built
 too, so odd names and addresses never break one.
 
-Examples: 40 by default, 300 when CI is set, or PMO_XL_HYPOTHESIS_EXAMPLES.
+Examples: 40 by default, 200 when CI is set, or PMO_XL_HYPOTHESIS_EXAMPLES.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pmo_xl.validators.registry import Edit
 from .test_property import mutate, mutation, write
 
 EXAMPLES = int(os.environ.get("PMO_XL_HYPOTHESIS_EXAMPLES")
-               or (300 if os.environ.get("CI") else 40))
+               or (200 if os.environ.get("CI") else 40))
 
 
 def assert_every_finding_reaches_someone(found) -> None:
