@@ -1,4 +1,5 @@
-"""What the CLI does, callable from Python with the same names: check, new, rules, pack."""
+"""What the CLI does, callable from Python with the same names: check, new, rules, pack,
+actions."""
 
 from __future__ import annotations
 
@@ -50,6 +51,46 @@ def pack(
     # Check first: an unreadable master leaves no empty pack folder behind.
     result = check(master_path, as_of, select=select, ignore=ignore)
     return write_pack_files(result, folder, force=force)
+
+
+def actions(
+    master_path: str | Path,
+    as_of: dt.date | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    person: str | None = None,
+    drafts_dir: str | Path | None = None,
+):
+    """Check the master and work out who has to act: each person's items and the unassigned
+    ones (an ActionList). With `person`, that person's only (a Person ID not in People is
+    refused); with `drafts_dir`, also write their addressed drafts there (`.drafts`)."""
+    from pmo_xl.actions import build_actions
+
+    master_path = Path(master_path)
+    if drafts_dir is not None:
+        refuse_same(Path(drafts_dir), master_path)
+        if Path(drafts_dir).exists() and not Path(drafts_dir).is_dir():
+            raise CannotCheck(f"{drafts_dir} is a file, not a folder; give a folder for the "
+                              "drafts.")
+    result = check(master_path, as_of, select=select, ignore=ignore)
+    found = build_actions(result)
+    if person is not None:
+        wanted = person.strip()
+        people = result.facts.people
+        match = wanted if wanted in people else next(
+            (pid for pid in people if pid.casefold() == wanted.casefold()), None)
+        if match is None:
+            raise CannotCheck(f"{person} is not a Person ID in the People sheet of "
+                              f"{master_path.name}; give an ID such as "
+                              f"{next(iter(people), 'P-001')}.")
+        found = found.only(match)
+    if drafts_dir is not None:
+        from pmo_xl.reports.drafts import write_drafts
+
+        found.drafts = write_drafts(found, Path(drafts_dir), source=master_path,
+                                    only=None if found.person is None else found.person.person_id)
+    return found
 
 
 def new(path: str | Path, *, overwrite: bool = False) -> Path:

@@ -410,12 +410,13 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
          ignore: list[str], strict: bool, quiet: bool) -> None:
     """Write everything for the governance meeting into one dated folder.
 
-    The findings workbook, the status report, the KPI report and governance-pack.eml, an
-    unsent email draft with the three attached (open it, add recipients, send). The pack
-    appears whole or not at all; an existing pack folder is replaced only with --force,
-    and only once the new pack is complete. Exit codes as for check: 0 no errors, 1 errors
-    found (or warnings with --strict; the pack is still written), 2 nothing was written,
-    130 interrupted (nothing was written).
+    The findings workbook, the status report, the KPI report, governance-pack.eml (an
+    unsent email draft with the three attached: open it, add recipients, send) and
+    to-people/ (each person's actions as a draft addressed to them; `pmo-xl send` sends
+    them). The pack appears whole or not at all; an existing pack folder is replaced only
+    with --force, and only once the new pack is complete. Exit codes as for check: 0 no
+    errors, 1 errors found (or warnings with --strict; the pack is still written), 2
+    nothing was written, 130 interrupted (nothing was written).
 
     \b
     Example:
@@ -436,6 +437,10 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
         click.echo(f"Governance pack: {written.folder}")
         for item in (*written.workbooks, written.email):
             click.echo(f"  {item.name}")
+        if written.drafts is not None:
+            click.echo(f"  {written.drafts.folder.name}/  ({len(written.drafts.files)} "
+                       f"addressed drafts, {len(written.drafts.unaddressed)} people without "
+                       "a usable email)")
     sys.exit(1 if result.failed(strict) else 0)
 
 
@@ -546,6 +551,51 @@ def _stdout_failed(exc: OSError) -> int:
                f"{exc.strerror or exc}.", err=True)
     return 2
 
+
+@cli.command()
+@master_argument
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for scripts.")
+@select_option
+@ignore_option
+@click.option("--person", metavar="ID", help="Only this person's actions (a Person ID).")
+@quiet_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
+              help="Also write one unsent email draft per person into DIR (replacing the "
+                   "drafts pmo-xl wrote there before; no other file is touched).")
+def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
+            ignore: list[str], person: str | None, quiet: bool, output: Path | None) -> None:
+    """List, per person, what they have to do before the meeting.
+
+    Each finding goes to the people who own its record (a service's to its Service Owner
+    and Service Managers, a risk's to its Owner, ...; the README has the table), with the
+    approvals waiting and the reviews coming due. A finding nobody owns goes to the PMO
+    Manager of the service's Lead PMO, else to the unassigned list with the reason. Exit
+    codes as for check: 0 no errors, 1 errors found, 2 PATH could not be checked.
+
+    \b
+    Example:
+      pmo-xl actions master.xlsx --as-of 2026-11-30
+      pmo-xl actions master.xlsx --person P-001 --format json
+      pmo-xl actions master.xlsx -o drafts    (then: pmo-xl send drafts --dry-run)
+    """
+    import json
+
+    from pmo_xl import api
+    from pmo_xl.console import print_actions
+
+    _require_rules(select, ignore)
+    try:
+        found = api.actions(path, as_of, select=select, ignore=ignore, person=person,
+                            drafts_dir=output)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    if output_format == "json":
+        click.echo(json.dumps(found.as_json(), indent=1, ensure_ascii=False))
+    else:
+        print_actions(found, path.name, quiet=quiet)
+    sys.exit(1 if found.result.failed() else 0)
 
 def main() -> None:
     """Console entry point: no traceback ever reaches a user, interrupted or not."""

@@ -67,3 +67,54 @@ def findings_json(findings: Iterable[Finding], summary: dict[str, int], file_nam
         indent=1,
         ensure_ascii=False,
     )
+
+
+def print_actions(found, file_name: str, *, quiet: bool = False,
+                  out: Console | None = None) -> None:
+    """Each person's actions (`pmo-xl actions`), then the unassigned ones and a summary."""
+    out = out or console()
+    as_of = found.as_of.isoformat()
+    if not quiet:
+        for person in found.people:
+            where = (f" <{escape(person.address)}>" if person.address else
+                     f", [yellow]no draft ({escape(person.unaddressed_reason or '')})[/yellow]")
+            out.print(f"\n[bold]{escape(person.name)}[/bold] ({escape(person.person_id)})"
+                      f"{where}: {plural(len(person.actions), 'action')}")
+            for action in person.actions:
+                _print_action(out, action)
+        if found.unassigned:
+            out.print(f"\n[bold]Unassigned[/bold]: {plural(len(found.unassigned), 'action')} "
+                      "nobody in People owns")
+            for item in found.unassigned:
+                _print_action(out, item.action)
+                out.print(f"  {'':<14}[dim]why: {escape(item.why)}[/dim]")
+        if found.person is not None and not found.people:
+            out.print(f"{escape(' '.join(str(found.person.name or '').split()))} "
+                      f"({escape(found.person.person_id)}) has no actions.")
+        out.print()
+    out.print(escape(actions_summary(found, file_name, as_of)))
+    drafts = found.drafts
+    if drafts is not None and not quiet:
+        out.print(f"Drafts: {escape(str(drafts.folder))} ({plural(len(drafts.files), 'draft')} "
+                  "written; `pmo-xl send` sends them)")
+
+
+def _print_action(out: Console, action) -> None:
+    colour = COLOURS.get(action.severity or "", "bold")
+    due = f" [bold]due {action.due.isoformat()}[/bold]" if action.due else ""
+    out.print(f"  [{colour}]{escape(action.label):<13}[/{colour}] "
+              f"{escape(action.record or '-'):<10} {escape(action.cell):<22} "
+              f"{escape(action.what_to_do)}{due}")
+
+
+def actions_summary(found, file_name: str, as_of: str) -> str:
+    people, items = len(found.people), found.action_count
+    who = "1 person" if people == 1 else f"{people} people"
+    parts = [f"{plural(items, 'action')} for {who}"]
+    if found.person is None:
+        parts.append(f"{len(found.unassigned)} unassigned")
+    unaddressed = found.unaddressed
+    if unaddressed:
+        names = ", ".join(f"{p.name} ({p.person_id})" for p in unaddressed)
+        parts.append(f"no usable email for {names}")
+    return f"{'; '.join(parts)} in {file_name} (as of {as_of})"

@@ -72,6 +72,12 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> Written:
     written.append((pack.status, "the status report for service owners and directors"))
     written.append((pack.kpi, "the KPI report: RAG for the reporting period and trends"))
     written.append((pack.email, "the email draft with the three workbooks attached"))
+    if pack.drafts is not None:
+        drafts = pack.drafts
+        missing = "".join(f"; {p.name} ({p.person_id}) has none: {p.unaddressed_reason}"
+                          for p in drafts.unaddressed)
+        written.append((drafts.folder, f"one email draft per person with their actions, "
+                                       f"{len(drafts.files)} in all{missing}"))
     return written
 
 
@@ -101,6 +107,11 @@ def _demo_pack_file(path: Path) -> bool:
 
     if not is_pack_file(path):
         return False
+    if path.is_dir():  # to-people/: only drafts pmo-xl wrote
+        from pmo_xl.reports.drafts import draft_owner
+
+        return all(child.is_file() and draft_owner(child) is not None
+                   for child in path.iterdir())
     if path.name == EMAIL_NAME:
         return _demo_email(path)
     return written_by_demo(path)
@@ -138,5 +149,6 @@ def _what_next(written: Written, master: Path, as_of: dt.date) -> None:
     click.echo("\nWhat next:")
     click.echo(f"  Fix a finding in {master.name} (each names its cell), save, then run:")
     click.echo(f"    pmo-xl check {master} --as-of {as_of.isoformat()}")
+    click.echo(f"  Who has to do what:     pmo-xl actions {master} --as-of {as_of.isoformat()}")
     click.echo("  Start your own master:  pmo-xl new master.xlsx")
     click.echo("  What each rule means:   pmo-xl rules")

@@ -80,8 +80,9 @@ PLANTED: list[Edit] = [
 ]
 
 # Northwind's People all have a work Email at example.org except P-014 (Hannah Lewis, role
-# Other, owning nothing): a person the addressed drafts cannot reach. Her blank Email
-# produces no finding.
+# Other, in Finance, who owns KPI-12 and so the missing actual K103 finds): a person with
+# actions whom the addressed drafts cannot reach, so `pmo-xl actions` lists her as
+# unaddressed and the pack email names her. Her blank Email produces no finding.
 
 DATA = files("pmo_xl").joinpath("example_data", "northwind")
 

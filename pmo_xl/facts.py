@@ -38,6 +38,7 @@ from pmo_xl.validators.schema import (
     SIPOC,
     STAGE_ENTRY_DATES,
     Changes,
+    ChangeStatus,
     Documents,
     Frequency,
     KPIActuals,
@@ -70,6 +71,8 @@ def column_letter(index: int) -> str:
         letters = chr(65 + rest) + letters
     return letters
 
+
+DEFAULT_REVIEW_INTERVAL_MONTHS = 12  # rules.md, V: Settings' Review Interval Months
 
 RANK = {stage: index for index, stage in enumerate(LIFECYCLE)}
 
@@ -241,6 +244,27 @@ class KpiStatus:
     @property
     def missing(self) -> bool:
         return self.actual is None
+
+    @property
+    def unreported(self) -> bool:
+        """Due for its reporting period and no actual counts for it (K103; the KPI Owner's
+        action)."""
+        return self.due and self.actual_row is None
+
+
+@dataclass(frozen=True)
+class Review:
+    """A record reviewed periodically (a Running service, a live procedure of one, a key
+    document) and when its next review falls due."""
+
+    sheet: str  # the sheet's schema name: Services, Procedures or Documents
+    row: int
+    record: str
+    last_reviewed: dt.date | None
+    due: dt.date | None  # None: never reviewed, so due now
+
+    def due_by(self, day: dt.date) -> bool:
+        return self.due is None or self.due <= day
 
 
 @dataclass(frozen=True)
@@ -451,6 +475,13 @@ class Facts:
     def owner_of(self, sid: object) -> str | None:
         record = self.services.get(str(sid)) if sid is not None else None
         return record[Services.service_owner] if record else None
+
+    @cached_property
+    def closures_awaiting_approval(self) -> list[str]:
+        """Closing services whose closure the Service Owner has not yet approved."""
+        return [sid for sid, r in self.services.items()
+                if r[Services.stage] == Stage.CLOSING
+                and r[Services.closure_approved_date] is None]
 
     @cached_property
     def log_steps(self) -> dict[str, list[tuple[int, dict]]]:
@@ -691,6 +722,19 @@ class Facts:
         """(Excel row, record) of every change not yet Implemented or Rejected."""
         return [(row, r) for row, r in self.master[Changes].rows()
                 if is_open_change(r[Changes.status])]
+
+    @cached_property
+    def overdue_items(self) -> list[tuple[int, dict]]:
+        """(Excel row, record) of every open risk and issue whose Target Date has passed (due
+        on the as-of day itself is not late yet)."""
+        return [(row, r) for row, r in self.open_items
+                if r[Risks.target_date] is not None and r[Risks.target_date] < self.as_of]
+
+    @cached_property
+    def changes_awaiting_approval(self) -> list[tuple[int, dict]]:
+        """(Excel row, record) of every change still Proposed: the Service Owner decides."""
+        return [(row, r) for row, r in self.changes_in_flight
+                if r[Changes.status] == ChangeStatus.PROPOSED]
 
     @cached_property
     def changes_in_flight_by_service(self) -> dict[object, list[dict]]:
@@ -1099,6 +1143,57 @@ class Facts:
                                    self.open_items_by_service.get(sid, []),
                                    by_service.get(sid, []))
                 for sid in self.services}
+
+    # --- periodic reviews ---------------------------------------------------------------
+
+    @property
+    def review_interval_months(self) -> int:
+        """Settings' Review Interval Months: a whole number of months from 1, else 12."""
+        value = self.settings.values.get("review interval months")
+        if isinstance(value, str):
+            value = value.strip()
+            value = int(value) if value.isdigit() else None
+        if isinstance(value, int | float) and not isinstance(value, bool) \
+                and float(value).is_integer() and 1 <= value <= 120:
+            return int(value)
+        return DEFAULT_REVIEW_INTERVAL_MONTHS
+
+    @cached_property
+    def reviews(self) -> list[Review]:
+        """What is reviewed periodically, with its next review date: Running services, the
+        procedures of Running services (not Retired) and the key documents (seed: make sure
+        what we already deliver is still needed)."""
+        months = self.review_interval_months
+        found: list[Review] = []
+        columns: dict[str, tuple[dict, dict]] = {}  # sheet -> (typed, as typed) by row
+
+        def review(sheet: type[Services | Procedures | Documents], row: int, record: str) -> None:
+            if sheet.SHEET not in columns:  # read each column once: fast on big sheets
+                table = self.master[sheet]
+                columns[sheet.SHEET] = tuple(
+                    dict(zip(frame.index.tolist(), frame[sheet.last_reviewed].tolist(),
+                             strict=True)) if sheet.last_reviewed in frame.columns else {}
+                    for frame in (table.data, table.raw))
+            typed, as_typed = columns[sheet.SHEET]
+            last = typed.get(row)
+            if last is None and as_typed.get(row) is not None:
+                return  # a date that cannot be read: S105's finding is the action
+            last = last if isinstance(last, dt.date) else None
+            found.append(Review(sheet.SHEET, row, record, last,
+                                None if last is None else add_months(last, months)))
+
+        for row, r, _raw in self.catalogue:
+            if r[Services.service_id] is not None and r[Services.stage] == Stage.RUNNING:
+                review(Services, row, str(r[Services.service_id]))
+        for item in self.procedures:
+            if (self.stage_of.get(str(item.service)) == Stage.RUNNING
+                    and item.status != ProcedureStatus.RETIRED):
+                review(Procedures, item.row, item.procedure_id)
+        if self.master[Documents].present:
+            for row, r in self.master[Documents].rows():
+                if r[Documents.document] is not None:
+                    review(Documents, row, str(r[Documents.document]))
+        return found
 
     # --- waivers ------------------------------------------------------------------------
 

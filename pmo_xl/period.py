@@ -65,10 +65,12 @@ def step_back(frequency: str | None, period: dt.date, count: int = 1) -> dt.date
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole months; a day the month lacks becomes its last (31 Jan + 1 = 28 Feb)."""
+    """`day` moved by whole months, kept inside the month (2026-01-31 + 1 -> 2026-02-28)."""
     index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    year, month = index // 12, index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return dt.date.max if months > 0 else dt.date.min
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def period_label(frequency: str | None, period: dt.date) -> str:

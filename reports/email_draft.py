@@ -22,10 +22,8 @@ from pmo_xl.validators.schema import (
     SERIOUS_SEVERITIES,
     TOP_ESCALATION,
     Changes,
-    ChangeStatus,
     Risks,
     Services,
-    Stage,
 )
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -48,6 +46,8 @@ class PackSummary:
     waived: int
     service_rags: dict[str, int] | None  # Green/Amber/Red/No data -> services
     decisions: list[str] = field(default_factory=list)
+    drafts: int | None = None  # addressed drafts written to to-people/
+    unaddressed: list[str] = field(default_factory=list)  # "Name (P-014): why", no draft
 
     @property
     def subject(self) -> str:
@@ -91,13 +91,14 @@ def decisions_needed(result: CheckResult) -> list[str]:
     decided = decisions_of(result)
     notes = {p.service_id: proposal_note(p) for p in decided.proposals}
     lines: list[str] = []
+    proposals = {p.service_id for p in facts.proposals}
+    closures = set(facts.closures_awaiting_approval)
     for sid, service in facts.services.items():
-        stage = service[Services.stage]
         label = _join(sid, service[Services.service_name])
-        if stage == Stage.PROPOSED:
+        if sid in proposals:
             lines.append(f"{label}: proposed service awaiting approval to start design"
                          f"{notes.get(sid, '')}.")
-        elif stage == Stage.CLOSING and service[Services.closure_approved_date] is None:
+        elif sid in closures:
             reason = service[Services.closure_reason]
             because = f" ({_short(reason)})" if reason else ""
             lines.append(f"{label}: closure awaiting approval{because}.")
@@ -108,11 +109,10 @@ def decisions_needed(result: CheckResult) -> list[str]:
             lines.append(f"{item[Risks.item_id]} ({item[Risks.severity]} {kind}, "
                          f"{item[Risks.service_id]}): {_short(item[Risks.description])} — "
                          f"escalated to {TOP_ESCALATION}.")
-    for _row, change in facts.changes_in_flight:
-        if change[Changes.status] == ChangeStatus.PROPOSED:
-            lines.append(f"{change[Changes.change_id]} ({change[Changes.service_id]}): "
-                         f"{_short(change[Changes.description])} — proposed, awaiting the "
-                         "service owner's approval.")
+    for _row, change in facts.changes_awaiting_approval:
+        lines.append(f"{change[Changes.change_id]} ({change[Changes.service_id]}): "
+                     f"{_short(change[Changes.description])} — proposed, awaiting the "
+                     "service owner's approval.")
     return lines + review_and_chronic_lines(decided, facts)
 
 
@@ -135,6 +135,13 @@ def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
     )
     lines += ["", "Decisions needed:"]
     lines += [f"- {line}" for line in summary.decisions] or ["- None this period."]
+    if summary.drafts is not None:
+        lines += ["", f"Each person's actions: {_count(summary.drafts, 'addressed draft')} in "
+                      "to-people/ (pmo-xl send sends them)."]
+    if summary.unaddressed:
+        lines += ["Not addressed, no usable Email in People (pass their actions on, or add "
+                  "the Email and run again):"]
+        lines += [f"- {line}" for line in summary.unaddressed]
     lines += ["", "Attached:"]
     lines += [f"- {path.name}" for path in attachments]
     lines += [

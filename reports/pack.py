@@ -1,28 +1,37 @@
 """The governance pack (`pmo-xl pack`): one dated folder with everything for the meeting.
 
-The folder holds the findings workbook, the status report, the KPI report and an unsent
-email draft (`governance-pack.eml`) with the three workbooks attached. A folder that already
-holds files is never written into silently: the PMO passes --force to replace a pack. The
-pack is written into a temporary folder and renamed into place (``atomic_folder``): a pack
-appears whole or not at all, and a replaced pack stays intact until the new one is complete.
+The folder holds the findings workbook, the status report, the KPI report, an unsent email
+draft (`governance-pack.eml`) with the three workbooks attached, and `to-people/`: one
+addressed draft per person with actions (reports/drafts.py). A folder that already holds
+files is never written into silently: the PMO passes --force to replace a pack. The pack is
+written into a temporary folder and renamed into place (``atomic_folder``): a pack appears
+whole or not at all, and a replaced pack stays intact until the new one is complete. What
+`pmo-xl send` recorded in the old pack (sent.json) is carried into the new one, so a
+replaced pack never sends a draft twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmo_xl.output import atomic_folder, refuse_folder
 from pmo_xl.reports.email_draft import build_email, summarise, write_email
 from pmo_xl.reports.findings_workbook import write_findings_workbook
+from pmo_xl.send import DRAFTS_SUBFOLDER, SENT_FILE
 from pmo_xl.validators.engine import CheckResult
+
+if TYPE_CHECKING:
+    from pmo_xl.reports.drafts import WrittenDrafts
 
 EMAIL_NAME = "governance-pack.eml"
 # What a pack folder holds; --force replaces a folder only when it holds nothing else.
 PACK_FILE = re.compile(r"(findings|status-report|kpi-report)-\d{4}-\d{2}-\d{2}\.xlsx|"
-                       + re.escape(EMAIL_NAME))
+                       + re.escape(EMAIL_NAME) + "|" + re.escape(SENT_FILE))
 
 
 @dataclass
@@ -35,6 +44,7 @@ class Pack:
     kpi: Path
     email: Path
     result: CheckResult
+    drafts: WrittenDrafts | None = None  # to-people/: the addressed drafts
 
     @property
     def workbooks(self) -> list[Path]:
@@ -47,7 +57,9 @@ def default_folder(as_of: dt.date) -> Path:
 
 
 def is_pack_file(path: Path) -> bool:
-    """A file a pack writes (by its name): what --force may replace."""
+    """A file a pack writes (by its name), or its drafts folder: what --force may replace."""
+    if path.is_dir():
+        return path.name == DRAFTS_SUBFOLDER
     return path.is_file() and PACK_FILE.fullmatch(path.name) is not None
 
 
@@ -73,9 +85,27 @@ def write_pack_files(
         write_findings_workbook(result, findings)
         write_status_report(result, status)
         write_kpi_report(result, kpi)
-        message = build_email(summarise(result), [findings, status, kpi])
+        drafts = write_people_drafts(result, temp)
+        if (folder / SENT_FILE).is_file():  # what was sent from the pack it replaces
+            shutil.copy2(folder / SENT_FILE, temp / SENT_FILE)
+        summary = summarise(result)
+        summary.drafts = len(drafts.files)
+        summary.unaddressed = [f"{p.name} ({p.person_id}): {p.unaddressed_reason}."
+                               for p in drafts.unaddressed]
+        message = build_email(summary, [findings, status, kpi])
         write_email(message, temp / EMAIL_NAME, source=master_path)
-    return Pack(folder, *(folder / name for name in names), folder / EMAIL_NAME, result)
+    drafts.folder = folder / DRAFTS_SUBFOLDER  # where the drafts are now the pack is in place
+    drafts.files = {pid: drafts.folder / path.name for pid, path in drafts.files.items()}
+    return Pack(folder, *(folder / name for name in names), folder / EMAIL_NAME, result, drafts)
+
+
+def write_people_drafts(result: CheckResult, folder: Path) -> WrittenDrafts:
+    """Each person's actions as an addressed draft in the pack's `to-people/`."""
+    from pmo_xl.actions import build_actions
+    from pmo_xl.reports.drafts import write_drafts
+
+    return write_drafts(build_actions(result), folder / DRAFTS_SUBFOLDER,
+                        source=result.master.path)
 
 
 def refuse_folder_for_pack(folder: Path, master_path: Path, force: bool) -> None:

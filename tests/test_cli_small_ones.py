@@ -191,11 +191,12 @@ def test_demo_never_replaces_a_pack_folder_holding_work(tmp_path, run_cli, chang
     else:
         eml = pack / EMAIL_NAME
         eml.write_bytes(eml.read_bytes().replace(b"Hello,", b"Dear board,"))
-    before = {p.name: p.read_bytes() for p in pack.iterdir()}
+    before = {p.relative_to(pack): p.read_bytes() for p in pack.rglob("*") if p.is_file()}
     result = run_demo(run_cli, folder)
     assert result.exit_code == 2
     assert "which pmo-xl did not write" in one_line(result.stderr)
-    assert {p.name: p.read_bytes() for p in pack.iterdir()} == before
+    assert {p.relative_to(pack): p.read_bytes() for p in pack.rglob("*") if p.is_file()} \
+        == before
 
 
 def test_demo_refreshes_everything_it_wrote(tmp_path, run_cli):

@@ -152,11 +152,11 @@ def test_a_signal_around_the_swap_of_a_pack_leaves_one_whole_pack(place, point, 
     first = subprocess.run([sys.executable, "-m", "pmo_xl", *filled(PACK, place)],
                            capture_output=True, text=True, env=environment(place), timeout=300)
     assert first.returncode in (0, 1), first.stderr
-    old = {p.name: p.read_bytes() for p in pack.iterdir()}
+    old = {str(p.relative_to(pack)): p.read_bytes() for p in pack.rglob("*") if p.is_file()}
     done = run_interrupted(place, point, signal.SIGINT, *filled(PACK, place), "--force")
     assert_interrupted(done, signal.SIGINT)
     assert_clean(place)
-    new = {p.name: p.read_bytes() for p in pack.iterdir()}
+    new = {str(p.relative_to(pack)): p.read_bytes() for p in pack.rglob("*") if p.is_file()}
     assert set(new) == set(old)
     if replaced:  # every file is the new run's (the findings workbook notes when it was made)
         assert all(new[name] != old[name] for name in new if name.startswith("findings"))

@@ -12,6 +12,7 @@ import pytest
 from pmo_xl import api
 from pmo_xl.reports.email_draft import XLSX_TYPE, decisions_needed
 from pmo_xl.reports.pack import EMAIL_NAME
+from pmo_xl.send import DRAFTS_SUBFOLDER
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
 
@@ -43,7 +44,8 @@ def test_pack_writes_the_workbooks_and_an_email_draft(master, tmp_path, run_cli)
     result = run_cli("pack", master, "--as-of", AS_OF, "-o", folder)
     checked = api.check(master, EXAMPLE_AS_OF)
     assert result.exit_code == (1 if checked.failed() else 0), result.output
-    assert sorted(p.name for p in folder.iterdir()) == sorted([*WORKBOOKS, EMAIL_NAME])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*WORKBOOKS, EMAIL_NAME,
+                                                               DRAFTS_SUBFOLDER])
     for name in WORKBOOKS:
         assert openpyxl.load_workbook(folder / name).sheetnames  # each opens
 
@@ -75,15 +77,18 @@ def test_pack_writes_the_workbooks_and_an_email_draft(master, tmp_path, run_cli)
 def test_a_second_pack_into_the_same_folder_is_refused(master, tmp_path, run_cli):
     folder = tmp_path / "board"
     assert run_cli("pack", master, "--as-of", AS_OF, "-o", folder).exit_code in (0, 1)
-    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    before = {p.relative_to(folder): (p.read_bytes(), p.stat().st_mtime_ns)
+              for p in folder.rglob("*") if p.is_file()}
     again = run_cli("pack", master, "--as-of", AS_OF, "-o", folder)
     assert again.exit_code == 2
     assert "already exists" in again.output and "--force" in again.output
     assert "Traceback" not in again.output
-    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
+    assert {p.relative_to(folder): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()} == before
     forced = run_cli("pack", master, "--as-of", AS_OF, "-o", folder, "--force")
     assert forced.exit_code in (0, 1), forced.output
-    assert sorted(p.name for p in folder.iterdir()) == sorted([*WORKBOOKS, EMAIL_NAME])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*WORKBOOKS, EMAIL_NAME,
+                                                               DRAFTS_SUBFOLDER])
 
 
 def test_default_folder_is_dated_in_the_current_folder(master, tmp_path, monkeypatch):

@@ -21,7 +21,7 @@ from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 
 AS_OF = EXAMPLE_AS_OF.isoformat()
 FILES = sorted([f"findings-{AS_OF}.xlsx", f"status-report-{AS_OF}.xlsx",
-                f"kpi-report-{AS_OF}.xlsx", EMAIL_NAME])
+                f"kpi-report-{AS_OF}.xlsx", EMAIL_NAME, "to-people"])
 
 
 @pytest.fixture
@@ -30,7 +30,8 @@ def master(tmp_path: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
 
 
 def leftovers(parent: Path, keep: set[str]) -> list[str]:
@@ -155,7 +156,7 @@ def test_two_packs_at_once_as_processes_never_mix(master, tmp_path):
     names = sorted(p.name for p in folder.iterdir())
     dates = {re.search(r"\d{4}-\d\d-\d\d", name).group() for name in names
              if name.endswith(".xlsx")}
-    assert len(names) == 4 and len(dates) == 1, names  # one whole pack, one date
+    assert len(names) == len(FILES) and len(dates) == 1, names  # one whole pack, one date
     assert leftovers(tmp_path, {"master.xlsx", "board"}) == []
 
 
@@ -177,7 +178,10 @@ def test_atomic_folder_refuses_a_file_where_the_folder_goes(tmp_path):
 
 def test_pack_files_are_recognised_by_name(tmp_path):
     for name in FILES:
-        (tmp_path / name).write_bytes(b"x")
+        if name == "to-people":
+            (tmp_path / name).mkdir()
+        else:
+            (tmp_path / name).write_bytes(b"x")
         assert pack_module.is_pack_file(tmp_path / name)
     for name in ("notes.txt", "findings.xlsx", f"status-report-{AS_OF}.xlsx.bak"):
         (tmp_path / name).write_bytes(b"x")

@@ -413,7 +413,7 @@ def test_status_pipeline_shows_plans_against_actuals_and_the_slip(northwind_outp
 def test_the_email_shows_the_decisions_with_their_numbers(northwind_outputs) -> None:
     message = BytesParser(policy=email.policy.default).parse(northwind_outputs["eml"].open("rb"))
     body = message.get_body(("plain",)).get_content()
-    decisions = body.split("Decisions needed:")[1].split("Attached:")[0]
+    decisions = body.split("Decisions needed:")[1].split("\n\n")[0]
     assert ("- SVC-024 Sustainability impact reporting: proposed service awaiting approval to "
             "start design; it plans 0.5 FTE but PMO-ENT has 0.4 FTE of headroom: approving it "
             "would take PMO-ENT 0.1 FTE over capacity.") in decisions

@@ -230,10 +230,8 @@ def past_target(facts: Facts) -> Iterator[Problem]:
     """
     table = facts.master[Risks]
     as_of = facts.as_of
-    for row, item in facts.open_items:
+    for row, item in facts.overdue_items:
         due = item[Risks.target_date]
-        if due is None or due >= as_of:
-            continue
         status = item[Risks.status] or "open"
         yield problem_at(
             table, row, Risks.target_date, item[Risks.item_id],

@@ -119,7 +119,7 @@ def missing_actual(facts: Facts) -> Iterator[Problem]:
     """
     kpis = facts.master[KPIs]
     for kpi in facts.kpi_statuses:
-        if kpi.due and kpi.actual_row is None:
+        if kpi.unreported:
             yield problem_at(
                 kpis, kpi.row, KPIs.kpi_id, kpi.kpi_id,
                 f"KPI {kpi.kpi_id} of {kpi.measured} has no actual for {kpi.period_label}.",
