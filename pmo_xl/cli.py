@@ -314,7 +314,11 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
               help="The pack folder. Default: ./pmo-pack-YYYY-MM-DD (the as-of date).")
 @click.option("--force", is_flag=True, help="Replace the files of an existing pack folder.")
-def pack(path: Path, as_of: dt.date, output: Path | None, force: bool) -> None:
+@click.option("--since", metavar="PACK|MASTER|none",
+              help="Compare with this pack folder or master instead of the newest earlier pack "
+                   "beside the new one; none compares with nothing.")
+def pack(path: Path, as_of: dt.date, output: Path | None, force: bool,
+         since: str | None) -> None:
     """Write everything for the governance meeting into one dated folder.
 
     The findings workbook, the status report, the KPI report and governance-pack.eml, an
@@ -418,6 +422,59 @@ def send(folder: Path, smtp: str | None, from_address: str | None, starttls: boo
     except CannotCheck as exc:
         raise fail(exc) from None
     sys.exit(outcome.exit_code)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for scripts.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="CHANGES.xlsx",
+              help="Also write the changes workbook (old and new side by side, a link to "
+                   "each cell, the drift findings).")
+@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+              help="Run only these drift rules (D, D101). Repeat or use commas.")
+@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
+              help="Skip these drift rules.")
+@click.option("--strict", is_flag=True, help="Drift warnings fail too (exit 1).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path | None,
+         select: list[str], ignore: list[str], strict: bool, quiet: bool) -> None:
+    """What changed between two versions of the master, record by record.
+
+    Records are matched on their IDs (never row positions): sorting, inserted columns and
+    moved rows are no change. OLD and NEW are master workbooks or pack folders (their
+    master-snapshot.xlsx). The drift rules (D) name changes governance should have seen.
+    Exit code 0: compared, no drift errors; 1: drift errors (or warnings with --strict);
+    2: OLD or NEW could not be read.
+
+    \b
+    Example:
+      pmo-xl diff master-2026-10.xlsx master.xlsx --as-of 2026-11-30
+      pmo-xl diff pmo-pack-2026-10-31 master.xlsx -o changes.xlsx
+    """
+    from pmo_xl.diff_output import comparison_json, print_comparison
+
+    try:
+        if output is not None:
+            for source in (old, new):
+                api.refuse_same(output, api.version_of(source)[0])
+                api.refuse_same(output, source)
+        comparison = api.diff(old, new, as_of, select=select, ignore=ignore)
+        if output is not None:
+            from pmo_xl.reports.changes_workbook import write_changes_workbook
+
+            write_changes_workbook(comparison, output)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    if output_format == "json":
+        click.echo(comparison_json(comparison, old.name, new.name))
+    else:
+        print_comparison(comparison, old.name, new.name, quiet=quiet)
+        if output is not None and not quiet:
+            click.echo(f"Changes workbook: {output}")
+    sys.exit(1 if comparison.failed(strict) else 0)
 
 
 def main() -> None:

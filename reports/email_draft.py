@@ -47,6 +47,7 @@ class PackSummary:
     waived: int
     service_rags: dict[str, int] | None  # Green/Amber/Red/No data -> services
     decisions: list[str] = field(default_factory=list)
+    since: str | None = None  # "Since the pack of DATE: ...", when a previous pack was found
 
     @property
     def subject(self) -> str:
@@ -128,6 +129,8 @@ def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
         f"{_count(summary.warnings, 'warning')}, {summary.info} info"
         + (f" ({summary.waived} waived)." if summary.waived else ".")
     )
+    if summary.since:
+        lines += ["", summary.since]
     lines += ["", "Decisions needed:"]
     lines += [f"- {line}" for line in summary.decisions] or ["- None this period."]
     lines += ["", "Attached:"]

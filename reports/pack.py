@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import same_file
 from pmo_xl.reports.email_draft import build_email, summarise, write_email
 from pmo_xl.reports.findings_workbook import write_findings_workbook
 from pmo_xl.validators.engine import CheckResult
+
+if TYPE_CHECKING:
+    from pmo_xl.since import PackMemory
 
 EMAIL_NAME = "governance-pack.eml"
 
@@ -30,6 +34,8 @@ class Pack:
     kpi: Path
     email: Path
     result: CheckResult
+    snapshot: Path | None = None  # the master's byte copy, master-snapshot.xlsx
+    memory: PackMemory | None = None  # the packs before it, and what moved since
 
     @property
     def workbooks(self) -> list[Path]:
@@ -41,9 +47,11 @@ def default_folder(as_of: dt.date) -> Path:
     return Path.cwd() / f"pmo-pack-{as_of.isoformat()}"
 
 
-def write_pack_files(result: CheckResult, folder: Path) -> Pack:
-    """Write the pack's workbooks and email draft for a check already run."""
+def write_pack_files(result: CheckResult, folder: Path, memory: PackMemory | None = None) -> Pack:
+    """Write the pack's workbooks and email draft for a check already run, and its memory
+    (master-snapshot.xlsx and pack.json, written last: a pack cut short is no pack)."""
     # Imported here: the report modules are only needed for a pack.
+    from pmo_xl.history import write_memory
     from pmo_xl.reports.kpi import write_kpi_report
     from pmo_xl.reports.status import write_status_report
 
@@ -56,12 +64,16 @@ def write_pack_files(result: CheckResult, folder: Path) -> Pack:
     stamp = result.as_of.isoformat()
     findings = write_findings_workbook(result, folder / f"findings-{stamp}.xlsx")
     status = folder / f"status-report-{stamp}.xlsx"
-    write_status_report(result, status)
+    write_status_report(result, status, memory)
     kpi = folder / f"kpi-report-{stamp}.xlsx"
     write_kpi_report(result, kpi)
-    message = build_email(summarise(result), [findings, status, kpi])
+    summary = summarise(result)
+    if memory is not None and memory.since is not None:
+        summary.since = memory.since.paragraph()
+    message = build_email(summary, [findings, status, kpi])
     email = write_email(message, folder / EMAIL_NAME, source=master_path)
-    return Pack(folder, findings, status, kpi, email, result)
+    snapshot, _ = write_memory(result, folder)
+    return Pack(folder, findings, status, kpi, email, result, snapshot, memory)
 
 
 def refuse_folder(folder: Path, master_path: Path, force: bool) -> None:
