@@ -201,7 +201,9 @@ def rules(code: str | None) -> None:
         for item in registry.values():
             if item.family != family:
                 family = item.family
-                click.echo(f"\n{family}  {FAMILIES.get(family, '')}")
+                click.echo(f"\n{family}  {FAMILIES.get(family, '')}"
+                           + ("  (two versions: pmo-xl diff, pmo-xl pack)"
+                              if item.needs_previous else ""))
             click.echo(f"  {item.code}  {item.severity:<7}  {item.title}")
         click.echo(f"\n{len(registry)} rules. `pmo-xl rules CODE` explains one.")
         return
@@ -212,8 +214,15 @@ def rules(code: str | None) -> None:
     click.echo(f"{item.code} ({item.severity}, {FAMILIES.get(item.family, item.family)}): "
                f"{item.title}\n")
     click.echo(item.explanation)
-    click.echo("\nFailing example (edits to the clean example master):")
-    for edit in item.fails.edits:
+    if item.needs_previous:
+        click.echo("\nFailing example (two versions of the clean example master, compared "
+                   "by pmo-xl diff):")
+        for label, edits in (("old", item.fails.before), ("new", item.fails.edits)):
+            click.echo(f"  {label}: " + ("; ".join(e.describe() for e in edits)
+                                         or "the clean example master"))
+    else:
+        click.echo("\nFailing example (edits to the clean example master):")
+    for edit in () if item.needs_previous else item.fails.edits:
         click.echo(f"  - {edit.describe()}")
     if item.fails.note:
         click.echo(f"  - {item.fails.note}")

@@ -15,10 +15,10 @@ C), not cell by cell in Python: two 5,000-service masters hold over half a milli
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pmo_xl.facts import column_letter
 from pmo_xl.findings import quote_sheet
 from pmo_xl.validators.schema import (
     RACI,
@@ -183,13 +183,14 @@ def compare_sheet(name: str, old: SheetTable, new: SheetTable) -> SheetDiff:
     if old.present and new.present:
         for key, header in new_columns.items():
             if key not in old_columns:
-                result.changes.append(Change(new.title, COLUMN_ADDED, new.header_cell(header),
-                                             new.header_row, column=header))
+                result.changes.append(Change(
+                    new.title, COLUMN_ADDED, f"{letter_of(new, header)}{new.header_row}",
+                    new.header_row, column=header))
         for key, header in old_columns.items():
             if key not in new_columns:
-                result.changes.append(Change(old.title, COLUMN_REMOVED,
-                                             old.header_cell(header), old.header_row,
-                                             column=header, in_old=True))
+                result.changes.append(Change(
+                    old.title, COLUMN_REMOVED, f"{letter_of(old, header)}{old.header_row}",
+                    old.header_row, column=header, in_old=True))
     key_columns = KEYS[name]
     old_keys, old_shown = _keys(old, key_columns)
     new_keys, new_shown = _keys(new, key_columns)
@@ -252,7 +253,7 @@ def _changed_cells(result: SheetDiff, both: list[str], old_at: dict[str, int],
         differs = before != after
         if not differs.any():
             continue
-        letter = new.letter(header)
+        letter = letter_of(new, header)
         for index in np.flatnonzero(differs).tolist():
             position = int(new_positions[index])
             row = int(new_rows[position])
@@ -265,6 +266,15 @@ def _changed_cells(result: SheetDiff, both: list[str], old_at: dict[str, int],
             record.columns[header] = (old_value, new_value)
             found.append(Change(new.title, CHANGED, f"{letter}{row}", row, record=shown,
                                 column=header, old=old_value, new=new_value))
+
+
+def letter_of(table: SheetTable, header: str) -> str:
+    """The column letter of a header, a sheet's own columns (a RACI role) included."""
+    if header not in table.column_index:
+        for index, text in table.headers:
+            if text == header:
+                return column_letter(index)
+    return table.letter(header)
 
 
 def _columns(table: SheetTable) -> dict[str, str]:
@@ -385,5 +395,3 @@ def shown_value(value: object) -> str:
     return str(shown) if not isinstance(shown, str) else repr(shown) if not shown else shown
 
 
-def iter_changes(diff: Diff, sheet: str, kind: str) -> Iterator[Change]:
-    yield from (c for c in diff[sheet].changes if c.kind == kind)

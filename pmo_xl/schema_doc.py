@@ -58,7 +58,9 @@ def rules_markdown() -> str:
 
     lines = ["# The rules `pmo-xl check` runs", "",
              "Generated from the rule registry by `python -m pmo_xl.schema_doc rules`; "
-             "`pmo-xl rules CODE` prints the same.", ""]
+             "`pmo-xl rules CODE` prints the same. The D rules (drift) need two versions of "
+             "the master: `pmo-xl diff` and `pmo-xl pack` run them, `pmo-xl check` does not.",
+             ""]
     family = None
     for rule in load_rules().values():
         if rule.family != family:
@@ -67,7 +69,12 @@ def rules_markdown() -> str:
         lines += [f"### {rule.code} ({rule.severity}) — {rule.title}", "", rule.explanation, ""]
         edits = [e.describe() for e in rule.fails.edits] + ([rule.fails.note]
                                                             if rule.fails.note else [])
-        if edits:
+        if rule.needs_previous:
+            old = "; ".join(e.describe() for e in rule.fails.before) or "unchanged"
+            lines.append(f"Fails when the clean example master, old version: {old}; new "
+                         f"version: {'; '.join(edits)} → names `{rule.fails.cell}`.")
+            lines.append("")
+        elif edits:
             lines.append("Fails when, in the clean example master: " + "; ".join(edits)
                          + f" → names `{rule.fails.cell}`.")
             lines.append("")

@@ -85,6 +85,12 @@ def _shown(value: object) -> str:
     return shown_value(value)
 
 
+def letter_of(table: SheetTable, header: str) -> str:
+    from pmo_xl.diff import letter_of
+
+    return letter_of(table, header)
+
+
 def change_controlled(diff: Diff) -> set[str]:
     """Services with a change added, or moved on, between the two versions."""
     sheet = diff[Changes]
@@ -256,7 +262,7 @@ def catalogue_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[
 
 @rule("D105", WARNING, "A Running service's procedure or RACI changed without change control",
       needs_previous=True,
-      fails=Pair(new=[Edit(RACI, "PRD-001", {"Service Owner": "I"})]), cell="RACI!L2",
+      fails=Pair(new=[Edit(RACI, "PRD-001", {"Service Owner": "I"})]), cell="RACI!C2",
       passes=Pair(new=[Edit(RACI, "PRD-001", {"Service Owner": "I"}), _NEW_CHANGE]))
 def handbook_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
     """The Operations Handbook of a Running service changes through change control: when one
@@ -288,10 +294,8 @@ def handbook_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[P
                     "Owner's approval, or put the handbook back as it was.")
             table = sheet.old if in_old else sheet.new
             header = column or _record_column(sheet.name)
-            if in_old:
-                yield _old_problem(table, row, header, record, message, hint)
-            else:
-                yield problem_at(table, row, header, record, message, hint)
+            yield Problem(table.title, row, letter_of(table, header), record, message, hint,
+                          in_old=in_old)
 
 
 def _handbook_edits(sheet: SheetDiff) -> Iterator[tuple[str, int, str | None, bool]]:
