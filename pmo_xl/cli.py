@@ -335,23 +335,41 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool,
     existing pack folder is never overwritten unless --force. Exit codes as for check:
     0 no errors, 1 errors found (the pack is still written), 2 nothing could be written.
 
+    The pack keeps a copy of the master (master-snapshot.xlsx) and pack.json, and compares
+    itself with the newest earlier pack beside it: the status report gains a Since last
+    meeting sheet (and, with several earlier packs, a RAG history) and the email a paragraph.
+
     \b
     Example:
       pmo-xl pack master.xlsx --as-of 2026-11-30
       pmo-xl pack master.xlsx -o "//share/PMO/Board 2026-11"
+      pmo-xl pack master.xlsx --since pmo-pack-2026-09-30
     """
     from pmo_xl.console import print_findings
 
     try:
-        written = api.pack(path, as_of, output, force=force)
+        written = api.pack(path, as_of, output, force=force, since=since)
     except CannotCheck as exc:
         raise fail(exc) from None
     result = written.result
+    for warning in written.memory.warnings if written.memory else ():
+        click.echo(f"Warning: {warning}", err=True)
     print_findings(result.findings, result.summary, path.name, as_of.isoformat(), quiet=True)
     click.echo(f"Governance pack: {written.folder}")
     for item in (*written.workbooks, written.email):
         click.echo(f"  {item.name}")
+    click.echo(_since_line(written.memory))
     sys.exit(1 if result.failed() else 0)
+
+
+def _since_line(memory) -> str:
+    """What the pack compared itself with, in one line."""
+    if memory is None or memory.empty:
+        return ("Not compared with an earlier pack (--since none)." if memory and memory.named
+                else "No earlier pack beside it to compare with: this pack starts the history.")
+    if memory.since is None:
+        return "The earlier pack could not be compared with (see the warning above)."
+    return memory.since.paragraph()
 
 
 @cli.command()
