@@ -21,9 +21,12 @@ from typing import TYPE_CHECKING
 from pmo_xl.facts import column_letter
 from pmo_xl.findings import quote_sheet
 from pmo_xl.validators.schema import (
+    ID,
+    LIST,
     RACI,
     SHEETS,
     SIPOC,
+    TEXT,
     Changes,
     Documents,
     KPIActuals,
@@ -64,7 +67,6 @@ COLUMN_ADDED, COLUMN_REMOVED = "column added", "column removed"
 UNMATCHED = "unmatched"
 BLANK_KEY, REPEATED_KEY = "blank key", "duplicate key"
 
-_SEPARATOR = "\x1f"  # joins the parts of a composite key; no cell holds it
 
 
 @dataclass(frozen=True)
@@ -192,58 +194,105 @@ def compare_sheet(name: str, old: SheetTable, new: SheetTable) -> SheetDiff:
                     old.title, COLUMN_REMOVED, f"{letter_of(old, header)}{old.header_row}",
                     old.header_row, column=header, in_old=True))
     key_columns = KEYS[name]
-    old_keys, old_shown = _keys(old, key_columns)
-    new_keys, new_shown = _keys(new, key_columns)
-    old_at, old_unmatched = _positions(old_keys)
-    new_at, new_unmatched = _positions(new_keys)
-    # A key repeated in either version matches nothing in the other either.
-    unusable = {key for key, _ in old_unmatched} | {key for key, _ in new_unmatched}
-    for table, shown, unmatched, in_old in ((old, old_shown, old_unmatched, True),
-                                            (new, new_shown, new_unmatched, False)):
+    matching = _match(old, new, key_columns)
+    for table, shown, unmatched, in_old in (
+            (old, matching.old_shown, matching.old_unmatched, True),
+            (new, matching.new_shown, matching.new_unmatched, False)):
         first = table.letter(key_columns[0])
         rows = table.data.index
-        for key, position in unmatched:
+        for position, blank in unmatched:
             row = int(rows[position])
             result.changes.append(Change(
                 table.title, UNMATCHED, f"{first}{row}", row, record=shown[position],
-                in_old=in_old, reason=BLANK_KEY if key is None else REPEATED_KEY))
+                in_old=in_old, reason=BLANK_KEY if blank else REPEATED_KEY))
     old_rows, new_rows = old.data.index.tolist(), new.data.index.tolist()
-    both = [key for key in new_at if key in old_at]
     found: list[Change] = []
     new_first = new.letter(key_columns[0])
-    for key, position in new_at.items():
-        if key not in old_at and key not in unusable:
-            row = new_rows[position]
-            result.added[new_shown[position]] = row
-            found.append(Change(new.title, ADDED, f"{new_first}{row}", row,
-                                record=new_shown[position]))
-    if both:
-        _changed_cells(result, both, old_at, new_at, old_columns, new_columns, new_shown,
-                       found)
+    for position in matching.added:
+        row, shown = new_rows[position], matching.new_shown[position]
+        result.added[shown] = row
+        found.append(Change(new.title, ADDED, f"{new_first}{row}", row, record=shown))
+    if len(matching.new_positions):
+        _changed_cells(result, matching, old_columns, new_columns, found)
     found.sort(key=lambda c: (c.row, new.column_index.get(c.column or "", 0)))
     old_first = old.letter(key_columns[0])
-    for key, position in old_at.items():
-        if key not in new_at and key not in unusable:
-            row = old_rows[position]
-            result.removed[old_shown[position]] = row
-            found.append(Change(old.title, REMOVED, f"{old_first}{row}", row,
-                                record=old_shown[position], in_old=True))
+    for position in matching.removed:
+        row, shown = old_rows[position], matching.old_shown[position]
+        result.removed[shown] = row
+        found.append(Change(old.title, REMOVED, f"{old_first}{row}", row, record=shown,
+                            in_old=True))
     unmatched = [c for c in result.changes if c.kind == UNMATCHED]
     columns = [c for c in result.changes if c.kind != UNMATCHED]
     result.changes = columns + found + unmatched
     return result
 
 
-def _changed_cells(result: SheetDiff, both: list[str], old_at: dict[str, int],
-                   new_at: dict[str, int], old_columns: dict[str, str],
-                   new_columns: dict[str, str], new_shown: list[str],
-                   found: list[Change]) -> None:
+@dataclass
+class _Matching:
+    """How the records of two versions of a sheet pair up, by position in each frame."""
+
+    old_positions: np.ndarray  # matched pairs, in NEW's row order
+    new_positions: np.ndarray
+    added: list[int]  # positions in NEW
+    removed: list[int]  # positions in OLD
+    old_unmatched: list[tuple[int, bool]]  # (position, key blank) of unmatchable records
+    new_unmatched: list[tuple[int, bool]]
+    old_shown: _Shown
+    new_shown: _Shown
+
+
+def _match(old: SheetTable, new: SheetTable, columns: tuple[str, ...]) -> _Matching:
+    """Pair the records of two versions on their keys, in C: each key becomes one integer
+    (its parts factorised together over both versions), then the integers are matched."""
+    import numpy as np
+    import pandas as pd
+
+    old_parts, new_parts = _key_parts(old, columns), _key_parts(new, columns)
+    old_count = len(old.data) if old.present else 0
+    codes = None
+    for before, after in zip(old_parts, new_parts, strict=True):
+        part, uniques = pd.factorize(np.array(before + after, dtype=object))
+        part = part.astype(np.int64)
+        if codes is None:
+            codes = part
+            continue
+        blank = (codes < 0) | (part < 0)
+        codes = pd.factorize(codes * (len(uniques) + 1) + part)[0].astype(np.int64)
+        codes[blank] = -1
+    if codes is None:
+        codes = np.empty(0, dtype=np.int64)
+    old_codes, new_codes = codes[:old_count], codes[old_count:]
+    old_repeated = pd.Series(old_codes).duplicated(keep=False).to_numpy() & (old_codes >= 0)
+    new_repeated = pd.Series(new_codes).duplicated(keep=False).to_numpy() & (new_codes >= 0)
+    # A key repeated in either version matches nothing in the other either.
+    repeated = np.union1d(old_codes[old_repeated], new_codes[new_repeated])
+    old_usable = (old_codes >= 0) & ~np.isin(old_codes, repeated)
+    new_usable = (new_codes >= 0) & ~np.isin(new_codes, repeated)
+    old_at = np.flatnonzero(old_usable)
+    found = pd.Index(old_codes[old_at]).get_indexer(new_codes)
+    matched = new_usable & (found >= 0)
+    new_positions = np.flatnonzero(matched)
+    old_positions = old_at[found[matched]]
+    seen = np.zeros(old_count, dtype=bool)
+    seen[old_positions] = True
+    return _Matching(
+        old_positions, new_positions,
+        added=np.flatnonzero(new_usable & (found < 0)).tolist(),
+        removed=np.flatnonzero(old_usable & ~seen).tolist(),
+        old_unmatched=[(p, bool(old_codes[p] < 0))
+                       for p in np.flatnonzero((old_codes < 0) | old_repeated).tolist()],
+        new_unmatched=[(p, bool(new_codes[p] < 0))
+                       for p in np.flatnonzero((new_codes < 0) | new_repeated).tolist()],
+        old_shown=_Shown(old_parts), new_shown=_Shown(new_parts))
+
+
+def _changed_cells(result: SheetDiff, matching: _Matching, old_columns: dict[str, str],
+                   new_columns: dict[str, str], found: list[Change]) -> None:
     """Compare each column shared by both versions over all matched records at once."""
     import numpy as np
 
     old, new = result.old, result.new
-    old_positions = np.fromiter((old_at[k] for k in both), dtype=np.intp, count=len(both))
-    new_positions = np.fromiter((new_at[k] for k in both), dtype=np.intp, count=len(both))
+    old_positions, new_positions = matching.old_positions, matching.new_positions
     old_rows, new_rows = old.data.index.to_numpy(), new.data.index.to_numpy()
     for key, header in new_columns.items():
         if key not in old_columns:
@@ -257,7 +306,7 @@ def _changed_cells(result: SheetDiff, both: list[str], old_at: dict[str, int],
         for index in np.flatnonzero(differs).tolist():
             position = int(new_positions[index])
             row = int(new_rows[position])
-            shown = new_shown[position]
+            shown = matching.new_shown[position]
             old_value, new_value = before[index], after[index]
             record = result.changed.get(shown)
             if record is None:
@@ -289,55 +338,62 @@ def _columns(table: SheetTable) -> dict[str, str]:
 
 
 def _comparable(table: SheetTable, header: str) -> np.ndarray:
-    """A column's values as the checks read them: typed, or as typed where that failed."""
+    """A column's values as the checks read them: typed, or as typed where that failed.
+
+    Only a column whose bad values the reader drops (dates, numbers, choices, Y/N) can
+    differ from its values as typed; text, IDs and the sheet's own columns cannot."""
     import pandas as pd
 
     typed = table.data[header].to_numpy(dtype=object)
-    if header not in table.raw.columns:
+    if _KINDS.get(table.name, {}).get(header, TEXT) in _AS_TYPED or (
+            header not in table.raw.columns):
+        return typed
+    missing = pd.isna(typed)
+    if not missing.any():
         return typed
     raw = table.raw[header].to_numpy(dtype=object)
-    if typed is raw:
-        return typed
-    untyped = pd.isna(typed) & ~pd.isna(raw)
+    untyped = missing & ~pd.isna(raw)
     if untyped.any():
         typed = typed.copy()
         typed[untyped] = raw[untyped]
     return typed
 
 
-def _keys(table: SheetTable, columns: tuple[str, ...]) -> tuple[list[str | None], list[str]]:
-    """Each row's key (None when a part is blank) and the key as shown in findings."""
-    count = len(table.data)
-    if not table.present or count == 0:
-        return [], []
-    parts = [_key_texts(_comparable(table, c) if table.has(c) else [None] * count)
-             for c in columns]
-    if len(parts) == 1:
-        shown = [p if p is not None else "" for p in parts[0]]
-        return list(parts[0]), shown
-    keys: list[str | None] = []
-    shown = []
-    for values in zip(*parts, strict=True):
-        keys.append(None if None in values else _SEPARATOR.join(values))
-        shown.append(" ".join(v for v in values if v is not None))
-    return keys, shown
+_KINDS = {name: {c.header: c.kind for c in sheet.COLUMNS} for name, sheet in SHEETS.items()}
+# Kinds whose typed value is blank only where the cell is: text is read as typed, and an ID
+# typed as a number is converted to text, never dropped.
+_AS_TYPED = (TEXT, LIST, ID)
 
 
-def _key_texts(values) -> list[str | None]:
-    """Key parts as text, each distinct value worked out once: `7` and `7.0` read `7`, a date
-    its ISO form, text as typed (already trimmed by the reader)."""
-    texts: dict[object, str | None] = {}
-    found = []
-    append = found.append
-    for value in values:
-        text = texts.get(value, _MISSING)
-        if text is _MISSING:
-            text = texts[value] = key_text(value)
-        append(text)
-    return found
+class _Shown:
+    """The key of the record at a position as findings show it (its parts joined by a
+    space), worked out only for the few records a change is reported for."""
+
+    def __init__(self, parts: list[list[str | None]]) -> None:
+        self.parts = parts
+
+    def __getitem__(self, position: int) -> str:
+        return " ".join(p[position] for p in self.parts if p[position] is not None)
 
 
-_MISSING: str | None = object()  # type: ignore[assignment]
+def _key_parts(table: SheetTable, columns: tuple[str, ...]) -> list[list[str | None]]:
+    """Each key column's values as key text, one list per column (blank -> None)."""
+    count = len(table.data) if table.present else 0
+    return [_key_texts(_comparable(table, c)) if count and table.has(c) else [None] * count
+            for c in columns]
+
+
+def _key_texts(values: np.ndarray) -> list[str | None]:
+    """Key parts as text: IDs are text already (trimmed by the reader); a date reads in its
+    ISO form and `7.0` reads `7`, each distinct value worked out once."""
+    found = values.tolist()
+    if set(map(type, found)) <= _TEXT_TYPES:
+        return found
+    texts = {value: key_text(value) for value in set(found)}
+    return [texts[value] for value in found]
+
+
+_TEXT_TYPES = frozenset((str, type(None)))
 
 
 def key_text(value: object) -> str | None:
@@ -352,26 +408,6 @@ def key_text(value: object) -> str | None:
         return str(int(value))
     text = str(value).strip()
     return text or None
-
-
-def _positions(keys: list[str | None]) -> tuple[dict[str, int], list[tuple[str | None, int]]]:
-    """Key -> position for keys held once; (key, position) of each blank or repeated one."""
-    at: dict[str, int] = {}
-    repeated: set[str] = set()
-    blank: list[tuple[str | None, int]] = []
-    for position, key in enumerate(keys):
-        if key is None:
-            blank.append((None, position))
-        elif key in at:
-            repeated.add(key)
-        else:
-            at[key] = position
-    if not repeated:
-        return at, blank
-    unmatched = blank + [(key, position) for position, key in enumerate(keys)
-                         if key in repeated]
-    unmatched.sort(key=lambda item: item[1])
-    return {k: p for k, p in at.items() if k not in repeated}, unmatched
 
 
 def _record_at(table: SheetTable, row: int) -> dict:
