@@ -6,10 +6,11 @@ From Python, the same names as the command line::
     result = pmo_xl.check("master.xlsx", as_of=datetime.date(2026, 11, 30))
     for finding in result.findings:
         print(finding.address, finding.rule, finding.message)
+    changes = pmo_xl.diff("master-2026-10.xlsx", "master.xlsx")  # what changed, and drift
 """
 
-from pmo_xl.api import check, new, rules
+from pmo_xl.api import check, diff, new, rules
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import Finding
 
-__all__ = ["CannotCheck", "Finding", "check", "new", "rules"]
+__all__ = ["CannotCheck", "Finding", "check", "diff", "new", "rules"]

@@ -18,7 +18,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pmo_xl.facts import column_letter
 from pmo_xl.findings import quote_sheet
 from pmo_xl.validators.schema import (
     ID,
@@ -319,6 +318,8 @@ def _changed_cells(result: SheetDiff, matching: _Matching, old_columns: dict[str
 
 def letter_of(table: SheetTable, header: str) -> str:
     """The column letter of a header, a sheet's own columns (a RACI role) included."""
+    from pmo_xl.facts import column_letter
+
     if header not in table.column_index:
         for index, text in table.headers:
             if text == header:

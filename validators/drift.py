@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pmo_xl.diff import KEYS, letter_of, shown_value
 from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.period import period_label
 from pmo_xl.validators.common import problem_at
@@ -28,6 +29,7 @@ from pmo_xl.validators.registry import Edit, Pair, rule
 from pmo_xl.validators.schema import (
     CLOSED_RISK_STATUSES,
     RACI,
+    RECORD_OF,
     SERIOUS_SEVERITIES,
     SEVERITIES,
     Changes,
@@ -79,16 +81,7 @@ def _old_problem(table: SheetTable, row: int, header: str, record: str | None, m
     return Problem(table.title, row, table.letter(header), record, message, hint, in_old=True)
 
 
-def _shown(value: object) -> str:
-    from pmo_xl.diff import shown_value
-
-    return shown_value(value)
-
-
-def letter_of(table: SheetTable, header: str) -> str:
-    from pmo_xl.diff import letter_of
-
-    return letter_of(table, header)
+_shown = shown_value
 
 
 def change_controlled(diff: Diff) -> set[str]:
@@ -208,16 +201,13 @@ def records_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
 
 
 def _record_column(sheet: str) -> str:
-    from pmo_xl.diff import KEYS
-
+    """The first column of a sheet's key: where a whole record is named."""
     return KEYS[sheet][0]
 
 
 def _record_id(sheet: SheetDiff, key: str) -> str:
     """The record a finding names: the row's ID (an actual's KPI ID), as check names it."""
-    from pmo_xl.master import record_column
-
-    column = record_column(sheet.name)
+    column = RECORD_OF.get(sheet.name)
     record = sheet.old_record(key) if key in sheet.removed else sheet.new_record(key)
     value = record.get(column) if record and column else None
     return str(value) if value is not None else key
@@ -463,7 +453,8 @@ def decisions_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
       needs_previous=True,
       fails=Pair(old=[Edit(Risks, "RSK-001", {Risks.severity: "High",
                                               Risks.escalation_level: "Service Ownership"})],
-                 new=[]),
+                 new=[Edit(Risks, "RSK-001", {Risks.severity: "Medium",
+                                              Risks.escalation_level: "Service Ownership"})]),
       cell="'Risks and Issues'!E2",
       passes=Pair(old=[Edit(Risks, "RSK-001", {Risks.severity: "High",
                                                Risks.escalation_level: "Service Ownership"})],
