@@ -25,6 +25,7 @@ from pmo_xl.diff import (
     UNMATCHED,
 )
 from pmo_xl.findings import ERROR, INFO, WARNING
+from pmo_xl.history import SNAPSHOT
 from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output, refuse_master
 from pmo_xl.reports.common import GENERATED_LABEL, generated_at
@@ -91,8 +92,8 @@ def _summary(sheet: Worksheet, fmt: dict, comparison: Comparison, generated: dt.
     summary = comparison.summary
     row = cover_block(sheet, fmt, title="Changes between two versions of the master", rows=[
         ("Organisation", organisation),
-        ("Old version", f"{old.path.name} ({old.short_hash})"),
-        ("New version", f"{new.path.name} ({new.short_hash})"),
+        ("Old version", f"{_version(old.path)} ({old.short_hash})"),
+        ("New version", f"{_version(new.path)} ({new.short_hash})"),
         ("As of", comparison.as_of),
         (GENERATED_LABEL, generated),
         ("Records added", summary[ADDED]),
@@ -113,8 +114,8 @@ def _summary(sheet: Worksheet, fmt: dict, comparison: Comparison, generated: dt.
     sheet.write_string(row, 0, "Changes per sheet", fmt["subtitle"])
     last = write_table(sheet, fmt, columns, rows, first_row=row + 1, name="ChangesPerSheet",
                        empty="No changes: both versions hold the same records.", freeze=False)
-    sheet.set_column(0, 0, 26)
-    sheet.set_column(1, 1, 40)
+    sheet.set_column(0, 0, 26)  # the cover's text runs on into the empty cells beside it;
+    sheet.set_column(1, 1, 17)  # a date and time cannot, so its column fits it
     severities = Counter(f.severity for f in comparison.counted)
     row = last + 2
     sheet.write_string(row, 0, "Drift findings (rules D101-D108)", fmt["subtitle"])
@@ -154,8 +155,20 @@ def _changes(sheet: Worksheet, fmt: dict, comparison: Comparison,
 
 def _value(value: object) -> object:
     """A value as its cell shows it: text as text (never a formula), dates and numbers as
-    themselves; a blank reads (blank) so a cleared cell is not mistaken for a gap."""
-    return "(blank)" if value is None else value
+    themselves (left-aligned, like the text beside them); a blank reads (blank) so a cleared
+    cell is not mistaken for a gap."""
+    if value is None:
+        return "(blank)"
+    if isinstance(value, dt.date):
+        return (value, "date")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (value, "cover_number")
+    return value
+
+
+def _version(path: Path) -> str:
+    """`pmo-pack-2026-10-31/master-snapshot.xlsx` for a pack's snapshot, else the name."""
+    return f"{path.parent.name}/{path.name}" if path.name == SNAPSHOT else path.name
 
 
 def _findings(sheet: Worksheet, fmt: dict, comparison: Comparison,

@@ -417,3 +417,21 @@ def test_a_snapshot_that_is_not_the_packs_master_is_one_sentence(versions, tmp_p
     pack = api.pack(old, D(2026, 10, 31), tmp_path / "pack").folder
     shutil.copy(new, pack / "master-snapshot.xlsx")
     assert "is not the master its pack.json names" in _one_sentence(run("diff", pack, new))
+
+
+def test_dates_and_numbers_in_the_changes_workbook_stay_dates_and_numbers(tmp_path) -> None:
+    old = write_example(tmp_path / "old.xlsx")
+    new = write_example(tmp_path / "new.xlsx", [
+        Edit("Services", "SVC-002", {"Pilot Start": D(2026, 10, 5)}),
+        Edit("KPIs", "KPI-01", {"Target": 93.5})])
+    output = tmp_path / "changes.xlsx"
+    assert run("diff", old, new, "--as-of", AS_OF, "-o", output).exit_code == 0  # D108 warns
+    sheet = openpyxl.load_workbook(output)["Changes"]
+    date_row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 4).value ==
+                    "Pilot Start")
+    assert sheet.cell(date_row, 5).value == "(blank)"
+    assert sheet.cell(date_row, 6).value == dt.datetime(2026, 10, 5)
+    assert sheet.cell(date_row, 6).number_format == "yyyy-mm-dd"
+    target_row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 4).value ==
+                      "Target")
+    assert (sheet.cell(target_row, 5).value, sheet.cell(target_row, 6).value) == (95, 93.5)
