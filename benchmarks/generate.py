@@ -18,7 +18,7 @@ import argparse
 import datetime as dt
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import xlsxwriter
@@ -289,6 +289,13 @@ def headers(sheet: str) -> list[str]:
 
 def generate(services_count: int, out: Path) -> dict[str, int]:
     """Write the master; returns the number of data rows per sheet."""
+    return write(out, {sheet: rows(services_count) for sheet, rows in SHEETS.items()})
+
+
+def write(out: Path, sheets: dict[str, Iterable[dict]],
+          names: dict[str, list[str]] | None = None) -> dict[str, int]:
+    """Write records per sheet (row by row, in constant memory); `names` overrides a sheet's
+    header order (benchmarks/diff.py inserts a column). Returns data rows per sheet."""
     book = xlsxwriter.Workbook(str(out), {"constant_memory": True,
                                           "strings_to_formulas": False,
                                           "strings_to_urls": False,
@@ -296,13 +303,13 @@ def generate(services_count: int, out: Path) -> dict[str, int]:
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     bold = book.add_format({"bold": True})
     counts = {}
-    for sheet, rows in SHEETS.items():
+    for sheet, rows in sheets.items():
         page = book.add_worksheet(sheet)
-        names = headers(sheet)
-        page.write_row(0, 0, names, bold)
+        columns = (names or {}).get(sheet) or headers(sheet)
+        page.write_row(0, 0, columns, bold)
         r = 0
-        for r, record in enumerate(rows(services_count), start=1):
-            for c, header in enumerate(names):
+        for r, record in enumerate(rows, start=1):
+            for c, header in enumerate(columns):
                 value = record.get(header)
                 if value is None:
                     continue

@@ -6,6 +6,7 @@ From Python, the same names as the command line::
     result = pmo_xl.check("master.xlsx", as_of=datetime.date(2026, 11, 30))
     for finding in result.findings:
         print(finding.address, finding.rule, finding.message)
+    changes = pmo_xl.diff("master-2026-10.xlsx", "master.xlsx")  # what changed, and drift
 
 The names are loaded on first use, so `import pmo_xl` (and `pmo-xl --help`) stays quick:
 the checks need pandas, pandera and openpyxl, which take most of a second to import.
@@ -19,19 +20,20 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pmo_xl.api import check, new, rules
+    from pmo_xl.api import check, diff, new, rules
     from pmo_xl.errors import CannotCheck
     from pmo_xl.findings import Finding
 
 _WHERE = {
     "check": "pmo_xl.api",
+    "diff": "pmo_xl.api",
     "new": "pmo_xl.api",
     "rules": "pmo_xl.api",
     "CannotCheck": "pmo_xl.errors",
     "Finding": "pmo_xl.findings",
 }
 
-__all__ = ["CannotCheck", "Finding", "check", "new", "rules"]
+__all__ = ["CannotCheck", "Finding", "check", "diff", "new", "rules"]
 
 
 def __getattr__(name: str) -> object:

@@ -1,5 +1,5 @@
 """What the CLI does, callable from Python with the same names: check, new, rules, pack,
-actions."""
+actions, diff."""
 
 from __future__ import annotations
 
@@ -40,17 +40,24 @@ def pack(
     force: bool = False,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    since: str | Path | None = None,
 ):
-    """Check the master and write the governance pack folder; returns the written Pack."""
+    """Check the master and write the governance pack folder; returns the written Pack.
+
+    The previous pack is found beside the folder by itself; `since` names another (a pack
+    folder or a master) or is "none" to compare with nothing."""
     from pmo_xl.reports.pack import default_folder, refuse_folder_for_pack, write_pack_files
+    from pmo_xl.since import recall, since_last_meeting
 
     master_path = Path(master_path)
     as_of = as_of or dt.date.today()
     folder = Path(output_dir) if output_dir is not None else default_folder(as_of)
     refuse_folder_for_pack(folder, master_path, force)
+    memory = recall(folder, as_of, since)  # a bad --since stops here, before any work
     # Check first: an unreadable master leaves no empty pack folder behind.
     result = check(master_path, as_of, select=select, ignore=ignore)
-    return write_pack_files(result, folder, force=force)
+    memory.since = since_last_meeting(memory, result)
+    return write_pack_files(result, folder, memory, force=force)
 
 
 def actions(
@@ -91,6 +98,41 @@ def actions(
         found.drafts = write_drafts(found, Path(drafts_dir), source=master_path,
                                     only=None if found.person is None else found.person.person_id)
     return found
+
+
+def diff(
+    old: str | Path,
+    new: str | Path,
+    as_of: dt.date | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+):
+    """Compare two versions of the master record by record and run the drift rules.
+
+    OLD and NEW are master workbooks or pack folders (their master-snapshot.xlsx); returns
+    the :class:`~pmo_xl.validators.comparison.Comparison`."""
+    from pmo_xl.validators.comparison import run_comparison
+
+    (old_path, old_as_of), (new_path, _) = version_of(old), version_of(new)
+    old_master, new_master = read_master(old_path), read_master(new_path)
+    return run_comparison(old_master, new_master, as_of or dt.date.today(),
+                          old_as_of=old_as_of, select=select, ignore=ignore)
+
+
+def version_of(path: str | Path) -> tuple[Path, dt.date | None]:
+    """The master a diff reads for PATH: the workbook itself, or a pack folder's snapshot
+    (with the pack's as-of date)."""
+    from pmo_xl.history import SNAPSHOT, read_pack, snapshot_of
+
+    path = Path(path)
+    if not path.is_dir():
+        return path, None
+    if not (path / SNAPSHOT).is_file():
+        raise CannotCheck(f"{path} is a folder without a {SNAPSHOT}; name a master workbook, "
+                          "or a pack folder written by pmo-xl pack.")
+    record = read_pack(path)
+    return snapshot_of(record), record.as_of
 
 
 def new(path: str | Path, *, overwrite: bool = False) -> Path:

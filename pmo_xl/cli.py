@@ -257,7 +257,7 @@ def rules(code: str | None) -> None:
       pmo-xl rules
       pmo-xl rules L104
     """
-    from pmo_xl.schema_doc import rule_examples
+    from pmo_xl.schema_doc import example_lines, rule_examples
     from pmo_xl.validators.registry import FAMILIES, load_rules
 
     registry = load_rules()
@@ -266,7 +266,9 @@ def rules(code: str | None) -> None:
         for item in registry.values():
             if item.family != family:
                 family = item.family
-                click.echo(f"\n{family}  {FAMILIES.get(family, '')}")
+                click.echo(f"\n{family}  {FAMILIES.get(family, '')}"
+                           + ("  (two versions: pmo-xl diff, pmo-xl pack)"
+                              if item.needs_previous else ""))
             click.echo(f"  {item.code}  {item.severity:<7}  {item.title}")
         click.echo(f"\n{len(registry)} rules. `pmo-xl rules CODE` explains one.")
         return
@@ -279,8 +281,10 @@ def rules(code: str | None) -> None:
     click.echo(item.explanation)
     for example in rule_examples(item):
         side = "Passing" if example.passing else "Failing"
-        click.echo(f"\n{side} example (edits to the clean example master):")
-        for edit in example.edits or ["none: the clean example master as it is"]:
+        what = ("two versions of the clean example master, compared by pmo-xl diff"
+                if example.old is not None else "edits to the clean example master")
+        click.echo(f"\n{side} example ({what}):")
+        for edit in example_lines(example):
             click.echo(f"  - {edit}")
         if example.passing:
             click.echo(f"  -> {item.code} stays silent")
@@ -406,8 +410,11 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str
 @ignore_option
 @strict_option
 @quiet_option
+@click.option("--since", metavar="PACK|MASTER|none",
+              help="Compare with this pack folder or master instead of the newest earlier pack "
+                   "beside the new one; none compares with nothing.")
 def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: list[str],
-         ignore: list[str], strict: bool, quiet: bool) -> None:
+         ignore: list[str], strict: bool, quiet: bool, since: str | None) -> None:
     """Write everything for the governance meeting into one dated folder.
 
     The findings workbook, the status report, the KPI report, governance-pack.eml (an
@@ -418,20 +425,28 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
     errors, 1 errors found (or warnings with --strict; the pack is still written), 2
     nothing was written, 130 interrupted (nothing was written).
 
+    The pack keeps a copy of the master (master-snapshot.xlsx) and pack.json, and compares
+    itself with the newest earlier pack beside it: the status report gains a Since last
+    meeting sheet (and, with several earlier packs, a RAG history) and the email a paragraph.
+
     \b
     Example:
       pmo-xl pack master.xlsx --as-of 2026-11-30
       pmo-xl pack master.xlsx -o "//share/PMO/Board 2026-11"
+      pmo-xl pack master.xlsx --since pmo-pack-2026-09-30
     """
     _require_rules(select, ignore)
     from pmo_xl import api
     from pmo_xl.console import print_findings
 
     try:
-        written = api.pack(path, as_of, output, force=force, select=select, ignore=ignore)
+        written = api.pack(path, as_of, output, force=force, select=select, ignore=ignore,
+                           since=since)
     except CannotCheck as exc:
         raise fail(exc) from None
     result = written.result
+    for warning in written.memory.warnings if written.memory else ():
+        click.echo(f"Warning: {warning}", err=True)
     print_findings(result.findings, result.summary, path.name, as_of.isoformat(), quiet=True)
     if not quiet:
         click.echo(f"Governance pack: {written.folder}")
@@ -441,7 +456,18 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
             click.echo(f"  {written.drafts.folder.name}/  ({len(written.drafts.files)} "
                        f"addressed drafts, {len(written.drafts.unaddressed)} people without "
                        "a usable email)")
+        click.echo(_since_line(written.memory))
     sys.exit(1 if result.failed(strict) else 0)
+
+
+def _since_line(memory) -> str:
+    """What the pack compared itself with, in one line."""
+    if memory is None or memory.empty:
+        return ("Not compared with an earlier pack (--since none)." if memory and memory.named
+                else "No earlier pack beside it to compare with: this pack starts the history.")
+    if memory.since is None:
+        return "The earlier pack could not be compared with (see the warning above)."
+    return memory.since.paragraph()
 
 
 @cli.command()
@@ -596,6 +622,59 @@ def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
     else:
         print_actions(found, path.name, quiet=quiet)
     sys.exit(1 if found.result.failed() else 0)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for scripts.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="CHANGES.xlsx",
+              help="Also write the changes workbook (old and new side by side, a link to "
+                   "each cell, the drift findings).")
+@select_option
+@ignore_option
+@strict_option
+@quiet_option
+def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path | None,
+         select: list[str], ignore: list[str], strict: bool, quiet: bool) -> None:
+    """What changed between two versions of the master, record by record.
+
+    Records are matched on their IDs (never row positions): sorting, inserted columns and
+    moved rows are no change. OLD and NEW are master workbooks or pack folders (their
+    master-snapshot.xlsx). The drift rules (D) name changes governance should have seen.
+    Exit code 0: compared, no drift errors; 1: drift errors (or warnings with --strict);
+    2: OLD or NEW could not be read.
+
+    \b
+    Example:
+      pmo-xl diff master-2026-10.xlsx master.xlsx --as-of 2026-11-30
+      pmo-xl diff pmo-pack-2026-10-31 master.xlsx -o changes.xlsx
+    """
+    from pmo_xl import api
+    from pmo_xl.diff_output import comparison_json, print_comparison
+
+    try:
+        if output is not None:
+            for source in (old, new):
+                api.refuse_same(output, api.version_of(source)[0])
+                api.refuse_same(output, source)
+        comparison = api.diff(old, new, as_of, select=select, ignore=ignore)
+        if output is not None:
+            from pmo_xl.reports.changes_workbook import write_changes_workbook
+
+            write_changes_workbook(comparison, output)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    if output_format == "json":
+        click.echo(comparison_json(comparison, old.name, new.name))
+    else:
+        print_comparison(comparison, old.name, new.name, quiet=quiet)
+        if output is not None and not quiet:
+            click.echo(f"Changes workbook: {output}")
+    sys.exit(1 if comparison.failed(strict) else 0)
+
 
 def main() -> None:
     """Console entry point: no traceback ever reaches a user, interrupted or not."""

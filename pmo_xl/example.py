@@ -31,13 +31,16 @@ committed workbook.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 
 from pmo_xl.example_tables import Rows, move_dates, read_tables
+from pmo_xl.period import period_start, reporting_period
 from pmo_xl.template import write_master
 from pmo_xl.validators.examples import record_key
 from pmo_xl.validators.registry import Edit
+from pmo_xl.validators.schema import Frequency
 
 #: The as-of date of the committed example master (workbook_templates/example-master.xlsx),
 #: and the day the tables' dates are written as of.
@@ -79,6 +82,25 @@ PLANTED: list[Edit] = [
     Edit("KPI Actuals", "KPI-12", None),
 ]
 
+#: The month before the as-of date at Northwind, as edits to the tables (dated as on
+#: ``EXAMPLE_AS_OF``): `pmo-xl demo` writes a pack of the master as it stood a month earlier
+#: (:func:`month_before_rows`) and then this month's pack, with these moves in it, so the
+#: Since last meeting sheet has something to show. A KPI Actuals edit names its row the way
+#: `pmo-xl diff` does: KPI ID and Period.
+THIS_MONTH: list[Edit] = [
+    # D101: the investment committee approved SVC-023 and design started, but nobody logged
+    # the move from Proposed to Design in the Lifecycle Log.
+    Edit("Services", "SVC-023", {"Stage": "Design", "Approved Date": dt.date(2026, 11, 3),
+                                 "Design Start": dt.date(2026, 11, 9)}),
+    # Closed: IT's resource managers sent their capacity returns.
+    Edit("Risks and Issues", "ISS-003", {
+        "Status": "Closed", "Action": "Returns received after escalation; view complete."}),
+    # D104: September's tickets were re-counted after an audit, and the actual restated.
+    Edit("KPI Actuals", "KPI-09 2026-09-01", {"Actual": 88.4}),
+    # No edit is needed for the KPI that turned Red: KPI-07 (SVC-006's gate packs) was Green
+    # in September (97) and its October actual, which came in this month, is Red (73.7).
+]
+
 # Northwind's People all have a work Email at example.org except P-014 (Hannah Lewis, role
 # Other, in Finance, who owns KPI-12 and so the missing actual K103 finds): a person with
 # actions whom the addressed drafts cannot reach, so `pmo-xl actions` lists her as
@@ -87,17 +109,41 @@ PLANTED: list[Edit] = [
 DATA = files("pmo_xl").joinpath("example_data", "northwind")
 
 
-def example_rows(as_of: dt.date = EXAMPLE_AS_OF) -> Rows:
-    """Every sheet's rows of the example master, as of `as_of`."""
-    rows = move_dates(read_tables(DATA), EXAMPLE_AS_OF, as_of)
+def example_rows(as_of: dt.date = EXAMPLE_AS_OF, edits: Iterable[Edit] = ()) -> Rows:
+    """Every sheet's rows of the example master, as of `as_of`; `edits` (dated as on
+    ``EXAMPLE_AS_OF``, such as ``THIS_MONTH``) are made to the tables before dates move."""
+    tables = read_tables(DATA)
+    for edit in edits:
+        _plant(tables, edit)
+    rows = move_dates(tables, EXAMPLE_AS_OF, as_of)
     for edit in PLANTED:
         _plant(rows, _planted(edit, rows))
     return rows
 
 
-def write_example_master(path: str | Path, as_of: dt.date = EXAMPLE_AS_OF) -> Path:
+def write_example_master(path: str | Path, as_of: dt.date = EXAMPLE_AS_OF,
+                         edits: Iterable[Edit] = ()) -> Path:
     """Write the example master to `path` (replacing a file there)."""
-    return write_master(path, example_rows(as_of))
+    return write_master(path, example_rows(as_of, edits))
+
+
+def month_before(as_of: dt.date) -> dt.date:
+    """The as-of date of the demo's earlier pack: the last day of the month before `as_of`'s
+    month. Every date of the tables up to the month before ``EXAMPLE_AS_OF`` moves to it or
+    earlier, so the earlier master holds nothing from its future."""
+    return period_start(Frequency.MONTHLY, as_of) - dt.timedelta(days=1)
+
+
+def month_before_rows(as_of: dt.date = EXAMPLE_AS_OF) -> Rows:
+    """The example master as it stood on ``month_before(as_of)``: the same records, less the
+    actuals for periods that had not been reported yet (and without ``THIS_MONTH``)."""
+    earlier = month_before(as_of)
+    rows = example_rows(as_of)
+    frequency = {k["KPI ID"]: k.get("Frequency") for k in rows["KPIs"]}
+    rows["KPI Actuals"] = [
+        actual for actual in rows["KPI Actuals"]
+        if actual["Period"] <= reporting_period(frequency.get(actual["KPI ID"]), earlier)]
+    return rows
 
 
 def _planted(edit: Edit, rows: Rows) -> Edit:
@@ -119,9 +165,14 @@ def _plant(rows: Rows, edit: Edit) -> None:
 
 
 def _row_of(rows: Rows, edit: Edit) -> int:
-    """The edited row: the record's last (a KPI's actuals are listed oldest first)."""
+    """The edited row: the record's last (a KPI's actuals are listed oldest first), or on KPI
+    Actuals the row of one period when the record reads `KPI-09 2026-09-01`."""
     key = record_key(edit.sheet)
-    matches = [i for i, r in enumerate(rows[edit.sheet]) if r.get(key) == edit.record]
+    record, period = str(edit.record), ""
+    if edit.sheet == "KPI Actuals":
+        record, _, period = record.partition(" ")
+    matches = [i for i, r in enumerate(rows[edit.sheet]) if r.get(key) == record
+               and (not period or str(r.get("Period")) == period)]
     if not matches:
         raise KeyError(f"example edit: no {edit.sheet} row with {key} = {edit.record}")
     return matches[-1]

@@ -30,6 +30,7 @@ class Finding:
     hint: str  # how to fix it
     waived: bool = False
     waiver_reason: str | None = None
+    in_old: bool = False  # a drift finding on a record only the old version holds
 
     @property
     def cell(self) -> str:
@@ -58,7 +59,7 @@ class Finding:
             "message": data["message"],
             "hint": data["hint"],
             "waived": data["waived"],
-        }
+        } | ({"in": "old"} if self.in_old else {})
 
     def waive(self, reason: str) -> Finding:
         return replace(self, waived=True, waiver_reason=reason)
@@ -80,3 +81,4 @@ class Problem:
     message: str
     hint: str
     severity: str | None = None  # only where one rule has two severities
+    in_old: bool = False  # the cell is in the old version (a drift rule, a removed record)

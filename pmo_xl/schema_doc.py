@@ -66,6 +66,7 @@ class ExampleText:
     passing: bool
     edits: list[str]
     cell: str | None = None
+    old: list[str] | None = None  # a drift rule's: the edits that make the OLD version
 
 
 def rule_examples(rule: Rule) -> list[ExampleText]:
@@ -74,11 +75,29 @@ def rule_examples(rule: Rule) -> list[ExampleText]:
     failing = [e.describe() for e in rule.fails.edits]
     if rule.fails.note:
         failing.append(rule.fails.note)
-    return [ExampleText(True, [e.describe() for e in rule.passes.edits]),
-            ExampleText(False, failing, rule.fails.cell)]
+
+    def old(example) -> list[str] | None:
+        return [e.describe() for e in example.before] if rule.needs_previous else None
+
+    return [ExampleText(True, [e.describe() for e in rule.passes.edits], old=old(rule.passes)),
+            ExampleText(False, failing, rule.fails.cell, old=old(rule.fails))]
+
+
+def example_lines(example: ExampleText) -> list[str]:
+    """The example's edits, one a line; a drift rule's as the old and the new version."""
+    if example.old is None:
+        return example.edits or ["none: the clean example master as it is"]
+    return ([f"old: {e}" for e in example.old] or ["old: the clean example master"]) + (
+        [f"new: {e}" for e in example.edits] or ["new: the clean example master"])
 
 
 def _example_markdown(example: ExampleText) -> str:
+    if example.old is not None:
+        said = "; ".join(example_lines(example))
+        if example.passing:
+            return f"Passes when, from the clean example master: {said}."
+        named = f" → names `{example.cell}`" if example.cell else ""
+        return f"Fails when, from the clean example master: {said}{named}."
     if example.passing:
         if not example.edits:
             return "Passes on the clean example master as it is."
@@ -93,7 +112,9 @@ def rules_markdown() -> str:
 
     lines = ["# The rules `pmo-xl check` runs", "",
              "Generated from the rule registry by `python -m pmo_xl.schema_doc rules`; "
-             "`pmo-xl rules CODE` prints the same.", ""]
+             "`pmo-xl rules CODE` prints the same. The D rules (drift) need two versions of "
+             "the master: `pmo-xl diff` and `pmo-xl pack` run them, `pmo-xl check` does not.",
+             ""]
     family = None
     for rule in load_rules().values():
         if rule.family != family:

@@ -48,6 +48,7 @@ class PackSummary:
     decisions: list[str] = field(default_factory=list)
     drafts: int | None = None  # addressed drafts written to to-people/
     unaddressed: list[str] = field(default_factory=list)  # "Name (P-014): why", no draft
+    since: str | None = None  # "Since the pack of DATE: ...", when a previous pack was found
 
     @property
     def subject(self) -> str:
@@ -133,6 +134,8 @@ def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
         f"{_count(summary.warnings, 'warning')}, {summary.info} info"
         + (f" ({summary.waived} waived)." if summary.waived else ".")
     )
+    if summary.since:
+        lines += ["", summary.since]
     lines += ["", "Decisions needed:"]
     lines += [f"- {line}" for line in summary.decisions] or ["- None this period."]
     if summary.drafts is not None:

@@ -7,7 +7,9 @@ files is never written into silently: the PMO passes --force to replace a pack. 
 written into a temporary folder and renamed into place (``atomic_folder``): a pack appears
 whole or not at all, and a replaced pack stays intact until the new one is complete. What
 `pmo-xl send` recorded in the old pack (sent.json) is carried into the new one, so a
-replaced pack never sends a draft twice.
+replaced pack never sends a draft twice. Each pack remembers what it was made from
+(master-snapshot.xlsx and pack.json, pmo_xl/history.py), so the next pack can say what
+changed since.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmo_xl.history import PACK_JSON, SNAPSHOT
 from pmo_xl.output import atomic_folder, refuse_folder
 from pmo_xl.reports.email_draft import build_email, summarise, write_email
 from pmo_xl.reports.findings_workbook import write_findings_workbook
@@ -27,11 +30,12 @@ from pmo_xl.validators.engine import CheckResult
 
 if TYPE_CHECKING:
     from pmo_xl.reports.drafts import WrittenDrafts
+    from pmo_xl.since import PackMemory
 
 EMAIL_NAME = "governance-pack.eml"
 # What a pack folder holds; --force replaces a folder only when it holds nothing else.
 PACK_FILE = re.compile(r"(findings|status-report|kpi-report)-\d{4}-\d{2}-\d{2}\.xlsx|"
-                       + re.escape(EMAIL_NAME) + "|" + re.escape(SENT_FILE))
+                       + "|".join(map(re.escape, (EMAIL_NAME, SENT_FILE, SNAPSHOT, PACK_JSON))))
 
 
 @dataclass
@@ -45,6 +49,8 @@ class Pack:
     email: Path
     result: CheckResult
     drafts: WrittenDrafts | None = None  # to-people/: the addressed drafts
+    snapshot: Path | None = None  # the master's byte copy, master-snapshot.xlsx
+    memory: PackMemory | None = None  # the packs before it, and what moved since
 
     @property
     def workbooks(self) -> list[Path]:
@@ -64,15 +70,17 @@ def is_pack_file(path: Path) -> bool:
 
 
 def write_pack_files(
-    result: CheckResult, folder: Path, *, force: bool = False,
-    replaceable=is_pack_file,
+    result: CheckResult, folder: Path, memory: PackMemory | None = None, *,
+    force: bool = False, replaceable=is_pack_file,
 ) -> Pack:
-    """Write the pack's workbooks and email draft for a check already run.
+    """Write the pack's workbooks, email draft and addressed drafts for a check already run,
+    and its memory (master-snapshot.xlsx and pack.json, written last).
 
     All or nothing (see the module docstring); `force` and `replaceable` say when an
     existing folder may be replaced (``pmo_xl.output.refuse_folder``).
     """
     # Imported here: the report modules are only needed for a pack.
+    from pmo_xl.history import write_memory
     from pmo_xl.reports.kpi import write_kpi_report
     from pmo_xl.reports.status import write_status_report
 
@@ -83,7 +91,7 @@ def write_pack_files(
                        what="pack folder") as temp:
         findings, status, kpi = (temp / name for name in names)
         write_findings_workbook(result, findings)
-        write_status_report(result, status)
+        write_status_report(result, status, memory)
         write_kpi_report(result, kpi)
         drafts = write_people_drafts(result, temp)
         if (folder / SENT_FILE).is_file():  # what was sent from the pack it replaces
@@ -92,11 +100,15 @@ def write_pack_files(
         summary.drafts = len(drafts.files)
         summary.unaddressed = [f"{p.name} ({p.person_id}): {p.unaddressed_reason}."
                                for p in drafts.unaddressed]
+        if memory is not None and memory.since is not None:
+            summary.since = memory.since.paragraph()
         message = build_email(summary, [findings, status, kpi])
         write_email(message, temp / EMAIL_NAME, source=master_path)
+        write_memory(result, temp)
     drafts.folder = folder / DRAFTS_SUBFOLDER  # where the drafts are now the pack is in place
     drafts.files = {pid: drafts.folder / path.name for pid, path in drafts.files.items()}
-    return Pack(folder, *(folder / name for name in names), folder / EMAIL_NAME, result, drafts)
+    return Pack(folder, *(folder / name for name in names), folder / EMAIL_NAME, result, drafts,
+                folder / SNAPSHOT, memory)
 
 
 def write_people_drafts(result: CheckResult, folder: Path) -> WrittenDrafts:

@@ -34,7 +34,9 @@ from pmo_xl.reports.decisions import (
     plans_text,
     write_decisions_sheet,
 )
+from pmo_xl.reports.since_sheets import summary_rows, write_memory_sheets
 from pmo_xl.reports.styles import RAG, TableColumn, cover_block, print_setup, write_table
+from pmo_xl.since import PackMemory
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import (
     NEXT_STAGE,
@@ -62,8 +64,9 @@ STAGE_START = {Stage.DESIGN: S.design_start, Stage.PILOT: S.pilot_start,
                Stage.TRANSITION: S.sign_off_date}
 
 
-def write_status_report(result: CheckResult, path: Path) -> Path:
-    """Write the status report for one check run to `path` (never over the master)."""
+def write_status_report(result: CheckResult, path: Path, memory: PackMemory | None = None) -> Path:
+    """Write the status report for one check run to `path` (never over the master); a pack's
+    `memory` of the packs before it adds Since last meeting and RAG history."""
     path = Path(path)
     generated = generated_at()
     # No cyclic GC while writing: half a million cells are as many small objects and no
@@ -71,19 +74,20 @@ def write_status_report(result: CheckResult, path: Path) -> Path:
     with collector_paused(), atomic_output(path, source=result.master.path) as temp:
         workbook, fmt = start_workbook(temp, result, "Service status report",
                                        "Status of the PMO's services", generated)
-        _summary(workbook.add_worksheet("Summary"), fmt, result, generated, workbook)
+        _summary(workbook.add_worksheet("Summary"), fmt, result, generated, workbook, memory)
         write_decisions_sheet(workbook.add_worksheet(DECISIONS_SHEET), fmt, result)
         _services(workbook.add_worksheet("Services"), fmt, result)
         _pipeline(workbook.add_worksheet("Set-up pipeline"), fmt, result)
         _closing(workbook.add_worksheet("Closing"), fmt, result)
         _risks(workbook.add_worksheet("Risks and Issues"), fmt, result)
         _findings(workbook.add_worksheet("Findings"), fmt, result)
+        write_memory_sheets(workbook, fmt, result, memory)
         workbook.close()
     return path
 
 
 def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.datetime,
-             workbook: Workbook) -> None:
+             workbook: Workbook, memory: PackMemory | None = None) -> None:
     facts = result.facts
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 40)
@@ -110,6 +114,8 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
         ("Error findings", result.summary[ERROR]),
         ("Warnings", result.summary[WARNING]),
     ])
+    if (since := summary_rows(memory)) is not None:
+        row = label_rows(sheet, fmt, row, *since)
     stage_counts = {s: stages.count(s) for s in STAGES}
     unknown = sum(1 for s in stages if s not in STAGES)
     if unknown:

@@ -38,6 +38,16 @@ def check_json(path: Path, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
+def diff_json(old: Path, new: Path, *extra: str) -> dict:
+    """`pmo-xl diff OLD NEW --format json` in-process, parsed."""
+    result = CliRunner().invoke(
+        cli, ["diff", str(old), str(new), "--format", "json", "--as-of", AS_OF, *extra],
+        catch_exceptions=False,
+    )
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
 def run_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """pmo-xl as a real subprocess, the way a user's shell runs it."""
     env = dict(os.environ, NO_COLOR="1", PYTHONIOENCODING="utf-8")

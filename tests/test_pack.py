@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
+from pmo_xl.history import PACK_JSON, SNAPSHOT
 from pmo_xl.reports.email_draft import XLSX_TYPE, decisions_needed
 from pmo_xl.reports.pack import EMAIL_NAME
 from pmo_xl.send import DRAFTS_SUBFOLDER
@@ -19,6 +20,7 @@ from pmo_xl.validators.registry import Edit
 AS_OF = EXAMPLE_AS_OF.isoformat()
 WORKBOOKS = [f"findings-{AS_OF}.xlsx", f"status-report-{AS_OF}.xlsx",
              f"kpi-report-{AS_OF}.xlsx"]
+MEMORY = [SNAPSHOT, PACK_JSON]  # what the next pack compares itself with
 # Things the meeting must decide: a Critical risk escalated to the service owner, a change
 # still Proposed (and BASE's SVC-003 is a Proposed service).
 DECISIONS = [
@@ -45,7 +47,7 @@ def test_pack_writes_the_workbooks_and_an_email_draft(master, tmp_path, run_cli)
     checked = api.check(master, EXAMPLE_AS_OF)
     assert result.exit_code == (1 if checked.failed() else 0), result.output
     assert sorted(p.name for p in folder.iterdir()) == sorted([*WORKBOOKS, EMAIL_NAME,
-                                                               DRAFTS_SUBFOLDER])
+                                                               DRAFTS_SUBFOLDER, *MEMORY])
     for name in WORKBOOKS:
         assert openpyxl.load_workbook(folder / name).sheetnames  # each opens
 
@@ -88,7 +90,7 @@ def test_a_second_pack_into_the_same_folder_is_refused(master, tmp_path, run_cli
     forced = run_cli("pack", master, "--as-of", AS_OF, "-o", folder, "--force")
     assert forced.exit_code in (0, 1), forced.output
     assert sorted(p.name for p in folder.iterdir()) == sorted([*WORKBOOKS, EMAIL_NAME,
-                                                               DRAFTS_SUBFOLDER])
+                                                               DRAFTS_SUBFOLDER, *MEMORY])
 
 
 def test_default_folder_is_dated_in_the_current_folder(master, tmp_path, monkeypatch):

@@ -74,7 +74,8 @@ def run_checks(
 ) -> CheckResult:
     """Run the chosen rules over `master` as of `as_of` and return the findings."""
     facts = Facts(master, as_of)
-    rules = selected(load_rules(), select, ignore)
+    # Drift rules judge two versions; a check has one (pmo-xl diff and packs run them).
+    rules = [r for r in selected(load_rules(), select, ignore) if not r.needs_previous]
     findings: list[Finding] = []
     with collector_paused():
         for item in rules:

@@ -2,6 +2,7 @@
 
 from pmo_xl.validators import (  # noqa: F401
     changes,
+    drift,
     governance,
     handbook,
     kpis,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from pmo_xl.findings import SEVERITIES, Finding, Problem
 
 if TYPE_CHECKING:
+    from pmo_xl.diff import Diff
     from pmo_xl.facts import Facts
 
 FAMILIES = {
@@ -34,6 +35,7 @@ FAMILIES = {
     "C": "Changes",
     "V": "Review and decisions",
     "W": "Waivers",
+    "D": "Drift since the previous version",
 }
 
 
@@ -85,15 +87,29 @@ def _show(value: object) -> str:
 
 
 @dataclass(frozen=True)
+class Pair:
+    """A drift rule's example: edits making the OLD version and edits making the NEW one, each
+    from the clean example master."""
+
+    old: Iterable[Edit] = ()
+    new: Iterable[Edit] = ()
+
+
+@dataclass(frozen=True)
 class Example:
-    """Edits to the clean example master, and the cell the rule then names (or None)."""
+    """Edits to the clean example master, and the cell the rule then names (or None).
+
+    A drift rule's example has two versions: `before` makes the OLD one, `edits` the NEW."""
 
     edits: tuple[Edit, ...] = ()
     cell: str | None = None  # e.g. "Services!AB2"; None for a passing example
     note: str = ""  # for defects edits cannot make (merged cells, formulas): said in words
+    before: tuple[Edit, ...] = ()
 
 
 Check = Callable[["Facts"], Iterable[Problem]]
+# A drift rule judges two versions and what differs between them.
+DriftCheck = Callable[["Facts", "Facts", "Diff"], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,7 @@ class Rule:
     check: Check
     fails: Example
     passes: Example = Example()
+    needs_previous: bool = False  # a drift rule: runs only with two versions, never in check
 
     @property
     def family(self) -> str:
@@ -114,17 +131,24 @@ class Rule:
         return inspect.cleandoc(self.check.__doc__ or self.title)
 
     def run(self, facts: Facts) -> Iterable[Finding]:
-        for problem in self.check(facts):
-            yield Finding(
-                rule=self.code,
-                severity=problem.severity or self.severity,
-                sheet=problem.sheet,
-                row=problem.row,
-                column=problem.column,
-                record=problem.record,
-                message=problem.message,
-                hint=problem.hint,
-            )
+        return map(self._finding, self.check(facts))
+
+    def run_drift(self, old: Facts, new: Facts, diff: Diff) -> Iterable[Finding]:
+        """A drift rule's findings for two versions of the master."""
+        return map(self._finding, self.check(old, new, diff))
+
+    def _finding(self, problem: Problem) -> Finding:
+        return Finding(
+            rule=self.code,
+            severity=problem.severity or self.severity,
+            sheet=problem.sheet,
+            row=problem.row,
+            column=problem.column,
+            record=problem.record,
+            message=problem.message,
+            hint=problem.hint,
+            in_old=problem.in_old,
+        )
 
 
 RULES: dict[str, Rule] = {}
@@ -135,21 +159,28 @@ def rule(
     severity: str,
     title: str,
     *,
-    fails: Iterable[Edit] | Example,
+    fails: Iterable[Edit] | Example | Pair,
     cell: str | None = None,
-    passes: Iterable[Edit] = (),
+    passes: Iterable[Edit] | Pair = (),
     note: str = "",
+    needs_previous: bool = False,
 ) -> Callable[[Check], Check]:
     """Register a rule. `fails` edits the example master so the rule names `cell`; `passes`
-    edits it up to the rule's boundary, and the rule stays silent."""
+    edits it up to the rule's boundary, and the rule stays silent. A drift rule
+    (`needs_previous`) takes two versions, so its examples are :class:`Pair` s of edits."""
     if severity not in SEVERITIES:
         raise ValueError(f"{code}: unknown severity {severity}")
     if code in RULES:
         raise ValueError(f"rule {code} registered twice")
-    failing = fails if isinstance(fails, Example) else Example(tuple(fails), cell, note)
+    if isinstance(fails, Pair):
+        failing = Example(tuple(fails.new), cell, note, tuple(fails.old))
+    else:
+        failing = fails if isinstance(fails, Example) else Example(tuple(fails), cell, note)
+    passing = (Example(tuple(passes.new), before=tuple(passes.old))
+               if isinstance(passes, Pair) else Example(tuple(passes)))
 
     def register(check: Check) -> Check:
-        RULES[code] = Rule(code, severity, title, check, failing, Example(tuple(passes)))
+        RULES[code] = Rule(code, severity, title, check, failing, passing, needs_previous)
         return check
 
     return register
