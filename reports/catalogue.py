@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -342,3 +343,12 @@ def _by_category(entries: list[Entry]) -> list[Category]:
                      sorted(groups[name], key=lambda e: (e.name.casefold(), e.service_id)))
             for name in names]
 
+
+
+@dataclass(frozen=True)
+class Published:
+    """A written catalogue: where it is, what it says, and the check run it came from."""
+
+    path: Path
+    catalogue: Catalogue
+    result: CheckResult
