@@ -24,9 +24,11 @@ from pmo_xl.console import console, print_findings
 from pmo_xl.errors import CannotCheck
 from pmo_xl.example import write_example_master
 from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.schema import Stage
 
 EXAMPLE_NAME = "example-master.xlsx"
 FINDINGS_NAME = "findings.xlsx"
+CATALOGUE_NAME = "service-catalogue.html"
 
 Written = list[tuple[Path, str]]  # (path, what it is, for the "what next" lines)
 
@@ -65,7 +67,20 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> Written:
     written.append((pack.status, "the status report for service owners and directors"))
     written.append((pack.kpi, "the KPI report: RAG for the reporting period and trends"))
     written.append((pack.email, "the email draft with the three workbooks attached"))
+    written.append((write_demo_catalogue(result, folder),
+                    "the service catalogue customers read: running services and pilots, "
+                    "open it in a browser"))
     return written
+
+
+def write_demo_catalogue(result: CheckResult, folder: Path) -> Path:
+    """The published catalogue page of the example (Running services and pilots, as
+    `pmo-xl catalogue --stage Running --stage Pilot` writes it)."""
+    from pmo_xl.reports.catalogue import build_catalogue
+    from pmo_xl.reports.catalogue_page import write_page
+
+    content = build_catalogue(result, stages=(Stage.RUNNING, Stage.PILOT))
+    return write_page(content, folder / CATALOGUE_NAME, source=result.master.path)
 
 
 def _prepare(folder: Path) -> None:
@@ -110,4 +125,5 @@ def _what_next(written: Written, master: Path, as_of: dt.date) -> None:
     click.echo(f"  Fix a finding in {master.name} (each names its cell), save, then run:")
     click.echo(f"    pmo-xl check {master} --as-of {as_of.isoformat()}")
     click.echo("  Start your own master:  pmo-xl new master.xlsx")
+    click.echo("  Publish the catalogue:  pmo-xl catalogue master.xlsx")
     click.echo("  What each rule means:   pmo-xl rules")

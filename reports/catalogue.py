@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmo_xl.validators.schema import SIPOC, Direction, Offering, PMOs, Services, Stage
@@ -214,7 +214,7 @@ def build_catalogue(result: CheckResult, *, stages: tuple[str, ...] | list[str] 
         organisation=facts.settings.organisation,
         as_of=facts.as_of,
         stages=tuple(str(s) for s in stages),
-        audience=(audience or "").strip() or None,
+        audience=" ".join((audience or "").split()) or None,
         with_status=with_status,
         categories=_by_category(entries),
         services_with_errors=errors,

@@ -1,4 +1,4 @@
-"""The published catalogue as a workbook (`pmo-xl catalogue --format xlsx`): the page's content in tables.
+"""The published catalogue as a workbook (`pmo-xl catalogue --format xlsx`), in tables.
 
 A cover sheet (title, organisation, as-of date, what is published), then one table per
 kind of content: Services (one row each, with how to ask for it), What you get (its SIPOC
