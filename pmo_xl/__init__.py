@@ -20,11 +20,12 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pmo_xl.api import check, diff, new, rules
+    from pmo_xl.api import catalogue, check, diff, new, rules
     from pmo_xl.errors import CannotCheck
     from pmo_xl.findings import Finding
 
 _WHERE = {
+    "catalogue": "pmo_xl.api",
     "check": "pmo_xl.api",
     "diff": "pmo_xl.api",
     "new": "pmo_xl.api",
@@ -33,7 +34,7 @@ _WHERE = {
     "Finding": "pmo_xl.findings",
 }
 
-__all__ = ["CannotCheck", "Finding", "check", "diff", "new", "rules"]
+__all__ = ["CannotCheck", "Finding", "catalogue", "check", "diff", "new", "rules"]
 
 
 def __getattr__(name: str) -> object:

@@ -157,3 +157,52 @@ def refuse_same(output: Path | None, master: Path) -> None:
     """Refuse, before any work, an output path that is the master itself."""
     if output is not None:
         refuse_master(Path(output), Path(master))
+
+
+def catalogue(
+    master_path: str | Path,
+    as_of: dt.date | None = None,
+    output: str | Path | None = None,
+    *,
+    output_format: str | None = None,
+    stages: Iterable[str] = (),
+    audience: str | None = None,
+    with_status: bool = False,
+    title: str | None = None,
+):
+    """Check the master and write the customer-facing service catalogue: one web page
+    (default `service-catalogue.html`) or, with `output_format="xlsx"`, a workbook.
+
+    Returns the Published catalogue: its path, its content and the check it came from
+    (`.catalogue.services_with_errors` names the published services with errors).
+    """
+    from pmo_xl.reports.catalogue import DEFAULT_STAGES, Published, build_catalogue
+
+    output_format = catalogue_format(output, output_format)
+    path = Path(output) if output is not None else Path(f"service-catalogue.{output_format}")
+    refuse_same(path, Path(master_path))
+    result = check(master_path, as_of)
+    content = build_catalogue(result, stages=tuple(stages) or DEFAULT_STAGES,
+                              audience=audience, with_status=with_status, title=title)
+    if output_format == "xlsx":
+        from pmo_xl.reports.catalogue_workbook import write_workbook as write
+    else:
+        from pmo_xl.reports.catalogue_page import write_page as write
+    write(content, path, source=result.master.path)
+    return Published(path, content, result)
+
+
+def catalogue_format(output: str | Path | None, output_format: str | None) -> str:
+    """html or xlsx: as asked, else from the output's name (`.xlsx`), else html."""
+    workbook_name = output is not None and Path(output).suffix.lower() in (".xlsx", ".xlsm",
+                                                                           ".xls")
+    if output_format is None:
+        return "xlsx" if workbook_name else "html"
+    if output_format not in ("html", "xlsx"):
+        raise CannotCheck(f"{output_format!r} is not a catalogue format; use html or xlsx.")
+    if output is not None and output_format == "xlsx" and Path(output).suffix.lower() != ".xlsx":
+        raise CannotCheck(f"{Path(output).name} should end in .xlsx so Excel opens it.")
+    if output_format == "html" and workbook_name:
+        raise CannotCheck(f"{Path(output).name} is a workbook name; for the web page choose a "
+                          "name ending in .html, or add --format xlsx.")
+    return output_format

@@ -676,6 +676,79 @@ def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path 
     sys.exit(1 if comparison.failed(strict) else 0)
 
 
+def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
+    """Stage names as the master spells them; only stages a customer can be offered."""
+    offered = ("Running", "Pilot", "Transition", "Closing")
+    by_key = {s.casefold(): s for s in offered}
+    unknown = [v for v in values if v.strip().casefold() not in by_key]
+    if unknown:
+        raise click.BadParameter(f"{unknown[0]!r} is not a stage the catalogue publishes; "
+                                 f"choose {', '.join(offered[:-1])} or {offered[-1]}.")
+    return [by_key[v.strip().casefold()] for v in values]
+
+
+@cli.command()
+@master_argument
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["html", "xlsx"]),
+              help="html: one self-contained web page (the default); xlsx: a workbook of the "
+                   "same content. Default: from the -o name, else html.")
+@click.option("--stage", "stages", multiple=True, metavar="STAGE", callback=_published_stages,
+              help="Publish the services at this stage: Running, Pilot, Transition or Closing "
+                   "(repeat for more). Default: Running. Pilots and others are marked as such.")
+@click.option("--audience", metavar="TEXT",
+              help="Only the services whose Customers include TEXT, e.g. \"project managers\".")
+@click.option("--with-status", is_flag=True,
+              help="Show each service level's latest RAG (Green, Amber, Red, No data).")
+@click.option("--title", metavar="TEXT",
+              help="The page's title. Default: \"<Organisation> PMO service catalogue\".")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="The file to write. Default: ./service-catalogue.html (or .xlsx).")
+def catalogue(path: Path, as_of: dt.date, output_format: str | None, stages: tuple[str, ...],
+              audience: str | None, with_status: bool, title: str | None,
+              output: Path | None) -> None:
+    """Publish the service catalogue customers read: one web page, or a workbook.
+
+    Each published service in the customers' words: what it is, who it is for, the outcome,
+    what you get (its SIPOC outputs), its service levels (KPI targets) and how to ask for
+    it, grouped by Category, with a contents list and a search box. Nothing internal is
+    shown: no FTE, funding, priority, risks, changes or findings, no other service, no
+    other person. The page works offline, from a file or a share, on a phone and in print.
+    Exit 0: written; 1: written, but published services carry errors in the master (run
+    pmo-xl check); 2: nothing could be written.
+
+    \b
+    Example:
+      pmo-xl catalogue master.xlsx --as-of 2026-11-30
+      pmo-xl catalogue master.xlsx --stage Running --stage Pilot -o catalogue.html
+      pmo-xl catalogue master.xlsx --audience "project managers" --format xlsx
+    """
+    from pmo_xl import api
+
+    try:
+        published = api.catalogue(path, as_of, output, output_format=output_format,
+                                  stages=stages,
+                                  audience=audience, with_status=with_status, title=title)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    content = published.catalogue
+    count = len(content.entries)
+    click.echo(f"Wrote the service catalogue ({count} service{'' if count == 1 else 's'} in "
+               f"{len(content.categories)} categor{'y' if len(content.categories) == 1 else 'ies'}"
+               f") to {published.path}.")
+    if not count:
+        click.echo("No service is published: none is at the stages asked for"
+                   + (f" with {audience!r} among its Customers." if content.audience else "."),
+                   err=True)
+    errors = content.services_with_errors
+    if errors:
+        verb = "carries" if len(errors) == 1 else "carry"
+        click.echo(f"{len(errors)} of the {count} published services {verb} errors in the "
+                   f"master ({', '.join(errors)}); the catalogue was written anyway. Run "
+                   f"pmo-xl check {path.name} to see them.", err=True)
+        sys.exit(1)
+
+
 def main() -> None:
     """Console entry point: no traceback ever reaches a user, interrupted or not."""
     try:

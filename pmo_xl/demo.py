@@ -31,9 +31,11 @@ from pmo_xl.errors import CannotCheck
 from pmo_xl.example import THIS_MONTH, month_before, month_before_rows, write_example_master
 from pmo_xl.output import carries_stamp, refuse_folder
 from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.schema import Stage
 
 EXAMPLE_NAME = "example-master.xlsx"
 FINDINGS_NAME = "findings.xlsx"
+CATALOGUE_NAME = "service-catalogue.html"
 
 Written = list[tuple[Path, str]]  # (path, what it is, for the "what next" lines)
 
@@ -114,11 +116,24 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> tuple[Written, str 
                           for p in drafts.unaddressed)
         written.append((drafts.folder, f"one email draft per person with their actions, "
                                        f"{len(drafts.files)} in all{missing}"))
+    written.append((write_demo_catalogue(result, folder),
+                    "the service catalogue customers read: running services and pilots, "
+                    "open it in a browser"))
     return written, memory.since.paragraph() if memory.since else None
 
 
 def pack_folder(folder: Path, as_of: dt.date) -> Path:
     return folder / f"pack-{as_of.isoformat()}"
+
+
+def write_demo_catalogue(result: CheckResult, folder: Path) -> Path:
+    """The published catalogue page of the example (Running services and pilots, as
+    `pmo-xl catalogue --stage Running --stage Pilot` writes it)."""
+    from pmo_xl.reports.catalogue import build_catalogue
+    from pmo_xl.reports.catalogue_page import write_page
+
+    content = build_catalogue(result, stages=(Stage.RUNNING, Stage.PILOT))
+    return write_page(content, folder / CATALOGUE_NAME, source=result.master.path)
 
 
 def _prepare(folder: Path) -> None:
@@ -202,4 +217,5 @@ def _what_next(written: Written, master: Path, as_of: dt.date, earlier: Path) ->
     click.echo("  What changed since last month's pack, record by record:")
     click.echo(f"    pmo-xl diff {earlier} {master} --as-of {as_of.isoformat()}")
     click.echo("  Start your own master:  pmo-xl new master.xlsx")
+    click.echo("  Publish the catalogue:  pmo-xl catalogue master.xlsx")
     click.echo("  What each rule means:   pmo-xl rules")
