@@ -70,6 +70,25 @@ class Finding:
         return (self.sheet, self.row, column_index_from_string(self.column), self.rule)
 
 
+class Tally:
+    """What a run's findings add up to; mixed into the results of a check and of a diff,
+    which keep their findings in `findings`."""
+
+    findings: list[Finding]
+
+    @property
+    def counted(self) -> list[Finding]:
+        """The findings that count: every one not waived."""
+        return [f for f in self.findings if not f.waived]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if not f.waived and f.severity == severity)
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the run should exit 1: errors, or warnings too with --strict."""
+        return self.count(ERROR) > 0 or (strict and self.count(WARNING) > 0)
+
+
 @dataclass(frozen=True)
 class Problem:
     """What a rule function yields: a finding before the registry stamps its code on it."""

@@ -9,14 +9,14 @@ from functools import cached_property
 
 from pmo_xl.diff import ADDED, CHANGED, REMOVED, UNMATCHED, Diff, compare_masters
 from pmo_xl.facts import Facts
-from pmo_xl.findings import ERROR, WARNING, Finding
+from pmo_xl.findings import ERROR, WARNING, Finding, Tally
 from pmo_xl.master import Master, collector_paused
 from pmo_xl.validators.engine import apply_waivers
 from pmo_xl.validators.registry import load_rules, selected
 
 
 @dataclass
-class Comparison:
+class Comparison(Tally):
     """What one comparison produced: both versions' facts, the diff and the drift findings."""
 
     old: Facts
@@ -28,13 +28,6 @@ class Comparison:
     @property
     def as_of(self) -> dt.date:
         return self.new.as_of
-
-    @cached_property
-    def counted(self) -> list[Finding]:
-        return [f for f in self.findings if not f.waived]
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.counted if f.severity == severity)
 
     @cached_property
     def summary(self) -> dict[str, int]:
@@ -50,9 +43,6 @@ class Comparison:
     @property
     def unmatched(self) -> int:
         return self.diff.count(UNMATCHED)
-
-    def failed(self, strict: bool = False) -> bool:
-        return self.count(ERROR) > 0 or (strict and self.count(WARNING) > 0)
 
 
 def run_comparison(

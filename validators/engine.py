@@ -9,14 +9,14 @@ from functools import cached_property
 
 from pmo_xl import rag
 from pmo_xl.facts import Facts, ServiceStatus
-from pmo_xl.findings import ERROR, INFO, WARNING, Finding
+from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
 from pmo_xl.master import Master, collector_paused
 from pmo_xl.validators.registry import Rule, load_rules, selected
 from pmo_xl.validators.structure import without_knock_ons
 
 
 @dataclass
-class CheckResult:
+class CheckResult(Tally):
     """Everything one check run produced: the facts it judged and the findings."""
 
     facts: Facts
@@ -32,13 +32,6 @@ class CheckResult:
         return self.facts.as_of
 
     @cached_property
-    def counted(self) -> list[Finding]:
-        return [f for f in self.findings if not f.waived]
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.counted if f.severity == severity)
-
-    @cached_property
     def summary(self) -> dict[str, int]:
         return {
             ERROR: self.count(ERROR),
@@ -46,9 +39,6 @@ class CheckResult:
             INFO: self.count(INFO),
             "waived": sum(1 for f in self.findings if f.waived),
         }
-
-    def failed(self, strict: bool = False) -> bool:
-        return self.count(ERROR) > 0 or (strict and self.count(WARNING) > 0)
 
     @cached_property
     def service_statuses(self) -> dict[str, ServiceStatus]:
