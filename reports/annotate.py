@@ -20,6 +20,8 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import SEVERITY_ORDER, Finding
@@ -54,6 +56,8 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
             _annotate_cell(book[sheet][cell], findings)
         if missing:
             _findings_sheet(book, missing)
+        for sheet in book.worksheets:
+            _print_setup(sheet, f"{master_path.name}, checked as of {result.as_of.isoformat()}")
         book.save(temp)
     return path
 
@@ -114,3 +118,23 @@ def _findings_sheet(book, findings: list[Finding]) -> None:
     for index, width in enumerate([8, 9, 20, 8, 12, 60, 50], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+
+
+def _print_setup(sheet, footer: str) -> None:
+    """Landscape A4, one page wide, the header row on every page, and a footer naming the
+    master and the check; a sheet the master already set up for printing keeps its own."""
+    setup = sheet.page_setup
+    properties = sheet.sheet_properties.pageSetUpPr
+    if (setup.orientation or sheet.print_title_rows or sheet.print_area
+            or (properties is not None and properties.fitToPage)):
+        return
+    setup.orientation = "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    if sheet.max_row > 1:
+        sheet.print_title_rows = "1:1"
+    sheet.oddHeader.left.text = sheet.title.replace("&", "&&")
+    sheet.oddFooter.left.text = footer.replace("&", "&&")
+    sheet.oddFooter.right.text = "Page &P of &N"

@@ -26,6 +26,7 @@ from pmo_xl.reports.common import (
     note,
     start_workbook,
 )
+from pmo_xl.reports.paging import paginate
 from pmo_xl.reports.styles import RAG, TableColumn, cover_block, print_setup, write_table
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import (
@@ -111,7 +112,8 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     row = rag_last + 2
     severity = {"Errors": result.summary[ERROR], "Warnings": result.summary[WARNING],
                 "Info": result.summary[INFO], "Waived": result.summary["waived"]}
-    _, severity_last = count_table(sheet, fmt, row, ("Findings", "Count"), severity)
+    severity_first, severity_last = count_table(sheet, fmt, row, ("Findings", "Count"),
+                                                severity)
     row = severity_last + 2
     row = note(sheet, fmt, row, "How a service's RAG is set: " + rag.ROLLUP_RULE, 10, 3)
     row = note(sheet, fmt, row, "How a KPI's RAG is set: " + rag.RAG_RULE, 10, 3)
@@ -144,7 +146,9 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     by_rag.set_legend({"position": "right"})
     sheet.insert_chart(18, 3, by_rag, {"x_scale": 1.0, "y_scale": 0.9})
     print_setup(sheet, result.as_of, header_row=None, title="Service status report")
-    sheet.fit_to_pages(1, 1)  # the cover is one page, like a report's front sheet
+    # Each small table on one page, and no chart across a page break.
+    paginate(sheet, keep=[(stage_first - 1, stage_last), (rag_first - 1, rag_last),
+                          (severity_first - 1, severity_last)])
     sheet.activate()
 
 
