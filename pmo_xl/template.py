@@ -16,6 +16,7 @@ from pathlib import Path
 import xlsxwriter
 
 from pmo_xl.output import WORKBOOK_OPTIONS, atomic_output
+from pmo_xl.reports.paging import pages_wide
 from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.schema import (
     CHOICE,
@@ -164,7 +165,9 @@ def _write_sheet(
         _validate(sheet, c, info, header, schema)
     sheet.freeze_panes(1, 2 if name == "Services" else 1)
     sheet.set_row(0, 32)
-    _print_setup(sheet, name, header_row=0)
+    _print_setup(sheet, name, header_row=0,
+                 widths=[_width(h, by_header.get(h)) for h in headers],
+                 key_columns=2 if name == "Services" else 1)
     if is_optional(name):
         sheet.set_tab_color("#A6A6A6")
 
@@ -243,13 +246,20 @@ def _validate(sheet, col: int, info, header: str, schema) -> None:
         })
 
 
-def _print_setup(sheet, name: str, header_row: int | None) -> None:
+def _print_setup(sheet, name: str, header_row: int | None, widths: Sequence[float] = (),
+                 key_columns: int = 1) -> None:
     """Landscape A4, one page wide, the header row on every page, the sheet's name and page
-    numbers in the footer: a printed master reads like the report workbooks."""
+    numbers in the footer: a printed master reads like the report workbooks. A sheet too
+    wide to read on one page (Services has some forty columns) prints a few pages across,
+    each row's pages one after another, its ID columns on each."""
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    sheet.fit_to_pages(1, 0)
+    across = pages_wide(widths)
+    sheet.fit_to_pages(across, 0)
+    if across > 1:
+        sheet.repeat_columns(0, key_columns - 1)
+        sheet.print_across()
     if header_row is not None:
         sheet.repeat_rows(header_row)
     sheet.set_footer(f"&L{name.replace('&', '&&')}&RPage &P of &N")

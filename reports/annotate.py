@@ -26,6 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import SEVERITY_ORDER, Finding
 from pmo_xl.output import atomic_output
+from pmo_xl.reports.paging import pages_wide
 from pmo_xl.reports.styles import SEVERITY_FILL_HEX
 from pmo_xl.validators.engine import CheckResult
 
@@ -131,10 +132,27 @@ def _print_setup(sheet, footer: str) -> None:
     setup.orientation = "landscape"
     setup.paperSize = sheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    setup.fitToWidth, setup.fitToHeight = 1, 0
+    # One page wide unless that would shrink the text past reading (see pages_wide); then a
+    # few pages across, each row's pages in turn, with the ID column on every one.
+    across = pages_wide(_widths(sheet))
+    setup.fitToWidth, setup.fitToHeight = across, 0
+    if across > 1:
+        setup.pageOrder = "overThenDown"
+        sheet.print_title_cols = "A:A"
     sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     if sheet.max_row > 1:
         sheet.print_title_rows = "1:1"
     sheet.oddHeader.left.text = sheet.title.replace("&", "&&")
     sheet.oddFooter.left.text = footer.replace("&", "&&")
     sheet.oddFooter.right.text = "Page &P of &N"
+
+
+def _widths(sheet) -> list[float]:
+    """Each used column's width in characters (Excel's default, 8.43, where none is set)."""
+    widths = [8.43] * sheet.max_column
+    for dimension in sheet.column_dimensions.values():
+        if dimension.customWidth and dimension.width and dimension.min:
+            for col in range(dimension.min, min(dimension.max or dimension.min,
+                                                len(widths)) + 1):
+                widths[col - 1] = dimension.width
+    return widths

@@ -14,7 +14,8 @@ The geometry is A4 landscape with the margins :func:`styles.print_setup` sets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
@@ -30,6 +31,7 @@ ROW_PT_PER_PIXEL = 0.75  # row heights are exact points in both
 # Room to spare on every page: rounding in either application never pushes the last row
 # (or the bottom edge of a chart) onto a page of its own.
 SPARE = 0.96
+MIN_TEXT_SCALE = 0.6  # a sheet split across pages rather than printed smaller than this
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,14 @@ def _breaks(sheet: Worksheet, scale: float, last: int, spans: list[tuple[int, in
         used += height
         row = end + 1
     return breaks
+
+
+def pages_wide(widths: Iterable[float]) -> int:
+    """Pages across that a sheet with columns this wide (in characters) needs to print its
+    text at MIN_TEXT_SCALE of its size or larger: one for most sheets, more for a sheet of
+    forty columns, which on one page would shrink to a fifth and could not be read."""
+    points = sum(int(width * 7 + 0.5) + 5 for width in widths) * COLUMN_PT_PER_PIXEL
+    return max(1, math.ceil(points * MIN_TEXT_SCALE / (BODY_WIDTH_PT * SPARE)))
 
 
 def span_width(sheet: Worksheet, first_col: int, last_col: int) -> float:
