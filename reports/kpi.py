@@ -40,7 +40,7 @@ TREND_PERIODS = 12
 MIN_QUARTERS = 4  # a quarterly trend shows a year at least, even of new KPIs
 FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
 CHARTS_PER_ROW = 2
-CHART_ROWS = 13  # rows one chart covers (240 pixels of 20), with a gap
+CHART_ROWS = 13  # rows one chart covers (12 of 20 pixels: 4 + 236), with a gap
 CHART_GAP = 600  # pixels from a chart's left edge to the next one's (a chart is 576 wide)
 CHARTS_START = 3  # the chart sheet's title and note come first
 # A director reads a few pages of charts, not thousands: above this many, the charts are for
@@ -317,7 +317,7 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
         at_row = CHARTS_START + (index // CHARTS_PER_ROW) * CHART_ROWS
         # A few pixels down from the row's top: a chart starting exactly on a page break
         # otherwise prints its top edge at the foot of the page before.
-        sheet.insert_chart(at_row, 0, chart, {"x_scale": 1.2, "y_scale": 5 / 6, "y_offset": 4,
+        sheet.insert_chart(at_row, 0, chart, {"x_scale": 1.2, "y_scale": 236 / 288, "y_offset": 4,
                                               "x_offset": (index % CHARTS_PER_ROW) * CHART_GAP})
     print_setup(sheet, result.as_of, header_row=None, title="KPI trend charts")
     paginate(sheet)  # a scale that fits two charts across, and no chart across a break

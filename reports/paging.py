@@ -30,7 +30,7 @@ COLUMN_PT_PER_PIXEL = 0.8
 ROW_PT_PER_PIXEL = 0.75  # row heights are exact points in both
 # Room to spare on every page: rounding in either application never pushes the last row
 # (or the bottom edge of a chart) onto a page of its own.
-SPARE = 0.96
+SPARE = 0.98
 MIN_TEXT_SCALE = 0.6  # a sheet split across pages rather than printed smaller than this
 
 
