@@ -16,7 +16,7 @@ from pathlib import Path
 import xlsxwriter
 
 from pmo_xl.output import WORKBOOK_OPTIONS, atomic_output
-from pmo_xl.reports.paging import pages_wide
+from pmo_xl.reports.paging import fits_portrait, pages_wide
 from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.schema import (
     CHOICE,
@@ -248,11 +248,15 @@ def _validate(sheet, col: int, info, header: str, schema) -> None:
 
 def _print_setup(sheet, name: str, header_row: int | None, widths: Sequence[float] = (),
                  key_columns: int = 1) -> None:
-    """Landscape A4, one page wide, the header row on every page, the sheet's name and page
-    numbers in the footer: a printed master reads like the report workbooks. A sheet too
-    wide to read on one page (Services has some forty columns) prints a few pages across,
-    each row's pages one after another, its ID columns on each."""
-    sheet.set_landscape()
+    """A4, one page wide, the header row on every page, the sheet's name and page numbers in
+    the footer: a printed master reads like the report workbooks. Landscape, unless the
+    sheet is narrow enough to print upright at full size (fewer pages for a long list); a
+    sheet too wide to read on one page (Services has some forty columns) prints a few pages
+    across, each row's pages one after another, its ID columns on each."""
+    if fits_portrait(widths):
+        sheet.set_portrait()
+    else:
+        sheet.set_landscape()
     sheet.set_paper(9)
     sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     across = pages_wide(widths)
@@ -269,7 +273,7 @@ def _write_readme(workbook, styles) -> None:
     sheet = workbook.add_worksheet("Readme")
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 1, README_WIDTH)
-    _print_setup(sheet, "Readme", header_row=None)
+    _print_setup(sheet, "Readme", header_row=None, widths=[24, README_WIDTH])
     sheet.write_string(0, 0, "PMO master workbook", styles["title"])
     lines = [
         ("What it is", "The PMO's single source of truth: Service Catalogue, SIPOC, Operations "

@@ -26,7 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import SEVERITY_ORDER, Finding
 from pmo_xl.output import atomic_output
-from pmo_xl.reports.paging import pages_wide
+from pmo_xl.reports.paging import fits_portrait, pages_wide
 from pmo_xl.reports.styles import SEVERITY_FILL_HEX
 from pmo_xl.validators.engine import CheckResult
 
@@ -122,19 +122,21 @@ def _findings_sheet(book, findings: list[Finding]) -> None:
 
 
 def _print_setup(sheet, footer: str) -> None:
-    """Landscape A4, one page wide, the header row on every page, and a footer naming the
-    master and the check; a sheet the master already set up for printing keeps its own."""
+    """A4, one page wide (landscape unless the sheet fits upright at full size), the header
+    row on every page, and a footer naming the master and the check; a sheet the master
+    already set up for printing keeps its own."""
     setup = sheet.page_setup
     properties = sheet.sheet_properties.pageSetUpPr
     if (setup.orientation or sheet.print_title_rows or sheet.print_area
             or (properties is not None and properties.fitToPage)):
         return
-    setup.orientation = "landscape"
+    widths = _widths(sheet)
+    setup.orientation = "portrait" if fits_portrait(widths) else "landscape"
     setup.paperSize = sheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     # One page wide unless that would shrink the text past reading (see pages_wide); then a
     # few pages across, each row's pages in turn, with the ID column on every one.
-    across = pages_wide(_widths(sheet))
+    across = pages_wide(widths)
     setup.fitToWidth, setup.fitToHeight = across, 0
     if across > 1:
         setup.pageOrder = "overThenDown"

@@ -24,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 # 0.6 inch top and bottom; the header and footer sit inside those margins).
 BODY_WIDTH_PT = 841.9 - 2 * 36
 BODY_HEIGHT_PT = 595.3 - 2 * 43.2
+PORTRAIT_BODY_WIDTH_PT = 595.3 - 2 * 36
 # A pixel of column or chart width is 0.75 point in Excel and up to 0.8 in LibreOffice,
 # whose columns come out wider (it measures them in Carlito's digits, not whole pixels).
 COLUMN_PT_PER_PIXEL = 0.8
@@ -84,6 +85,13 @@ def _breaks(sheet: Worksheet, scale: float, last: int, spans: list[tuple[int, in
         used += height
         row = end + 1
     return breaks
+
+
+def fits_portrait(widths: Iterable[float]) -> bool:
+    """Whether columns this wide (in characters) fit across a portrait A4 page at full size:
+    a narrow, long sheet (KPI Actuals) then prints on fewer pages upright than sideways."""
+    points = sum(int(width * 7 + 0.5) + 5 for width in widths) * COLUMN_PT_PER_PIXEL
+    return points <= PORTRAIT_BODY_WIDTH_PT * SPARE
 
 
 def pages_wide(widths: Iterable[float]) -> int:
