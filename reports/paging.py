@@ -9,7 +9,12 @@ gets a fixed scale, worked out here from its widths with room to spare in either
 application, and a manual break before every chart that would not fit on what is left of a
 page. Both applications honour those; the pages are the same in both.
 
-The geometry is A4 landscape with the margins :func:`styles.print_setup` sets.
+The geometry is A4 landscape with the margins :func:`styles.print_setup` sets. Heights,
+widths and chart sizes come from xlsxwriter's own record of them (`_size_row`, `_size_col`,
+`charts`: what it anchors charts with), so the plan matches what the file says.
+
+The same measures tell the template and the annotated copy (sheets without charts) how many
+pages across a wide sheet needs and whether a narrow one fits upright.
 """
 
 from __future__ import annotations
