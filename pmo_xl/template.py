@@ -16,6 +16,8 @@ from pathlib import Path
 import xlsxwriter
 
 from pmo_xl.output import WORKBOOK_OPTIONS, atomic_output
+from pmo_xl.reports.paging import fits_portrait, pages_wide
+from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.schema import (
     CHOICE,
     DATE,
@@ -37,6 +39,8 @@ FIXED_CREATED = dt.datetime(2026, 1, 1)
 VALIDATED_ROWS = 2000  # drop-downs reach this far below the header
 RACI_VALUES = ("R", "A", "C", "I", "A/R", "R/C", "C/I")
 HEADER_COLOUR = "#1F4E79"
+README_WIDTH = 100  # characters: the Readme's text column
+README_LINE_HEIGHT = 15  # points per line of 11-point Calibri
 REQUIRED_COLOUR = "#C00000"
 
 
@@ -161,6 +165,9 @@ def _write_sheet(
         _validate(sheet, c, info, header, schema)
     sheet.freeze_panes(1, 2 if name == "Services" else 1)
     sheet.set_row(0, 32)
+    _print_setup(sheet, name, header_row=0,
+                 widths=[_width(h, by_header.get(h)) for h in headers],
+                 key_columns=2 if name == "Services" else 1)
     if is_optional(name):
         sheet.set_tab_color("#A6A6A6")
 
@@ -239,10 +246,34 @@ def _validate(sheet, col: int, info, header: str, schema) -> None:
         })
 
 
+def _print_setup(sheet, name: str, header_row: int | None, widths: Sequence[float] = (),
+                 key_columns: int = 1) -> None:
+    """A4, one page wide, the header row on every page, the sheet's name and page numbers in
+    the footer: a printed master reads like the report workbooks. Landscape, unless the
+    sheet is narrow enough to print upright at full size (fewer pages for a long list); a
+    sheet too wide to read on one page (Services has some forty columns) prints a few pages
+    across, each row's pages one after another, its ID columns on each."""
+    if fits_portrait(widths):
+        sheet.set_portrait()
+    else:
+        sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    across = pages_wide(widths)
+    sheet.fit_to_pages(across, 0)
+    if across > 1:
+        sheet.repeat_columns(0, key_columns - 1)
+        sheet.print_across()
+    if header_row is not None:
+        sheet.repeat_rows(header_row)
+    sheet.set_footer(f"&L{name.replace('&', '&&')}&RPage &P of &N")
+
+
 def _write_readme(workbook, styles) -> None:
     sheet = workbook.add_worksheet("Readme")
     sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 1, 100)
+    sheet.set_column(1, 1, README_WIDTH)
+    _print_setup(sheet, "Readme", header_row=None, widths=[24, README_WIDTH])
     sheet.write_string(0, 0, "PMO master workbook", styles["title"])
     lines = [
         ("What it is", "The PMO's single source of truth: Service Catalogue, SIPOC, Operations "
@@ -261,6 +292,7 @@ def _write_readme(workbook, styles) -> None:
     for label, text in lines:
         sheet.write_string(row, 0, label, styles["bold"])
         sheet.write_string(row, 1, text, styles["wrap"])
+        _fit_row(sheet, row, text)
         row += 1
     row += 1
     sheet.write_string(row, 0, "Sheets", styles["heading"])
@@ -268,9 +300,16 @@ def _write_readme(workbook, styles) -> None:
     for name, schema in SHEETS.items():
         sheet.write_string(row, 0, name, styles["bold"])
         required = [c.header for c in columns_of(name) if c.required]
-        sheet.write_string(
-            row, 1, f"{schema.PURPOSE} Required: {', '.join(required)}.", styles["wrap"]
-        )
+        text = f"{schema.PURPOSE} Required: {', '.join(required)}."
+        sheet.write_string(row, 1, text, styles["wrap"])
+        _fit_row(sheet, row, text)
         row += 1
     sheet.activate()
 
+
+def _fit_row(sheet, row: int, text: str) -> None:
+    """A Readme row as tall as its wrapped text (Excel keeps a written row's height, and
+    LibreOffice prints lines of a too-short row over the next)."""
+    lines = line_count(text, README_WIDTH, size=11)
+    if lines > 1:
+        sheet.set_row(row, lines * README_LINE_HEIGHT)

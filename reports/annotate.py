@@ -21,11 +21,14 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import SEVERITY_ORDER, Finding
 from pmo_xl.output import atomic_output
+from pmo_xl.reports.paging import fits_portrait, pages_wide
 from pmo_xl.reports.styles import SEVERITY_FILL_HEX
 from pmo_xl.validators.engine import CheckResult
 
@@ -58,6 +61,8 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
             _annotate_cell(book[sheet][cell], findings)
         if missing:
             _findings_sheet(book, missing)
+        for sheet in book.worksheets:
+            _print_setup(sheet, f"{master_path.name}, checked as of {result.as_of.isoformat()}")
         book.save(temp)
     return path
 
@@ -129,3 +134,42 @@ def _findings_sheet(book, findings: list[Finding]) -> None:
     for index, width in enumerate([8, 9, 20, 8, 12, 60, 50], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+
+
+def _print_setup(sheet, footer: str) -> None:
+    """A4, one page wide (landscape unless the sheet fits upright at full size), the header
+    row on every page, and a footer naming the master and the check; a sheet the master
+    already set up for printing keeps its own."""
+    setup = sheet.page_setup
+    properties = sheet.sheet_properties.pageSetUpPr
+    if (setup.orientation or sheet.print_title_rows or sheet.print_area
+            or (properties is not None and properties.fitToPage)):
+        return
+    widths = _widths(sheet)
+    setup.orientation = "portrait" if fits_portrait(widths) else "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    # One page wide unless that would shrink the text past reading (see pages_wide); then a
+    # few pages across, each row's pages in turn, with the ID column on every one.
+    across = pages_wide(widths)
+    setup.fitToWidth, setup.fitToHeight = across, 0
+    if across > 1:
+        setup.pageOrder = "overThenDown"
+        sheet.print_title_cols = "A:A"
+    sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    if sheet.max_row > 1:
+        sheet.print_title_rows = "1:1"
+    sheet.oddHeader.left.text = sheet.title.replace("&", "&&")
+    sheet.oddFooter.left.text = footer.replace("&", "&&")
+    sheet.oddFooter.right.text = "Page &P of &N"
+
+
+def _widths(sheet) -> list[float]:
+    """Each used column's width in characters (Excel's default, 8.43, where none is set)."""
+    widths = [8.43] * sheet.max_column
+    for dimension in sheet.column_dimensions.values():
+        if dimension.customWidth and dimension.width and dimension.min:
+            for col in range(dimension.min, min(dimension.max or dimension.min,
+                                                len(widths)) + 1):
+                widths[col - 1] = dimension.width
+    return widths

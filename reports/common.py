@@ -14,7 +14,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl.period import period_label
-from pmo_xl.reports.styles import RAG, formats, new_workbook
+from pmo_xl.reports.paging import span_width
+from pmo_xl.reports.styles import LINE_HEIGHT, RAG, formats, new_workbook
+from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import Frequency
 
@@ -110,6 +112,9 @@ def count_table(sheet: Worksheet, fmt: dict, row: int, headers: tuple[str, str],
 
 
 def note(sheet: Worksheet, fmt: dict, row: int, text: str, last_col: int, lines: int) -> int:
+    """A wrapped italic note across columns A..`last_col`, at least `lines` lines tall (more
+    if the text needs them at the columns' widths so far); returns the next free row."""
     sheet.merge_range(row, 0, row, last_col, text, fmt["note"])
-    sheet.set_row(row, 13.5 * lines)
+    lines = max(lines, line_count(text, span_width(sheet, 0, last_col)))
+    sheet.set_row(row, LINE_HEIGHT * lines)
     return row + 2

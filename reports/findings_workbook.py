@@ -24,6 +24,7 @@ from pmo_xl import links
 from pmo_xl.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
 from pmo_xl.output import atomic_output
 from pmo_xl.reports import styles
+from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.registry import FAMILIES
 
@@ -236,9 +237,9 @@ def _findings_sheet(workbook, fmt: dict, result: CheckResult, link: str) -> None
 
 
 def _lines(text: str | None, width: float) -> int:
-    """Lines a text takes when wrapped in a column `width` characters wide (an estimate)."""
-    usable = max(int(width) - 2, 1)
-    return sum(max(1, -(-len(part) // usable)) for part in str(text or "").splitlines() or [""])
+    """Lines a text takes when wrapped in a column `width` characters wide, measured in
+    Calibri's widths (see text_fit), never too few."""
+    return line_count(str(text or ""), width, size=styles.FONT_SIZE)
 
 
 def _fit(text: str | None) -> str | None:

@@ -11,6 +11,7 @@ for those whose KPIs need most attention).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -23,12 +24,14 @@ from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output
 from pmo_xl.period import period_label
 from pmo_xl.reports.common import cover_rows, generated_at, label_rows, note, start_workbook
+from pmo_xl.reports.paging import paginate
 from pmo_xl.reports.styles import (
     RAG,
     TableColumn,
     chart_text,
     cover_block,
     print_setup,
+    set_widths,
     write_table,
 )
 from pmo_xl.validators.engine import CheckResult
@@ -36,11 +39,11 @@ from pmo_xl.validators.schema import FREQUENCIES, Frequency, KPIActuals, KPIs, S
 
 KPI_SHEETS = ("Summary", "KPIs", "Trends", "Trend charts")
 TREND_PERIODS = 12
+MIN_QUARTERS = 4  # a quarterly trend shows a year at least, even of new KPIs
 FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
 CHARTS_PER_ROW = 2
-CHART_ROWS = 18  # rows one chart covers, with a gap
-CHART_ROWS_PER_PAGE = 3
-CHART_GAP = 660  # pixels from a chart's left edge to the next one's (a chart is 600 wide)
+CHART_ROWS = 13  # rows one chart covers (12 of 20 pixels: 4 + 236), with a gap
+CHART_GAP = 600  # pixels from a chart's left edge to the next one's (a chart is 576 wide)
 CHARTS_START = 3  # the chart sheet's title and note come first
 # A director reads a few pages of charts, not thousands: above this many, the charts are for
 # the services whose KPIs need most attention and the sheet says so. Every KPI's trend is
@@ -48,6 +51,9 @@ CHARTS_START = 3  # the chart sheet's title and note come first
 TREND_CHART_LIMIT = 24
 # What the Summary's Stage column says for a PMO's own KPIs (a PMO has no lifecycle stage).
 PMO_STAGE = "PMO"
+# Past this many services with KPIs, the Summary's chart shows this many that need most
+# attention (stated in a note above it) rather than a bar per service.
+CHART_SERVICES = 20
 
 
 def write_kpi_report(result: CheckResult, path: Path) -> Path:
@@ -70,6 +76,8 @@ def write_kpi_report(result: CheckResult, path: Path) -> Path:
 
 def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult,
              kpis: list[KpiStatus], generated: dt.datetime) -> None:
+    # The widths the tables below end with, set first so the notes wrap at them.
+    set_widths(sheet, [30, 34, 11, 8, 8, 8, 8, 8, 10])
     row = cover_block(sheet, fmt, title="KPI report", rows=cover_rows(result, generated))
     counts = rag.rag_counts(k.rag for k in kpis)
     row = label_rows(sheet, fmt, row, "Headline numbers", [
@@ -103,30 +111,63 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
             PMO_STAGE if sid in facts.pmos else None)
         rows.append([sid, facts.measured_name(sid), stage, len(mine),
                      *service_counts.values(), rag.worst(k.rag for k in mine)])
+    keep = []  # row spans printed on one page
+    if len(rows) > CHART_SERVICES:
+        # A chart of a hundred bars says nothing: it shows the services that need most
+        # attention, listed above it, and the table after it holds every service.
+        worst = sorted(rows, key=_attention)[:CHART_SERVICES]
+        sheet.write_string(row, 0, "Services whose KPIs need most attention", fmt["subtitle"])
+        row = note(sheet, fmt, row + 1, f"The {CHART_SERVICES} of the {len(rows):,} services "
+                   "with KPIs whose KPI RAG is worst: most Red KPIs first, then Amber, then "
+                   "No data. Every service is in the table after the chart.", 8, 2)
+        last = write_table(sheet, fmt, columns, worst, first_row=row, name="KpiAttention",
+                           freeze=False)
+        keep.append((row - 3, last))  # with its heading and note
+        row = _rag_chart(workbook, sheet, row, last, "KPI RAG of the services that need "
+                         "most attention")
+        sheet.write_string(row, 0, "Every service with KPIs", fmt["subtitle"])
+        row += 1
     table_row = row
     last = write_table(sheet, fmt, columns, rows, first_row=table_row, name="KpiSummary",
                        empty="The master has no KPIs.", freeze=False)
     sheet.set_column(0, 0, 30)  # the cover labels need more room than Service ID
-    if rows:
-        chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
-        for offset, word in enumerate(rag.RAG_WORDS, start=4):
-            chart.add_series({
-                "name": ["Summary", table_row, offset],
-                "categories": ["Summary", table_row + 1, 0, last, 0],
-                "values": ["Summary", table_row + 1, offset, last, offset],
-                "fill": {"color": RAG[word]["bg_color"]},
-                "border": {"color": RAG[word]["font_color"]},
-                "gap": 60,
-            })
-        chart.set_title({"name": "KPI RAG by service", "name_font": {"size": 12}})
-        chart.set_x_axis({"min": 0, "major_unit": 1, "num_format": "0"})
-        chart.set_y_axis({"reverse": True, "crossing": "max"})  # value axis at the bottom
-        chart.set_legend({"position": "bottom"})
-        sheet.insert_chart(last + 2, 0, chart, {"x_scale": 1.3,
-                                                "y_scale": min(1.4, 0.6 + 0.12 * len(rows))})
-    print_setup(sheet, result.as_of, header_row=None, title="KPI report")
-    sheet.fit_to_pages(1, 1)
+    if rows and len(rows) <= CHART_SERVICES:
+        _rag_chart(workbook, sheet, table_row, last, "KPI RAG by service")
+    print_setup(sheet, result.as_of, header_row=table_row if rows else None,
+                title="KPI report")
+    # The table's heading and header row never end a page on their own.
+    keep.append((table_row - 1, min(last, table_row + 3)))
+    paginate(sheet, repeat_row=table_row if rows else None, keep=keep)
     sheet.activate()
+
+
+def _attention(row: list) -> tuple:
+    """Worst KPI RAG first, then most Red, Amber and No data KPIs (a Summary table row)."""
+    _green, amber, red, no_data, worst = row[4:9]
+    return (rag.ATTENTION.get(worst, 2), -red, -amber, -no_data)
+
+
+def _rag_chart(workbook: Workbook, sheet: Worksheet, header_row: int, last: int,
+               title: str) -> int:
+    """A stacked bar per service of the Summary table at `header_row`..`last`, placed under
+    it; returns the first free row after the chart."""
+    chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+    for offset, word in enumerate(rag.RAG_WORDS, start=4):
+        chart.add_series({
+            "name": ["Summary", header_row, offset],
+            "categories": ["Summary", header_row + 1, 0, last, 0],
+            "values": ["Summary", header_row + 1, offset, last, offset],
+            "fill": {"color": RAG[word]["bg_color"]},
+            "border": {"color": RAG[word]["font_color"]},
+            "gap": 60,
+        })
+    chart.set_title({"name": title, "name_font": {"size": 12}})
+    chart.set_x_axis({"min": 0, "major_unit": 1, "num_format": "0"})
+    chart.set_y_axis({"reverse": True, "crossing": "max"})  # value axis at the bottom
+    chart.set_legend({"position": "bottom"})
+    y_scale = min(1.4, 0.6 + 0.12 * (last - header_row))
+    sheet.insert_chart(last + 2, 0, chart, {"x_scale": 1.3, "y_scale": y_scale, "y_offset": 4})
+    return last + 2 + -(-int(288 * y_scale + 4) // 20) + 1
 
 
 def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus]) -> None:
@@ -174,37 +215,56 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
     [(frequency, header row, [(data row, kpi)])] for the charts."""
     facts = result.facts
     row = 0
-    blocks = []  # (frequency, header row, [(data row, kpi)])
+    blocks = []  # (frequency, header row, [(data row, kpi)], periods shown)
+    widths: list[float | None] = []  # the first block's: later blocks share its columns
     for frequency in FREQUENCIES:
         mine = [k for k in _ordered(kpis, facts)
                 if (k.frequency or Frequency.MONTHLY) == frequency]
         if not mine and frequency != Frequency.MONTHLY:
             continue
         periods = facts.trend_periods(frequency, TREND_PERIODS)
+        values_of = {kpi.kpi_id: facts.actuals_of(kpi.kpi_id, periods) for kpi in mine}
+        if frequency != Frequency.MONTHLY:
+            # Twelve quarters are three years: start at the first quarter with an actual
+            # (keeping a year at least) rather than print a row of empty quarters.
+            first = min((i for values in values_of.values()
+                         for i, value in enumerate(values) if value is not None),
+                        default=0)
+            first = min(first, len(periods) - MIN_QUARTERS)
+            periods = periods[first:]
+            values_of = {kpi_id: values[first:] for kpi_id, values in values_of.items()}
         columns = [TableColumn(KPIs.kpi_id, "text", 10), TableColumn(KPIs.kpi_name, "wrap", 26)]
         columns += [TableColumn(period_label(frequency, p), "value", 8.5) for p in periods]
         columns += [TableColumn("Trend", "text", 16), TableColumn(KPIs.target, "value", 8),
-                    TableColumn(KPIs.baseline, "value", 8), TableColumn(KPIs.direction, "wrap", 10),
+                    TableColumn(KPIs.baseline, "value", 8), TableColumn(KPIs.direction, "wrap", 14),
                     TableColumn("Service or PMO", "text", 10)]
+        # One column width serves every block in that column, so a shorter block's rows
+        # are measured (and wrapped) at the widths they are printed at.
+        columns = [replace(col, width=width) for col, width in
+                   zip(columns, widths or [col.width for col in columns], strict=False)]
+        widths = widths or [col.width for col in columns]
         rows = []
         for kpi in mine:
-            values = facts.actuals_of(kpi.kpi_id, periods)
+            values = values_of[kpi.kpi_id]
             rows.append([kpi.kpi_id, kpi.name, *values, None, kpi.target, kpi.baseline,
                          kpi.direction, kpi.measured])
         last = write_table(sheet, fmt, columns, rows, first_row=row,
                            name=f"{frequency}Trends", freeze=row == 0,
                            empty=f"No {frequency.lower()} KPIs.")
-        blocks.append((frequency, row, [(row + 1 + i, k) for i, k in enumerate(mine)]))
+        blocks.append((frequency, row, [(row + 1 + i, k) for i, k in enumerate(mine)],
+                       len(periods)))
         data_rows = [data_row for data_row, _ in blocks[-1][2]]
         if data_rows:
             # One sparkline group per block, as Excel itself makes them: the options and
             # colours are set up once, not once per KPI (thousands at enterprise scale).
-            trend_col = FIRST_PERIOD_COL + TREND_PERIODS
+            # Columns, not a line: LibreOffice prints a line sparkline as its markers alone
+            # (scattered dots); columns print as they show, the latest period highlighted.
+            trend_col = FIRST_PERIOD_COL + len(periods)
             sheet.add_sparkline(data_rows[0], trend_col, {
                 "location": [xl_rowcol_to_cell(r, trend_col) for r in data_rows],
                 "range": [_range(r, FIRST_PERIOD_COL, trend_col - 1) for r in data_rows],
-                "markers": True, "last_point": True, "empty_cells": "gaps",
-                "series_color": "#1F3864",
+                "type": "column", "last_point": True, "empty_cells": "gaps",
+                "series_color": "#8EA9DB", "last_color": "#1F3864",
             })
         row = last + 2
     print_setup(sheet, result.as_of, title="KPI trends")
@@ -222,7 +282,8 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
     a sheet of its own so the Trends table's repeated header never prints above a chart."""
     facts = result.facts
     candidates = []  # (attention, position, frequency, header row, sid, [(data row, kpi)])
-    for frequency, header_row, kpi_rows in blocks:
+    shown = {frequency: count for frequency, _, _, count in blocks}
+    for frequency, header_row, kpi_rows, _ in blocks:
         by_service: dict[str, list] = {}
         for data_row, kpi in kpi_rows:
             by_service.setdefault(str(kpi.measured), []).append((data_row, kpi))
@@ -247,24 +308,23 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
                 "all; every KPI's 12-period trend is on the Trends sheet, with a sparkline.")
     sheet.merge_range(1, 0, 1, 17, text, fmt["note"])
     sheet.set_row(1, 27)
-    lines = _ReferenceLines(sheet, fmt)
+    lines = _ReferenceLines(workbook, fmt)
     for index, (_, _, frequency, header_row, sid, items) in enumerate(chosen):
         chart = workbook.add_chart({"type": "line"})
-        categories = ["Trends", header_row, FIRST_PERIOD_COL, header_row,
-                      FIRST_PERIOD_COL + TREND_PERIODS - 1]
+        last_col = FIRST_PERIOD_COL + shown[frequency] - 1
+        categories = ["Trends", header_row, FIRST_PERIOD_COL, header_row, last_col]
         for position, (data_row, kpi) in enumerate(items):
             colour = LINE_COLOURS[position % len(LINE_COLOURS)]
             chart.add_series({
                 "name": ["Trends", data_row, 0],
                 "categories": categories,
-                "values": ["Trends", data_row, FIRST_PERIOD_COL, data_row,
-                           FIRST_PERIOD_COL + TREND_PERIODS - 1],
+                "values": ["Trends", data_row, FIRST_PERIOD_COL, data_row, last_col],
                 "line": {"color": colour, "width": 2},
                 "marker": {"type": "circle", "size": 5, "fill": {"color": colour},
                            "border": {"color": colour}},
             })
             lines.add(chart, categories, kpi, colour)
-        chart.show_hidden_data()  # the target and baseline lines' data sits in hidden columns
+        chart.show_hidden_data()  # the target and baseline lines' data is on a hidden sheet
         name = facts.measured_name(sid)
         title = f"{sid} {name}" if name else sid
         chart.set_title({"name": chart_text(f"{title}: {frequency.lower()} KPIs"),
@@ -276,65 +336,52 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
         at_row = CHARTS_START + (index // CHARTS_PER_ROW) * CHART_ROWS
         # A few pixels down from the row's top: a chart starting exactly on a page break
         # otherwise prints its top edge at the foot of the page before.
-        sheet.insert_chart(at_row, 0, chart, {"x_scale": 1.25, "y_scale": 1.0, "y_offset": 4,
+        sheet.insert_chart(at_row, 0, chart, {"x_scale": 1.2, "y_scale": 236 / 288, "y_offset": 4,
                                               "x_offset": (index % CHARTS_PER_ROW) * CHART_GAP})
-    chart_rows = -(-len(chosen) // CHARTS_PER_ROW)
     print_setup(sheet, result.as_of, header_row=None, title="KPI trend charts")
-    # Three rows of charts fill a page (the sheet is as wide as Trends, so the fit-to-width
-    # scale is known): a printed chart is never cut in half.
-    sheet.set_column(0, 0, 10)
-    sheet.set_column(1, 1, 26)
-    sheet.set_column(2, FIRST_PERIOD_COL + TREND_PERIODS - 1, 8.5)
-    sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS, FIRST_PERIOD_COL + TREND_PERIODS, 16)
-    sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS + 1,
-                     FIRST_PERIOD_COL + TREND_PERIODS + 1, 8)
-    sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS + 2,
-                     FIRST_PERIOD_COL + TREND_PERIODS + 2, 8)
-    sheet.set_column(FIRST_PERIOD_COL + TREND_PERIODS + 3,
-                     FIRST_PERIOD_COL + TREND_PERIODS + 4, 10)
-    sheet.set_h_pagebreaks([CHARTS_START + i * CHART_ROWS
-                            for i in range(CHART_ROWS_PER_PAGE, chart_rows, CHART_ROWS_PER_PAGE)])
-    lines.hide(max(1, chart_rows) * CHART_ROWS + CHARTS_START)
+    paginate(sheet)  # a scale that fits two charts across, and no chart across a break
+    lines.hide()
 
 
 # One colour per KPI on a chart: its actuals solid with markers, its target dashed and its
 # baseline dotted in the same colour, so a reader pairs them without the legend.
 LINE_COLOURS = ("#1F3864", "#C55A11", "#548235", "#7030A0", "#2E75B6", "#BF8F00",
                 "#843C0C", "#00B0F0")
-LINE_DATA_COL = FIRST_PERIOD_COL + TREND_PERIODS + 6  # right of the printed columns
+LINES_SHEET = "Chart lines"
 
 
 class _ReferenceLines:
     """Target and baseline lines for the trend charts. A chart series is a range of cells,
-    so each KPI's target (and baseline) is written once per period in hidden columns right
-    of the printed area of the chart sheet, one row per line, and charted from there."""
+    so each KPI's target (and baseline) is written once per period shown on a hidden sheet
+    of its own, one row per line, and charted from there; the chart sheet holds charts
+    only, so its print scale and page breaks (reports/paging.py) see nothing else."""
 
-    def __init__(self, sheet: Worksheet, fmt: dict) -> None:
-        self.sheet, self.fmt, self.row = sheet, fmt, 0
+    def __init__(self, workbook: Workbook, fmt: dict) -> None:
+        self.workbook, self.fmt, self.row = workbook, fmt, 0
+        self.sheet: Worksheet | None = None
 
     def add(self, chart, categories: list, kpi: KpiStatus, colour: str) -> None:
+        periods = categories[4] - categories[2] + 1
         for label, value, dash in (("target", kpi.target, "dash"),
                                    ("baseline", kpi.baseline, "round_dot")):
             if value is None:
                 continue
+            if self.sheet is None:
+                self.sheet = self.workbook.add_worksheet(LINES_SHEET)
             name = f"{kpi.kpi_id} {label}"
-            self.sheet.write_string(self.row, LINE_DATA_COL, name, self.fmt["text"])
-            for offset in range(TREND_PERIODS):
-                self.sheet.write_number(self.row, LINE_DATA_COL + 1 + offset, value,
-                                        self.fmt["value"])
+            self.sheet.write_string(self.row, 0, name, self.fmt["text"])
+            for offset in range(periods):
+                self.sheet.write_number(self.row, 1 + offset, value, self.fmt["value"])
             chart.add_series({
-                "name": ["Trend charts", self.row, LINE_DATA_COL],
+                "name": [LINES_SHEET, self.row, 0],
                 "categories": categories,
-                "values": ["Trend charts", self.row, LINE_DATA_COL + 1, self.row,
-                           LINE_DATA_COL + TREND_PERIODS],
+                "values": [LINES_SHEET, self.row, 1, self.row, periods],
                 "line": {"color": colour, "width": 1.25, "dash_type": dash},
                 "marker": {"type": "none"},
             })
             self.row += 1
 
-    def hide(self, last_row: int) -> None:
-        """Hide the lines' columns and print only the charts."""
-        if self.row:
-            self.sheet.set_column(LINE_DATA_COL, LINE_DATA_COL + TREND_PERIODS, None, None,
-                                  {"hidden": True})
-        self.sheet.print_area(0, 0, last_row, FIRST_PERIOD_COL + TREND_PERIODS + 4)
+    def hide(self) -> None:
+        """The lines' sheet is data for the charts, not a page to read."""
+        if self.sheet is not None:
+            self.sheet.hide()

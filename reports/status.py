@@ -34,6 +34,7 @@ from pmo_xl.reports.decisions import (
     plans_text,
     write_decisions_sheet,
 )
+from pmo_xl.reports.paging import paginate
 from pmo_xl.reports.since_sheets import summary_rows, write_memory_sheets
 from pmo_xl.reports.styles import RAG, TableColumn, cover_block, print_setup, write_table
 from pmo_xl.since import PackMemory
@@ -127,7 +128,8 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     row = rag_last + 2
     severity = {"Errors": result.summary[ERROR], "Warnings": result.summary[WARNING],
                 "Info": result.summary[INFO], "Waived": result.summary["waived"]}
-    _, severity_last = count_table(sheet, fmt, row, ("Findings", "Count"), severity)
+    severity_first, severity_last = count_table(sheet, fmt, row, ("Findings", "Count"),
+                                                severity)
     row = severity_last + 2
     row = note(sheet, fmt, row, "How a service's RAG is set: " + rag.ROLLUP_RULE, 10, 3)
     row = note(sheet, fmt, row, "How a KPI's RAG is set: " + rag.RAG_RULE, 10, 3)
@@ -160,7 +162,9 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     by_rag.set_legend({"position": "right"})
     sheet.insert_chart(18, 3, by_rag, {"x_scale": 1.0, "y_scale": 0.9})
     print_setup(sheet, result.as_of, header_row=None, title="Service status report")
-    sheet.fit_to_pages(1, 1)  # the cover is one page, like a report's front sheet
+    # Each small table on one page, and no chart across a page break.
+    paginate(sheet, keep=[(stage_first - 1, stage_last), (rag_first - 1, rag_last),
+                          (severity_first - 1, severity_last)])
     sheet.activate()
 
 

@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl.output import WORKBOOK_OPTIONS
+from pmo_xl.reports.text_fit import line_count
 
 # xlsxwriter would otherwise turn "=..." into a live formula, "http..." into a link and
 # "007" into 7; a report shows the master's text exactly as typed.
@@ -271,14 +272,15 @@ def write_table(
     widths = [_fit_width(col, rows, i) for i, col in enumerate(columns)]
     for i, width in enumerate(widths):
         sheet.set_column(i, i, width)
-    # Bold header text is wider than body text: estimate it in a narrower column.
-    header_lines = max(_lines(col.header, w * 0.85)
+    # Bold header text, beside the filter button (about 2.5 characters wide).
+    header_lines = max(_lines(col.header, max(w - 2.5, 1), bold=True)
                        for col, w in zip(columns, widths, strict=True))
     sheet.set_row(first_row, max(2, header_lines) * LINE_HEIGHT + 3)
     # Per-column work is done once, not per cell: a report table can hold half a million
     # cells, and only wrapped text columns can make a row taller.
     writers = [_column_writer(sheet, fmt, col.kind) for col in columns]
-    wrapped = [(c, widths[c]) for c, col in enumerate(columns) if col.kind == "wrap"]
+    wrapped = [(c, widths[c]) for c, col in enumerate(columns)
+               if col.kind == "wrap" or getattr(fmt.get(col.kind), "text_wrap", False)]
     for r, values in enumerate(rows, start=first_row + 1):
         if len(values) != len(columns):
             raise ValueError(f"row {r} has {len(values)} values for {len(columns)} columns")
@@ -386,25 +388,7 @@ def _fit_width(col: TableColumn, rows: list[list[object]], index: int) -> float:
     return min(width, WRAP_WIDTH if col.kind == "wrap" else 60)
 
 
-def _lines(text: str, width: float) -> int:
-    """Lines `text` takes in a column `width` characters wide, wrapped at spaces as Excel
-    and LibreOffice do (a column width counts 11-point characters; 10-point text fits a
-    little more, less a margin either side)."""
-    usable = max(int(width * 1.35) - 1, 1)
-    if len(text) <= usable and len(text.splitlines()) <= 1:
-        return 1  # most cells: one short line, no need to wrap word by word
-    total = 0
-    for paragraph in str(text).splitlines() or [""]:
-        lines, used = 1, 0
-        for word in paragraph.split():
-            length = len(word)
-            if used and used + 1 + length > usable:
-                lines, used = lines + 1, 0
-            if used == 0:
-                # a word longer than the column breaks across lines of its own
-                lines += (length - 1) // usable
-                used = (length - 1) % usable + 1
-            else:
-                used += 1 + length
-        total += lines
-    return total
+def _lines(text: str, width: float, bold: bool = False) -> int:
+    """Lines `text` takes wrapped in a column `width` characters wide, never too few for
+    Calibri or Carlito (see :mod:`pmo_xl.reports.text_fit`)."""
+    return line_count(text, width, size=FONT_SIZE, bold=bold)

@@ -302,9 +302,15 @@ def test_status_layout_and_print(built):
     for title in STATUS_SHEETS:
         sheet = book[title]
         assert sheet.page_setup.orientation == "landscape", title
-        # One page wide (OOXML's default fitToWidth is 1, so it may be left out).
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage, title
-        assert sheet.page_setup.fitToWidth in (None, 1), title
+        if title == "Summary":
+            # Charts: a fixed scale that fits the width, so the page breaks before the charts
+            # hold in Excel and LibreOffice alike (Excel ignores manual breaks under "fit to").
+            assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert 60 <= sheet.page_setup.scale < 100
+        else:
+            # One page wide (OOXML's default fitToWidth is 1, so it may be left out).
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage, title
+            assert sheet.page_setup.fitToWidth in (None, 1), title
         assert "As of 2026-11-15" in sheet.oddFooter.left.text, title
         assert "Page &P of &N" in sheet.oddFooter.right.text, title
         if title != "Summary":
@@ -328,7 +334,8 @@ def test_status_layout_and_print(built):
 
 def test_kpi_sheets_and_headers(built):
     book = openpyxl.load_workbook(built["kpi"])
-    assert book.sheetnames == list(KPI_SHEETS)
+    assert [ws.title for ws in book.worksheets if ws.sheet_state == "visible"] \
+        == list(KPI_SHEETS)
     headers = [c.value for c in book["KPIs"][1]]
     assert headers == ["Service or PMO", "Name", "KPI ID", "KPI Name", "Unit", "Direction",
                        "Period", "Actual", "Target", "Variance", "RAG", "Amber Threshold",
@@ -380,16 +387,23 @@ def test_kpi_trends(built):
                                                 None, 88, 90, 92, 91, 94, 96, 95, 97, 93, 96]
     rows = rows_of(sheet)
     quarterly = next(i for i, r in enumerate(rows, start=1) if r[0] == "KPI-02")
-    assert sheet.cell(quarterly - 1, 14).value == "2026 Q3"
-    assert [sheet.cell(quarterly, c).value for c in (12, 13, 14)] == [5, 3, 2]
+    # Quarterly KPIs on quarterly columns from their first actual (a year at least), not
+    # twelve quarters of which most are empty: 2025 Q4 (none yet) .. 2026 Q3.
+    assert [c.value for c in sheet[quarterly - 1]][:7] == [
+        "KPI ID", "KPI Name", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "Trend"]
+    assert [sheet.cell(quarterly, c).value for c in (3, 4, 5, 6)] == [None, 5, 3, 2]
     assert sheet.freeze_panes == "A2"
     text = "\n".join(charts(built["kpi"]).values())
     assert "Trends!$C$2:$N$2" in text and "Trends!$C$1:$N$1" in text  # monthly KPI-01
-    assert f"Trends!$C${quarterly}:$N${quarterly}" in text  # quarterly KPI-02
+    assert f"Trends!$C${quarterly}:$F${quarterly}" in text  # quarterly KPI-02
     assert text.count("<c:lineChart>") == 2  # SVC-001 monthly and SVC-001 quarterly
     with zipfile.ZipFile(built["kpi"]) as package:
-        trends_xml = package.read("xl/worksheets/sheet3.xml").decode()
-    assert "<xm:f>Trends!C2:N2</xm:f><xm:sqref>O2</xm:sqref>" in trends_xml.replace("$", "")
+        trends_xml = package.read("xl/worksheets/sheet3.xml").decode().replace("$", "")
+    assert "<xm:f>Trends!C2:N2</xm:f><xm:sqref>O2</xm:sqref>" in trends_xml
+    assert (f"<xm:f>Trends!C{quarterly}:F{quarterly}</xm:f><xm:sqref>G{quarterly}</xm:sqref>"
+            in trends_xml)
+    # Column sparklines: LibreOffice prints a line sparkline as its markers alone.
+    assert trends_xml.count('<x14:sparklineGroup type="column"') == 2
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$1:$1"
     assert not sheet._charts  # the charts have a sheet of their own
@@ -404,8 +418,10 @@ def test_kpi_trend_charts_sheet(built):
     # No table header repeated above the charts when printed, and none cut across pages.
     assert sheet.print_title_rows is None
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+    # A fixed scale that fits two charts across (under "fit to", Excel would ignore the page
+    # breaks that keep each chart whole).
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert 60 <= sheet.page_setup.scale < 100
 
 
 def test_kpi_trend_charts_capped_to_the_worst(tmp_path, monkeypatch):
