@@ -90,11 +90,6 @@ def mutate(rows: dict[str, list[dict]], changes) -> dict[str, list[dict]]:
         if not records:
             records.append({})
         a, b = records[i % len(records)], records[j % len(records)]
-        if kind == "special" and sheet == "Settings" and value == Special("9999-12-31"):
-            # A Reporting Period of 9999-12-31 crashes the period arithmetic (year 10000,
-            # issue 13); the fix belongs to pmo_xl/period.py and settings.py and lands
-            # separately. Until then this one value is left out here.
-            continue
         if kind in ("set", "special"):
             a[header] = value
         elif kind == "blank":
