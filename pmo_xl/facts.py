@@ -796,9 +796,10 @@ class Facts:
         frame = self.dated_actuals
         first = frame[~frame.duplicated(subset=[KPIActuals.kpi_id, "counts_for"], keep="first")]
         found: dict[str, dict[dt.date, int]] = {}
+        add = found.setdefault  # 200,000 actuals: one bound method, and IDs read as text
         for row, kpi, period in zip(first.index.tolist(), first[KPIActuals.kpi_id].tolist(),
                                     first["counts_for"].tolist(), strict=True):
-            found.setdefault(str(kpi), {})[period] = row
+            add(kpi, {})[period] = row
         return found
 
     @cached_property
@@ -842,21 +843,37 @@ class Facts:
         if kpi_service not in self.go_live_of_running or frequency is None:
             return False
         go_live = self.go_live_of_running[kpi_service]
-        period = self.period_for(frequency)
-        following = step_back(frequency, period, -1)
-        return go_live is None or go_live < following
+        return go_live is None or go_live < self._period_ends[frequency]
+
+    @cached_property
+    def _period_ends(self) -> dict[str, dt.date]:
+        """Frequency -> the first day after its reporting period."""
+        return {frequency: step_back(frequency, self.period_for(frequency), -1)
+                for frequency in Frequency}
 
     @cached_property
     def kpi_statuses(self) -> list[KpiStatus]:
         """Every KPI with the actual that counts and its RAG for its reporting period."""
         statuses = []
+        periods: dict[object, dt.date] = {}  # frequency -> its reporting period, once each
+        rows_of: list[int | None] = []
+        for _row, kpi in self.kpi_rows:
+            frequency = kpi[KPIs.frequency]
+            if frequency not in periods:
+                periods[frequency] = self.period_for(frequency)
+            rows_of.append(self.standing_actuals.get(str(kpi[KPIs.kpi_id]), {})
+                           .get(periods[frequency]))
+        # The actuals that count, read in one go (a lookup per KPI costs more than the rest
+        # of the KPI facts together on a large master).
         data = self.master[KPIActuals].data
-        for row, kpi in self.kpi_rows:
+        found = [r for r in rows_of if r is not None]
+        values = dict(zip(found, data.loc[found, KPIActuals.actual].tolist(), strict=True))
+        notes = dict(zip(found, data.loc[found, KPIActuals.commentary].tolist(), strict=True))
+        for (row, kpi), actual_row in zip(self.kpi_rows, rows_of, strict=True):
             kpi_id = str(kpi[KPIs.kpi_id])
             frequency = kpi[KPIs.frequency]
-            period = self.period_for(frequency)
-            actual_row = self.standing_actuals.get(kpi_id, {}).get(period)
-            actual = None if actual_row is None else data.at[actual_row, KPIActuals.actual]
+            period = periods[frequency]
+            actual = values.get(actual_row)
             statuses.append(KpiStatus(
                 kpi_id=kpi_id, row=row, service_id=kpi[KPIs.service_id],
                 pmo_id=kpi[KPIs.pmo_id],
@@ -865,8 +882,7 @@ class Facts:
                 amber_threshold=kpi[KPIs.amber_threshold],
                 red_threshold=kpi[KPIs.red_threshold], baseline=kpi[KPIs.baseline],
                 owner=kpi[KPIs.owner], period=period, actual=actual, actual_row=actual_row,
-                commentary=None if actual_row is None else data.at[actual_row,
-                                                                   KPIActuals.commentary],
+                commentary=notes.get(actual_row),
                 rag=rag.kpi_rag(actual, kpi[KPIs.target], kpi[KPIs.direction],
                                 kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold]),
                 due=self.kpi_due(kpi[KPIs.service_id], frequency, kpi[KPIs.pmo_id]),
