@@ -27,6 +27,7 @@ from pmo_xl.validators.schema import (
     ClosureReason,
     Documents,
     KPIActuals,
+    KPIs,
     Procedures,
     Services,
     Stage,
@@ -220,16 +221,16 @@ def _text(text: object) -> str:
 # --- the status report's sheet ---------------------------------------------------------------
 
 COLUMNS = [
-    TableColumn("Decision", "wrap", 16), TableColumn("Service ID"),
-    TableColumn("Service Name", "wrap", 24), TableColumn("What the numbers say", "wrap", 48),
-    TableColumn("Stage"),
-    TableColumn("Lead PMO", "wrap", 14), TableColumn("Service Owner", "wrap", 14),
-    TableColumn("Record"), TableColumn("Planned FTE", "number", 8),
+    TableColumn("Decision", "wrap", 16), TableColumn(Services.service_id),
+    TableColumn(Services.service_name, "wrap", 24),
+    TableColumn("What the numbers say", "wrap", 48), TableColumn(Services.stage),
+    TableColumn(Services.lead_pmo, "wrap", 14), TableColumn(Services.service_owner, "wrap", 14),
+    TableColumn("Record"), TableColumn(Services.planned_fte, "number", 8),
     TableColumn("PMO headroom now (FTE)", "number", 10),
     TableColumn("Headroom if approved (FTE)", "number", 10),
     TableColumn("Last reviewed", "date", 11), TableColumn("Review due", "date", 11),
     TableColumn("Red periods in a row", "count", 9), TableColumn("Latest actual", "number", 9),
-    TableColumn("Target", "number", 8),
+    TableColumn(KPIs.target, "number", 8),
 ]
 
 

@@ -98,8 +98,8 @@ def history_sheet(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
     facts = result.facts
     packs = memory.history[-(HISTORY_PACKS - 1):]
     dates = [p.as_of.isoformat() for p in packs]
-    columns = [TableColumn("Service ID"), TableColumn("Service Name", "wrap", 28),
-               TableColumn("Stage"),
+    columns = [TableColumn(Services.service_id), TableColumn(Services.service_name, "wrap", 28),
+               TableColumn(Services.stage),
                *[TableColumn(day, "text", 11) for day in dates],
                TableColumn(f"{result.as_of.isoformat()} (this pack)", "text", 12)]
     rows = []

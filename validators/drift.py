@@ -40,6 +40,7 @@ from pmo_xl.validators.schema import (
     KPIs,
     LifecycleLog,
     Procedures,
+    RaciRole,
     Risks,
     RiskStatus,
     Services,
@@ -253,8 +254,8 @@ def catalogue_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[
 
 @rule("D105", WARNING, "A Running service's procedure or RACI changed without change control",
       needs_previous=True,
-      fails=Pair(new=[Edit(RACI, "PRD-001", {"Service Owner": "I"})]), cell="RACI!C2",
-      passes=Pair(new=[Edit(RACI, "PRD-001", {"Service Owner": "I"}), _NEW_CHANGE]))
+      fails=Pair(new=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "I"})]), cell="RACI!C2",
+      passes=Pair(new=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "I"}), _NEW_CHANGE]))
 def handbook_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
     """The Operations Handbook of a Running service changes through change control: when one
     of its procedures or RACI lines was added, changed or (for a RACI line) removed between
