@@ -11,7 +11,6 @@ from pmo_xl.errors import CannotCheck
 from pmo_xl.master import read_master
 from pmo_xl.output import refuse_master
 from pmo_xl.period import out_of_range, usable
-from pmo_xl.template import write_master
 from pmo_xl.validators.engine import CheckResult, run_checks
 from pmo_xl.validators.registry import Rule, load_rules
 
@@ -145,6 +144,8 @@ def new(path: str | Path, *, overwrite: bool = False) -> Path:
     if path.exists() and not overwrite:
         raise CannotCheck(f"{path} already exists; pmo-xl never overwrites a workbook. Choose "
                           "another name (or pass --force).")
+    from pmo_xl.template import write_master  # xlsxwriter only when a template is written
+
     return write_master(path)
 
 
