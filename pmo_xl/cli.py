@@ -97,6 +97,9 @@ strict_option = click.option(
 quiet_option = click.option(
     "-q", "--quiet", is_flag=True,
     help="Print only the summary line (a report: nothing when it succeeds).")
+format_option = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="text for people, json for scripts.")
 master_argument = click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
 
 
@@ -146,8 +149,7 @@ def cli() -> None:
 @cli.command()
 @master_argument
 @as_of_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for scripts.")
+@format_option
 @select_option
 @ignore_option
 @strict_option
@@ -602,8 +604,7 @@ def _stdout_failed(exc: OSError) -> int:
 @cli.command()
 @master_argument
 @as_of_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for scripts.")
+@format_option
 @select_option
 @ignore_option
 @click.option("--person", metavar="ID", help="Only this person's actions (a Person ID).")
@@ -649,8 +650,7 @@ def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @as_of_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for scripts.")
+@format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="CHANGES.xlsx",
               help="Also write the changes workbook (old and new side by side, a link to "
                    "each cell, the drift findings).")
