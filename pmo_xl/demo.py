@@ -29,7 +29,7 @@ from pmo_xl import api
 from pmo_xl.console import console, print_findings
 from pmo_xl.errors import CannotCheck
 from pmo_xl.example import THIS_MONTH, month_before, month_before_rows, write_example_master
-from pmo_xl.output import carries_stamp, refuse_folder
+from pmo_xl.output import carries_stamp, made_folder, refuse_folder
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import Stage
 
@@ -43,7 +43,7 @@ Written = list[tuple[Path, str]]  # (path, what it is, for the "what next" lines
 def run_demo(folder: Path, as_of: dt.date) -> CheckResult:
     """Write the example master into `folder`, check it, print the findings and next steps."""
     folder = Path(folder)
-    _prepare(folder)
+    made_folder(folder, "demo")
     master = folder / EXAMPLE_NAME
     # Every refusal before anything is written: a demo that stops leaves the folder as it was.
     _refuse_edited(master)
@@ -134,16 +134,6 @@ def write_demo_catalogue(result: CheckResult, folder: Path) -> Path:
 
     content = build_catalogue(result, stages=(Stage.RUNNING, Stage.PILOT))
     return write_page(content, folder / CATALOGUE_NAME, source=result.master.path)
-
-
-def _prepare(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise CannotCheck(f"{folder} is a file, not a folder; give a folder for the demo.")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CannotCheck(f"The demo folder {folder} cannot be created: "
-                          f"{exc.strerror or exc}.") from None
 
 
 def _refuse_edited(path: Path) -> None:

@@ -196,6 +196,22 @@ def carries_stamp(path: Path) -> bool:
 # --- whole folders ------------------------------------------------------------------------
 
 
+def made_folder(path: Path, what: str, source: Path | None = None) -> Path:
+    """`path` as a folder that exists, made with its parents if need be; one sentence when it
+    is the master itself, a file, or cannot be made."""
+    path = Path(path)
+    if source is not None and same_file(path, Path(source)):
+        raise CannotCheck(f"{path} is the master itself; give a folder for the {what}.")
+    if path.exists() and not path.is_dir():
+        raise CannotCheck(f"{path} is a file, not a folder; give a folder for the {what}.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CannotCheck(f"The {what} folder {path} cannot be created: "
+                          f"{exc.strerror or exc}.") from None
+    return path
+
+
 def refuse_folder(
     path: Path, *, source: Path | None, overwrite: bool,
     replaceable: Callable[[Path], bool] | None = None, what: str = "output folder",

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from pmo_xl.actions import Action, ActionList, PersonActions
 from pmo_xl.errors import CannotCheck
-from pmo_xl.output import same_file
+from pmo_xl.output import made_folder
 
 MAX_LISTED = 25  # more than this and the items come as an attached workbook
 PERSON_HEADER = "X-PMO-XL-Person"
@@ -321,16 +321,7 @@ def write_drafts(actions: ActionList, folder: Path, *, source: Path | None = Non
     All drafts are written into a hidden folder inside `folder` first and moved into place
     once every one is complete, so a failure leaves the earlier drafts as they were.
     """
-    folder = Path(folder)
-    if source is not None and same_file(folder, source):
-        raise CannotCheck(f"{folder} is the master itself; give a folder for the drafts.")
-    if folder.exists() and not folder.is_dir():
-        raise CannotCheck(f"{folder} is a file, not a folder; give a folder for the drafts.")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CannotCheck(f"The drafts folder {folder} cannot be created: "
-                          f"{exc.strerror or exc}.") from None
+    folder = made_folder(folder, "drafts", source=source)
     addressed = [p for p in actions.people if p.address is not None]
     names = file_names(addressed)
     existing = _existing_drafts(folder)
