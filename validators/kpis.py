@@ -209,7 +209,7 @@ def period_not_period_start(facts: Facts) -> Iterator[Problem]:
       passes=[Edit(KPIs, "KPI-01", {KPIs.service_id: None, KPIs.pmo_id: "PMO-1"})])
 def service_or_pmo(facts: Facts) -> Iterator[Problem]:
     """A KPI measures a service, or a PMO's own performance (the handbook covers the
-    "performance monitoring of the PMO" too, seed §4.3): exactly one of Service ID and PMO
+    "performance monitoring of the PMO" too): exactly one of Service ID and PMO
     ID is filled. With neither, the KPI belongs nowhere (the Service ID cell is named);
     with both, it is unclear which it measures (the PMO ID cell is named).
 

@@ -107,7 +107,7 @@ def procedure_review_due(facts: Facts) -> Iterator[Problem]:
       passes=[Edit(Documents, KeyDocument.STRATEGY, {Documents.last_reviewed: D(2025, 11, 15)})])
 def document_review_due(facts: Facts) -> Iterator[Problem]:
     """The Service Strategy, Service Catalogue and Operations Handbook reflect every change
-    to the services (seed §5.2), so each is reviewed at least once every review interval
+    to the services, so each is reviewed at least once every review interval
     (Settings `Review Interval Months`, 12 if not set).
 
     Passing: as of 2026-11-15, the Service Strategy last reviewed 2025-11-15. Failing: last
@@ -131,7 +131,7 @@ def document_review_due(facts: Facts) -> Iterator[Problem]:
                                     KPIs.red_threshold: 96})])
 def chronic_red(facts: Facts) -> Iterator[Problem]:
     """A KPI Red once is a bad month; Red period after period says the level of service may
-    not be achievable, one of the seed's reasons to close a service (§5.3). A KPI of a
+    not be achievable, one of the reasons to close a service. A KPI of a
     Running service whose actuals were Red for `Chronic Red Periods` reporting periods in a
     row (Settings, 3 if not set), up to its latest actual, is reported on that latest
     actual, so governance reviews the service: improve it, change its target, or close it
@@ -168,7 +168,7 @@ def chronic_red(facts: Facts) -> Iterator[Problem]:
       passes=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 2.5})])
 def proposal_over_capacity(facts: Facts) -> Iterator[Problem]:
     """Setting up a new service cannot be decided in isolation of the services already
-    delivered and those in set-up; agreeing to one may require closing another (seed §2).
+    delivered and those in set-up; agreeing to one may require closing another.
     A Proposed service whose Planned FTE is more than its Lead PMO's headroom (Capacity FTE
     minus the Planned FTE of the services it leads from Design to Closing) would take that
     PMO over capacity if approved; the message gives the headroom. Exactly filling the
@@ -223,8 +223,8 @@ def proposal_without_fte(facts: Facts) -> Iterator[Problem]:
       passes=[Edit(Services, "SVC-001", {S.required_skills: "Reporting"}),
               Edit(People, "P-005", {People.skills: "Data analysis; reporting"})])
 def team_lacks_skill(facts: Facts) -> Iterator[Problem]:
-    """A PMO delivers services through individuals with the right level of competence (seed
-    §1). From Pilot until it closes, a service's Service Managers and Operatives together
+    """A PMO delivers services through individuals with the right level of competence.
+    From Pilot until it closes, a service's Service Managers and Operatives together
     hold each of its Required Skills (in People's Skills; matched ignoring case and spaces).
     The Service Owner does not count: they are accountable, not delivering. A team member
     not in People is X101's finding and the service is not judged.
@@ -287,7 +287,7 @@ def _and(items: tuple[str, ...]) -> str:
       fails=[Edit(Services, "SVC-002", {S.pilot_start: D(2026, 11, 14)})], cell="Services!X3",
       passes=[Edit(Services, "SVC-002", {S.pilot_start: D(2026, 11, 15)})])
 def slipped_plan(facts: Facts) -> Iterator[Problem]:
-    """Setting a service up is run as a project (seed §1), so the catalogue may hold its
+    """Setting a service up is run as a project, so the catalogue may hold its
     plan: an Approved Date, Design Start, Pilot Start, Sign-off Date or Go-live Date for a
     stage the service has not reached yet is a planned date. One that has passed while the
     service is still short of that stage has slipped: the plan, or the Stage, is out of

@@ -114,9 +114,9 @@ def delivering_pmos(lead: str | None, operatives: object, staff: dict[str, Perso
       fails=[Edit(Services, "SVC-001", {Services.operatives: "P-004; P-006"})], cell="Services!Q2")
 def manager_per_pmo(facts: Facts) -> Iterator[Problem]:
     """Where a service is delivered by multiple PMOs, there *may* be multiple Service
-    Managers (seed §3.3): one per delivering PMO is an option, not a requirement.
+    Managers: one per delivering PMO is an option, not a requirement.
 
-    Information, not a warning, and on purpose: the seed's "may" does not oblige a PMO to
+    Information, not a warning, and on purpose: the "may" does not oblige a PMO to
     appoint a manager in every PMO, and the delivering PMOs are only inferred here (the Lead
     PMO plus the home PMO, in People, of each Service Operative), while an operative
     borrowed from another PMO does not make that PMO a deliverer. So the finding tells the
