@@ -25,3 +25,10 @@ def test_readme_names_no_rule_that_does_not_exist() -> None:
     readme = (ROOT / "README.md").read_text()
     codes = set(re.findall(r"\b([SXHRLOKGCW]\d{3})\b", readme))
     assert codes <= set(load_rules()), codes - set(load_rules())
+
+
+def test_what_users_read_cites_no_section_of_the_source_documents() -> None:
+    """A PMO analyst has no "seed §5.2" to look up: rule explanations, the workbook guide and
+    the README say the reason in words."""
+    for text in (rules_markdown(), schema_markdown(), (ROOT / "README.md").read_text()):
+        assert "§" not in text, re.findall(r".{40}§.{10}", text)

@@ -353,7 +353,7 @@ def dates_not_future(facts: Facts) -> Iterator[Problem]:
 def temporary_fields(facts: Facts) -> Iterator[Problem]:
     """A temporary supporting service is set up beside a requested service to embed the
     behavioural change it needs, and is closed when its agreed end date is
-    reached (§5.3). So it has a Planned End Date and names the service it Supports.
+    reached. So it has a Planned End Date and names the service it Supports.
     Rejected services are not checked.
 
     Passing: SVC-003 marked Temporary with neither, but Rejected. Failing: SVC-003 (Proposed)
