@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import AS_OF, generate  # noqa: E402
 from pmo_xl import api  # noqa: E402
-from pmo_xl.actions import build_actions  # noqa: E402
+from pmo_xl.people.actions import build_actions  # noqa: E402
 from pmo_xl.reports.drafts import write_drafts  # noqa: E402
 
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pmo_xl.validators.schema import RACI_ROLES, SCHEMAS
+from pmo_xl.validators.cell_checks import SCHEMAS
+from pmo_xl.validators.schema import RACI_ROLES
 
 D = dt.date
 BLOCK = 10  # services per block: 8 Running, 1 Design, 1 Proposed

@@ -42,7 +42,7 @@ from pmo_xl.validators.schema import (  # noqa: E402
     INTEGER,
     KEY_OF,
     NUMBER,
-    SCHEMAS,
+    SHEETS,
     YESNO,
     columns_of,
 )
@@ -98,7 +98,7 @@ def frictionless_package(path: Path):
     from frictionless.formats import ExcelControl
 
     resources = []
-    for sheet in SCHEMAS:
+    for sheet in SHEETS:
         if sheet in ("Waivers",):
             continue  # empty in the generated master
         fields, keys = [], []

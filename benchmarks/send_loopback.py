@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pmo_xl.send import send  # noqa: E402
+from pmo_xl.people.send import send  # noqa: E402
 from tests.smtp_server import Recorder, Server  # noqa: E402
 from tests.test_send import draft  # noqa: E402
 

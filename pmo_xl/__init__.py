@@ -6,7 +6,7 @@ From Python, the same names as the command line::
     result = pmo_xl.check("master.xlsx", as_of=datetime.date(2026, 11, 30))
     for finding in result.findings:
         print(finding.address, finding.rule, finding.message)
-    changes = pmo_xl.diff("master-2026-10.xlsx", "master.xlsx")  # what changed, and drift
+    changes = pmo_xl.compare.diff("master-2026-10.xlsx", "master.xlsx")  # what changed, and drift
 
 The names are loaded on first use, so `import pmo_xl` (and `pmo-xl --help`) stays quick:
 the checks need pandas, pandera and openpyxl, which take most of a second to import.

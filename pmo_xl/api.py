@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pmo_xl.errors import CannotCheck
-from pmo_xl.master import read_master
 from pmo_xl.output import refuse_master
 from pmo_xl.period import out_of_range, usable
 from pmo_xl.validators.engine import CheckResult, run_checks
-from pmo_xl.validators.registry import Rule, load_rules
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.registry import Rule
+from pmo_xl.workbook.master import read_master
 
 
 def check(
@@ -45,8 +46,8 @@ def pack(
 
     The previous pack is found beside the folder by itself; `since` names another (a pack
     folder or a master) or is "none" to compare with nothing."""
+    from pmo_xl.compare.since import recall, since_last_meeting
     from pmo_xl.reports.pack import default_folder, refuse_folder_for_pack, write_pack_files
-    from pmo_xl.since import recall, since_last_meeting
 
     master_path = Path(master_path)
     as_of = as_of or dt.date.today()
@@ -71,7 +72,7 @@ def actions(
     """Check the master and work out who has to act: each person's items and the unassigned
     ones (an ActionList). With `person`, that person's only (a Person ID not in People is
     refused); with `drafts_dir`, also write their addressed drafts there (`.drafts`)."""
-    from pmo_xl.actions import build_actions
+    from pmo_xl.people.actions import build_actions
 
     master_path = Path(master_path)
     if drafts_dir is not None:
@@ -110,8 +111,8 @@ def diff(
     """Compare two versions of the master record by record and run the drift rules.
 
     OLD and NEW are master workbooks or pack folders (their master-snapshot.xlsx); returns
-    the :class:`~pmo_xl.validators.comparison.Comparison`."""
-    from pmo_xl.validators.comparison import run_comparison
+    the :class:`~pmo_xl.compare.comparison.Comparison`."""
+    from pmo_xl.compare.comparison import run_comparison
 
     (old_path, old_as_of), (new_path, _) = version_of(old), version_of(new)
     old_master, new_master = read_master(old_path), read_master(new_path)
@@ -122,7 +123,7 @@ def diff(
 def version_of(path: str | Path) -> tuple[Path, dt.date | None]:
     """The master a diff reads for PATH: the workbook itself, or a pack folder's snapshot
     (with the pack's as-of date)."""
-    from pmo_xl.history import SNAPSHOT, read_pack, snapshot_of
+    from pmo_xl.compare.packs import SNAPSHOT, read_pack, snapshot_of
 
     path = Path(path)
     if not path.is_dir():
@@ -144,7 +145,7 @@ def new(path: str | Path, *, overwrite: bool = False) -> Path:
     if path.exists() and not overwrite:
         raise CannotCheck(f"{path} already exists; pmo-xl never overwrites a workbook. Choose "
                           "another name (or pass --force).")
-    from pmo_xl.template import write_master  # xlsxwriter only when a template is written
+    from pmo_xl.workbook.template import write_master  # xlsxwriter only when a template is written
 
     return write_master(path)
 

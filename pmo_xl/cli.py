@@ -73,7 +73,8 @@ def _codes(ctx, param, values: tuple[str, ...]) -> list[str]:
     codes = [c.strip() for v in values for c in v.split(",") if c.strip()]
     if not codes:
         return codes
-    from pmo_xl.validators.registry import load_rules, unknown_codes
+    from pmo_xl.validators.families import load_rules
+    from pmo_xl.validators.registry import unknown_codes
 
     unknown = unknown_codes(load_rules(), codes)
     if unknown:
@@ -111,7 +112,8 @@ def _require_rules(select: list[str], ignore: list[str]) -> None:
     """--select K --ignore K would run nothing and report "0 errors": say so instead."""
     if not (select or ignore):
         return
-    from pmo_xl.validators.registry import load_rules, selected
+    from pmo_xl.validators.families import load_rules
+    from pmo_xl.validators.registry import selected
 
     if not selected(load_rules(), select, ignore):
         chosen = f"--select {','.join(select)} " if select else ""
@@ -176,7 +178,7 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
     """
     _require_rules(select, ignore)
     api = _library()
-    from pmo_xl.console import findings_json, print_findings
+    from pmo_xl.terminal.console import findings_json, print_findings
 
     try:
         _refuse_outputs(path, output=output, annotate=annotate)
@@ -280,8 +282,9 @@ def rules(code: str | None) -> None:
       pmo-xl rules
       pmo-xl rules L104
     """
-    from pmo_xl.schema_doc import example_lines, rule_examples
-    from pmo_xl.validators.registry import FAMILIES, load_rules
+    from pmo_xl.terminal.schema_doc import example_lines, rule_examples
+    from pmo_xl.validators.families import load_rules
+    from pmo_xl.validators.registry import FAMILIES
 
     registry = load_rules()
     if code is None:
@@ -326,7 +329,7 @@ def schema(output_format: str) -> None:
       pmo-xl schema
       pmo-xl schema --format markdown > WORKBOOK.md
     """
-    from pmo_xl.schema_doc import schema_markdown, schema_text
+    from pmo_xl.terminal.schema_doc import schema_markdown, schema_text
 
     click.echo(schema_markdown() if output_format == "markdown" else schema_text())
 
@@ -460,7 +463,7 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
     """
     _require_rules(select, ignore)
     api = _library()
-    from pmo_xl.console import print_findings
+    from pmo_xl.terminal.console import print_findings
 
     try:
         written = api.pack(path, as_of, output, force=force, select=select, ignore=ignore,
@@ -513,7 +516,7 @@ def demo(folder: str, as_of: dt.date) -> None:
     if not folder.strip():  # "" would mean the current folder: say it if you mean it (".")
         raise click.BadParameter("the folder name is empty; give one, e.g. pmo-xl-demo (or . "
                                  "for the current folder).", param_hint="FOLDER")
-    from pmo_xl.demo import run_demo
+    from pmo_xl.demo.run import run_demo
 
     try:
         run_demo(Path(folder), as_of)
@@ -554,7 +557,7 @@ def send(folder: Path, smtp: str | None, from_address: str | None, starttls: boo
       pmo-xl send pmo-pack-2026-11-30 --smtp smtp.example.org --starttls \\
           --user pmo@example.org --from pmo@example.org --cc pmo-office@example.org
     """
-    from pmo_xl import send as sending
+    from pmo_xl.people import send as sending
 
     if starttls and use_ssl:
         raise click.UsageError("--starttls and --ssl cannot be used together; pick one.")
@@ -631,7 +634,7 @@ def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
     import json
 
     api = _library()
-    from pmo_xl.console import print_actions
+    from pmo_xl.terminal.console import print_actions
 
     _require_rules(select, ignore)
     try:
@@ -674,7 +677,7 @@ def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path 
       pmo-xl diff pmo-pack-2026-10-31 master.xlsx -o changes.xlsx
     """
     api = _library()
-    from pmo_xl.diff_output import comparison_json, print_comparison
+    from pmo_xl.terminal.diff_output import comparison_json, print_comparison
 
     try:
         if output is not None:

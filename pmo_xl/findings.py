@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, replace
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 _PLAIN_SHEET = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def column_letter(number: int) -> str:
+    """The Excel column letters of 1-based column `number`: 1 -> A, 28 -> AB, 16384 -> XFD
+    (openpyxl's own, without importing openpyxl)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """A -> 1, XFD -> 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def quote_sheet(title: str) -> str:
@@ -101,3 +120,20 @@ class Problem:
     hint: str
     severity: str | None = None  # only where one rule has two severities
     in_old: bool = False  # the cell is in the old version (a drift rule, a removed record)
+
+
+def json_value(value: object) -> object:
+    """A cell value for JSON: a date in ISO form, a whole number without `.0`."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def shown_value(value: object) -> str:
+    """A cell value for a person: `(blank)`, a date in ISO form, `95` rather than `95.0`."""
+    if value is None:
+        return "(blank)"
+    shown = json_value(value)
+    return str(shown) if not isinstance(shown, str) else repr(shown) if not shown else shown

@@ -28,9 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import SEVERITY_ORDER, Finding
 from pmo_xl.output import atomic_output
-from pmo_xl.reports.paging import fits_portrait, pages_wide
 from pmo_xl.reports.styles import SEVERITY_FILL_HEX
 from pmo_xl.validators.engine import CheckResult
+from pmo_xl.workbook.paging import fits_portrait, pages_wide
 
 AUTHOR = "pmo-xl"
 FINDINGS_SHEET = "pmo-xl findings"

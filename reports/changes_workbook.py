@@ -16,7 +16,8 @@ from pathlib import Path
 from openpyxl.utils import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
-from pmo_xl.diff import (
+from pmo_xl.compare.comparison import Comparison
+from pmo_xl.compare.diff import (
     ADDED,
     CHANGED,
     COLUMN_ADDED,
@@ -24,9 +25,8 @@ from pmo_xl.diff import (
     REMOVED,
     UNMATCHED,
 )
+from pmo_xl.compare.packs import SNAPSHOT
 from pmo_xl.findings import ERROR, INFO, WARNING
-from pmo_xl.history import SNAPSHOT
-from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output, refuse_master
 from pmo_xl.reports.common import GENERATED_LABEL, generated_at
 from pmo_xl.reports.styles import (
@@ -37,7 +37,7 @@ from pmo_xl.reports.styles import (
     print_setup,
     write_table,
 )
-from pmo_xl.validators.comparison import Comparison
+from pmo_xl.workbook.master import collector_paused
 
 # Excel allows 65,530 hyperlinks on one worksheet; beyond that the address is plain text.
 MAX_LINKS = 65_530

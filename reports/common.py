@@ -14,11 +14,11 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl.period import period_label
-from pmo_xl.reports.paging import span_width
 from pmo_xl.reports.styles import LINE_HEIGHT, RAG, formats, new_workbook
-from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import Frequency
+from pmo_xl.workbook.paging import span_width
+from pmo_xl.workbook.text_fit import line_count
 
 GENERATED_LABEL = "Generated"
 

@@ -27,15 +27,14 @@ import tempfile
 import textwrap
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from pmo_xl.actions import Action, ActionList, PersonActions
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import made_folder
+from pmo_xl.people.actions import Action, ActionList, PersonActions, WrittenDrafts
 
 MAX_LISTED = 25  # more than this and the items come as an attached workbook
 PERSON_HEADER = "X-PMO-XL-Person"
@@ -47,16 +46,6 @@ WRAP = 76
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}
 _MAX_STEM = 60
-
-
-@dataclass
-class WrittenDrafts:
-    """What a run wrote: the folder, one file per addressed person, who got none and why."""
-
-    folder: Path
-    files: dict[str, Path] = field(default_factory=dict)  # person ID -> draft
-    unaddressed: list[PersonActions] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)  # earlier drafts no longer needed
 
 
 # --- file names -------------------------------------------------------------------------------

@@ -24,9 +24,9 @@ from pmo_xl import links
 from pmo_xl.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
 from pmo_xl.output import atomic_output
 from pmo_xl.reports import styles
-from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.registry import FAMILIES
+from pmo_xl.workbook.text_fit import line_count
 
 FINDINGS_COLUMNS = [
     # (header, width in characters)

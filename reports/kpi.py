@@ -20,11 +20,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl import rag
 from pmo_xl.facts import Facts, KpiStatus
-from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output
 from pmo_xl.period import period_label
 from pmo_xl.reports.common import cover_rows, generated_at, label_rows, note, start_workbook
-from pmo_xl.reports.paging import paginate
 from pmo_xl.reports.styles import (
     RAG,
     TableColumn,
@@ -36,6 +34,8 @@ from pmo_xl.reports.styles import (
 )
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import FREQUENCIES, Frequency, KPIActuals, KPIs, Services
+from pmo_xl.workbook.master import collector_paused
+from pmo_xl.workbook.paging import paginate
 
 KPI_SHEETS = ("Summary", "KPIs", "Trends", "Trend charts")
 TREND_PERIODS = 12

@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmo_xl.history import PACK_JSON, SNAPSHOT
+from pmo_xl.compare.packs import PACK_JSON, SNAPSHOT
 from pmo_xl.output import atomic_folder, refuse_folder
+from pmo_xl.people.send import DRAFTS_SUBFOLDER, SENT_FILE
 from pmo_xl.reports.email_draft import build_email, summarise, write_email
 from pmo_xl.reports.findings_workbook import write_findings_workbook
-from pmo_xl.send import DRAFTS_SUBFOLDER, SENT_FILE
 from pmo_xl.validators.engine import CheckResult
 
 if TYPE_CHECKING:
-    from pmo_xl.reports.drafts import WrittenDrafts
-    from pmo_xl.since import PackMemory
+    from pmo_xl.compare.since import PackMemory
+    from pmo_xl.people.actions import WrittenDrafts
 
 EMAIL_NAME = "governance-pack.eml"
 # What a pack folder holds; --force replaces a folder only when it holds nothing else.
@@ -80,7 +80,7 @@ def write_pack_files(
     existing folder may be replaced (``pmo_xl.output.refuse_folder``).
     """
     # Imported here: the report modules are only needed for a pack.
-    from pmo_xl.history import write_memory
+    from pmo_xl.compare.packs import write_memory
     from pmo_xl.reports.kpi import write_kpi_report
     from pmo_xl.reports.status import write_status_report
 
@@ -113,7 +113,7 @@ def write_pack_files(
 
 def write_people_drafts(result: CheckResult, folder: Path) -> WrittenDrafts:
     """Each person's actions as an addressed draft in the pack's `to-people/`."""
-    from pmo_xl.actions import build_actions
+    from pmo_xl.people.actions import build_actions
     from pmo_xl.reports.drafts import write_drafts
 
     return write_drafts(build_actions(result), folder / DRAFTS_SUBFOLDER,

@@ -5,7 +5,7 @@ one line per move (services whose RAG or stage moved, risks and issues opened an
 KPIs whose RAG moved, findings new and resolved, drift findings), filterable by kind. With
 two or more earlier packs it also gets **RAG history**: each active service's RAG in each of
 the last 12 packs (read from their pack.json, never by re-reading old masters) and a chart of
-the error and warning findings per pack. Both only present :mod:`pmo_xl.since`'s facts.
+the error and warning findings per pack. Both only present :mod:`pmo_xl.compare.since`'s facts.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl import rag
+from pmo_xl.compare.packs import HISTORY_PACKS
+from pmo_xl.compare.since import PackMemory, SinceLastMeeting
 from pmo_xl.findings import ERROR, WARNING
-from pmo_xl.history import HISTORY_PACKS
 from pmo_xl.reports.common import note
 from pmo_xl.reports.styles import (
     SEVERITY,
@@ -24,7 +25,6 @@ from pmo_xl.reports.styles import (
     print_setup,
     write_table,
 )
-from pmo_xl.since import PackMemory, SinceLastMeeting
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import ACTIVE_STAGES, Services
 

@@ -14,9 +14,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl import rag
+from pmo_xl.compare.since import PackMemory
 from pmo_xl.facts import Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING
-from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output
 from pmo_xl.reports.common import (
     count_table,
@@ -34,10 +34,8 @@ from pmo_xl.reports.decisions import (
     plans_text,
     write_decisions_sheet,
 )
-from pmo_xl.reports.paging import paginate
 from pmo_xl.reports.since_sheets import summary_rows, write_memory_sheets
 from pmo_xl.reports.styles import RAG, TableColumn, cover_block, print_setup, write_table
-from pmo_xl.since import PackMemory
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import (
     NEXT_STAGE,
@@ -54,6 +52,8 @@ from pmo_xl.validators.schema import (
     Stage,
     YesNo,
 )
+from pmo_xl.workbook.master import collector_paused
+from pmo_xl.workbook.paging import paginate
 
 STATUS_SHEETS = ("Summary", DECISIONS_SHEET, "Services", "Set-up pipeline", "Closing",
                  "Risks and Issues", "Findings")

@@ -17,7 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl.output import WORKBOOK_OPTIONS
-from pmo_xl.reports.text_fit import line_count
+from pmo_xl.workbook.text_fit import line_count
 
 # xlsxwriter would otherwise turn "=..." into a live formula, "http..." into a link and
 # "007" into 7; a report shows the master's text exactly as typed.
@@ -390,5 +390,5 @@ def _fit_width(col: TableColumn, rows: list[list[object]], index: int) -> float:
 
 def _lines(text: str, width: float, bold: bool = False) -> int:
     """Lines `text` takes wrapped in a column `width` characters wide, never too few for
-    Calibri or Carlito (see :mod:`pmo_xl.reports.text_fit`)."""
+    Calibri or Carlito (see :mod:`pmo_xl.workbook.text_fit`)."""
     return line_count(text, width, size=FONT_SIZE, bold=bold)

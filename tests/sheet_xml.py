@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import column_index_from_string
 
-from pmo_xl.package import inspect_workbook
+from pmo_xl.workbook.package import inspect_workbook
 
 
 def cell(ref: str, *, t: str | None = None, f: str | None = None, v: str | None = None,

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmo_xl import api
-from pmo_xl.actions import FINDING, KINDS, build_actions
+from pmo_xl.people.actions import FINDING, KINDS, build_actions
 from pmo_xl.reports.drafts import build_message, file_names
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, base_rows
 from pmo_xl.validators.registry import Edit

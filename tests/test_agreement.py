@@ -35,7 +35,6 @@ from hypothesis import strategies as st
 
 from pmo_xl import api
 from pmo_xl.reports.pack import EMAIL_NAME
-from pmo_xl.template import write_master
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, base_rows
 from pmo_xl.validators.schema import (
     SIPOC,
@@ -46,6 +45,7 @@ from pmo_xl.validators.schema import (
     Settings,
     Stage,
 )
+from pmo_xl.workbook.template import write_master
 
 D = dt.date
 EXAMPLES = int(os.environ.get("PMO_XL_AGREEMENT_EXAMPLES") or 20)

@@ -24,9 +24,9 @@ from click.testing import CliRunner
 import pmo_xl.output
 from pmo_xl.cli import cli
 from pmo_xl.findings import Finding
+from pmo_xl.validators.cell_checks import SCHEMAS
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, base_rows, write_example
 from pmo_xl.validators.registry import Edit, drop_sheet, rename_header
-from pmo_xl.validators.schema import SCHEMAS
 
 from .conftest import run_process
 
@@ -107,7 +107,7 @@ def rezip(source: Path, target: Path, change: Callable[[str, bytes], bytes | Non
 
 
 def sheet_part(path: Path, title: str) -> str:
-    from pmo_xl.package import inspect_workbook
+    from pmo_xl.workbook.package import inspect_workbook
 
     return inspect_workbook(path).sheet_parts[title]
 
@@ -214,7 +214,7 @@ def test_powerpoint_renamed(tmp_path: Path) -> None:
 
 def test_zip_bomb_by_ratio(master: Path, tmp_path: Path) -> None:
     """A part that compresses over the ratio limit: 60 MB of zeros stored in ~60 KB."""
-    from pmo_xl.package import MAX_RATIO, RATIO_FLOOR
+    from pmo_xl.workbook.package import MAX_RATIO, RATIO_FLOOR
 
     path = tmp_path / "bomb.xlsx"
     size = RATIO_FLOOR + 10 * 1024**2
@@ -242,7 +242,7 @@ def test_zip_bomb_by_declared_size(master: Path, tmp_path: Path) -> None:
 
 
 def test_too_many_parts(tmp_path: Path) -> None:
-    from pmo_xl.package import MAX_ENTRIES
+    from pmo_xl.workbook.package import MAX_ENTRIES
 
     path = tmp_path / "parts.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
@@ -520,7 +520,7 @@ def test_sheet_names_with_unicode_and_quotes(tmp_path: Path) -> None:
     path = tmp_path / "m.xlsx"
     rows = base_rows()
     rows["Risks and Issues"][0]["Severity"] = "Catastrophic"
-    from pmo_xl.template import write_master
+    from pmo_xl.workbook.template import write_master
 
     write_master(path, rows, extra_sheets={"Budget – Q3 'draft' ü": [["Cost", "€"]]})
     code, findings = check_findings(path)
@@ -572,7 +572,7 @@ def test_read_only_master_still_checks(master: Path) -> None:
 
 
 def test_every_sheet_empty_but_headers(tmp_path: Path) -> None:
-    from pmo_xl.template import write_master
+    from pmo_xl.workbook.template import write_master
 
     path = write_master(tmp_path / "blank.xlsx")
     result = check_file(path)

@@ -18,12 +18,12 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
-from pmo_xl.example import EXAMPLE_AS_OF, example_rows, write_example_master
+from pmo_xl.demo.example import EXAMPLE_AS_OF, example_rows, write_example_master
 from pmo_xl.reports.catalogue import number_text, usable_email
-from pmo_xl.template import write_master
 from pmo_xl.validators.examples import EXAMPLE_AS_OF as CLEAN_AS_OF
 from pmo_xl.validators.examples import write_example
 from pmo_xl.validators.registry import Edit
+from pmo_xl.workbook.template import write_master
 from tests import catalogue_masters as cm
 from tests.conftest import run_process
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from pmo_xl import api
-from pmo_xl.example import EXAMPLE_AS_OF, write_example_master
-from pmo_xl.template import write_master
+from pmo_xl.demo.example import EXAMPLE_AS_OF, write_example_master
 from pmo_xl.validators.examples import EXAMPLE_AS_OF as CLEAN_AS_OF
+from pmo_xl.workbook.template import write_master
 from tests import catalogue_masters as cm
 from tests.browser import CHROMIUM, Browser, print_to_pdf
 

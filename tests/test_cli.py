@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from pmo_xl.validators.examples import write_example
-from pmo_xl.validators.registry import Edit, load_rules
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.registry import Edit
 
 from .conftest import AS_OF, check_json, run_process
 

@@ -16,9 +16,9 @@ import pytest
 from pmo_xl import api
 from pmo_xl.errors import CannotCheck
 from pmo_xl.period import FIRST_DAY, LAST_DAY, step_back, usable
-from pmo_xl.settings import read_date
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
+from pmo_xl.workbook.settings import read_date
 
 from .conftest import check_json
 

@@ -12,10 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from pmo_xl.cli import cli
-from pmo_xl.example import DELIBERATE, EXAMPLE_AS_OF, WAIVED, example_rows, write_example_master
-from pmo_xl.master import read_master
+from pmo_xl.demo.example import (
+    DELIBERATE,
+    EXAMPLE_AS_OF,
+    WAIVED,
+    example_rows,
+    write_example_master,
+)
 from pmo_xl.period import previous_month, previous_quarter, step_back
-from pmo_xl.validators.registry import load_rules
+from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.schema import (
     CHANGE_REASONS,
     CHANGE_STATUSES,
@@ -35,6 +40,7 @@ from pmo_xl.validators.schema import (
     SEVERITIES,
     STAGES,
 )
+from pmo_xl.workbook.master import read_master
 from tests.conftest import run_process
 
 AS_OF = EXAMPLE_AS_OF.isoformat()

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 
 from pmo_xl import api
 from pmo_xl.cli import cli
-from pmo_xl.diff import compare_masters
-from pmo_xl.master import read_master
+from pmo_xl.compare.diff import compare_masters
 from pmo_xl.validators.examples import write_example
 from pmo_xl.validators.registry import Edit
+from pmo_xl.workbook.master import read_master
 
 from .conftest import AS_OF, diff_json, run_process
 

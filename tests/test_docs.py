@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pmo_xl.schema_doc import rules_markdown, schema_markdown
-from pmo_xl.validators.registry import load_rules
+from pmo_xl.terminal.schema_doc import rules_markdown, schema_markdown
+from pmo_xl.validators.families import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_workbook_doc_is_current() -> None:
     assert (ROOT / "docs" / "WORKBOOK.md").read_text() == schema_markdown() + "\n", (
-        "run: python -m pmo_xl.schema_doc schema > docs/WORKBOOK.md")
+        "run: python -m pmo_xl.terminal.schema_doc schema > docs/WORKBOOK.md")
 
 
 def test_rules_doc_is_current() -> None:
     assert (ROOT / "docs" / "RULES.md").read_text() == rules_markdown() + "\n", (
-        "run: python -m pmo_xl.schema_doc rules > docs/RULES.md")
+        "run: python -m pmo_xl.terminal.schema_doc rules > docs/RULES.md")
 
 
 def test_readme_names_no_rule_that_does_not_exist() -> None:

@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
-from pmo_xl.actions import PersonActions
 from pmo_xl.facts import Person
+from pmo_xl.people.actions import PersonActions
 from pmo_xl.reports import drafts as drafting
 from pmo_xl.reports.drafts import MAX_LISTED, PERSON_HEADER, file_names, slug
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pmo_xl import api
-from pmo_xl.example import (
+from pmo_xl.demo.example import (
     DATA,
     DELIBERATE,
     EXAMPLE_AS_OF,
@@ -20,7 +20,7 @@ from pmo_xl.example import (
     WAIVED,
     example_rows,
 )
-from pmo_xl.example_tables import (
+from pmo_xl.demo.example_tables import (
     BadTable,
     add_months,
     headers_of,
@@ -28,8 +28,8 @@ from pmo_xl.example_tables import (
     read_tables,
     write_tables,
 )
-from pmo_xl.template import write_master
 from pmo_xl.validators.schema import SHEETS
+from pmo_xl.workbook.template import write_master
 
 D = dt.date
 

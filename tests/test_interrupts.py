@@ -125,7 +125,7 @@ def filled(args: tuple[str, ...], place) -> list[str]:
     ("import:click", signal.SIGINT, CHECK, []),
     ("import:pandas", signal.SIGINT, CHECK, []),
     ("import:pandas", signal.SIGTERM, CHECK, []),
-    ("call:pmo_xl.master:read_master", signal.SIGINT, CHECK, []),
+    ("call:pmo_xl.workbook.master:read_master", signal.SIGINT, CHECK, []),
     ("call:pmo_xl.reports.findings_workbook:_findings_sheet", signal.SIGTERM, CHECK, []),
     # the findings workbook is complete by then; the annotated copy is not written
     ("call:pmo_xl.reports.annotate:_annotate_cell", signal.SIGINT, CHECK, ["findings.xlsx"]),

@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
-from pmo_xl.history import PACK_JSON, SNAPSHOT
+from pmo_xl.compare.packs import PACK_JSON, SNAPSHOT
+from pmo_xl.people.send import DRAFTS_SUBFOLDER
 from pmo_xl.reports.email_draft import XLSX_TYPE, decisions_needed
 from pmo_xl.reports.pack import EMAIL_NAME
-from pmo_xl.send import DRAFTS_SUBFOLDER
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
 

@@ -29,8 +29,9 @@ from openpyxl.utils import column_index_from_string
 
 from pmo_xl import api
 from pmo_xl.findings import SEVERITIES
+from pmo_xl.validators.cell_checks import SCHEMAS
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, base_rows
-from pmo_xl.validators.schema import SCHEMAS, id_column
+from pmo_xl.validators.schema import id_column
 
 EXAMPLES = int(os.environ.get("PMO_XL_HYPOTHESIS_EXAMPLES")
                or (1000 if os.environ.get("CI") else 50))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import openpyxl
 
-from pmo_xl.master import read_master
 from pmo_xl.validators.examples import write_example
 from pmo_xl.validators.registry import Edit
+from pmo_xl.workbook.master import read_master
 
 from .conftest import check_json
 

@@ -23,13 +23,14 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.chart import BarChart, Reference
 
-import pmo_xl.master
+import pmo_xl.workbook.master
 from pmo_xl import api
 from pmo_xl.cli import cli
 from pmo_xl.errors import CannotCheck
-from pmo_xl.master import read_master
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
-from pmo_xl.validators.registry import Edit, load_rules
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.registry import Edit
+from pmo_xl.workbook.master import read_master
 
 from .conftest import run_process
 from .sheet_xml import add_parts, cell, libreoffice, rewrite, with_cells
@@ -104,7 +105,7 @@ def test_a_value_in_the_last_cell_of_excel_is_refused_before_any_sheet_loads(
     def never(*args, **kwargs):
         raise AssertionError("a sheet was loaded before the far value was refused")
 
-    monkeypatch.setattr(pmo_xl.master, "_read_one_sheet", never)
+    monkeypatch.setattr(pmo_xl.workbook.master, "_read_one_sheet", never)
     sentence = refused(path, "People", "XFD1048576")
     assert "1,048,576 rows by 16,384 columns" in sentence
 
@@ -165,7 +166,7 @@ def test_a_missing_column_beside_a_header_in_xfd_names_a_cell_inside_the_sheet(
 
 def test_the_benchmark_sized_sheet_is_not_refused(tmp_path: Path) -> None:
     """A large, dense sheet is read: the budget grows with the sheet's XML."""
-    from pmo_xl.package import _too_big
+    from pmo_xl.workbook.package import _too_big
 
     rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "ABCDEF")
                    + "</row>" for r in range(1, 200_001))
@@ -641,7 +642,8 @@ def test_check_in_python_reads_no_pipe(tmp_path: Path) -> None:
 def test_the_width_search_finds_every_column_beyond_the_width(width: int) -> None:
     """Sound: no column past `width` escapes the one search that stands in for reading
     every cell reference; tight: it rounds the width down by less than one leading letter."""
-    from pmo_xl.package import _columns_beyond, column_letters
+    from pmo_xl.findings import column_letter as column_letters
+    from pmo_xl.workbook.package import _columns_beyond
 
     search = _columns_beyond(width)
     slack = 26 ** (len(column_letters(width)) - 1)

@@ -172,7 +172,7 @@ def test_status_summary_cover(built):
     assert labels["Organisation"] == "Example Org"
     assert labels["As of"].date() == EXAMPLE_AS_OF
     assert labels["Master workbook"] == "master.xlsx"
-    from pmo_xl.master import read_master
+    from pmo_xl.workbook.master import read_master
 
     assert labels["Master fingerprint (SHA-256)"] == read_master(built["master"]).short_hash
     assert labels["Services in the catalogue"] == 3

@@ -15,16 +15,17 @@ from click.testing import CliRunner
 
 from pmo_xl.cli import cli
 from pmo_xl.facts import Facts
-from pmo_xl.master import read_master
-from pmo_xl.schema_doc import rule_examples, rules_markdown
+from pmo_xl.terminal.schema_doc import rule_examples, rules_markdown
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, apply_edits, base_rows, write_example
-from pmo_xl.validators.registry import Edit, load_rules
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.registry import Edit
 from pmo_xl.validators.schema import (
     Frequency,
     KPIs,
     Services,
     Waivers,
 )
+from pmo_xl.workbook.master import read_master
 
 from .conftest import check_json
 

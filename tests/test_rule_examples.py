@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pmo_xl.validators.examples import write_example
-from pmo_xl.validators.registry import load_rules
+from pmo_xl.validators.families import load_rules
 
 from .conftest import check_json, diff_json
 

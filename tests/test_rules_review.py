@@ -16,17 +16,18 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
-from pmo_xl.example import DELIBERATE, EXAMPLE_AS_OF, example_rows
-from pmo_xl.example_tables import Rows
-from pmo_xl.master import read_master
+from pmo_xl.demo.example import DELIBERATE, EXAMPLE_AS_OF, example_rows
+from pmo_xl.demo.example_tables import Rows
 from pmo_xl.period import add_months
 from pmo_xl.reports.email_draft import decisions_needed
 from pmo_xl.reports.kpi import write_kpi_report
 from pmo_xl.reports.status import write_status_report
-from pmo_xl.template import write_master
 from pmo_xl.validators.examples import EXAMPLE_AS_OF as SMALL_AS_OF
 from pmo_xl.validators.examples import write_example
-from pmo_xl.validators.registry import Edit, load_rules
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.registry import Edit
+from pmo_xl.workbook.master import read_master
+from pmo_xl.workbook.template import write_master
 
 D = dt.date
 RULES = load_rules()

@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from pmo_xl.facts import Facts
-from pmo_xl.master import read_master
-from pmo_xl.template import write_master
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, base_rows, write_example
-from pmo_xl.validators.registry import Edit, load_rules
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.registry import Edit
+from pmo_xl.workbook.master import read_master
+from pmo_xl.workbook.template import write_master
 
 from .conftest import check_json
 

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from pmo_xl import send as sending
+from pmo_xl.people import send as sending
 from pmo_xl.cli import cli
 
 from .conftest import run_process
@@ -787,7 +787,7 @@ def test_malformed_smtp(tmp_path, run_send, value) -> None:
     ("[::1]:2525", "plain", ("::1", 2525)), ("[::1]", "ssl", ("::1", 465)),
     (" 127.0.0.1:25 ", "plain", ("127.0.0.1", 25))])
 def test_default_ports(value, security, expected) -> None:
-    from pmo_xl.mail_server import parse_server
+    from pmo_xl.people.mail_server import parse_server
 
     assert parse_server(value, security) == expected
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pmo_xl.master import read_master
-from pmo_xl.settings import read_count, read_settings, read_share
 from pmo_xl.validators.examples import write_example
 from pmo_xl.validators.registry import Edit
+from pmo_xl.workbook.master import read_master
+from pmo_xl.workbook.settings import read_count, read_settings, read_share
 
 from .conftest import check_json
 

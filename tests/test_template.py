@@ -12,17 +12,16 @@ import pytest
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 
-from pmo_xl.template import VALIDATED_ROWS
 from pmo_xl.validators.schema import (
     CHOICE,
     DATE,
     RACI_ROLES,
     README_SHEET,
-    SCHEMAS,
     SHEETS,
     YESNO,
     columns_of,
 )
+from pmo_xl.workbook.template import VALIDATED_ROWS
 from tests.conftest import run_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,22 +95,22 @@ def test_pmo_xl_new_writes_the_committed_template(template_path: Path) -> None:
 
 
 def test_every_schema_sheet_and_the_readme(template: openpyxl.Workbook) -> None:
-    assert template.sheetnames == [README_SHEET, *SCHEMAS]
+    assert template.sheetnames == [README_SHEET, *SHEETS]
     readme = template[README_SHEET]
     text = " ".join(str(c.value) for row in readme.iter_rows() for c in row if c.value)
     assert "pmo-xl check" in text
-    for name in SCHEMAS:
+    for name in SHEETS:
         assert name in text
 
 
-@pytest.mark.parametrize("sheet_name", list(SCHEMAS))
+@pytest.mark.parametrize("sheet_name", list(SHEETS))
 def test_header_row_is_the_schema_headers(template, sheet_name: str) -> None:
     worksheet = template[sheet_name]
     row = [c.value for c in next(worksheet.iter_rows(min_row=1, max_row=1))]
     assert row == _headers(sheet_name)
 
 
-@pytest.mark.parametrize("sheet_name", list(SCHEMAS))
+@pytest.mark.parametrize("sheet_name", list(SHEETS))
 def test_each_sheet_is_an_excel_table_over_its_headers(template, sheet_name: str) -> None:
     worksheet = template[sheet_name]
     assert len(worksheet.tables) == 1
@@ -122,7 +121,7 @@ def test_each_sheet_is_an_excel_table_over_its_headers(template, sheet_name: str
     assert [c.name for c in table.tableColumns] == _headers(sheet_name)
 
 
-@pytest.mark.parametrize("sheet_name", list(SCHEMAS))
+@pytest.mark.parametrize("sheet_name", list(SHEETS))
 def test_header_row_is_frozen(template, sheet_name: str) -> None:
     frozen = template[sheet_name].freeze_panes
     assert frozen is not None
@@ -130,7 +129,7 @@ def test_header_row_is_frozen(template, sheet_name: str) -> None:
     assert row == 2
 
 
-@pytest.mark.parametrize("sheet_name", list(SCHEMAS))
+@pytest.mark.parametrize("sheet_name", list(SHEETS))
 def test_every_header_carries_its_guidance(template, sheet_name: str) -> None:
     worksheet = template[sheet_name]
     for index, info in enumerate(columns_of(sheet_name), start=1):
@@ -146,8 +145,8 @@ def test_every_header_carries_its_guidance(template, sheet_name: str) -> None:
 # --- drop-downs and date checks ------------------------------------------------------------
 
 
-CHOICE_COLUMNS = [(c.sheet, c) for s in SCHEMAS for c in columns_of(s) if c.kind == CHOICE]
-DATE_COLUMNS = [(c.sheet, c) for s in SCHEMAS for c in columns_of(s) if c.kind == DATE]
+CHOICE_COLUMNS = [(c.sheet, c) for s in SHEETS for c in columns_of(s) if c.kind == CHOICE]
+DATE_COLUMNS = [(c.sheet, c) for s in SHEETS for c in columns_of(s) if c.kind == DATE]
 
 
 def test_the_schema_has_the_controlled_columns_the_spec_names() -> None:
@@ -186,7 +185,7 @@ def test_a_date_column_accepts_only_dates(template, sheet_name, info) -> None:
 
 
 def test_yes_no_columns_offer_y_and_n(template) -> None:
-    yes_no = [(s, c) for s in SCHEMAS for c in columns_of(s) if c.kind == YESNO]
+    yes_no = [(s, c) for s in SHEETS for c in columns_of(s) if c.kind == YESNO]
     assert yes_no
     for sheet_name, info in yes_no:
         letter = get_column_letter(_headers(sheet_name).index(info.header) + 1)

@@ -4,28 +4,40 @@ A column of 200,000 cells holds a handful of Python types and, in controlled col
 handful of distinct values. Each check therefore decides once per type (or per distinct
 value) and looks the verdict up per cell in C, instead of calling a lambda for every cell:
 the same answers at a tenth of the cost on a large master. Imported only when a check runs
-(see :func:`pmo_xl.validators.schema.pandera_schema`).
+(see :func:`pandera_schema`). The pandera schemas themselves are built here too, from the
+schema's declarations, when a check first needs them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from pmo_xl.validators.schema import (
+    CHECK_CHOICE,
+    CHECK_LIST_ITEMS,
+    CHECK_NOT_NULL,
+    CHECK_TYPE,
+    CHECK_UNIQUE,
     CHOICE,
     DATE,
     ID,
     INTEGER,
     LIST,
     NUMBER,
+    SHEETS,
     TEXT,
     YESNO,
     split_list,
     yes,
 )
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 _NONE = type(None)
 
@@ -174,8 +186,6 @@ def _passes(table, info) -> bool:
 
 @cache
 def _subschema(name: str, present: tuple[str, ...]):
-    from pmo_xl.validators.schema import pandera_schema
-
     # Uniqueness is S107's own pass over IDs as text (pandera would take TRUE for 1).
     schema = pandera_schema(name).select_columns(list(present))
     return schema.update_columns({h: {"unique": False} for h in present
@@ -183,16 +193,63 @@ def _subschema(name: str, present: tuple[str, ...]):
 
 
 def _check_name(check: object) -> str | None:
-    from pmo_xl.validators.schema import (
-        CHECK_CHOICE,
-        CHECK_LIST_ITEMS,
-        CHECK_NOT_NULL,
-        CHECK_TYPE,
-        CHECK_UNIQUE,
-    )
-
     text = str(check)
     for name in (CHECK_NOT_NULL, CHECK_UNIQUE, CHECK_TYPE, CHECK_CHOICE, CHECK_LIST_ITEMS):
         if text == name or text.startswith(name):
             return name
     return None
+
+
+# --- the pandera schemas, built from the declarations when a check first needs them --------
+
+
+
+@cache
+def pandera_schema(sheet_name: str) -> pa.DataFrameSchema:
+    """The pandera DataFrameSchema of one sheet, with the cell checks of each column's kind."""
+    import pandera.pandas as pa
+
+    sheet = SHEETS[sheet_name]
+    columns = {}
+    for info in sheet.COLUMNS:
+        checks = []
+        type_check = TYPE_CHECKS[info.kind]
+        # ignore_na=False: the checks themselves let blanks pass (see cell_checks).
+        if type_check is not None:
+            checks.append(pa.Check(type_check, name=CHECK_TYPE, ignore_na=False))
+        if info.choices:
+            checks.append(pa.Check(in_list(info.choices), name=CHECK_CHOICE,
+                                   ignore_na=False))
+        if info.many:
+            checks.append(pa.Check(has_no_empty_items, name=CHECK_LIST_ITEMS,
+                                   ignore_na=False))
+        columns[info.header] = pa.Column(
+            dtype=None,
+            name=info.header,
+            nullable=not info.required,
+            unique=info.unique,
+            report_duplicates="exclude_first",
+            required=False,  # a missing column is reported by S102/S103 with a hint, not here
+            checks=checks,
+            description=info.guidance,
+        )
+    return pa.DataFrameSchema(columns=columns, name=sheet_name, description=sheet.PURPOSE,
+                              unique_column_names=False)
+
+
+class _Schemas(Mapping[str, "pa.DataFrameSchema"]):
+    """Sheet name -> its pandera schema, built on first use (iterating needs no pandera)."""
+
+    def __getitem__(self, name: str) -> pa.DataFrameSchema:
+        if name not in SHEETS:
+            raise KeyError(name)
+        return pandera_schema(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SHEETS)
+
+    def __len__(self) -> int:
+        return len(SHEETS)
+
+
+SCHEMAS: Mapping[str, pa.DataFrameSchema] = _Schemas()

@@ -13,7 +13,7 @@ from pmo_xl.validators.schema import SET_UP_STAGES, Services, Sheet
 
 if TYPE_CHECKING:
     from pmo_xl.facts import Facts
-    from pmo_xl.master import SheetTable
+    from pmo_xl.workbook.master import SheetTable
 
 
 def problem_at(table: SheetTable, row: int, header: str, record: str | None, message: str,

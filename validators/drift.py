@@ -2,7 +2,7 @@
 
 These rules judge what changed, so they need two versions: `pmo-xl diff OLD NEW`, or a pack
 that finds the previous pack beside it. `pmo-xl check` never runs them. Each takes the facts
-of the old and the new version and their record-level :class:`pmo_xl.diff.Diff`, and names
+of the old and the new version and their record-level :class:`pmo_xl.compare.diff.Diff`, and names
 the changed cell in NEW (or, for a record that is gone, its cell in OLD).
 
 The seeds' rules behind them: a service moves through its lifecycle by recorded decisions
@@ -21,14 +21,14 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.diff import KEYS, letter_of, shown_value
 from pmo_xl.facts import is_plan
-from pmo_xl.findings import ERROR, WARNING, Problem
+from pmo_xl.findings import ERROR, WARNING, Problem, shown_value
 from pmo_xl.period import period_label
 from pmo_xl.validators.common import problem_at
 from pmo_xl.validators.registry import Edit, Pair, rule
 from pmo_xl.validators.schema import (
     CLOSED_RISK_STATUSES,
+    MATCH_KEYS,
     RACI,
     RECORD_OF,
     SERIOUS_SEVERITIES,
@@ -48,9 +48,9 @@ from pmo_xl.validators.schema import (
 )
 
 if TYPE_CHECKING:
-    from pmo_xl.diff import Diff, SheetDiff
+    from pmo_xl.compare.diff import Diff, SheetDiff
     from pmo_xl.facts import Facts
-    from pmo_xl.master import SheetTable
+    from pmo_xl.workbook.master import SheetTable
 
 D = dt.date
 S, Log = Services, LifecycleLog
@@ -204,7 +204,7 @@ def records_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
 
 def _record_column(sheet: str) -> str:
     """The first column of a sheet's key: where a whole record is named."""
-    return KEYS[sheet][0]
+    return MATCH_KEYS[sheet][0]
 
 
 def _record_id(sheet: SheetDiff, key: str) -> str:
@@ -286,7 +286,7 @@ def handbook_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[P
                     "Owner's approval, or put the handbook back as it was.")
             table = sheet.old if in_old else sheet.new
             header = column or _record_column(sheet.name)
-            yield Problem(table.title, row, letter_of(table, header), record, message, hint,
+            yield Problem(table.title, row, table.letter(header), record, message, hint,
                           in_old=in_old)
 
 

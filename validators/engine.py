@@ -10,9 +10,10 @@ from functools import cached_property
 from pmo_xl import rag
 from pmo_xl.facts import Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
-from pmo_xl.master import Master, collector_paused
-from pmo_xl.validators.registry import Rule, load_rules, selected
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.registry import Rule, selected
 from pmo_xl.validators.structure import without_knock_ons
+from pmo_xl.workbook.master import Master, collector_paused
 
 
 @dataclass

@@ -228,7 +228,7 @@ def apply_edits(rows: dict[str, list[dict]], edits: Iterable[Edit]) -> dict[str,
 
 def write_example(path, edits: Iterable[Edit] = ()) -> Path:
     """Write the clean example master with `edits` applied (the tests' workhorse)."""
-    from pmo_xl.template import write_master
+    from pmo_xl.workbook.template import write_master
 
     edits = list(edits)
     rows = apply_edits(base_rows(), edits)

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmo_xl.findings import INFO, WARNING, Problem
-from pmo_xl.settings import read_count, read_date, read_share
 from pmo_xl.validators.common import fte, problem_at
 from pmo_xl.validators.registry import Edit, rule
 from pmo_xl.validators.schema import (
@@ -33,6 +32,7 @@ from pmo_xl.validators.schema import (
     Stage,
     normalise_header,
 )
+from pmo_xl.workbook.settings import read_count, read_date, read_share
 
 if TYPE_CHECKING:
     from pmo_xl.facts import Facts

@@ -16,7 +16,7 @@ from pmo_xl.validators.schema import OWNER_JOB_ROLES, RACI, RaciRole, Services
 
 if TYPE_CHECKING:
     from pmo_xl.facts import Activity, Facts
-    from pmo_xl.master import SheetTable
+    from pmo_xl.workbook.master import SheetTable
 
 # Roles that may hold the A: the owner and manager levels (seed §3.1, §3.2).
 ACCOUNTABLE_ROLES = (RaciRole.SERVICE_OWNER, RaciRole.SERVICE_MANAGER, RaciRole.PMO_DIRECTOR,

@@ -7,8 +7,7 @@ import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.facts import column_letter
-from pmo_xl.findings import ERROR, Problem
+from pmo_xl.findings import ERROR, Problem, column_letter
 from pmo_xl.validators.registry import Edit, rule
 from pmo_xl.validators.schema import (
     KEY_OF,
@@ -196,7 +195,7 @@ def unknown_raci_role(facts: Facts) -> Iterator[Problem]:
             continue
         near = difflib.get_close_matches(key, list(roles), n=1, cutoff=0.6)
         yield Problem(
-            raci.title, raci.header_row, column_letter(index), None,
+            raci.title, raci.header_row, column_letter(index + 1), None,
             f"RACI column {text!r} is neither a known role nor a Person ID.",
             f"Rename it to {roles[near[0]]!r}." if near else
             "Head it with a role (" + ", ".join(RACI_ROLES) + ") or a Person ID from People.")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from pmo_xl.findings import SEVERITIES, Finding, Problem
 
 if TYPE_CHECKING:
-    from pmo_xl.diff import Diff
+    from pmo_xl.compare.diff import Diff
     from pmo_xl.facts import Facts
 
 FAMILIES = {
@@ -184,17 +184,6 @@ def rule(
         return check
 
     return register
-
-
-def load_rules() -> dict[str, Rule]:
-    """Import every family module (each registers its rules) and return the registry."""
-    from pmo_xl.validators import families  # noqa: F401  (imports register the rules)
-
-    return dict(sorted(RULES.items(), key=lambda item: (_family_order(item[0]), item[0])))
-
-
-def _family_order(code: str) -> int:
-    return list(FAMILIES).index(code[0]) if code[0] in FAMILIES else len(FAMILIES)
 
 
 def selected(codes: dict[str, Rule], select: Iterable[str], ignore: Iterable[str]) -> list[Rule]:

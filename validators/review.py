@@ -34,7 +34,7 @@ from pmo_xl.validators.schema import (
 )
 
 if TYPE_CHECKING:
-    from pmo_xl.facts import Facts, ReviewDue
+    from pmo_xl.facts import Facts, Review
 
 D = dt.date
 S = Services
@@ -42,7 +42,7 @@ _REVIEW_HINT = ("Review it with its owner (is it still needed, still right?), th
                 "date in Last Reviewed.")
 
 
-def _overdue(item: ReviewDue, what: str, facts: Facts) -> str:
+def _overdue(item: Review, what: str, facts: Facts) -> str:
     interval = facts.settings.review_interval_months
     if item.last_reviewed is None:
         return f"{what} has never been reviewed (Last Reviewed is blank)."

@@ -5,8 +5,8 @@ whether it is required, its allowed values, what it points at and the guidance s
 header cell. The class attribute then *is* the header, so code names columns the way an
 editor can follow and a typo fails at import: ``record[Services.stage]``,
 ``master[KPIs].data[KPIs.target]``. From the same declarations come the pandera schema of
-each sheet (:func:`pandera_schema`, run by the S rules), the template's drop-downs and
-comments, the reference checks, ``pmo-xl schema`` and docs/WORKBOOK.md.
+each sheet (``cell_checks.pandera_schema``, run by the S rules), the template's drop-downs
+and comments, the reference checks, ``pmo-xl schema`` and docs/WORKBOOK.md.
 
 Importing this module is cheap (no pandas, no pandera): ``pmo-xl rules`` and ``pmo-xl
 schema`` answer at once; the pandera schemas are built the first time a check needs them.
@@ -15,14 +15,9 @@ schema`` answer at once; the pandera schemas are built the first time a check ne
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar
-
-if TYPE_CHECKING:
-    import pandera.pandas as pa
+from typing import Any, ClassVar
 
 # --- the controlled vocabularies (seed §3, §5; master-workbook.md) ---------------------------
 # Each is a StrEnum: its members are the very strings a cell holds (``Stage.RUNNING ==
@@ -795,7 +790,21 @@ def id_column(sheet_name: str | type[Sheet]) -> str | None:
     return sheet_of(sheet_name).KEY
 
 
-# --- the pandera schemas, built from the declarations when a check first needs them --------
+# What matches a record in one version to the same record in the other (pmo-xl diff and the
+# drift rules).
+MATCH_KEYS: dict[str, tuple[str, ...]] = {
+    **{sheet.SHEET: (sheet.KEY,) for sheet in (Services, PMOs, People, Strategy, Procedures,
+                                               KPIs, Risks, Changes)},
+    Documents.SHEET: (Documents.document,),
+    SIPOC.SHEET: (SIPOC.service_id, SIPOC.process_id),
+    RACI.SHEET: (RACI.procedure_id, RACI.activity),
+    KPIActuals.SHEET: (KPIActuals.kpi_id, KPIActuals.period),
+    LifecycleLog.SHEET: (LifecycleLog.service_id, LifecycleLog.from_stage,
+                         LifecycleLog.to_stage, LifecycleLog.date),
+    Waivers.SHEET: (Waivers.rule, Waivers.record),
+    Settings.SHEET: (Settings.setting,),
+}
+
 
 # The `check` names pandera reports, mapped to structure rules in validators/structure.py.
 CHECK_TYPE = "type"
@@ -803,56 +812,3 @@ CHECK_CHOICE = "choice"
 CHECK_NOT_NULL = "not_nullable"
 CHECK_UNIQUE = "field_uniqueness"
 CHECK_LIST_ITEMS = "list_items"
-
-
-@cache
-def pandera_schema(sheet_name: str) -> pa.DataFrameSchema:
-    """The pandera DataFrameSchema of one sheet, with the cell checks of each column's kind."""
-    import pandera.pandas as pa
-
-    from pmo_xl.validators import cell_checks
-
-    sheet = SHEETS[sheet_name]
-    columns = {}
-    for info in sheet.COLUMNS:
-        checks = []
-        type_check = cell_checks.TYPE_CHECKS[info.kind]
-        # ignore_na=False: the checks themselves let blanks pass (see cell_checks).
-        if type_check is not None:
-            checks.append(pa.Check(type_check, name=CHECK_TYPE, ignore_na=False))
-        if info.choices:
-            checks.append(pa.Check(cell_checks.in_list(info.choices), name=CHECK_CHOICE,
-                                   ignore_na=False))
-        if info.many:
-            checks.append(pa.Check(cell_checks.has_no_empty_items, name=CHECK_LIST_ITEMS,
-                                   ignore_na=False))
-        columns[info.header] = pa.Column(
-            dtype=None,
-            name=info.header,
-            nullable=not info.required,
-            unique=info.unique,
-            report_duplicates="exclude_first",
-            required=False,  # a missing column is reported by S102/S103 with a hint, not here
-            checks=checks,
-            description=info.guidance,
-        )
-    return pa.DataFrameSchema(columns=columns, name=sheet_name, description=sheet.PURPOSE,
-                              unique_column_names=False)
-
-
-class _Schemas(Mapping[str, "pa.DataFrameSchema"]):
-    """Sheet name -> its pandera schema, built on first use (iterating needs no pandera)."""
-
-    def __getitem__(self, name: str) -> pa.DataFrameSchema:
-        if name not in SHEETS:
-            raise KeyError(name)
-        return pandera_schema(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(SHEETS)
-
-    def __len__(self) -> int:
-        return len(SHEETS)
-
-
-SCHEMAS: Mapping[str, pa.DataFrameSchema] = _Schemas()

@@ -13,8 +13,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.facts import column_letter
-from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Problem
+from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Problem, column_letter
 from pmo_xl.validators.registry import Edit, Example, drop_sheet, rename_header, rule
 from pmo_xl.validators.schema import (
     APOSTROPHE,
@@ -39,7 +38,7 @@ from pmo_xl.validators.schema import (
 
 if TYPE_CHECKING:
     from pmo_xl.facts import Facts
-    from pmo_xl.master import Master, SheetTable
+    from pmo_xl.workbook.master import Master, SheetTable
 
 KIND_WORDS = {
     NUMBER: "a number",
@@ -483,7 +482,7 @@ def _near_header(text: str, missing: list[str]) -> str | None:
 
 def _letter(index: int) -> str:
     """The Excel letter of 1-based column `index`."""
-    return column_letter(index - 1)
+    return column_letter(index)
 
 
 def _index(letters: str) -> int:

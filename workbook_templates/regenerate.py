@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pmo_xl.example import EXAMPLE_AS_OF, write_example_master
-from pmo_xl.template import write_master
+from pmo_xl.demo.example import EXAMPLE_AS_OF, write_example_master
+from pmo_xl.workbook.template import write_master
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE_NAME = "pmo-master-template.xlsx"

@@ -1,6 +1,6 @@
 """`pmo-xl demo`: the main job on a built-in example master, in a folder of its own.
 
-It writes Northwind Group's example master (see :mod:`pmo_xl.example`), checks it, prints
+It writes Northwind Group's example master (see :mod:`pmo_xl.demo.example`), checks it, prints
 the findings and says what was written. The example carries a handful of deliberate
 problems, so the demo always has findings to show; it still exits 0, because showing them
 is what it is for (`pmo-xl check` is the command whose exit code scripts should trust).
@@ -26,10 +26,10 @@ from pathlib import Path
 import click
 
 from pmo_xl import api
-from pmo_xl.console import console, print_findings
+from pmo_xl.demo.example import THIS_MONTH, month_before, month_before_rows, write_example_master
 from pmo_xl.errors import CannotCheck
-from pmo_xl.example import THIS_MONTH, month_before, month_before_rows, write_example_master
 from pmo_xl.output import carries_stamp, made_folder, refuse_folder
+from pmo_xl.terminal.console import console, print_findings
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import Stage
 
@@ -75,7 +75,7 @@ def write_earlier_pack(folder: Path, as_of: dt.date) -> Path:
     import tempfile
 
     from pmo_xl.reports.pack import write_pack_files
-    from pmo_xl.template import write_master
+    from pmo_xl.workbook.template import write_master
 
     earlier = month_before(as_of)
     with tempfile.TemporaryDirectory(prefix="pmo-xl-demo-") as temp:
@@ -94,9 +94,9 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> tuple[Written, str 
 
     The pack folder (`pack-DATE`) is the demo's own, so a second run refreshes its files.
     """
+    from pmo_xl.compare.since import recall, since_last_meeting
     from pmo_xl.reports.findings_workbook import write_findings_workbook
     from pmo_xl.reports.pack import write_pack_files
-    from pmo_xl.since import recall, since_last_meeting
 
     written: Written = []
     path = write_findings_workbook(result, folder / FINDINGS_NAME)
@@ -144,7 +144,7 @@ def _refuse_edited(path: Path) -> None:
 
 def _demo_pack_file(path: Path) -> bool:
     """A file in the demo's pack folder that the demo wrote and nobody changed since."""
-    from pmo_xl.history import PACK_JSON
+    from pmo_xl.compare.packs import PACK_JSON
     from pmo_xl.reports.pack import EMAIL_NAME, is_pack_file
 
     if not is_pack_file(path):

@@ -23,6 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from pmo_xl.errors import CannotCheck
+from pmo_xl.findings import column_letter, column_number
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -361,7 +362,7 @@ def _columns_beyond(width: int) -> re.Pattern[bytes]:
     """A search for a cell reference in a column past `width` (under XFD), rounded down to
     a boundary a character class can say (`GC` -> any column from `GA` on, and any of three
     letters)."""
-    letters = column_letters(max(width, 1))
+    letters = column_letter(max(width, 1))
     first, size = letters[0], len(letters)
     if size == 1:
         beyond = ([f"[{chr(ord(first) + 1)}-Z]"] if first < "Z" else []) + ["[A-Z]{2,3}"]
@@ -397,9 +398,9 @@ def _measured(data: bytes, budget: int) -> tuple[str, int, int] | None:
     without_right = rows * right[1][0]
     without_down = down[1][0] * columns
     if without_right <= without_down:
-        far = f"{column_letters(right[0][0])}{right[0][1]}"
+        far = f"{column_letter(right[0][0])}{right[0][1]}"
     else:
-        far = f"{column_letters(down[0][1])}{down[0][0]}"
+        far = f"{column_letter(down[0][1])}{down[0][0]}"
     return far, rows, columns
 
 
@@ -472,20 +473,3 @@ def _errors(data: bytes) -> dict[str, str]:
             text = value.group(1).decode("utf-8", "replace") if value and value.group(1) else ""
             errors[ref.group(1).decode() + ref.group(2).decode()] = text.strip() or "#VALUE!"
     return errors
-
-
-def column_letters(number: int) -> str:
-    """1 -> A, 16384 -> XFD."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_number(letters: str) -> int:
-    """A -> 1, XFD -> 16384."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number

@@ -16,8 +16,6 @@ from pathlib import Path
 import xlsxwriter
 
 from pmo_xl.output import WORKBOOK_OPTIONS, atomic_output
-from pmo_xl.reports.paging import fits_portrait, pages_wide
-from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.schema import (
     CHOICE,
     DATE,
@@ -31,6 +29,8 @@ from pmo_xl.validators.schema import (
     columns_of,
     is_optional,
 )
+from pmo_xl.workbook.paging import fits_portrait, pages_wide
+from pmo_xl.workbook.text_fit import line_count
 
 Rows = Sequence[Mapping[str, object]]
 

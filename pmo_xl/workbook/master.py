@@ -4,7 +4,7 @@ Each sheet becomes a :class:`SheetTable` whose DataFrame index is the Excel row 
 whose columns are the schema's headers, so any value's address is ``sheet!{letter}{row}``.
 python-calamine does the reading (several times faster than openpyxl; see the README); the
 master is opened read-only and never written or locked. Each sheet's XML is scanned first
-(:func:`pmo_xl.package.scan_sheets`) for what python-calamine does not say: a sheet too big
+(:func:`pmo_xl.workbook.package.scan_sheets`) for what python-calamine does not say: a sheet too big
 to load, error values, formulas without a saved value, links to other workbooks.
 
 Values are read the way a person reads the cell: text trimmed, a drop-down value in any case
@@ -30,13 +30,6 @@ from openpyxl.utils import get_column_letter
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import Problem, quote_sheet
-from pmo_xl.package import (
-    MAX_COLUMNS,
-    SheetScan,
-    WorkbookPackage,
-    inspect_workbook,
-    scan_sheets,
-)
 from pmo_xl.validators.schema import (
     APOSTROPHE,
     CHOICE,
@@ -46,7 +39,7 @@ from pmo_xl.validators.schema import (
     NOT_FINITE,
     NUMBER,
     RECORD_OF,
-    SCHEMAS,
+    SHEETS,
     YESNO,
     ColumnInfo,
     Sheet,
@@ -55,6 +48,13 @@ from pmo_xl.validators.schema import (
     id_text,
     normalise_header,
     yes,
+)
+from pmo_xl.workbook.package import (
+    MAX_COLUMNS,
+    SheetScan,
+    WorkbookPackage,
+    inspect_workbook,
+    scan_sheets,
 )
 
 # Rows scanned to find the header row when a sheet has a title or blank rows above it.
@@ -95,9 +95,12 @@ class SheetTable:
     _records: tuple | None = field(default=None, repr=False, compare=False)
 
     def letter(self, header: str) -> str:
-        """The Excel column letter of a header; for a missing one, the next free column
-        (or, when the headers reach Excel's last column, the first blank header cell)."""
+        """The Excel column letter of a header, a declared one or the sheet's own (a RACI
+        role); for a missing one, the next free column (or, when the headers reach Excel's
+        last column, the first blank header cell)."""
         index = self.column_index.get(header)
+        if index is None:
+            index = next((i for i, text in self.headers if text == header), None)
         if index is None:
             index = self._free_column()
         return get_column_letter(index + 1)
@@ -259,7 +262,7 @@ def _read_book(path: Path, package: WorkbookPackage, digest: str, book) -> Maste
         for title in chosen.values():
             _refuse_too_big(path, title, scans[title])
         sheets: dict[str, SheetTable] = {}
-        for name in SCHEMAS:
+        for name in SHEETS:
             title = chosen.get(name)
             if title is None:
                 sheets[name] = empty_table(name)
@@ -267,7 +270,7 @@ def _read_book(path: Path, package: WorkbookPackage, digest: str, book) -> Maste
                 sheets[name] = _read_one_sheet(book, package, name, title, scans[title])
     finally:
         book.close()
-    known = {normalise_header(n) for n in SCHEMAS} | {"readme"}
+    known = {normalise_header(n) for n in SHEETS} | {"readme"}
     unknown = [t for t in titles if normalise_header(t) not in known]
     if not any(t.present for t in sheets.values()):
         raise CannotCheck(
@@ -300,7 +303,7 @@ def _choose_sheets(book, package: WorkbookPackage
             by_key.setdefault(normalise_header(title), []).append((order, title))
     chosen: dict[str, str] = {}
     passed_over: dict[str, list[str]] = {}
-    for name in SCHEMAS:
+    for name in SHEETS:
         candidates = by_key.get(normalise_header(name), [])
         if not candidates:
             continue

@@ -108,10 +108,11 @@ def _example_markdown(example: ExampleText) -> str:
 
 def rules_markdown() -> str:
     """Every rule with its severity, explanation and examples, for docs/RULES.md."""
-    from pmo_xl.validators.registry import FAMILIES, load_rules
+    from pmo_xl.validators.families import load_rules
+    from pmo_xl.validators.registry import FAMILIES
 
     lines = ["# The rules `pmo-xl check` runs", "",
-             "Generated from the rule registry by `python -m pmo_xl.schema_doc rules`; "
+             "Generated from the rule registry by `python -m pmo_xl.terminal.schema_doc rules`; "
              "`pmo-xl rules CODE` prints the same. The D rules (drift) need two versions of "
              "the master: `pmo-xl diff` and `pmo-xl pack` run them, `pmo-xl check` does not.",
              ""]

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pmo_xl.diff import ADDED, CHANGED, REMOVED, UNMATCHED, Diff, compare_masters
+from pmo_xl.compare.diff import ADDED, CHANGED, REMOVED, UNMATCHED, Diff, compare_masters
 from pmo_xl.facts import Facts
 from pmo_xl.findings import ERROR, WARNING, Finding, Tally
-from pmo_xl.master import Master, collector_paused
 from pmo_xl.validators.engine import apply_waivers
-from pmo_xl.validators.registry import load_rules, selected
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.registry import selected
+from pmo_xl.workbook.master import Master, collector_paused
 
 
 @dataclass

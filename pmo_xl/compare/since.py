@@ -16,8 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmo_xl.errors import CannotCheck
-from pmo_xl.history import (
+from pmo_xl.compare.packs import (
     HISTORY_PACKS,
     PackMemoryError,
     PackRecord,
@@ -27,6 +26,7 @@ from pmo_xl.history import (
     read_pack,
     snapshot_of,
 )
+from pmo_xl.errors import CannotCheck
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     CLOSED_RISK_STATUSES,
@@ -36,7 +36,7 @@ from pmo_xl.validators.schema import (
 )
 
 if TYPE_CHECKING:
-    from pmo_xl.validators.comparison import Comparison
+    from pmo_xl.compare.comparison import Comparison
     from pmo_xl.validators.engine import CheckResult
 
 NONE = "none"  # `--since none`: no comparison, no history
@@ -120,9 +120,9 @@ def recall(folder: Path, as_of: dt.date, since: str | Path | None = None) -> Pac
 
 def since_last_meeting(memory: PackMemory, result: CheckResult) -> SinceLastMeeting | None:
     """What moved since the previous pack (None when there is none to compare with)."""
-    from pmo_xl.master import read_master
-    from pmo_xl.validators.comparison import run_comparison
+    from pmo_xl.compare.comparison import run_comparison
     from pmo_xl.validators.engine import run_checks
+    from pmo_xl.workbook.master import read_master
 
     if memory.empty:
         return None
@@ -253,7 +253,7 @@ class SinceLastMeeting:
     def finding_moves(self) -> list[Move]:
         """Findings new since the previous pack and findings it had that are resolved, matched
         on rule and record (waived findings on neither side count)."""
-        from pmo_xl.validators.registry import load_rules
+        from pmo_xl.validators.families import load_rules
 
         rules = load_rules()
         before = {f.key for f in self.previous.findings if not f.waived}

@@ -24,7 +24,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from pmo_xl.errors import CannotCheck
-from pmo_xl.mail_server import (
+from pmo_xl.output import atomic_output
+from pmo_xl.people.mail_server import (
     ADDRESS,
     DEFAULT_PORTS,
     PASSWORD_VARIABLE,
@@ -42,7 +43,6 @@ from pmo_xl.mail_server import (
     parse_server,
     transmit,
 )
-from pmo_xl.output import atomic_output
 
 __all__ = ["CannotSend", "Outcome", "send"]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmo_xl.facts import Facts, Person
@@ -39,7 +40,6 @@ from pmo_xl.validators.schema import (
 )
 
 if TYPE_CHECKING:
-    from pmo_xl.reports.drafts import WrittenDrafts
     from pmo_xl.validators.engine import CheckResult
 
 # The kinds of action (people.md). A finding is always kind `finding`, with its rule.
@@ -143,6 +143,17 @@ class PersonActions:
 
 
 @dataclass
+class WrittenDrafts:
+    """The addressed drafts a run wrote (reports/drafts.py writes them): the folder, one
+    file per addressed person, who got none and why."""
+
+    folder: Path
+    files: dict[str, Path] = field(default_factory=dict)  # person ID -> draft
+    unaddressed: list[PersonActions] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)  # earlier drafts no longer needed
+
+
+@dataclass
 class ActionList:
     """Everyone's actions from one check run."""
 
@@ -192,7 +203,7 @@ class ActionList:
 def usable_email(value: object) -> str | None:
     """The address in an Email cell, or None for a blank or malformed one (the same test
     `pmo-xl send` applies to a draft's To:)."""
-    from pmo_xl.mail_server import ADDRESS
+    from pmo_xl.people.mail_server import ADDRESS
 
     if not isinstance(value, str):
         return None

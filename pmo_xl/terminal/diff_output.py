@@ -8,8 +8,8 @@ from itertools import groupby
 from rich.console import Console
 from rich.markup import escape
 
-from pmo_xl.console import COLOURS, console, plural
-from pmo_xl.diff import (
+from pmo_xl.compare.comparison import Comparison
+from pmo_xl.compare.diff import (
     ADDED,
     CHANGED,
     COLUMN_ADDED,
@@ -17,10 +17,9 @@ from pmo_xl.diff import (
     REMOVED,
     UNMATCHED,
     Change,
-    shown_value,
 )
-from pmo_xl.findings import ERROR, WARNING
-from pmo_xl.validators.comparison import Comparison
+from pmo_xl.findings import ERROR, WARNING, shown_value
+from pmo_xl.terminal.console import COLOURS, console, plural
 
 NO_CHANGES = "No changes"
 _STYLE = {ADDED: "green", REMOVED: "red", CHANGED: "yellow", COLUMN_ADDED: "green",

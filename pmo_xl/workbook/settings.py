@@ -10,7 +10,7 @@ from pmo_xl.period import usable
 from pmo_xl.validators.schema import normalise_header
 
 if TYPE_CHECKING:
-    from pmo_xl.master import Master, SheetTable
+    from pmo_xl.workbook.master import Master, SheetTable
 
 
 # The talk notes give 50% only as an example of the share of effort on mandated services:

@@ -1,12 +1,12 @@
 """Two versions of the master compared record by record: what was added, removed and changed.
 
-Records are matched on their keys (``KEYS``: an ID, or the columns that together name a
-record), never on row positions, so sorting a sheet, inserting a column or moving rows
-changes nothing. Values are compared as the checks read them: the typed value of each cell
-(a date is a date whatever its number format, ``1`` equals ``1.0``, surrounding spaces do
-not count), or the value as typed where it cannot be typed (``Runing`` in Stage is still a
-value that changed). A record whose key is blank or repeated cannot be matched: it is
-reported as such, at its cell, and never guessed.
+Records are matched on their keys (the schema's ``MATCH_KEYS``: an ID, or the columns that
+together name a record), never on row positions, so sorting a sheet, inserting a column or
+moving rows changes nothing. Values are compared as the checks read them: the typed value
+of each cell (a date is a date whatever its number format, ``1`` equals ``1.0``,
+surrounding spaces do not count), or the value as typed where it cannot be typed
+(``Runing`` in Stage is still a value that changed). A record whose key is blank or
+repeated cannot be matched: it is reported as such, at its cell, and never guessed.
 
 The comparison works one column at a time over whole sheets (two aligned arrays compared in
 C), not cell by cell in Python: two 5,000-service masters hold over half a million records.
@@ -18,48 +18,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pmo_xl.findings import quote_sheet
+from pmo_xl.findings import json_value, quote_sheet
 from pmo_xl.validators.schema import (
     ID,
     LIST,
-    RACI,
+    MATCH_KEYS,
     SHEETS,
-    SIPOC,
     TEXT,
-    Changes,
-    Documents,
-    KPIActuals,
-    KPIs,
-    LifecycleLog,
-    People,
-    PMOs,
-    Procedures,
-    Risks,
-    Services,
-    Settings,
-    Strategy,
-    Waivers,
     normalise_header,
 )
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from pmo_xl.master import Master, SheetTable
+    from pmo_xl.workbook.master import Master, SheetTable
 
-# What matches a record in one version to the same record in the other (since-last-meeting.md).
-KEYS: dict[str, tuple[str, ...]] = {
-    **{sheet.SHEET: (sheet.KEY,) for sheet in (Services, PMOs, People, Strategy, Procedures,
-                                               KPIs, Risks, Changes)},
-    Documents.SHEET: (Documents.document,),
-    SIPOC.SHEET: (SIPOC.service_id, SIPOC.process_id),
-    RACI.SHEET: (RACI.procedure_id, RACI.activity),
-    KPIActuals.SHEET: (KPIActuals.kpi_id, KPIActuals.period),
-    LifecycleLog.SHEET: (LifecycleLog.service_id, LifecycleLog.from_stage,
-                         LifecycleLog.to_stage, LifecycleLog.date),
-    Waivers.SHEET: (Waivers.rule, Waivers.record),
-    Settings.SHEET: (Settings.setting,),
-}
+# What matches a record in one version to the same record in the other.
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 COLUMN_ADDED, COLUMN_REMOVED = "column added", "column removed"
@@ -185,14 +159,14 @@ def compare_sheet(name: str, old: SheetTable, new: SheetTable) -> SheetDiff:
         for key, header in new_columns.items():
             if key not in old_columns:
                 result.changes.append(Change(
-                    new.title, COLUMN_ADDED, f"{letter_of(new, header)}{new.header_row}",
+                    new.title, COLUMN_ADDED, f"{new.letter(header)}{new.header_row}",
                     new.header_row, column=header))
         for key, header in old_columns.items():
             if key not in new_columns:
                 result.changes.append(Change(
-                    old.title, COLUMN_REMOVED, f"{letter_of(old, header)}{old.header_row}",
+                    old.title, COLUMN_REMOVED, f"{old.letter(header)}{old.header_row}",
                     old.header_row, column=header, in_old=True))
-    key_columns = KEYS[name]
+    key_columns = MATCH_KEYS[name]
     matching = _match(old, new, key_columns)
     for table, shown, unmatched, in_old in (
             (old, matching.old_shown, matching.old_unmatched, True),
@@ -301,7 +275,7 @@ def _changed_cells(result: SheetDiff, matching: _Matching, old_columns: dict[str
         differs = before != after
         if not differs.any():
             continue
-        letter = letter_of(new, header)
+        letter = new.letter(header)
         for index in np.flatnonzero(differs).tolist():
             position = int(new_positions[index])
             row = int(new_rows[position])
@@ -314,17 +288,6 @@ def _changed_cells(result: SheetDiff, matching: _Matching, old_columns: dict[str
             record.columns[header] = (old_value, new_value)
             found.append(Change(new.title, CHANGED, f"{letter}{row}", row, record=shown,
                                 column=header, old=old_value, new=new_value))
-
-
-def letter_of(table: SheetTable, header: str) -> str:
-    """The column letter of a header, a sheet's own columns (a RACI role) included."""
-    from pmo_xl.facts import column_letter
-
-    if header not in table.column_index:
-        for index, text in table.headers:
-            if text == header:
-                return column_letter(index)
-    return table.letter(header)
 
 
 def _columns(table: SheetTable) -> dict[str, str]:
@@ -413,22 +376,5 @@ def key_text(value: object) -> str | None:
 
 def _record_at(table: SheetTable, row: int) -> dict:
     return {header: table.data.at[row, header] for header in table.data.columns}
-
-
-def json_value(value: object) -> object:
-    """A cell value for JSON: a date in ISO form, a whole number without `.0`."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def shown_value(value: object) -> str:
-    """A cell value for a person: `(blank)`, a date in ISO form, `95` rather than `95.0`."""
-    if value is None:
-        return "(blank)"
-    shown = json_value(value)
-    return str(shown) if not isinstance(shown, str) else repr(shown) if not shown else shown
 
 
