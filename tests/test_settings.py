@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pmo_xl.validators.examples import write_example
+from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
+from pmo_xl.validators.schema import SETTINGS_DECLARED
 from pmo_xl.workbook.master import read_master
-from pmo_xl.workbook.settings import read_count, read_settings, read_share
+from pmo_xl.workbook.settings import parse, read_count, read_settings, read_share, unreadable
 
 from .conftest import check_json
 
@@ -81,3 +82,52 @@ def test_a_review_due_after_the_year_9999_is_not_due(tmp_path: Path) -> None:
     due = Facts(read_master(path), dt.date(9998, 12, 31)).reviews_due
     assert "SVC-001" not in {item.record for item in due}
     assert "PRD-001" in {item.record for item in due}  # reviewed 2026: long overdue
+
+
+# --- every setting, parsed once: the same answer in every command ---------------------------
+
+ODD = ["6.0", "²", "", "0", "121"]
+
+
+@pytest.mark.parametrize("info", SETTINGS_DECLARED, ids=lambda i: i.name)
+@pytest.mark.parametrize("value", ODD)
+def test_a_setting_gives_one_answer_in_every_command(info, value, tmp_path: Path) -> None:
+    """check, actions, the reports, the pack and the catalogue all read the setting through
+    one parser: the value they use is the same, none of them crashes, and check's G108
+    names it exactly when it is filled in but cannot be read."""
+    from pmo_xl import api
+
+    edits = [Edit("Settings", "Mandated Share Target", None),
+             Edit("Settings", None, {"Setting": info.name, "Value": value})]
+    if info.name == "Organisation":
+        edits = [Edit("Settings", "Organisation", {"Value": value}),
+                 Edit("Settings", "Mandated Share Target", None)]
+    path = write_example(tmp_path / "m.xlsx", edits)
+    expected = parse(info, value)
+    used = expected if expected is not None else info.default
+    result = api.check(path, EXAMPLE_AS_OF)
+    g108 = [f.address for f in result.findings if f.rule == "G108"]
+    assert g108 == (["Settings!B3"] if unreadable(info, value) else [])
+    assert unreadable(info, value) == (value.strip() != "" and expected is None)
+    runs = {
+        "check": result,
+        "actions": api.actions(path, EXAMPLE_AS_OF).result,
+        "pack": api.pack(path, EXAMPLE_AS_OF, tmp_path / "pack", since="none").result,
+        "catalogue": api.catalogue(path, EXAMPLE_AS_OF, tmp_path / "c.html").result,
+    }
+    for command, run in runs.items():
+        assert getattr(run.facts.settings, info.field) == used, command
+
+
+def test_six_point_oh_months_is_six_months_for_reviews_and_actions(tmp_path: Path) -> None:
+    """Review Interval Months "6.0" once meant 6 months to the review rules and 12 to the
+    actions list: one parser now, so both say six."""
+    from pmo_xl import api
+
+    path = write_example(tmp_path / "m.xlsx", [
+        Edit("Settings", None, {"Setting": "Review Interval Months", "Value": "6.0"})])
+    found = api.actions(path, EXAMPLE_AS_OF)
+    assert found.facts.settings.review_interval_months == 6
+    assert any(f.rule == "V103" for f in found.result.findings)
+    strategy = next(r for r in found.facts.reviews if r.record == "Service Strategy")
+    assert strategy.due == dt.date(2026, 10, 1)

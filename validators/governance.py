@@ -17,6 +17,7 @@ from pmo_xl.validators.registry import Edit, rule
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     SERIOUS_SEVERITIES,
+    SETTINGS_DECLARED,
     TOP_ESCALATION,
     Escalation,
     ItemType,
@@ -32,7 +33,7 @@ from pmo_xl.validators.schema import (
     Stage,
     normalise_header,
 )
-from pmo_xl.workbook.settings import read_count, read_date, read_share
+from pmo_xl.workbook.settings import unreadable
 
 if TYPE_CHECKING:
     from pmo_xl.facts import Facts
@@ -280,23 +281,12 @@ def unreadable_setting(facts: Facts) -> Iterator[Problem]:
     settings = facts.master[Settings]
     if not settings.present or not settings.has(Settings.value):
         return
-    readers = {
-        normalise_header(Setting.REPORTING_PERIOD): (read_date, "a date such as 2026-10-01"),
-        normalise_header(Setting.MANDATED_SHARE_TARGET): (
-            read_share, "a share between 0% and 100%, e.g. 50%"),
-        normalise_header(Setting.REVIEW_INTERVAL_MONTHS): (
-            read_count, "a whole number of months from 1 to 120, e.g. 12"),
-        normalise_header(Setting.CHRONIC_RED_PERIODS): (
-            read_count, "a whole number of reporting periods from 1 to 120, e.g. 3"),
-    }
+    declared = {normalise_header(info.name): info for info in SETTINGS_DECLARED}
     for row, record in settings.rows():
         name, value = record.get(Settings.setting), record.get(Settings.value)
-        reader = readers.get(normalise_header(name)) if name else None
-        if reader is None or value is None:
-            continue
-        read, wanted = reader
-        if read(value) is None:
+        info = declared.get(normalise_header(name)) if name else None
+        if info is not None and unreadable(info, value):
             yield settings.problem(
                 row, Settings.value,
                 f"The {name} setting {value!r} cannot be read, so it is ignored.",
-                f"Enter {wanted}.")
+                f"Enter {info.wanted}.")

@@ -259,6 +259,9 @@ OUTSOURCED = (Delivery.OUTSOURCED_INTERNAL, Delivery.OUTSOURCED_EXTERNAL)
 
 # --- the kinds of value a column holds ----------------------------------------------------
 
+# Template widths of free text that wraps, and of names and short lists.
+PROSE_WIDTH, NAME_WIDTH = 40, 30
+
 ID, TEXT, NUMBER, INTEGER, DATE, YESNO, CHOICE, LIST = (
     "id", "text", "number", "integer", "date", "yes/no", "choice", "list")
 
@@ -330,6 +333,7 @@ class ColumnInfo:
     many: bool
     guidance: str
     key: bool = False  # the column whose value names the row's record
+    width: int | None = None  # the template's column width, where the kind does not say it
 
 
 @dataclass(frozen=True)
@@ -343,6 +347,7 @@ class _Declared:
     many: bool
     guidance: str
     key: bool
+    width: int | None
 
 
 def column(
@@ -356,10 +361,11 @@ def column(
     many: bool = False,
     key: bool = False,
     guidance: str = "",
+    width: int | None = None,
 ) -> Any:
     """Declare one column of a :class:`Sheet`; on the class, the attribute becomes `header`."""
     return _Declared(header, kind, required, unique, tuple(str(c) for c in choices),
-                     references, many, guidance, key)
+                     references, many, guidance, key, width)
 
 
 class Sheet:
@@ -389,7 +395,8 @@ class Sheet:
             if isinstance(value, _Declared):
                 declared.append(ColumnInfo(sheet, value.header, value.kind, value.required,
                                            value.unique, value.choices, value.references,
-                                           value.many, value.guidance, value.key))
+                                           value.many, value.guidance, value.key,
+                                           value.width))
                 setattr(cls, attribute, value.header)
         cls.COLUMNS = tuple(declared)
         cls.KEY = next((c.header for c in declared if c.key), None)
@@ -408,15 +415,16 @@ class Services(Sheet, sheet="Services"):
     service_id = column("Service ID", ID, required=True, unique=True, key=True,
                         guidance="A unique ID for the service, e.g. SVC-001. Never reuse a "
                                  "closed ID.")
-    service_name = column("Service Name", TEXT, required=True,
+    service_name = column("Service Name", TEXT, width=NAME_WIDTH, required=True,
                           guidance="The name customers know the service by.")
-    description = column("Description", TEXT,
+    description = column("Description", TEXT, width=PROSE_WIDTH,
                          guidance="What the service does, in a sentence or two.")
     category = column("Category", TEXT, guidance="Your own grouping, e.g. Reporting, Assurance.")
     lead_pmo = column("Lead PMO", ID, required=True, references="PMOs",
                       guidance="PMO ID of the PMO that leads the service (sheet PMOs).")
-    customers = column("Customers", TEXT, guidance="Who receives the service's outputs.")
-    desired_outcome = column("Desired Outcome", TEXT,
+    customers = column("Customers", TEXT, width=NAME_WIDTH,
+                       guidance="Who receives the service's outputs.")
+    desired_outcome = column("Desired Outcome", TEXT, width=PROSE_WIDTH,
                              guidance="The outcome for the organisation the service delivers.")
     scope = column("Scope", CHOICE, required=True, choices=SCOPES,
                    guidance="How wide the service reaches: a project or programme, several, "
@@ -506,7 +514,7 @@ class PMOs(Sheet, sheet="PMOs"):
 
     pmo_id = column("PMO ID", ID, required=True, unique=True, key=True,
                     guidance="A unique ID, e.g. PMO-1.")
-    pmo_name = column("PMO Name", TEXT, required=True, guidance="The PMO's name.")
+    pmo_name = column("PMO Name", TEXT, width=NAME_WIDTH, required=True, guidance="The PMO's name.")
     level = column("Level", CHOICE, choices=PMO_LEVELS,
                    guidance="Project, Programme, Portfolio, Enterprise or Centre of "
                             "Excellence.")
@@ -523,7 +531,7 @@ class People(Sheet, sheet="People"):
 
     person_id = column("Person ID", ID, required=True, unique=True, key=True,
                        guidance="A unique ID, e.g. P-007.")
-    name = column("Name", TEXT, required=True, guidance="Full name.")
+    name = column("Name", TEXT, width=NAME_WIDTH, required=True, guidance="Full name.")
     job_role = column("Job Role", CHOICE, required=True, choices=JOB_ROLES,
                       guidance="PMO Director, PMO Manager, PMO Analyst, PMO Administrator or "
                                "Other.")
@@ -540,7 +548,8 @@ class Strategy(Sheet, sheet="Strategy"):
 
     objective_id = column("Objective ID", ID, required=True, unique=True, key=True,
                           guidance="A unique ID, e.g. OBJ-1.")
-    objective = column("Objective", TEXT, required=True, guidance="The objective, in a sentence.")
+    objective = column("Objective", TEXT, width=PROSE_WIDTH, required=True,
+                       guidance="The objective, in a sentence.")
     owner = column("Owner", ID, references="People", guidance="Person ID of its owner.")
 
 
@@ -564,20 +573,20 @@ class SIPOC(Sheet, sheet="SIPOC"):
                         guidance="The service this process underpins.")
     process_id = column("Process ID", ID, required=True, unique=True, key=True,
                         guidance="A unique ID, e.g. PRC-014.")
-    process_name = column("Process Name", TEXT, required=True,
+    process_name = column("Process Name", TEXT, width=NAME_WIDTH, required=True,
                           guidance="The process, as a verb phrase.")
-    suppliers = column("Suppliers", LIST, many=True,
+    suppliers = column("Suppliers", LIST, width=NAME_WIDTH, many=True,
                        guidance="Roles or systems that provide inputs, separated by ;")
-    inputs = column("Inputs", LIST, many=True,
+    inputs = column("Inputs", LIST, width=NAME_WIDTH, many=True,
                     guidance="What the process transforms or uses, separated by ;. An input "
                              "that is another process's output makes a dependency.")
-    outputs = column("Outputs", LIST, many=True,
+    outputs = column("Outputs", LIST, width=NAME_WIDTH, many=True,
                      guidance="What the process creates, separated by ;")
-    customers = column("Customers", LIST, many=True,
+    customers = column("Customers", LIST, width=NAME_WIDTH, many=True,
                        guidance="Roles or systems that receive the outputs, separated by ;")
-    input_quality_criteria = column("Input Quality Criteria", TEXT,
+    input_quality_criteria = column("Input Quality Criteria", TEXT, width=PROSE_WIDTH,
                                     guidance="What a good input looks like.")
-    output_quality_criteria = column("Output Quality Criteria", TEXT,
+    output_quality_criteria = column("Output Quality Criteria", TEXT, width=PROSE_WIDTH,
                                      guidance="What a good output looks like.")
 
 
@@ -586,7 +595,7 @@ class Procedures(Sheet, sheet="Procedures"):
 
     procedure_id = column("Procedure ID", ID, required=True, unique=True, key=True,
                           guidance="A unique ID, e.g. PRD-001.")
-    procedure_name = column("Procedure Name", TEXT, required=True,
+    procedure_name = column("Procedure Name", TEXT, width=NAME_WIDTH, required=True,
                             guidance="What the procedure does.")
     service_id = column("Service ID", ID, required=True, references="Services",
                         guidance="The service the procedure delivers or monitors.")
@@ -594,7 +603,7 @@ class Procedures(Sheet, sheet="Procedures"):
                         guidance="The SIPOC process (of the same service) it carries out.")
     status = column("Status", CHOICE, required=True, choices=PROCEDURE_STATUSES,
                     guidance="Draft, Tested, Approved or Retired.")
-    tools_and_techniques = column("Tools and Techniques", TEXT,
+    tools_and_techniques = column("Tools and Techniques", TEXT, width=NAME_WIDTH,
                                   guidance="Tools, templates and techniques used.")
     owner = column("Owner", ID, references="People", guidance="Person ID of its owner.")
     version = column("Version", TEXT, guidance="e.g. 2.0")
@@ -608,7 +617,8 @@ class RACI(Sheet, sheet="RACI", role_columns=True):
 
     procedure_id = column("Procedure ID", ID, required=True, references="Procedures",
                           guidance="The procedure the activity belongs to.")
-    activity = column("Activity", TEXT, required=True, guidance="One step of the procedure.")
+    activity = column("Activity", TEXT, width=NAME_WIDTH, required=True,
+                      guidance="One step of the procedure.")
 
 
 class KPIs(Sheet, sheet="KPIs"):
@@ -619,7 +629,8 @@ class KPIs(Sheet, sheet="KPIs"):
     service_id = column("Service ID", ID, references="Services",
                         guidance="The service measured; leave blank for a KPI of a PMO itself "
                                  "(then fill PMO ID).")
-    kpi_name = column("KPI Name", TEXT, required=True, guidance="What is measured.")
+    kpi_name = column("KPI Name", TEXT, width=NAME_WIDTH, required=True,
+                      guidance="What is measured.")
     unit = column("Unit", TEXT, guidance="e.g. %, days, count.")
     direction = column("Direction", CHOICE, required=True, choices=DIRECTIONS,
                        guidance="Higher is better or Lower is better.")
@@ -645,7 +656,7 @@ class KPIActuals(Sheet, sheet="KPI Actuals"):
     period = column("Period", DATE, required=True,
                     guidance="First day of the month or quarter the actual is for.")
     actual = column("Actual", NUMBER, required=True, guidance="The value achieved.")
-    commentary = column("Commentary", TEXT,
+    commentary = column("Commentary", TEXT, width=PROSE_WIDTH,
                         guidance="Why it is what it is, and what is being done.")
     reported_by = column("Reported By", ID, references="People", guidance="Person ID.")
     reported_on = column("Reported On", DATE, guidance="When it was reported.")
@@ -659,7 +670,7 @@ class Risks(Sheet, sheet="Risks and Issues"):
     service_id = column("Service ID", ID, required=True, references="Services",
                         guidance="The service at risk.")
     type = column("Type", CHOICE, required=True, choices=RISK_TYPES, guidance="Risk or Issue.")
-    description = column("Description", TEXT, required=True,
+    description = column("Description", TEXT, width=PROSE_WIDTH, required=True,
                          guidance="What could happen or has happened.")
     severity = column("Severity", CHOICE, required=True, choices=SEVERITIES,
                       guidance="Low, Medium, High or Critical.")
@@ -671,7 +682,7 @@ class Risks(Sheet, sheet="Risks and Issues"):
                                        "Ownership.")
     raised_date = column("Raised Date", DATE, guidance="When it was raised.")
     target_date = column("Target Date", DATE, guidance="When the action is due.")
-    action = column("Action", TEXT, guidance="The mitigation or action agreed.")
+    action = column("Action", TEXT, width=PROSE_WIDTH, guidance="The mitigation or action agreed.")
 
 
 class Changes(Sheet, sheet="Changes"):
@@ -685,7 +696,8 @@ class Changes(Sheet, sheet="Changes"):
                   guidance="Change request or Continuous improvement.")
     reason = column("Reason", CHOICE, choices=CHANGE_REASONS,
                     guidance="Business context, Feedback, Policy or tools, or Other.")
-    description = column("Description", TEXT, required=True, guidance="What changes.")
+    description = column("Description", TEXT, width=PROSE_WIDTH, required=True,
+                         guidance="What changes.")
     requested_date = column("Requested Date", DATE, guidance="When it was requested.")
     status = column("Status", CHOICE, required=True, choices=CHANGE_STATUSES,
                     guidance="Proposed, Approved, Implemented or Rejected.")
@@ -721,23 +733,12 @@ class Waivers(Sheet, sheet="Waivers", optional=True):
     rule = column("Rule", TEXT, required=True, guidance="The rule code, e.g. K103.")
     record = column("Record", TEXT, required=True,
                     guidance="The ID the finding is about, e.g. SVC-004.")
-    reason = column("Reason", TEXT, required=True, guidance="Why the exception is accepted.")
+    reason = column("Reason", TEXT, width=PROSE_WIDTH, required=True,
+                    guidance="Why the exception is accepted.")
     approved_by = column("Approved By", ID, required=True, references="People",
                          guidance="Person ID.")
     expires = column("Expires", DATE,
                      guidance="The last day the waiver works; it stops after this date.")
-
-
-class Settings(Sheet, sheet="Settings", optional=True):
-    """Optional: one Setting / Value pair per row (Organisation, Reporting Period, Mandated Share
-    Target, Review Interval Months, Chronic Red Periods)."""
-
-    setting = column("Setting", TEXT, required=True, unique=True, key=True,
-                     guidance="Organisation, Reporting Period, Mandated Share Target, Review "
-                              "Interval Months or Chronic Red Periods.")
-    value = column("Value", TEXT, required=True,
-                   guidance="The organisation's name; a date; a share such as 50%; a whole "
-                            "number of months or periods.")
 
 
 class Setting(StrEnum):
@@ -750,7 +751,54 @@ class Setting(StrEnum):
     CHRONIC_RED_PERIODS = "Chronic Red Periods"
 
 
-SETTINGS = tuple(Setting)
+# How a setting's value is read (pmo_xl.workbook.settings has one reader per kind): TEXT and
+# DATE as in a column; a SHARE is 50%, 0.5 or "50"; a COUNT a whole number from 1 to 120.
+SHARE, COUNT = "share", "count"
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    """One setting's declaration: everything about it lives here and only here."""
+
+    name: str  # as the Setting cell says it
+    kind: str  # TEXT, DATE, SHARE or COUNT
+    default: object  # what applies when the setting is blank, absent or cannot be read
+    wanted: str  # what a readable value looks like (G108's hint)
+    guidance: str  # what it sets (the template, pmo-xl schema, the workbook guide)
+    field: str  # the attribute of pmo_xl.workbook.settings.Settings that holds it
+
+
+SETTINGS_DECLARED: tuple[SettingInfo, ...] = (
+    SettingInfo(Setting.ORGANISATION, TEXT, "Your organisation", "the organisation's name",
+                "The name on every report, email and catalogue page.", "organisation"),
+    SettingInfo(Setting.REPORTING_PERIOD, DATE, None, "a date such as 2026-10-01",
+                "The first day of the month the monthly KPIs report; default: the last "
+                "complete month before --as-of.", "reporting_period"),
+    SettingInfo(Setting.MANDATED_SHARE_TARGET, SHARE, None,
+                "a share between 0% and 100%, e.g. 50%",
+                "The share of effort on Mandated services the PMO aims for (G103 compares the "
+                "mandated share with it); default: none, not judged.", "mandated_share_target"),
+    SettingInfo(Setting.REVIEW_INTERVAL_MONTHS, COUNT, 12,
+                "a whole number of months from 1 to 120, e.g. 12",
+                "How often a Running service, its procedures and the key documents are "
+                "reviewed; default: 12 months.", "review_interval_months"),
+    SettingInfo(Setting.CHRONIC_RED_PERIODS, COUNT, 3,
+                "a whole number of reporting periods from 1 to 120, e.g. 3",
+                "How many reporting periods Red in a row call for a decision (improve or "
+                "close); default: 3.", "chronic_red_periods"),
+)
+SETTINGS = tuple(s.name for s in SETTINGS_DECLARED)
+
+
+class Settings(Sheet, sheet="Settings", optional=True):
+    """Optional: one Setting / Value pair per row (Organisation, Reporting Period, Mandated Share
+    Target, Review Interval Months, Chronic Red Periods)."""
+
+    setting = column("Setting", TEXT, required=True, unique=True, key=True,
+                     guidance=", ".join(SETTINGS[:-1]) + f" or {SETTINGS[-1]}.")
+    value = column("Value", TEXT, required=True,
+                   guidance="The organisation's name; a date; a share such as 50%; a whole "
+                            "number of months or periods.")
 
 # Sheet order is the template's order.
 SHEETS: dict[str, type[Sheet]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pmo_xl.validators.schema import SHEETS, columns_of, is_optional
+from pmo_xl.validators.schema import SETTINGS_DECLARED, SHEETS, columns_of, is_optional
 
 if TYPE_CHECKING:
     from pmo_xl.validators.registry import Rule
@@ -35,6 +35,11 @@ def schema_text() -> str:
         if schema.ROLE_COLUMNS:
             lines.append("    (then one column per role or Person ID: R, A, C, I or A/R)")
         lines.append("")
+    lines.append("Settings (one row each in the Settings sheet):")
+    for info in SETTINGS_DECLARED:
+        default = "not set" if info.default is None else info.default
+        lines.append(f"  {info.name:<28} {info.wanted}; if blank: {default}")
+    lines.append("")
     lines.append("* = required. Headers match case- and space-insensitively; extra columns are "
                  "kept.")
     return "\n".join(lines)
@@ -55,6 +60,12 @@ def schema_markdown() -> str:
         if schema.ROLE_COLUMNS:
             lines.append("| *one column per role or Person ID* | | R, A, C, I, A/R | |")
         lines.append("")
+    lines += ["#### The settings", "", "| Setting | What it sets | A readable value | If blank |",
+              "| --- | --- | --- | --- |"]
+    for info in SETTINGS_DECLARED:
+        default = "not set" if info.default is None else info.default
+        lines.append(f"| {info.name} | {info.guidance} | {info.wanted} | {default} |")
+    lines.append("")
     return "\n".join(lines)
 
 

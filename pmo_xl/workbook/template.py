@@ -200,12 +200,8 @@ def _width(header: str, info) -> float:
         return max(12, len(header) + 2)
     if info.choices:
         return max(len(header) + 2, min(34, max(len(c) for c in info.choices) + 4))
-    if header in ("Description", "Desired Outcome", "Action", "Commentary", "Objective",
-                  "Reason", "Input Quality Criteria", "Output Quality Criteria"):
-        return 40
-    if header.endswith("Name") or header in ("Activity", "Inputs", "Outputs", "Customers",
-                                             "Suppliers", "Tools and Techniques"):
-        return 30
+    if info.width is not None:
+        return info.width
     return max(11, len(header) + 3)
 
 
