@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args(argv)
 
-    from pmo_xl.demo.example import EXAMPLE_AS_OF, write_example_master
+    from pmo_xl.example.northwind import EXAMPLE_AS_OF, write_example_master
 
     folder = Path(tempfile.mkdtemp(prefix="pmo-xl-startup-"))
     master = write_example_master(folder / "example-master.xlsx", EXAMPLE_AS_OF)

@@ -17,24 +17,41 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import importlib
+import os
 from typing import TYPE_CHECKING
 
+# Installed, validators/ and reports/ sit inside this package (pyproject maps them there).
+# Run from a checkout (`python -m pmo_xl` in the repository's root, where this folder
+# shadows any installed copy), they sit beside it: look for them there too, so a checkout
+# runs as the installed package does.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if not os.path.isdir(os.path.join(_HERE, "validators")) and os.path.isfile(
+        os.path.join(os.path.dirname(_HERE), "validators", "__init__.py")):
+    __path__.append(os.path.dirname(_HERE))
+
 if TYPE_CHECKING:
-    from pmo_xl.api import catalogue, check, diff, new, rules
+    from pmo_xl.api import (
+        actions,
+        catalogue,
+        check,
+        demo,
+        diff,
+        new,
+        pack,
+        report_kpi,
+        report_status,
+        rules,
+        schema,
+        send,
+    )
     from pmo_xl.errors import CannotCheck
     from pmo_xl.findings import Finding
 
-_WHERE = {
-    "catalogue": "pmo_xl.api",
-    "check": "pmo_xl.api",
-    "diff": "pmo_xl.api",
-    "new": "pmo_xl.api",
-    "rules": "pmo_xl.api",
-    "CannotCheck": "pmo_xl.errors",
-    "Finding": "pmo_xl.findings",
-}
-
-__all__ = ["CannotCheck", "Finding", "catalogue", "check", "diff", "new", "rules"]
+# Every command of the CLI, by the same name (pmo_xl.api has each one's example).
+__all__ = ["CannotCheck", "Finding", "actions", "catalogue", "check", "demo", "diff", "new",
+           "pack", "report_kpi", "report_status", "rules", "schema", "send"]
+_WHERE = {name: "pmo_xl.api" for name in __all__}
+_WHERE.update(CannotCheck="pmo_xl.errors", Finding="pmo_xl.findings")
 
 
 def __getattr__(name: str) -> object:

@@ -1,5 +1,22 @@
-"""What the CLI does, callable from Python with the same names: check, new, rules, pack,
-actions, diff."""
+"""Every command of `pmo-xl`, callable from Python with the same names and options.
+
+The command line only parses its options, calls one function here and prints what it
+returns; nothing a command does is done anywhere else. Each function takes the master's
+path first, ``as_of`` (default today) and the command's options as keywords of the same
+names (``select``, ``ignore``, ``output``...). Expected failures raise
+:class:`pmo_xl.errors.CannotCheck` with one sentence.
+
+Example::
+
+    import datetime as dt
+    from pmo_xl import api
+
+    day = dt.date(2026, 11, 30)
+    result = api.check("master.xlsx", day, output="findings.xlsx")
+    print(result.summary)                     # {'error': 3, 'warning': 5, 'info': 1, ...}
+    api.report_status("master.xlsx", day, "status.xlsx")
+    pack = api.pack("master.xlsx", day)       # ./pmo-pack-2026-11-30/
+"""
 
 from __future__ import annotations
 
@@ -10,7 +27,7 @@ from pathlib import Path
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import refuse_master
 from pmo_xl.period import out_of_range, usable
-from pmo_xl.validators.engine import CheckResult, run_checks
+from pmo_xl.validators.engine import CheckResult, check_path
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.registry import Rule
 from pmo_xl.workbook.master import read_master
@@ -22,20 +39,103 @@ def check(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    output: str | Path | None = None,
+    annotate: str | Path | None = None,
     progress: Callable[[Rule], None] | None = None,
 ) -> CheckResult:
-    """Read the master at `path` and run every selected rule as of `as_of` (default today)."""
+    """Read the master at `path` and run every selected rule as of `as_of` (default today);
+    with `output`, also write the findings workbook there, with `annotate` the annotated
+    copy of the master (`pmo-xl check PATH -o FINDINGS.xlsx --annotate COPY.xlsx`).
+
+    Example::
+
+        result = api.check("master.xlsx", dt.date(2026, 11, 30), select=["L", "K"])
+        for finding in result.findings:
+            print(finding.address, finding.rule, finding.message)
+    """
     if as_of is not None and not usable(as_of):
         raise CannotCheck(out_of_range(as_of))
-    master = read_master(path)
-    return run_checks(master, as_of or dt.date.today(), select=select, ignore=ignore,
-                      progress=progress)
+    refuse_outputs(path, output=output, annotate=annotate)
+    result = check_path(path, as_of or dt.date.today(), select=select, ignore=ignore,
+                        progress=progress)
+    if output is not None:
+        from pmo_xl.reports.findings_workbook import write_findings_workbook
+
+        write_findings_workbook(result, Path(output))
+    if annotate is not None:
+        from pmo_xl.reports.annotate import write_annotated_copy
+
+        write_annotated_copy(result, Path(annotate))
+    return result
+
+
+def refuse_outputs(master: str | Path, **outputs: str | Path | None) -> None:
+    """Before any work: no output is the master, an odd file, or another output's file."""
+    from pmo_xl.output import refuse_odd_target, refuse_shared
+
+    for out in outputs.values():
+        if out is not None:
+            refuse_master(Path(out), Path(master))
+            refuse_odd_target(Path(out))
+    refuse_shared({f"--{name}": None if out is None else Path(out)
+                   for name, out in outputs.items()})
+
+
+def report_status(
+    path: str | Path,
+    as_of: dt.date | None = None,
+    output: str | Path | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> Path:
+    """Check the master and write the status report (`pmo-xl report status`); returns its
+    path (default ./status-report-YYYY-MM-DD.xlsx, the as-of date).
+
+    Example::
+
+        api.report_status("master.xlsx", dt.date(2026, 11, 30), "status-november.xlsx")
+    """
+    from pmo_xl.reports.status import write_status_report
+
+    return _report(write_status_report, "status", path, as_of, output, select, ignore)
+
+
+def report_kpi(
+    path: str | Path,
+    as_of: dt.date | None = None,
+    output: str | Path | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> Path:
+    """Check the master and write the KPI report (`pmo-xl report kpi`); returns its path
+    (default ./kpi-report-YYYY-MM-DD.xlsx, the as-of date).
+
+    Example::
+
+        api.report_kpi("master.xlsx", dt.date(2026, 11, 30))
+    """
+    from pmo_xl.reports.kpi import write_kpi_report
+
+    return _report(write_kpi_report, "kpi", path, as_of, output, select, ignore)
+
+
+def _report(writer: Callable, kind: str, path: str | Path, as_of: dt.date | None,
+            output: str | Path | None, select: Iterable[str], ignore: Iterable[str]) -> Path:
+    as_of = as_of or dt.date.today()
+    output = Path(output) if output is not None else Path(
+        f"{kind}-report-{as_of.isoformat()}.xlsx")
+    refuse_outputs(path, output=output)
+    result = check(path, as_of, select=select, ignore=ignore)
+    writer(result, output)
+    return output
 
 
 def pack(
-    master_path: str | Path,
+    path: str | Path,
     as_of: dt.date | None = None,
-    output_dir: str | Path | None = None,
+    output: str | Path | None = None,
     *,
     force: bool = False,
     select: Iterable[str] = (),
@@ -45,42 +145,57 @@ def pack(
     """Check the master and write the governance pack folder; returns the written Pack.
 
     The previous pack is found beside the folder by itself; `since` names another (a pack
-    folder or a master) or is "none" to compare with nothing."""
+    folder or a master) or is "none" to compare with nothing (`pmo-xl pack`). The folder
+    (default ./pmo-pack-YYYY-MM-DD) appears whole or not at all.
+
+    Example::
+
+        written = api.pack("master.xlsx", dt.date(2026, 11, 30), force=True)
+        print(written.folder, written.email, written.result.summary)
+    """
     from pmo_xl.compare.since import recall, since_last_meeting
     from pmo_xl.reports.pack import default_folder, refuse_folder_for_pack, write_pack_files
 
-    master_path = Path(master_path)
+    path = Path(path)
     as_of = as_of or dt.date.today()
-    folder = Path(output_dir) if output_dir is not None else default_folder(as_of)
-    refuse_folder_for_pack(folder, master_path, force)
+    folder = Path(output) if output is not None else default_folder(as_of)
+    refuse_folder_for_pack(folder, path, force)
     memory = recall(folder, as_of, since)  # a bad --since stops here, before any work
     # Check first: an unreadable master leaves no empty pack folder behind.
-    result = check(master_path, as_of, select=select, ignore=ignore)
+    result = check(path, as_of, select=select, ignore=ignore)
     memory.since = since_last_meeting(memory, result)
     return write_pack_files(result, folder, memory, force=force)
 
 
 def actions(
-    master_path: str | Path,
+    path: str | Path,
     as_of: dt.date | None = None,
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     person: str | None = None,
-    drafts_dir: str | Path | None = None,
+    output: str | Path | None = None,
 ):
     """Check the master and work out who has to act: each person's items and the unassigned
-    ones (an ActionList). With `person`, that person's only (a Person ID not in People is
-    refused); with `drafts_dir`, also write their addressed drafts there (`.drafts`)."""
+    ones (an ActionList; `pmo-xl actions`). With `person`, that person's only (a Person ID
+    not in People is refused); with `output`, also write their addressed drafts into that
+    folder (`.drafts` says which).
+
+    Example::
+
+        found = api.actions("master.xlsx", dt.date(2026, 11, 30), output="drafts")
+        for person in found.people:
+            print(person.name, len(person.actions))
+    """
     from pmo_xl.people.actions import build_actions
 
-    master_path = Path(master_path)
-    if drafts_dir is not None:
-        refuse_same(Path(drafts_dir), master_path)
-        if Path(drafts_dir).exists() and not Path(drafts_dir).is_dir():
-            raise CannotCheck(f"{drafts_dir} is a file, not a folder; give a folder for the "
+    path = Path(path)
+    if output is not None:
+        refuse_same(Path(output), path)
+        if Path(output).exists() and not Path(output).is_dir():
+            raise CannotCheck(f"{output} is a file, not a folder; give a folder for the "
                               "drafts.")
-    result = check(master_path, as_of, select=select, ignore=ignore)
+    result = check(path, as_of, select=select, ignore=ignore)
     found = build_actions(result)
     if person is not None:
         wanted = person.strip()
@@ -89,13 +204,13 @@ def actions(
             (pid for pid in people if pid.casefold() == wanted.casefold()), None)
         if match is None:
             raise CannotCheck(f"{person} is not a Person ID in the People sheet of "
-                              f"{master_path.name}; give an ID such as "
+                              f"{path.name}; give an ID such as "
                               f"{next(iter(people), 'P-001')}.")
         found = found.only(match)
-    if drafts_dir is not None:
+    if output is not None:
         from pmo_xl.reports.drafts import write_drafts
 
-        found.drafts = write_drafts(found, Path(drafts_dir), source=master_path,
+        found.drafts = write_drafts(found, Path(output), source=path,
                                     only=None if found.person is None else found.person.person_id)
     return found
 
@@ -107,17 +222,33 @@ def diff(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    output: str | Path | None = None,
 ):
-    """Compare two versions of the master record by record and run the drift rules.
+    """Compare two versions of the master record by record and run the drift rules
+    (`pmo-xl diff OLD NEW`); with `output`, also write the changes workbook there.
 
     OLD and NEW are master workbooks or pack folders (their master-snapshot.xlsx); returns
-    the :class:`~pmo_xl.compare.comparison.Comparison`."""
+    the :class:`~pmo_xl.compare.comparison.Comparison`.
+
+    Example::
+
+        comparison = api.diff("pmo-pack-2026-10-31", "master.xlsx", dt.date(2026, 11, 30))
+        print(comparison.summary)  # {'added': 2, 'removed': 0, 'changed': 5, 'error': 1, ...}
+    """
     from pmo_xl.compare.comparison import run_comparison
 
     (old_path, old_as_of), (new_path, _) = version_of(old), version_of(new)
+    if output is not None:
+        for source in (old, new, old_path, new_path):
+            refuse_same(Path(output), Path(source))
     old_master, new_master = read_master(old_path), read_master(new_path)
-    return run_comparison(old_master, new_master, as_of or dt.date.today(),
-                          old_as_of=old_as_of, select=select, ignore=ignore)
+    comparison = run_comparison(old_master, new_master, as_of or dt.date.today(),
+                                old_as_of=old_as_of, select=select, ignore=ignore)
+    if output is not None:
+        from pmo_xl.reports.changes_workbook import write_changes_workbook
+
+        write_changes_workbook(comparison, Path(output))
+    return comparison
 
 
 def version_of(path: str | Path) -> tuple[Path, dt.date | None]:
@@ -135,14 +266,20 @@ def version_of(path: str | Path) -> tuple[Path, dt.date | None]:
     return snapshot_of(record), record.as_of
 
 
-def new(path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write a blank master workbook from the template to `path`."""
+def new(path: str | Path, *, force: bool = False) -> Path:
+    """Write a blank master workbook from the template to `path` (`pmo-xl new`); an existing
+    file is replaced only with `force`.
+
+    Example::
+
+        api.new("master.xlsx")
+    """
     path = Path(path)
     if path.name.lower() == ".xlsx" or not path.name.strip():
         raise CannotCheck(f"{str(path)!r} has no name; give the workbook one, e.g. master.xlsx.")
     if path.suffix.lower() != ".xlsx":
         raise CannotCheck(f"{path.name} should end in .xlsx so Excel opens it.")
-    if path.exists() and not overwrite:
+    if path.exists() and not force:
         raise CannotCheck(f"{path} already exists; pmo-xl never overwrites a workbook. Choose "
                           "another name (or pass --force).")
     from pmo_xl.workbook.template import write_master  # xlsxwriter only when a template is written
@@ -150,9 +287,72 @@ def new(path: str | Path, *, overwrite: bool = False) -> Path:
     return write_master(path)
 
 
-def rules() -> dict[str, Rule]:
-    """Every rule, by code, in family order."""
-    return load_rules()
+def rules(code: str | None = None) -> dict[str, Rule]:
+    """Every rule, by code, in family order (`pmo-xl rules`); with `code`, that one rule
+    (`pmo-xl rules L104`), or CannotCheck when no rule has that code.
+
+    Example::
+
+        for rule in api.rules().values():
+            print(rule.code, rule.severity, rule.title)
+        print(api.rules("L104")["L104"].explanation)
+    """
+    registry = load_rules()
+    if code is None:
+        return registry
+    found = registry.get(code.strip().upper())
+    if found is None:
+        raise CannotCheck(f"{code!r} is not a rule code; `pmo-xl rules` lists them.")
+    return {found.code: found}
+
+
+def schema(output_format: str = "text") -> str:
+    """The master's sheets, columns, allowed values and settings, from the declarations the
+    checks use (`pmo-xl schema`): as text, or as Markdown with `output_format="markdown"`.
+
+    Example::
+
+        print(api.schema())
+    """
+    from pmo_xl.terminal.schema_doc import schema_markdown, schema_text
+
+    if output_format not in ("text", "markdown"):
+        raise CannotCheck(f"{output_format!r} is not a schema format; use text or markdown.")
+    return schema_markdown() if output_format == "markdown" else schema_text()
+
+
+def send(
+    folder: str | Path,
+    *,
+    smtp: str | None = None,
+    from_address: str | None = None,
+    starttls: bool = False,
+    ssl: bool = False,
+    user: str | None = None,
+    cc: Iterable[str] = (),
+    dry_run: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+    echo: Callable[..., None] | None = None,
+):
+    """Send the addressed drafts in `folder` (a pack folder or a folder written by
+    `actions(..., output=DIR)`) through the SMTP server `smtp` (HOST[:PORT]), each once
+    (`pmo-xl send DIR`). The password comes from PMO_XL_SMTP_PASSWORD only. `confirm` is
+    asked once before sending (None: send without asking, as `--yes`); `echo` receives
+    each line of progress (default: printed). Returns the Outcome (sent, refused, skipped).
+
+    Example::
+
+        outcome = api.send("pmo-pack-2026-11-30", smtp="smtp.example.org", starttls=True,
+                           from_address="pmo@example.org", dry_run=True)
+    """
+    from pmo_xl.people import send as sending
+
+    if starttls and ssl:
+        raise CannotCheck("starttls and ssl cannot be used together; pick one.")
+    security = "ssl" if ssl else "starttls" if starttls else "plain"
+    options = {} if echo is None else {"echo": echo}
+    return sending.send(folder, smtp=smtp, from_address=from_address, security=security,
+                        user=user, cc=tuple(cc), dry_run=dry_run, confirm=confirm, **options)
 
 
 def refuse_same(output: Path | None, master: Path) -> None:
@@ -162,7 +362,7 @@ def refuse_same(output: Path | None, master: Path) -> None:
 
 
 def catalogue(
-    master_path: str | Path,
+    path: str | Path,
     as_of: dt.date | None = None,
     output: str | Path | None = None,
     *,
@@ -177,21 +377,27 @@ def catalogue(
 
     Returns the Published catalogue: its path, its content and the check it came from
     (`.catalogue.services_with_errors` names the published services with errors).
+
+    Example::
+
+        published = api.catalogue("master.xlsx", dt.date(2026, 11, 30), "catalogue.html",
+                                  stages=["Running", "Pilot"])
+        print(published.catalogue.services_with_errors)
     """
     from pmo_xl.reports.catalogue import DEFAULT_STAGES, Published, build_catalogue
 
     output_format = catalogue_format(output, output_format)
-    path = Path(output) if output is not None else Path(f"service-catalogue.{output_format}")
-    refuse_same(path, Path(master_path))
-    result = check(master_path, as_of)
+    target = Path(output) if output is not None else Path(f"service-catalogue.{output_format}")
+    refuse_same(target, Path(path))
+    result = check(path, as_of)
     content = build_catalogue(result, stages=tuple(stages) or DEFAULT_STAGES,
                               audience=audience, with_status=with_status, title=title)
     if output_format == "xlsx":
         from pmo_xl.reports.catalogue_workbook import write_workbook as write
     else:
         from pmo_xl.reports.catalogue_page import write_page as write
-    write(content, path, source=result.master.path)
-    return Published(path, content, result)
+    write(content, target, source=result.master.path)
+    return Published(target, content, result)
 
 
 def catalogue_format(output: str | Path | None, output_format: str | None) -> str:
@@ -208,3 +414,24 @@ def catalogue_format(output: str | Path | None, output_format: str | None) -> st
         raise CannotCheck(f"{Path(output).name} is a workbook name; for the web page choose a "
                           "name ending in .html, or add --format xlsx.")
     return output_format
+
+
+def demo(folder: str | Path = "pmo-xl-demo", as_of: dt.date | None = None):
+    """The main job on the built-in example (`pmo-xl demo [DIR]`): write Northwind Group's
+    example master into `folder`, check it, and write the findings workbook, two packs a
+    month apart and the catalogue page beside it. Returns the Demo (what was written, the
+    check). Files of the same name that pmo-xl did not write stop it before it writes.
+
+    Example::
+
+        run = api.demo("/tmp/pmo-demo", dt.date(2026, 11, 30))
+        print(run.result.summary, [str(path) for path, _ in run.written])
+    """
+    from pmo_xl.example.demo import run_demo
+
+    if not str(folder).strip():
+        raise CannotCheck("the folder name is empty; give one, e.g. pmo-xl-demo (or . for "
+                          "the current folder).")
+    if as_of is not None and not usable(as_of):
+        raise CannotCheck(out_of_range(as_of))
+    return run_demo(Path(folder), as_of or dt.date.today())

@@ -121,17 +121,6 @@ def _require_rules(select: list[str], ignore: list[str]) -> None:
                                "ignore fewer rules.")
 
 
-def _refuse_outputs(master: Path, **outputs: Path | None) -> None:
-    """Before any work: no output is the master, an odd file, or another output's file."""
-    from pmo_xl.output import refuse_master, refuse_odd_target, refuse_shared
-
-    for out in outputs.values():
-        if out is not None:
-            refuse_master(Path(out), master)
-            refuse_odd_target(Path(out))
-    refuse_shared({f"--{name}": out for name, out in outputs.items()})
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="pmo-xl")
 def cli() -> None:
@@ -181,17 +170,9 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
     from pmo_xl.terminal.console import findings_json, print_findings
 
     try:
-        _refuse_outputs(path, output=output, annotate=annotate)
-        result = api.check(path, as_of, select=select, ignore=ignore,
+        result = api.check(path, as_of, select=select, ignore=ignore, output=output,
+                           annotate=annotate,
                            progress=_progress(quiet or output_format == "json"))
-        if output is not None:
-            from pmo_xl.reports.findings_workbook import write_findings_workbook
-
-            write_findings_workbook(result, output)
-        if annotate is not None:
-            from pmo_xl.reports.annotate import write_annotated_copy
-
-            write_annotated_copy(result, annotate)
     except CannotCheck as exc:
         raise fail(exc) from None
     finally:
@@ -265,7 +246,7 @@ def new(path: Path, force: bool) -> None:
     api = _library()
 
     try:
-        api.new(path, overwrite=force)
+        api.new(path, force=force)
     except CannotCheck as exc:
         raise fail(exc) from None
     click.echo(f"Wrote a blank master to {path}. Fill it in Excel, then run: "
@@ -282,12 +263,12 @@ def rules(code: str | None) -> None:
       pmo-xl rules
       pmo-xl rules L104
     """
+    from pmo_xl import api
     from pmo_xl.terminal.schema_doc import example_lines, rule_examples
-    from pmo_xl.validators.families import load_rules
     from pmo_xl.validators.registry import FAMILIES
 
-    registry = load_rules()
     if code is None:
+        registry = api.rules()
         family = None
         for item in registry.values():
             if item.family != family:
@@ -298,10 +279,10 @@ def rules(code: str | None) -> None:
             click.echo(f"  {item.code}  {item.severity:<7}  {item.title}")
         click.echo(f"\n{len(registry)} rules. `pmo-xl rules CODE` explains one.")
         return
-    item = registry.get(code.strip().upper())
-    if item is None:
-        raise click.BadParameter(f"{code!r} is not a rule code; `pmo-xl rules` lists them.",
-                                 param_hint="CODE")
+    try:
+        (item,) = api.rules(code).values()
+    except CannotCheck as exc:
+        raise click.BadParameter(str(exc), param_hint="CODE") from None
     click.echo(f"{item.code} ({item.severity}, {FAMILIES.get(item.family, item.family)}): "
                f"{item.title}\n")
     click.echo(item.explanation)
@@ -329,9 +310,9 @@ def schema(output_format: str) -> None:
       pmo-xl schema
       pmo-xl schema --format markdown > WORKBOOK.md
     """
-    from pmo_xl.terminal.schema_doc import schema_markdown, schema_text
+    from pmo_xl import api
 
-    click.echo(schema_markdown() if output_format == "markdown" else schema_text())
+    click.echo(api.schema(output_format))
 
 
 @cli.group(invoke_without_command=True, no_args_is_help=False)
@@ -353,20 +334,13 @@ def _write_report(kind: str, path: Path, as_of: dt.date, output: Path | None,
                   select: list[str], ignore: list[str], quiet: bool) -> None:
     _require_rules(select, ignore)
     api = _library()
-
-    output = output or Path(f"{kind}-report-{as_of.isoformat()}.xlsx")
+    write = api.report_status if kind == "status" else api.report_kpi
     try:
-        _refuse_outputs(path, output=output)
-        result = api.check(path, as_of, select=select, ignore=ignore)
-        if kind == "status":
-            from pmo_xl.reports.status import write_status_report as writer
-        else:
-            from pmo_xl.reports.kpi import write_kpi_report as writer
-        writer(result, output)
+        written = write(path, as_of, output, select=select, ignore=ignore)
     except CannotCheck as exc:
         raise fail(exc) from None
     if not quiet:
-        click.echo(f"Wrote the {kind} report to {output}.")
+        click.echo(f"Wrote the {kind} report to {written}.")
 
 
 def report_options(command: Callable) -> Callable:
@@ -516,12 +490,14 @@ def demo(folder: str, as_of: dt.date) -> None:
     if not folder.strip():  # "" would mean the current folder: say it if you mean it (".")
         raise click.BadParameter("the folder name is empty; give one, e.g. pmo-xl-demo (or . "
                                  "for the current folder).", param_hint="FOLDER")
-    from pmo_xl.demo.run import run_demo
+    api = _library()
+    from pmo_xl.terminal.console import print_demo
 
     try:
-        run_demo(Path(folder), as_of)
+        run = api.demo(Path(folder), as_of)
     except CannotCheck as exc:
         raise fail(exc) from None
+    print_demo(run)
 
 
 @cli.command()
@@ -531,7 +507,7 @@ def demo(folder: str, as_of: dt.date) -> None:
 @click.option("--from", "from_address", metavar="ADDRESS",
               help="The sender, e.g. pmo@example.org or \"PMO Office <pmo@example.org>\".")
 @click.option("--starttls", is_flag=True, help="Encrypt with STARTTLS (usually port 587).")
-@click.option("--ssl", "use_ssl", is_flag=True, help="Encrypt from the start (usually port 465).")
+@click.option("--ssl", is_flag=True, help="Encrypt from the start (usually port 465).")
 @click.option("--user", metavar="NAME",
               help="Log in as NAME; the password comes from the environment variable "
                    "PMO_XL_SMTP_PASSWORD, never from the command line.")
@@ -540,7 +516,7 @@ def demo(folder: str, as_of: dt.date) -> None:
 @click.option("--yes", is_flag=True, help="Send without asking (for scripts).")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 def send(folder: Path, smtp: str | None, from_address: str | None, starttls: bool,
-         use_ssl: bool, user: str | None, cc: tuple[str, ...], yes: bool,
+         ssl: bool, user: str | None, cc: tuple[str, ...], yes: bool,
          dry_run: bool) -> None:
     """Send the addressed drafts in DIR through an SMTP server, each one once.
 
@@ -557,23 +533,23 @@ def send(folder: Path, smtp: str | None, from_address: str | None, starttls: boo
       pmo-xl send pmo-pack-2026-11-30 --smtp smtp.example.org --starttls \\
           --user pmo@example.org --from pmo@example.org --cc pmo-office@example.org
     """
-    from pmo_xl.people import send as sending
+    from pmo_xl import api
+    from pmo_xl.people.send import stdin_is_terminal
 
-    if starttls and use_ssl:
+    if starttls and ssl:
         raise click.UsageError("--starttls and --ssl cannot be used together; pick one.")
-    security = "ssl" if use_ssl else "starttls" if starttls else "plain"
 
     def confirm(question: str) -> bool:
-        if not sending.stdin_is_terminal():
+        if not stdin_is_terminal():
             raise InputError("Not sending without confirmation: no terminal to ask on; add "
                              "--yes to send from a script, or --dry-run to only look.")
         return click.confirm(question, default=False)
 
     try:
-        outcome = sending.send(folder, smtp=smtp, from_address=from_address,
-                               security=security, user=user, cc=cc, dry_run=dry_run,
-                               confirm=None if yes else confirm,
-                               echo=lambda text="", err=False: click.echo(text, err=err))
+        outcome = api.send(folder, smtp=smtp, from_address=from_address, starttls=starttls,
+                           ssl=ssl, user=user, cc=cc, dry_run=dry_run,
+                           confirm=None if yes else confirm,
+                           echo=lambda text="", err=False: click.echo(text, err=err))
     except CannotCheck as exc:
         raise fail(exc) from None
     sys.exit(outcome.exit_code)
@@ -639,7 +615,7 @@ def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
     _require_rules(select, ignore)
     try:
         found = api.actions(path, as_of, select=select, ignore=ignore, person=person,
-                            drafts_dir=output)
+                            output=output)
     except CannotCheck as exc:
         raise fail(exc) from None
     if output_format == "json":
@@ -680,15 +656,7 @@ def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path 
     from pmo_xl.terminal.diff_output import comparison_json, print_comparison
 
     try:
-        if output is not None:
-            for source in (old, new):
-                api.refuse_same(output, api.version_of(source)[0])
-                api.refuse_same(output, source)
-        comparison = api.diff(old, new, as_of, select=select, ignore=ignore)
-        if output is not None:
-            from pmo_xl.reports.changes_workbook import write_changes_workbook
-
-            write_changes_workbook(comparison, output)
+        comparison = api.diff(old, new, as_of, select=select, ignore=ignore, output=output)
     except CannotCheck as exc:
         raise fail(exc) from None
     if output_format == "json":

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pmo_xl import api
-from pmo_xl.demo.example import EXAMPLE_AS_OF as NORTHWIND_AS_OF
-from pmo_xl.demo.example import write_example_master
+from pmo_xl.example.northwind import EXAMPLE_AS_OF as NORTHWIND_AS_OF
+from pmo_xl.example.northwind import write_example_master
 from pmo_xl.people.actions import KINDS, ROUTES, build_actions, routing_table, usable_email
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit, rename_header

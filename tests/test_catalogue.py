@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
-from pmo_xl.demo.example import EXAMPLE_AS_OF, example_rows, write_example_master
+from pmo_xl.example.northwind import EXAMPLE_AS_OF, example_rows, write_example_master
 from pmo_xl.reports.catalogue import number_text, usable_email
 from pmo_xl.validators.examples import EXAMPLE_AS_OF as CLEAN_AS_OF
 from pmo_xl.validators.examples import write_example

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pmo_xl import api
-from pmo_xl.demo.example import EXAMPLE_AS_OF, write_example_master
+from pmo_xl.example.northwind import EXAMPLE_AS_OF, write_example_master
 from pmo_xl.validators.examples import EXAMPLE_AS_OF as CLEAN_AS_OF
 from pmo_xl.workbook.template import write_master
 from tests import catalogue_masters as cm

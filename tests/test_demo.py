@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from pmo_xl.cli import cli
-from pmo_xl.demo.example import (
+from pmo_xl.example.northwind import (
     DELIBERATE,
     EXAMPLE_AS_OF,
     WAIVED,

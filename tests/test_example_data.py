@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pmo_xl import api
-from pmo_xl.demo.example import (
+from pmo_xl.example.northwind import (
     DATA,
     DELIBERATE,
     EXAMPLE_AS_OF,
@@ -20,7 +20,7 @@ from pmo_xl.demo.example import (
     WAIVED,
     example_rows,
 )
-from pmo_xl.demo.example_tables import (
+from pmo_xl.example.tables import (
     BadTable,
     add_months,
     headers_of,

@@ -31,9 +31,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("people", ("pmo_xl.people.*",)),
     ("reports", ("pmo_xl.reports.*",)),
     ("portfolio", ("pmo_xl.portfolio.*",)),
+    ("example", ("pmo_xl.example.*",)),
     ("terminal", ("pmo_xl.terminal.*",)),
     ("api", ("pmo_xl.api",)),
-    ("demo", ("pmo_xl.demo.*",)),
     ("cli", ("pmo_xl.cli", "pmo_xl.__main__")),
 ]
 
@@ -212,3 +212,25 @@ def test_a_type_checking_import_is_no_dependency() -> None:
     line = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pmo_xl.reports import kpi"
     graph = import_graph(_planted({"pmo_xl.facts.kpis": line}))
     assert "pmo_xl.reports.kpi" not in graph["pmo_xl.facts.kpis"]
+
+
+def test_a_checkout_runs_as_the_installed_package(tmp_path) -> None:
+    """From the repository's root the source folder shadows any installed pmo_xl; its
+    validators/ and reports/ (which an install maps inside the package) are found beside
+    it. Simulated by dropping the editable install's finder, as a plain `pip install .`
+    would not have one."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]\n"
+            "from pmo_xl import api\n"
+            "import pmo_xl.validators.schema as schema, pmo_xl.reports.kpi as kpi\n"
+            "print(len(api.rules()), schema.__file__, kpi.__file__)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    count, schema_file, kpi_file = done.stdout.split()
+    assert int(count) >= 100
+    assert Path(schema_file) == ROOT / "validators" / "schema.py"
+    assert Path(kpi_file) == ROOT / "reports" / "kpi.py"

@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
-from pmo_xl.demo.example import EXAMPLE_AS_OF, write_example_master
+from pmo_xl.example.northwind import EXAMPLE_AS_OF, write_example_master
 from pmo_xl.reports.kpi import write_kpi_report
 from pmo_xl.reports.status import write_status_report
 

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
-from pmo_xl.demo.example import DELIBERATE, EXAMPLE_AS_OF, example_rows
-from pmo_xl.demo.example_tables import Rows
+from pmo_xl.example.northwind import DELIBERATE, EXAMPLE_AS_OF, example_rows
+from pmo_xl.example.tables import Rows
 from pmo_xl.period import add_months
 from pmo_xl.reports.email_draft import decisions_needed
 from pmo_xl.reports.kpi import write_kpi_report

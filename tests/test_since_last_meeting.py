@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from pmo_xl.cli import cli
-from pmo_xl.demo.example import EXAMPLE_AS_OF as NORTHWIND_AS_OF
+from pmo_xl.example.northwind import EXAMPLE_AS_OF as NORTHWIND_AS_OF
 from pmo_xl.validators.examples import write_example
 from pmo_xl.validators.registry import Edit
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from pmo_xl import rag
 from pmo_xl.facts import Facts, ServiceStatus
@@ -13,7 +14,7 @@ from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.registry import Rule, selected
 from pmo_xl.validators.structure import without_knock_ons
-from pmo_xl.workbook.master import Master, collector_paused
+from pmo_xl.workbook.master import Master, collector_paused, read_master
 
 
 @dataclass
@@ -53,6 +54,19 @@ class CheckResult(Tally):
         nothing to rate; counting them would bury the active services' RAG under grey."""
         return rag.rag_counts(status.rag for sid, status in self.service_statuses.items()
                               if self.facts.active(sid))
+
+
+def check_path(
+    path: str | Path,
+    as_of: dt.date,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    progress: Callable[[Rule], None] | None = None,
+) -> CheckResult:
+    """Read the master at `path` and run the chosen rules over it as of `as_of`."""
+    return run_checks(read_master(path), as_of, select=select, ignore=ignore,
+                      progress=progress)
 
 
 def run_checks(

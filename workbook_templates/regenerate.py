@@ -1,7 +1,7 @@
 """Regenerate the committed workbooks: the blank template and the example master.
 
 Run `python workbook_templates/regenerate.py` after changing a schema or the example's tables
-(pmo_xl/example_data/northwind/); the test in tests/test_template.py fails while the
+(pmo_xl/example/data/northwind/); the test in tests/test_template.py fails while the
 committed files are out of date.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pmo_xl.demo.example import EXAMPLE_AS_OF, write_example_master
+from pmo_xl.example.northwind import EXAMPLE_AS_OF, write_example_master
 from pmo_xl.workbook.template import write_master
 
 HERE = Path(__file__).resolve().parent

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding
+
+if TYPE_CHECKING:
+    from pmo_xl.example.demo import Demo
 
 COLOURS = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
 
@@ -118,3 +122,32 @@ def actions_summary(found, file_name: str, as_of: str) -> str:
         names = ", ".join(f"{p.name} ({p.person_id})" for p in unaddressed)
         parts.append(f"no usable email for {names}")
     return f"{'; '.join(parts)} in {file_name} (as of {as_of})"
+
+
+def print_demo(demo: Demo) -> None:
+    """What `pmo-xl demo` says: the example's findings, what moved since last month, what
+    was written and what to try next."""
+    out = console()
+    as_of = demo.as_of.isoformat()
+    out.print(f"[bold]pmo-xl demo[/bold]: Northwind Group's example master, checked as of "
+              f"{as_of}. It has a handful of deliberate problems, one per kind of rule.")
+    result = demo.result
+    print_findings(result.findings, result.summary, demo.master.name, as_of, out=out)
+    if demo.since is not None:
+        out.print(f"\n{escape(demo.since)}", highlight=False)
+    out.print("\nWritten:", highlight=False)
+    for path, what in demo.written:
+        out.print(f"  {escape(str(path))}  ({escape(what)})", highlight=False)
+    master = demo.master
+    for line in (
+        "\nWhat next:",
+        f"  Fix a finding in {master.name} (each names its cell), save, then run:",
+        f"    pmo-xl check {master} --as-of {as_of}",
+        f"  Who has to do what:     pmo-xl actions {master} --as-of {as_of}",
+        "  What changed since last month's pack, record by record:",
+        f"    pmo-xl diff {demo.earlier} {master} --as-of {as_of}",
+        "  Start your own master:  pmo-xl new master.xlsx",
+        "  Publish the catalogue:  pmo-xl catalogue master.xlsx",
+        "  What each rule means:   pmo-xl rules",
+    ):
+        out.print(escape(line), highlight=False)

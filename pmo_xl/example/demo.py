@@ -1,9 +1,11 @@
 """`pmo-xl demo`: the main job on a built-in example master, in a folder of its own.
 
-It writes Northwind Group's example master (see :mod:`pmo_xl.demo.example`), checks it, prints
-the findings and says what was written. The example carries a handful of deliberate
-problems, so the demo always has findings to show; it still exits 0, because showing them
-is what it is for (`pmo-xl check` is the command whose exit code scripts should trust).
+It writes Northwind Group's example master (see :mod:`pmo_xl.example.northwind`), checks it and
+writes the reports, the packs and the catalogue beside it; it returns what it wrote (a
+:class:`Demo`), which the terminal prints (``pmo_xl.terminal.console.print_demo``). The
+example carries a handful of deliberate problems, so the demo always has findings to show;
+it still exits 0, because showing them is what it is for (`pmo-xl check` is the command
+whose exit code scripts should trust).
 
 It writes two packs a month apart: first one from the master as it stood at the end of the
 previous month, then this month's, which finds the first beside it and shows what moved
@@ -21,16 +23,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
-from pmo_xl import api
-from pmo_xl.demo.example import THIS_MONTH, month_before, month_before_rows, write_example_master
 from pmo_xl.errors import CannotCheck
+from pmo_xl.example.northwind import (
+    THIS_MONTH,
+    month_before,
+    month_before_rows,
+    write_example_master,
+)
 from pmo_xl.output import carries_stamp, made_folder, refuse_folder
-from pmo_xl.terminal.console import console, print_findings
-from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.engine import CheckResult, check_path
 from pmo_xl.validators.schema import Stage
 
 EXAMPLE_NAME = "example-master.xlsx"
@@ -40,8 +44,25 @@ CATALOGUE_NAME = "service-catalogue.html"
 Written = list[tuple[Path, str]]  # (path, what it is, for the "what next" lines)
 
 
-def run_demo(folder: Path, as_of: dt.date) -> CheckResult:
-    """Write the example master into `folder`, check it, print the findings and next steps."""
+@dataclass
+class Demo:
+    """What one demo run wrote, and the check of its example master."""
+
+    folder: Path
+    master: Path  # the example master
+    result: CheckResult  # its check, as of the demo's date
+    written: Written  # every file or folder written, with what it is
+    earlier: Path  # last month's pack, which this month's compares itself with
+    since: str | None  # this month's pack's "Since the pack of DATE" paragraph
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.result.as_of
+
+
+def run_demo(folder: Path, as_of: dt.date) -> Demo:
+    """Write the example master into `folder`, check it, and write the findings workbook,
+    last month's pack, this month's pack and the catalogue page beside it."""
     folder = Path(folder)
     made_folder(folder, "demo")
     master = folder / EXAMPLE_NAME
@@ -53,20 +74,12 @@ def run_demo(folder: Path, as_of: dt.date) -> CheckResult:
                       replaceable=_demo_pack_file, what="demo's pack folder")
     earlier = write_earlier_pack(folder, as_of)
     write_example_master(master, as_of, THIS_MONTH)
-    result = api.check(master, as_of)
-    out = console()
-    out.print(f"[bold]pmo-xl demo[/bold]: Northwind Group's example master, checked as of "
-              f"{as_of.isoformat()}. It has a handful of deliberate problems, one per kind of "
-              "rule.")
-    print_findings(result.findings, result.summary, master.name, as_of.isoformat(), out=out)
+    result = check_path(master, as_of)
     written: Written = [(master, "the example master: open it in Excel and look around")]
     pack_outputs, since = write_demo_outputs(result, folder)
     written += pack_outputs
     written.append((earlier, "last month's pack, which this month's compares itself with"))
-    if since is not None:
-        click.echo(f"\n{since}")
-    _what_next(written, master, as_of, earlier)
-    return result
+    return Demo(folder, master, result, written, earlier, since)
 
 
 def write_earlier_pack(folder: Path, as_of: dt.date) -> Path:
@@ -81,7 +94,7 @@ def write_earlier_pack(folder: Path, as_of: dt.date) -> Path:
     with tempfile.TemporaryDirectory(prefix="pmo-xl-demo-") as temp:
         # Named like the master itself: the pack remembers which master it was made from.
         master = write_master(Path(temp) / EXAMPLE_NAME, month_before_rows(as_of))
-        result = api.check(master, earlier)
+        result = check_path(master, earlier)
         pack = write_pack_files(result, pack_folder(folder, earlier), force=True,
                                 replaceable=_demo_pack_file)
     return pack.folder
@@ -194,18 +207,3 @@ def written_by_demo(path: Path) -> bool:
     modified = re.search(r"<dcterms:modified[^>]*>(.*?)</dcterms:modified>", core)
     return bool(modified_by and modified_by.group(1) == "pmo-xl" and created and modified
                 and created.group(1) == modified.group(1))
-
-
-def _what_next(written: Written, master: Path, as_of: dt.date, earlier: Path) -> None:
-    click.echo("\nWritten:")
-    for path, what in written:
-        click.echo(f"  {path}  ({what})")
-    click.echo("\nWhat next:")
-    click.echo(f"  Fix a finding in {master.name} (each names its cell), save, then run:")
-    click.echo(f"    pmo-xl check {master} --as-of {as_of.isoformat()}")
-    click.echo(f"  Who has to do what:     pmo-xl actions {master} --as-of {as_of.isoformat()}")
-    click.echo("  What changed since last month's pack, record by record:")
-    click.echo(f"    pmo-xl diff {earlier} {master} --as-of {as_of.isoformat()}")
-    click.echo("  Start your own master:  pmo-xl new master.xlsx")
-    click.echo("  Publish the catalogue:  pmo-xl catalogue master.xlsx")
-    click.echo("  What each rule means:   pmo-xl rules")

@@ -1,9 +1,9 @@
 """The demo's example master: Northwind Group's PMOs, their services and a handful of real problems.
 
 How it is built: Northwind is data, one CSV table per sheet in
-``pmo_xl/example_data/northwind/`` (``Services.csv``, ``SIPOC.csv``, ``KPI Actuals.csv``…),
+``pmo_xl/example/data/northwind/`` (``Services.csv``, ``SIPOC.csv``, ``KPI Actuals.csv``…),
 each the sheet as Excel shows it: header row, one line per record, dates as ``yyyy-mm-dd``.
-:func:`example_rows` reads the tables (typed by the schema, see :mod:`pmo_xl.demo.example_tables`),
+:func:`example_rows` reads the tables (typed by the schema, see :mod:`pmo_xl.example.tables`),
 moves every date by whole months from ``EXAMPLE_AS_OF`` (the tables show the master as it
 stands on that day) to the as-of date asked for, and applies ``PLANTED``: the deliberate
 problems that a plain value in a table cannot show. So `pmo-xl demo` gives the same findings
@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 
-from pmo_xl.demo.example_tables import Rows, move_dates, read_tables
+from pmo_xl.example.tables import Rows, move_dates, read_tables
 from pmo_xl.period import period_start, reporting_period
 from pmo_xl.validators.examples import record_key
 from pmo_xl.validators.registry import Edit
@@ -106,7 +106,7 @@ THIS_MONTH: list[Edit] = [
 # actions whom the addressed drafts cannot reach, so `pmo-xl actions` lists her as
 # unaddressed and the pack email names her. Her blank Email produces no finding.
 
-DATA = files("pmo_xl.demo").joinpath("example_data", "northwind")
+DATA = files("pmo_xl.example").joinpath("data", "northwind")
 
 
 def example_rows(as_of: dt.date = EXAMPLE_AS_OF, edits: Iterable[Edit] = ()) -> Rows:
