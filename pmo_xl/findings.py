@@ -38,6 +38,37 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 @dataclass(frozen=True)
+class Side:
+    """One place a finding across masters (family P) points at: a cell of one member."""
+
+    member: str  # the member's name in the roll-up (its file name, or enough of its path)
+    sheet: str
+    row: int
+    column: str
+    record: str | None = None
+
+    @property
+    def cell(self) -> str:
+        return f"{self.column}{self.row}"
+
+    @property
+    def address(self) -> str:
+        """`[digital.xlsx]People!E9`, as Excel writes a cell of another workbook (quoted
+        where Excel needs it: `'[digital.xlsx]Risks and Issues'!B3`, `'finance/[master.xlsx]
+        People'!E5`)."""
+        folder, _, name = self.member.rpartition("/")
+        folder = f"{folder}/" if folder else ""
+        inner = f"{folder}[{name}]{self.sheet}"
+        if folder or not (_PLAIN_SHEET.match(name) and _PLAIN_SHEET.match(self.sheet)):
+            return "'" + inner.replace("'", "''") + f"'!{self.cell}"
+        return f"{inner}!{self.cell}"
+
+    def as_json(self) -> dict:
+        return {"member": self.member, "sheet": self.sheet, "cell": self.cell, "row": self.row,
+                "column": self.column, "record": self.record}
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str  # stable code, e.g. "L104"
     severity: str  # error / warning / info
@@ -50,6 +81,10 @@ class Finding:
     waived: bool = False
     waiver_reason: str | None = None
     in_old: bool = False  # a drift finding on a record only the old version holds
+    # In a roll-up (pmo-xl rollup): the member whose cell this is, and for a finding across
+    # members (family P) every cell it points at, this one first.
+    member: str | None = None
+    sides: tuple[Side, ...] = ()
 
     @property
     def cell(self) -> str:
@@ -78,7 +113,9 @@ class Finding:
             "message": data["message"],
             "hint": data["hint"],
             "waived": data["waived"],
-        } | ({"in": "old"} if self.in_old else {})
+        } | ({"in": "old"} if self.in_old else {}) | (
+            {"member": self.member} if self.member is not None else {}) | (
+            {"sides": [side.as_json() for side in self.sides]} if self.sides else {})
 
     def waive(self, reason: str) -> Finding:
         return replace(self, waived=True, waiver_reason=reason)
@@ -120,6 +157,9 @@ class Problem:
     hint: str
     severity: str | None = None  # only where one rule has two severities
     in_old: bool = False  # the cell is in the old version (a drift rule, a removed record)
+    # A rule across members (family P): the member of this cell, and every side's cell.
+    member: str | None = None
+    sides: tuple[Side, ...] = ()
 
 
 def json_value(value: object) -> object:

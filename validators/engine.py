@@ -79,8 +79,10 @@ def run_checks(
 ) -> CheckResult:
     """Run the chosen rules over `master` as of `as_of` and return the findings."""
     facts = Facts(master, as_of)
-    # Drift rules judge two versions; a check has one (pmo-xl diff and packs run them).
-    rules = [r for r in selected(load_rules(), select, ignore) if not r.needs_previous]
+    # Drift rules judge two versions, rules across masters several; a check has one master
+    # (pmo-xl diff and packs run the first, pmo-xl rollup the second).
+    rules = [r for r in selected(load_rules(), select, ignore)
+             if not (r.needs_previous or r.needs_members)]
     findings: list[Finding] = []
     with collector_paused():
         for item in rules:

@@ -226,8 +226,9 @@ def apply_edits(rows: dict[str, list[dict]], edits: Iterable[Edit]) -> dict[str,
     return rows
 
 
-def write_example(path, edits: Iterable[Edit] = ()) -> Path:
-    """Write the clean example master with `edits` applied (the tests' workhorse)."""
+def write_example(path, edits: Iterable[Edit] = (), *, saved: dt.date | None = None) -> Path:
+    """Write the clean example master with `edits` applied (the tests' workhorse); `saved`
+    is the day its properties say it was last saved (a roll-up's members' age)."""
     from pmo_xl.workbook.template import write_master
 
     edits = list(edits)
@@ -239,4 +240,5 @@ def write_example(path, edits: Iterable[Edit] = ()) -> Path:
         rows,
         sheets=[s for s in SHEETS if s not in dropped],
         renamed_headers=renamed,
+        saved=None if saved is None else dt.datetime.combine(saved, dt.time(9)),
     )

@@ -6,6 +6,7 @@ modules import only the registry (the decorator, `Edit`, `Rule`), never this mod
 from __future__ import annotations
 
 from pmo_xl.validators import (  # noqa: F401
+    across,
     changes,
     drift,
     governance,

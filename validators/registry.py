@@ -4,7 +4,11 @@ A rule is a generator function over the run's :class:`pmo_xl.facts.Facts` (the r
 the as-of date and every derived fact), registered with :func:`rule`. Its docstring explains
 it in the PMO's words; its ``fails`` example is a set of edits to the small clean master in
 :mod:`pmo_xl.validators.examples` that makes it fire at ``cell``, and its ``passes`` example
-edits the same master up to the rule's boundary without making it fire. ``pmo-xl rules``,
+edits the same master up to the rule's boundary without making it fire. A drift rule
+(``needs_previous``) judges two versions, so its examples are :class:`Pair` s; a rule across
+masters (``needs_members``, family P, run by ``pmo-xl rollup``) judges several members, so
+its examples are :class:`Members`: two or three small members, each the clean example master
+with its own edits. ``pmo-xl rules``,
 ``--select``/``--ignore``, the README and the tests all read from here. Importing the
 registry and the rule modules needs no pandas, so ``pmo-xl rules`` answers at once.
 """
@@ -22,6 +26,7 @@ from pmo_xl.findings import SEVERITIES, Finding, Problem
 if TYPE_CHECKING:
     from pmo_xl.compare.diff import Diff
     from pmo_xl.facts import Facts
+    from pmo_xl.validators.member_keys import Enterprise
 
 FAMILIES = {
     "S": "Structure",
@@ -36,6 +41,7 @@ FAMILIES = {
     "V": "Review and decisions",
     "W": "Waivers",
     "D": "Drift since the previous version",
+    "P": "Across masters (pmo-xl rollup)",
 }
 
 
@@ -96,20 +102,58 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One member of a rule-across-masters example: the clean example master under `name`
+    with `edits`, last saved `saved_days_ago` days before the roll-up's as-of date."""
+
+    name: str
+    edits: tuple[Edit, ...] = ()
+    saved_days_ago: int = 0
+
+    def __init__(self, name: str, *edits: Edit, saved_days_ago: int = 0) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "edits", tuple(edits))
+        object.__setattr__(self, "saved_days_ago", saved_days_ago)
+
+    def describe(self) -> list[str]:
+        """The member in words, one line per edit (none: the clean example master)."""
+        saved = (f" (last saved {self.saved_days_ago} days before the roll-up's as-of date)"
+                 if self.saved_days_ago else "")
+        if not self.edits:
+            return [f"{self.name}: the clean example master{saved}"]
+        return [f"{self.name}{saved}: {edit.describe()}" for edit in self.edits]
+
+
+@dataclass(frozen=True)
+class Members:
+    """A rule across masters' example: two or three members rolled up together."""
+
+    members: tuple[Member, ...]
+
+    def __init__(self, *members: Member) -> None:
+        object.__setattr__(self, "members", tuple(members))
+
+
+@dataclass(frozen=True)
 class Example:
     """Edits to the clean example master, and the cell the rule then names (or None).
 
-    A drift rule's example has two versions: `before` makes the OLD one, `edits` the NEW."""
+    A drift rule's example has two versions: `before` makes the OLD one, `edits` the NEW.
+    A rule across masters' example has `members` instead, and its cell names the member
+    (`[finance.xlsx]People!F3`)."""
 
     edits: tuple[Edit, ...] = ()
     cell: str | None = None  # e.g. "Services!AB2"; None for a passing example
     note: str = ""  # for defects edits cannot make (merged cells, formulas): said in words
     before: tuple[Edit, ...] = ()
+    members: tuple[Member, ...] = ()
 
 
 Check = Callable[["Facts"], Iterable[Problem]]
 # A drift rule judges two versions and what differs between them.
 DriftCheck = Callable[["Facts", "Facts", "Diff"], Iterable[Problem]]
+# A rule across masters judges the members of a roll-up, each read down to its keys.
+MembersCheck = Callable[["Enterprise"], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
@@ -121,6 +165,7 @@ class Rule:
     fails: Example
     passes: Example = Example()
     needs_previous: bool = False  # a drift rule: runs only with two versions, never in check
+    needs_members: bool = False  # across masters: runs only in a roll-up, never in check
 
     @property
     def family(self) -> str:
@@ -137,6 +182,10 @@ class Rule:
         """A drift rule's findings for two versions of the master."""
         return map(self._finding, self.check(old, new, diff))
 
+    def run_members(self, enterprise: Enterprise) -> Iterable[Finding]:
+        """A rule across masters' findings for the members of one roll-up."""
+        return map(self._finding, self.check(enterprise))
+
     def _finding(self, problem: Problem) -> Finding:
         return Finding(
             rule=self.code,
@@ -148,6 +197,8 @@ class Rule:
             message=problem.message,
             hint=problem.hint,
             in_old=problem.in_old,
+            member=problem.member,
+            sides=problem.sides,
         )
 
 
@@ -159,28 +210,37 @@ def rule(
     severity: str,
     title: str,
     *,
-    fails: Iterable[Edit] | Example | Pair,
+    fails: Iterable[Edit] | Example | Pair | Members,
     cell: str | None = None,
-    passes: Iterable[Edit] | Pair = (),
+    passes: Iterable[Edit] | Pair | Members = (),
     note: str = "",
     needs_previous: bool = False,
 ) -> Callable[[Check], Check]:
     """Register a rule. `fails` edits the example master so the rule names `cell`; `passes`
     edits it up to the rule's boundary, and the rule stays silent. A drift rule
-    (`needs_previous`) takes two versions, so its examples are :class:`Pair` s of edits."""
+    (`needs_previous`) takes two versions, so its examples are :class:`Pair` s of edits; a
+    rule across masters takes :class:`Members` (and is registered as `needs_members`)."""
     if severity not in SEVERITIES:
         raise ValueError(f"{code}: unknown severity {severity}")
     if code in RULES:
         raise ValueError(f"rule {code} registered twice")
+    needs_members = isinstance(fails, Members)
     if isinstance(fails, Pair):
         failing = Example(tuple(fails.new), cell, note, tuple(fails.old))
+    elif isinstance(fails, Members):
+        failing = Example(cell=cell, note=note, members=fails.members)
     else:
         failing = fails if isinstance(fails, Example) else Example(tuple(fails), cell, note)
-    passing = (Example(tuple(passes.new), before=tuple(passes.old))
-               if isinstance(passes, Pair) else Example(tuple(passes)))
+    if isinstance(passes, Pair):
+        passing = Example(tuple(passes.new), before=tuple(passes.old))
+    elif isinstance(passes, Members):
+        passing = Example(members=passes.members)
+    else:
+        passing = Example(tuple(passes))
 
     def register(check: Check) -> Check:
-        RULES[code] = Rule(code, severity, title, check, failing, passing, needs_previous)
+        RULES[code] = Rule(code, severity, title, check, failing, passing, needs_previous,
+                           needs_members)
         return check
 
     return register

@@ -749,6 +749,7 @@ class Setting(StrEnum):
     MANDATED_SHARE_TARGET = "Mandated Share Target"
     REVIEW_INTERVAL_MONTHS = "Review Interval Months"
     CHRONIC_RED_PERIODS = "Chronic Red Periods"
+    ROLLUP_MAX_AGE_DAYS = "Rollup Max Age Days"
 
 
 # How a setting's value is read (pmo_xl.workbook.settings has one reader per kind): TEXT and
@@ -786,6 +787,11 @@ SETTINGS_DECLARED: tuple[SettingInfo, ...] = (
                 "a whole number of reporting periods from 1 to 120, e.g. 3",
                 "How many reporting periods Red in a row call for a decision (improve or "
                 "close); default: 3.", "chronic_red_periods"),
+    SettingInfo(Setting.ROLLUP_MAX_AGE_DAYS, COUNT, 45,
+                "a whole number of days from 1 to 120, e.g. 45",
+                "In an enterprise roll-up (pmo-xl rollup), read from the master at the top: a "
+                "member last saved, or whose newest pack was made, more days ago than this is "
+                "flagged as out of date (P112); default: 45.", "rollup_max_age_days"),
 )
 SETTINGS = tuple(s.name for s in SETTINGS_DECLARED)
 

@@ -53,12 +53,16 @@ def write_master(
     extra_sheets: Mapping[str, Sequence[Sequence[object]]] | None = None,
     renamed_headers: Mapping[tuple[str, str], str] | None = None,
     source: Path | None = None,
+    saved: dt.datetime | None = None,
 ) -> Path:
     """Write a master: the blank template when `rows` is None, else those rows per sheet.
 
     `rows` maps a sheet name to its records, each a mapping from header to value (headers
     the schema does not declare become extra columns, as a PMO might add). `sheets` limits
-    which schema sheets are written (the tests use it to leave one out).
+    which schema sheets are written (the tests use it to leave one out). `saved` is the time
+    the workbook's properties give as created and last saved (default: the fixed
+    FIXED_CREATED); a roll-up reads a master's age from it, so the demo's and the tests'
+    members say when they stand.
     """
     path = Path(path)
     rows = rows or {}
@@ -75,7 +79,7 @@ def write_master(
                 "risks, issues and changes",
                 "author": "pmo-xl",
                 "comments": "Written by pmo-xl new; fill it in Excel and run `pmo-xl check`.",
-                "created": FIXED_CREATED,
+                "created": saved or FIXED_CREATED,
             }
         )
         styles = _styles(workbook)
