@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         pack,
         report_kpi,
         report_status,
+        rollup,
         rules,
         schema,
         send,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 # Every command of the CLI, by the same name (pmo_xl.api has each one's example).
 __all__ = ["CannotCheck", "Finding", "actions", "catalogue", "check", "demo", "diff", "new",
-           "pack", "report_kpi", "report_status", "rules", "schema", "send"]
+           "pack", "report_kpi", "report_status", "rollup", "rules", "schema", "send"]
 _WHERE = {name: "pmo_xl.api" for name in __all__}
 _WHERE.update(CannotCheck="pmo_xl.errors", Finding="pmo_xl.findings")
 

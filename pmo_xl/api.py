@@ -435,3 +435,50 @@ def demo(folder: str | Path = "pmo-xl-demo", as_of: dt.date | None = None):
     if as_of is not None and not usable(as_of):
         raise CannotCheck(out_of_range(as_of))
     return run_demo(Path(folder), as_of or dt.date.today())
+
+
+def rollup(
+    paths: Iterable[str | Path] | str | Path,
+    as_of: dt.date | None = None,
+    *,
+    output: str | Path | None = None,
+    pmo: str | None = None,
+    workers: int | None = None,
+    progress: Callable | None = None,
+):
+    """Roll several PMOs' masters up into one enterprise view (`pmo-xl rollup PATH...`).
+
+    PATHs are masters, pack folders (their snapshot, as of the pack's date) or folders
+    holding them. Each member is checked with its own rules, then the rules across masters
+    (family P) judge them together; a member that cannot be read or whose structure is
+    broken is named and not counted. With `pmo`, the roll-up of that PMO and the PMOs under
+    it; with `output`, the enterprise findings workbook, catalogue page and drafts to the
+    PMO Managers are written into that folder (`.written` says what). `workers` sets how
+    many processes check members (default: one per core, for four members or more).
+    Returns the :class:`~pmo_xl.portfolio.rollup.Rollup`.
+
+    Example::
+
+        found = api.rollup(["enterprise.xlsx", "digital.xlsx", "finance/"],
+                           dt.date(2026, 11, 30), output="rollup")
+        print(found.summary, [m.name for m in found.not_counted])
+        for finding in found.across:
+            print(finding.rule, [side.address for side in finding.sides])
+    """
+    from pmo_xl.portfolio.rollup import run_rollup
+
+    paths = [paths] if isinstance(paths, str | Path) else list(paths)
+    if as_of is not None and not usable(as_of):
+        raise CannotCheck(out_of_range(as_of))
+    if output is not None:
+        from pmo_xl.portfolio.outputs import refuse_output_folder
+
+        refuse_output_folder(Path(output), paths)
+    found = run_rollup(paths, as_of or dt.date.today(), pmo=pmo, workers=workers,
+                       progress=progress)
+    if output is not None:
+        from pmo_xl.portfolio.outputs import write_outputs
+
+        found.written = write_outputs(found, Path(output))
+    return found
+

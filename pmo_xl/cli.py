@@ -668,6 +668,59 @@ def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path 
     sys.exit(1 if comparison.failed(strict) else 0)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
+                type=click.Path(path_type=Path))
+@as_of_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write the enterprise findings workbook, catalogue page and drafts to the "
+                   "PMO Managers into DIR (replacing what pmo-xl wrote there; no other file "
+                   "is touched).")
+@click.option("--pmo", metavar="ID",
+              help="Roll up this PMO and the PMOs under it only (a PMO ID of a member).")
+@format_option
+@strict_option
+@quiet_option
+def rollup(paths: tuple[Path, ...], as_of: dt.date, output: Path | None, pmo: str | None,
+           output_format: str, strict: bool, quiet: bool) -> None:
+    """Roll several PMOs' masters up into one enterprise view.
+
+    Each PATH is a member master (.xlsx), a pack folder (its master snapshot, as of the
+    pack's date) or a folder holding them (every master, and the newest pack of each). Every
+    member is checked with its own rules, then the rules across masters (P) judge them
+    together: one person under two IDs or over-committed, the PMO tree across the files,
+    shared services and strategy, the same month, members out of date. A member that cannot
+    be read, or whose structure is broken, is named and NOT counted. Members' files are
+    never written. Exit code 0: every member counted, no errors; 1: errors (or warnings with
+    --strict); 2: a member could not be counted (the rest are still rolled up and written),
+    or the command was misused.
+
+    \b
+    Example:
+      pmo-xl rollup enterprise.xlsx digital.xlsx finance/ --as-of 2026-11-30
+      pmo-xl rollup //share/PMOs -o rollup-2026-11 --format json
+      pmo-xl rollup //share/PMOs --pmo PMO-DIG
+    """
+    api = _library()
+    from pmo_xl.terminal.rollup_output import print_rollup, rollup_json
+
+    try:
+        found = api.rollup(paths, as_of, output=output, pmo=pmo)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    if output_format == "json":
+        click.echo(rollup_json(found))
+    else:
+        print_rollup(found, quiet=quiet)
+        if found.written is not None and not quiet:
+            click.echo(f"Written to {found.written.folder}:")
+            for path, what in found.written.files:
+                click.echo(f"  {path.name}  ({what})")
+    for member in found.not_counted:
+        click.echo(f"Error: {member.name} is not counted: {member.why_not}", err=True)
+    sys.exit(found.exit_code(strict))
+
+
 def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
     """Stage names as the master spells them; only stages a customer can be offered."""
     offered = ("Running", "Pilot", "Transition", "Closing")

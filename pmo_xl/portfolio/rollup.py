@@ -21,12 +21,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
 from pmo_xl.portfolio.members import MemberOutcome, MemberSource, check_member, find_members
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.member_keys import Enterprise
+
+if TYPE_CHECKING:
+    from pmo_xl.portfolio.outputs import Written
 
 # Below this many members the roll-up checks them in its own process: starting workers
 # costs more than it saves.
@@ -44,6 +48,7 @@ class Rollup(Tally):
     across: list[Finding] = field(default_factory=list)  # family P
     left_out: list[MemberOutcome] = field(default_factory=list)  # other branches (--pmo)
     pmo: str | None = None
+    written: Written | None = None  # what `-o DIR` wrote (pmo_xl.api.rollup fills it in)
 
     @property
     def counted_members(self) -> list[MemberOutcome]:
@@ -91,6 +96,17 @@ class Rollup(Tally):
         if self.not_counted:
             return 2
         return 1 if self.failed(strict) else 0
+
+    def state_of(self, member: MemberOutcome) -> str:
+        """`counted`, `counted (pack of 2026-09-30)`, `NOT COUNTED` or `left out: not under
+        PMO-DIG`."""
+        if not member.counted:
+            return "NOT COUNTED"
+        if member in self.left_out:
+            return f"left out: not under {self.pmo}"
+        if member.source.pack_as_of is not None:
+            return f"counted (pack of {member.source.pack_as_of.isoformat()})"
+        return "counted"
 
     def member(self, name: str) -> MemberOutcome | None:
         return next((m for m in self.members if m.name == name), None)
