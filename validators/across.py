@@ -88,15 +88,21 @@ def one_email_two_ids(enterprise: Enterprise) -> Iterator[Problem]:
     identities: their time is counted twice, their actions are split between two lists, and
     nobody sees the whole of what they are asked to do. Emails match in any case.
 
-    The finding sits on the Email of the later member's row and points at the first.
+    The finding sits on the Email of the other ID's row and points at the row in the master
+    of the PMO the person works in (else the first).
     Passing: both members list Pat Programme as P-003, one with the Email typed
     ` PAT@example.org`. Failing: programme.xlsx lists Pat Programme again as P-007 with the
     same Email.
     """
     for email, rows in _grouped(enterprise, People.SHEET, People.email, fold=True).items():
-        first_member, first = rows[0]
+        if len({id(m) for m, _ in rows}) < 2:
+            continue
+        # Compared with the row in the master of the PMO the person works in, else the first.
+        own = next((m for m, r in rows if enterprise.homes.get(r.text(People.pmo) or "") is m),
+                   None)
+        first_member, first = _reference(enterprise, rows, own)
         first_id = first.text(People.person_id)
-        for member, row in rows[1:]:
+        for member, row in rows:
             pid = row.text(People.person_id)
             if member is first_member or pid is None or pid == first_id:
                 continue
@@ -164,9 +170,9 @@ def over_committed(enterprise: Enterprise) -> Iterator[Problem]:
     PMO plans with time the person does not have.
 
     A row that another member repeats for the same person and PMO (a copy, to name them)
-    counts once, at its largest FTE. The finding sits on the FTE of the last member's row
-    and points at each. Passing: Jo Analyst is 0.5 FTE in PMO-2 (enterprise.xlsx) and 0.5
-    in PMO-1 (programme.xlsx): 1 in all. Failing: 1 and 0.5.
+    counts once, at its largest FTE; so does a person in no PMO. The finding sits on the
+    FTE of the last member's row and points at each. Passing: Jo Analyst is 0.5 FTE in
+    PMO-2 (enterprise.xlsx) and 0.5 in PMO-1 (programme.xlsx): 1 in all. Failing: 1 and 0.5.
     """
     for pid, rows in _grouped(enterprise, People.SHEET, People.person_id).items():
         shares: dict[str, tuple[float, MemberKeys, KeyRow]] = {}
@@ -174,8 +180,10 @@ def over_committed(enterprise: Enterprise) -> Iterator[Problem]:
             value = row.get(People.fte)
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
                 continue
+            # One PMO's share of the person, however many masters repeat it (a person in
+            # no PMO has one share, wherever they are listed).
             pmo = row.text(People.pmo)
-            key = pmo.casefold() if pmo else f"member:{member.name}"
+            key = pmo.casefold() if pmo else ""
             if key not in shares or value > shares[key][0]:
                 shares[key] = (float(value), member, row)
         if len(shares) < 2 or len({id(m) for _v, m, _r in shares.values()}) < 2:
@@ -274,10 +282,14 @@ def parent_cycle(enterprise: Enterprise) -> Iterator[Problem]:
             parent = circle[(i + 1) % len(circle)]
             links += [(pmo, parent, m, r) for m, r in edges[pmo][parent]]
         order = {id(m): i for i, m in enumerate(enterprise.members)}
-        links.sort(key=lambda link: (enterprise.homes.get(link[0]) is link[2],
+        # The slip is usually a link its PMO's own master does not make: that one first.
+        links.sort(key=lambda link: (enterprise.parent_of(link[0]) == link[1],
+                                     enterprise.homes.get(link[0]) is link[2],
                                      order[id(link[2])], link[3].row))
         pmo, parent, member, row = links[0]
         sides = [m.side(r, PMOs.parent_pmo) for _p, _q, m, r in links]
+        start = circle.index(pmo)
+        circle = circle[start:] + circle[:start]
         chain = " under ".join([*circle, circle[0]])
         yield problem_at(
             sides[0],
@@ -542,8 +554,9 @@ def other_period(enterprise: Enterprise) -> Iterator[Problem]:
             continue
         setting = member.setting_cells.get(Setting.REPORTING_PERIOD) if member.period_set else None
         why = ("its Settings' Reporting Period" if setting is not None else
-               f"its pack's as-of date {member.as_of.isoformat()}" if member.kind == PACK else
-               f"its date {member.as_of.isoformat()}")
+               f"the last month before its pack's as-of date, {member.as_of.isoformat()}"
+               if member.kind == PACK else
+               f"the last month before {member.as_of.isoformat()}")
         yield problem_at(
             setting or enterprise.member_side(member),
             f"{member.name} reports for {member.period_text} ({why}), the roll-up for "

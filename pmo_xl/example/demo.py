@@ -12,6 +12,12 @@ previous month, then this month's, which finds the first beside it and shows wha
 since (``THIS_MONTH``: a service promoted without its log entry, an issue closed, a KPI
 turned Red, an actual restated) on the status report's Since last meeting sheet.
 
+It also writes an enterprise (``enterprise/``): Northwind's three PMOs each keeping its own
+master, split from the same example data with one slip of each kind the rules across
+masters find (:mod:`pmo_xl.example.enterprise`), the Finance PMO's member being its newest
+pack; and the roll-up of the three (``enterprise/rollup/``: the enterprise findings
+workbook, catalogue page and drafts to the PMO Managers).
+
 The demo folder is the demo's own, but only as far as it can prove it: a second run
 refreshes the files the first one wrote, and stops (before writing anything) when a file of
 the same name was not written by pmo-xl or was saved since (it may be someone's work). No
@@ -25,6 +31,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.example.northwind import (
@@ -37,7 +44,11 @@ from pmo_xl.output import carries_stamp, made_folder, refuse_folder
 from pmo_xl.validators.engine import CheckResult, check_path
 from pmo_xl.validators.schema import Stage
 
+if TYPE_CHECKING:
+    from pmo_xl.portfolio.rollup import Rollup
+
 EXAMPLE_NAME = "example-master.xlsx"
+ENTERPRISE_FOLDER = "enterprise"
 FINDINGS_NAME = "findings.xlsx"
 CATALOGUE_NAME = "service-catalogue.html"
 
@@ -54,6 +65,7 @@ class Demo:
     written: Written  # every file or folder written, with what it is
     earlier: Path  # last month's pack, which this month's compares itself with
     since: str | None  # this month's pack's "Since the pack of DATE" paragraph
+    rollup: Rollup | None = None  # the roll-up of the enterprise's three members
 
     @property
     def as_of(self) -> dt.date:
@@ -72,6 +84,7 @@ def run_demo(folder: Path, as_of: dt.date) -> Demo:
     for date in (month_before(as_of), as_of):
         refuse_folder(pack_folder(folder, date), source=None, overwrite=True,
                       replaceable=_demo_pack_file, what="demo's pack folder")
+    _refuse_edited_enterprise(folder / ENTERPRISE_FOLDER, as_of)
     earlier = write_earlier_pack(folder, as_of)
     write_example_master(master, as_of, THIS_MONTH)
     result = check_path(master, as_of)
@@ -79,7 +92,37 @@ def run_demo(folder: Path, as_of: dt.date) -> Demo:
     pack_outputs, since = write_demo_outputs(result, folder)
     written += pack_outputs
     written.append((earlier, "last month's pack, which this month's compares itself with"))
-    return Demo(folder, master, result, written, earlier, since)
+    rollup = write_demo_enterprise(folder / ENTERPRISE_FOLDER, as_of)
+    written.append((folder / ENTERPRISE_FOLDER / "members", "the enterprise: Northwind's three "
+                    "PMOs each keeping its own master (the Finance PMO's newest pack)"))
+    if rollup.written is not None:
+        written.append((rollup.written.folder, "their roll-up: the findings of every member "
+                        "and across the masters, one catalogue page, drafts to the PMO "
+                        "Managers"))
+    return Demo(folder, master, result, written, earlier, since, rollup)
+
+
+def write_demo_enterprise(folder: Path, as_of: dt.date) -> Rollup:
+    """The enterprise's members (`members/`) and their roll-up (`rollup/`)."""
+    from pmo_xl.example.enterprise import write_enterprise_members
+    from pmo_xl.portfolio.outputs import write_outputs
+    from pmo_xl.portfolio.rollup import run_rollup
+
+    paths = write_enterprise_members(folder / "members", as_of, replaceable=_demo_pack_file)
+    rollup = run_rollup(paths, as_of)
+    rollup.written = write_outputs(rollup, folder / "rollup")
+    return rollup
+
+
+def _refuse_edited_enterprise(folder: Path, as_of: dt.date) -> None:
+    from pmo_xl.example.enterprise import DIGITAL, ENTERPRISE, finance_pack_folder
+    from pmo_xl.portfolio.outputs import FINDINGS
+
+    for path in (folder / "members" / ENTERPRISE, folder / "members" / DIGITAL,
+                 folder / "rollup" / FINDINGS):
+        _refuse_edited(path)
+    refuse_folder(finance_pack_folder(folder / "members", as_of), source=None, overwrite=True,
+                  replaceable=_demo_pack_file, what="demo's pack folder")
 
 
 def write_earlier_pack(folder: Path, as_of: dt.date) -> Path:

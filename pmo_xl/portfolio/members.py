@@ -171,15 +171,17 @@ def written_report(path: Path) -> bool:
 
 def name_members(sources: list[MemberSource]) -> list[MemberSource]:
     """Give each member the shortest name that tells it apart: its file name, or with as
-    many of its folders as it takes (`finance/master.xlsx`); a pack with its folder
-    (`pack-2026-10-31/master-snapshot.xlsx`)."""
+    many of its folders as it takes (`finance/master.xlsx`); a pack with its folder and the
+    one above (`finance/pack-2026-10-31/master-snapshot.xlsx`)."""
     def parts(source: MemberSource) -> list[str]:
         return list(Path(os.path.abspath(source.workbook)).parts)
 
     names: list[str] = []
     for source in sources:
         mine = parts(source)
-        size = 2 if source.kind == PACK else 1
+        # A pack's snapshot is named with its pack folder and the folder above it (the
+        # PMO's, as a rule): `finance/pack-2026-10-31/master-snapshot.xlsx`.
+        size = min(3, len(mine) - 1) if source.kind == PACK else 1
         while size < len(mine):
             name = "/".join(mine[-size:])
             clash = any("/".join(parts(o)[-size:]).casefold() == name.casefold()

@@ -135,6 +135,20 @@ def print_demo(demo: Demo) -> None:
     print_findings(result.findings, result.summary, demo.master.name, as_of, out=out)
     if demo.since is not None:
         out.print(f"\n{escape(demo.since)}", highlight=False)
+    if demo.rollup is not None:
+        from pmo_xl.terminal.rollup_output import rollup_summary
+
+        rollup = demo.rollup
+        out.print(f"\n[bold]The enterprise[/bold]: Northwind's three PMOs each keep their own "
+                  f"master; rolled up, the rules across masters find "
+                  f"{plural(len(rollup.across), 'problem')} between them, one of each kind:")
+        from pmo_xl.validators.families import load_rules
+
+        titles = {code: rule.title for code, rule in load_rules().items()}
+        for finding in rollup.across:
+            out.print(f"  [bold]{finding.rule}[/bold] {escape(titles.get(finding.rule, '')):<68}"
+                      f" {escape(finding.sides[0].address)}", highlight=False)
+        out.print(escape(rollup_summary(rollup)), highlight=False)
     out.print("\nWritten:", highlight=False)
     for path, what in demo.written:
         out.print(f"  {escape(str(path))}  ({escape(what)})", highlight=False)
@@ -148,6 +162,8 @@ def print_demo(demo: Demo) -> None:
         f"    pmo-xl diff {demo.earlier} {master} --as-of {as_of}",
         "  Start your own master:  pmo-xl new master.xlsx",
         "  Publish the catalogue:  pmo-xl catalogue master.xlsx",
+        f"  Roll up several PMOs:   pmo-xl rollup {demo.folder / 'enterprise' / 'members'} "
+        f"--as-of {as_of}",
         "  What each rule means:   pmo-xl rules",
     ):
         out.print(escape(line), highlight=False)
