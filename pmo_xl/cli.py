@@ -275,7 +275,9 @@ def rules(code: str | None) -> None:
                 family = item.family
                 click.echo(f"\n{family}  {FAMILIES.get(family, '')}"
                            + ("  (two versions: pmo-xl diff, pmo-xl pack)"
-                              if item.needs_previous else ""))
+                              if item.needs_previous else "")
+                           + ("  (several masters: pmo-xl rollup)"
+                              if item.needs_members else ""))
             click.echo(f"  {item.code}  {item.severity:<7}  {item.title}")
         click.echo(f"\n{len(registry)} rules. `pmo-xl rules CODE` explains one.")
         return
@@ -288,7 +290,9 @@ def rules(code: str | None) -> None:
     click.echo(item.explanation)
     for example in rule_examples(item):
         side = "Passing" if example.passing else "Failing"
-        what = ("two versions of the clean example master, compared by pmo-xl diff"
+        what = ("members rolled up by pmo-xl rollup, each the clean example master"
+                if example.members is not None else
+                "two versions of the clean example master, compared by pmo-xl diff"
                 if example.old is not None else "edits to the clean example master")
         click.echo(f"\n{side} example ({what}):")
         for edit in example_lines(example):

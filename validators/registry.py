@@ -41,7 +41,7 @@ FAMILIES = {
     "V": "Review and decisions",
     "W": "Waivers",
     "D": "Drift since the previous version",
-    "P": "Across masters (pmo-xl rollup)",
+    "P": "Across masters",
 }
 
 

@@ -97,6 +97,24 @@ class Rollup(Tally):
             return 2
         return 1 if self.failed(strict) else 0
 
+    def summary_text(self) -> str:
+        """One line: members counted, findings, as of."""
+        def plural(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        members, missing = self.in_scope, self.not_counted
+        counted = f"{len(members) - len(missing)} of {plural(len(members), 'member')} counted"
+        if missing:
+            names = ", ".join(m.name for m in missing)
+            counted += f" ({names} {'is' if len(missing) == 1 else 'are'} not)"
+        summary = self.summary
+        counts = [plural(summary[ERROR], "error"), plural(summary[WARNING], "warning"),
+                  f"{summary[INFO]} info"] + (
+            [f"{summary['waived']} waived"] if summary["waived"] else [])
+        across = sum(self.across_summary[s] for s in (ERROR, WARNING, INFO))
+        return (f"{counted}; {', '.join(counts)}, {across} of them across masters (as of "
+                f"{self.as_of.isoformat()}, reporting {self.enterprise.period_text})")
+
     def state_of(self, member: MemberOutcome) -> str:
         """`counted`, `counted (pack of 2026-09-30)`, `NOT COUNTED` or `left out: not under
         PMO-DIG`."""

@@ -136,8 +136,6 @@ def print_demo(demo: Demo) -> None:
     if demo.since is not None:
         out.print(f"\n{escape(demo.since)}", highlight=False)
     if demo.rollup is not None:
-        from pmo_xl.terminal.rollup_output import rollup_summary
-
         rollup = demo.rollup
         out.print(f"\n[bold]The enterprise[/bold]: Northwind's three PMOs each keep their own "
                   f"master; rolled up, the rules across masters find "
@@ -148,7 +146,7 @@ def print_demo(demo: Demo) -> None:
         for finding in rollup.across:
             out.print(f"  [bold]{finding.rule}[/bold] {escape(titles.get(finding.rule, '')):<68}"
                       f" {escape(finding.sides[0].address)}", highlight=False)
-        out.print(escape(rollup_summary(rollup)), highlight=False)
+        out.print(escape(rollup.summary_text()), highlight=False)
     out.print("\nWritten:", highlight=False)
     for path, what in demo.written:
         out.print(f"  {escape(str(path))}  ({escape(what)})", highlight=False)

@@ -24,19 +24,6 @@ def _counts(summary: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
-def rollup_summary(rollup: Rollup) -> str:
-    """The last line: members counted, findings, as of."""
-    members = rollup.in_scope
-    missing = rollup.not_counted
-    counted = f"{len(members) - len(missing)} of {plural(len(members), 'member')} counted"
-    if missing:
-        names = ", ".join(m.name for m in missing)
-        counted += f" ({names} {'is' if len(missing) == 1 else 'are'} not)"
-    across = sum(rollup.across_summary[s] for s in (ERROR, WARNING, INFO))
-    return (f"{counted}; {_counts(rollup.summary)}, {across} of them across masters "
-            f"(as of {rollup.as_of.isoformat()}, reporting {rollup.enterprise.period_text})")
-
-
 def print_rollup(rollup: Rollup, *, quiet: bool = False, out: Console | None = None) -> None:
     out = out or console()
     enterprise = rollup.enterprise
@@ -74,7 +61,7 @@ def print_rollup(rollup: Rollup, *, quiet: bool = False, out: Console | None = N
     summary = rollup.summary
     style = ("bold red" if rollup.not_counted or summary[ERROR] else
              "yellow" if summary[WARNING] else "bold green")
-    out.print(f"[{style}]{escape(rollup_summary(rollup))}[/{style}]")
+    out.print(f"[{style}]{escape(rollup.summary_text())}[/{style}]")
 
 
 def _print_member_findings(out: Console, member: MemberOutcome) -> None:

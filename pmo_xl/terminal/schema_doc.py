@@ -78,6 +78,7 @@ class ExampleText:
     edits: list[str]
     cell: str | None = None
     old: list[str] | None = None  # a drift rule's: the edits that make the OLD version
+    members: list[str] | None = None  # a rule across masters': each member, in words
 
 
 def rule_examples(rule: Rule) -> list[ExampleText]:
@@ -90,12 +91,22 @@ def rule_examples(rule: Rule) -> list[ExampleText]:
     def old(example) -> list[str] | None:
         return [e.describe() for e in example.before] if rule.needs_previous else None
 
-    return [ExampleText(True, [e.describe() for e in rule.passes.edits], old=old(rule.passes)),
-            ExampleText(False, failing, rule.fails.cell, old=old(rule.fails))]
+    def members(example) -> list[str] | None:
+        if not rule.needs_members:
+            return None
+        return [line for member in example.members for line in member.describe()]
+
+    return [ExampleText(True, [e.describe() for e in rule.passes.edits], old=old(rule.passes),
+                        members=members(rule.passes)),
+            ExampleText(False, failing, rule.fails.cell, old=old(rule.fails),
+                        members=members(rule.fails))]
 
 
 def example_lines(example: ExampleText) -> list[str]:
-    """The example's edits, one a line; a drift rule's as the old and the new version."""
+    """The example's edits, one a line; a drift rule's as the old and the new version; a
+    rule across masters' as its members."""
+    if example.members is not None:
+        return [f"member {line}" for line in example.members]
     if example.old is None:
         return example.edits or ["none: the clean example master as it is"]
     return ([f"old: {e}" for e in example.old] or ["old: the clean example master"]) + (
@@ -103,6 +114,12 @@ def example_lines(example: ExampleText) -> list[str]:
 
 
 def _example_markdown(example: ExampleText) -> str:
+    if example.members is not None:
+        said = "; ".join(example.members)
+        if example.passing:
+            return f"Passes when these members are rolled up: {said}."
+        named = f" → names `{example.cell}`" if example.cell else ""
+        return f"Fails when these members are rolled up: {said}{named}."
     if example.old is not None:
         said = "; ".join(example_lines(example))
         if example.passing:
@@ -125,7 +142,10 @@ def rules_markdown() -> str:
     lines = ["# The rules `pmo-xl check` runs", "",
              "Generated from the rule registry by `python -m pmo_xl.terminal.schema_doc rules`; "
              "`pmo-xl rules CODE` prints the same. The D rules (drift) need two versions of "
-             "the master: `pmo-xl diff` and `pmo-xl pack` run them, `pmo-xl check` does not.",
+             "the master: `pmo-xl diff` and `pmo-xl pack` run them, `pmo-xl check` does not. "
+             "The P rules (across masters) need several PMOs' masters: `pmo-xl rollup` runs "
+             "them; their examples are two small members, each the clean example master with "
+             "its own edits, and name the member of the cell (`[programme.xlsx]People!F8`).",
              ""]
     family = None
     for rule in load_rules().values():
@@ -134,7 +154,7 @@ def rules_markdown() -> str:
             lines += [f"## {family} — {FAMILIES.get(family, '')}", ""]
         lines += [f"### {rule.code} ({rule.severity}) — {rule.title}", "", rule.explanation, ""]
         for example in rule_examples(rule):
-            if example.passing or example.edits:
+            if example.passing or example.edits or example.members:
                 lines += [_example_markdown(example), ""]
     return "\n".join(lines)
 
