@@ -77,10 +77,11 @@ def _grouped(enterprise: Enterprise, sheet: str, header: str, fold: bool = False
 
 
 @rule("P101", ERROR, "One person has two Person IDs in different members",
-      fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(People, None, {
-          "Person ID": "P-007", "Name": "Pat Programme", "Job Role": "PMO Manager",
-          "PMO": "PMO-2", "Email": "pat@example.org"}))),
-      cell=f"[{PROGRAMME}]People!F8",
+      fails=Members(Member(ENTERPRISE), Member(
+          PROGRAMME, Edit(People, "P-003", {"Person ID": "P-007"}),
+          Edit(Services, "SVC-002", {"Service Managers": "P-007"}),
+          Edit(PMOs, "PMO-2", {"PMO Manager": None}))),
+      cell=f"[{PROGRAMME}]People!F4",
       passes=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(People, "P-003", {
           "Email": " PAT@example.org"}))))
 def one_email_two_ids(enterprise: Enterprise) -> Iterator[Problem]:
@@ -91,8 +92,8 @@ def one_email_two_ids(enterprise: Enterprise) -> Iterator[Problem]:
     The finding sits on the Email of the other ID's row and points at the row in the master
     of the PMO the person works in (else the first).
     Passing: both members list Pat Programme as P-003, one with the Email typed
-    ` PAT@example.org`. Failing: programme.xlsx lists Pat Programme again as P-007 with the
-    same Email.
+    ` PAT@example.org`. Failing: programme.xlsx numbers Pat Programme P-007 (in People and
+    as SVC-002's manager).
     """
     for email, rows in _grouped(enterprise, People.SHEET, People.email, fold=True).items():
         if len({id(m) for m, _ in rows}) < 2:
