@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -61,11 +62,17 @@ def content_security_policy(style: str, script: str | None) -> str:
 
 def render_page(catalogue: Catalogue) -> str:
     """The page's HTML."""
+    return "".join(_render_chunks(catalogue))
+
+
+def _render_chunks(catalogue: Catalogue) -> Iterator[str]:
+    """The page's HTML, piece by piece (a page of thousands of services is written without
+    ever being one string in memory)."""
     style, script = _resource("catalogue.css"), _resource("catalogue.js")
     # Our own files, written inline: neither may end its element early.
     assert "</style" not in style.lower() and "</script" not in script.lower()
     entries = catalogue.entries
-    return _environment().get_template("catalogue.html.j2").render(
+    return _environment().get_template("catalogue.html.j2").generate(
         c=catalogue,
         entries=entries,
         csp=_markup(content_security_policy(style, script if entries else None)),
@@ -86,7 +93,7 @@ def _markup(text: str):
 def write_page(catalogue: Catalogue, path: str | Path, *, source: Path | None = None) -> Path:
     """Write the page to `path` (never over the master, never half-written)."""
     path = Path(path)
-    data = render_page(catalogue).encode("utf-8")
-    with atomic_output(path, source=source) as temp:
-        temp.write_bytes(data)
+    with atomic_output(path, source=source) as temp, temp.open("wb") as out:
+        for chunk in _render_chunks(catalogue):
+            out.write(chunk.encode("utf-8"))
     return path

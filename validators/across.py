@@ -114,7 +114,7 @@ def one_email_two_ids(enterprise: Enterprise) -> Iterator[Problem]:
                 f"{first_member.name} ({there.address}): one person under two Person IDs, so "
                 "their time and actions are counted twice.",
                 f"Agree one Person ID for {row.text(People.name) or email} across the PMOs, and "
-                f"use it in {member.name} (People, Service Managers and every other person "
+                f"use it in {member.fix_in} (People, Service Managers and every other person "
                 "column).",
                 there)
 
@@ -154,7 +154,7 @@ def one_id_two_people(enterprise: Enterprise) -> Iterator[Problem]:
                     member.side(row, header),
                     f"{pid}'s {what} is {mine!r} in {member.name} but {theirs!r} in "
                     f"{ref_member.name} ({there.address}): one Person ID, two {what}s.",
-                    f"If {pid} is one person, correct the {what} in {member.name}; if they are "
+                    f"If {pid} is one person, correct the {what} in {member.fix_in}; if they are "
                     "two people, agree Person IDs across the PMOs so each person has their own.",
                     there)
 
@@ -252,7 +252,7 @@ def parent_nobody_defines(enterprise: Enterprise) -> Iterator[Problem]:
             "by no member of the roll-up: no member's services are led by it and nobody works "
             "in it.",
             f"Add {parent}'s own master to the roll-up, or correct the Parent PMO of {pmo} in "
-            f"{home.name} to the PMO it reports to.")
+            f"{home.fix_in} to the PMO it reports to.")
 
 
 @rule("P105", ERROR, "Parent PMOs go round in a circle across the members",
@@ -296,7 +296,7 @@ def parent_cycle(enterprise: Enterprise) -> Iterator[Problem]:
             sides[0],
             f"Parent PMOs go round in a circle across the members: {chain} "
             f"({', '.join(s.address for s in sides)}), so the PMO tree has no top.",
-            f"Correct the Parent PMO of {pmo} in {member.name}: the PMO at the top of the "
+            f"Correct the Parent PMO of {pmo} in {member.fix_in}: the PMO at the top of the "
             "tree has none, and every other PMO's parent is above it.",
             *sides[1:])
 
@@ -361,8 +361,8 @@ def pmo_defined_twice(enterprise: Enterprise) -> Iterator[Problem]:
                     member.side(row, header),
                     f"{pmo}'s {what} is {row.text(header)!r} in {member.name} but "
                     f"{ref.text(header)!r} in {ref_member.name} ({there.address}), {whose}.",
-                    f"Copy {pmo}'s {what} from {ref_member.name} into {member.name}, or agree the "
-                    "change with the PMO and make it in its own master too.",
+                    f"Copy {pmo}'s {what} from {ref_member.name} into {member.fix_in}, or agree "
+                    "the change with the PMO and make it in its own master too.",
                     there)
 
 
@@ -399,7 +399,7 @@ def service_id_twice(enterprise: Enterprise) -> Iterator[Problem]:
                 member.side(row, Services.service_id),
                 f"{sid} is {mine!r} in {member.name} but {theirs!r} in {ref_member.name} "
                 f"({there.address}): one Service ID for two services.",
-                f"Give {mine!r} a Service ID of its own in {member.name} (and in every "
+                f"Give {mine!r} a Service ID of its own in {member.fix_in} (and in every "
                 "sheet that names it), agreed across the PMOs so no two services share one.",
                 there)
 
@@ -430,7 +430,7 @@ def depends_on_nobody(enterprise: Enterprise) -> Iterator[Problem]:
                     f"{row.text(Services.service_id)} supports {supported}, which no member "
                     "of the roll-up delivers (none lists it with a Lead PMO of its own).",
                     f"Add the master of the PMO that delivers {supported} to the roll-up, or "
-                    f"correct Supports Service in {member.name}.",
+                    f"correct Supports Service in {member.fix_in}.",
                     *_copies(enterprise, supported))
         for row, item in supplier_services(member):
             if item in delivered:
@@ -440,7 +440,7 @@ def depends_on_nobody(enterprise: Enterprise) -> Iterator[Problem]:
                 f"Process {row.text(SIPOC.process_id)} of {row.text(SIPOC.service_id)} is "
                 f"supplied by {item}, which no member of the roll-up delivers.",
                 f"Add the master of the PMO that delivers {item} to the roll-up, or correct the "
-                f"Suppliers of {row.text(SIPOC.process_id)} in {member.name}.",
+                f"Suppliers of {row.text(SIPOC.process_id)} in {member.fix_in}.",
                 *_copies(enterprise, item))
 
 
@@ -479,8 +479,8 @@ def objective_worded_twice(enterprise: Enterprise) -> Iterator[Problem]:
                 member.side(row, Strategy.objective),
                 f"{oid} reads {mine!r} in {member.name} but {theirs!r} in {ref_member.name} "
                 f"({there.address}).",
-                f"Copy {oid}'s wording from {ref_member.name}, or give the objective {member.name}"
-                " means an ID of its own (and add it to the enterprise strategy).",
+                f"Copy {oid}'s wording from {ref_member.name} into {member.fix_in}, or give the "
+                "objective it means an ID of its own (and add it to the enterprise strategy).",
                 there)
 
 
@@ -562,9 +562,9 @@ def other_period(enterprise: Enterprise) -> Iterator[Problem]:
             setting or enterprise.member_side(member),
             f"{member.name} reports for {member.period_text} ({why}), the roll-up for "
             f"{enterprise.period_text}: its KPIs and counts are for another month.",
-            (f"Set the Reporting Period of {member.name} to "
+            (f"Set the Reporting Period of {member.fix_in} to "
              f"{enterprise.reporting_period.isoformat()}" if setting is not None else
-             f"Roll up {member.name}'s master as it stands now, or its pack for "
+             f"Roll up {member.fix_in} as it stands now, or its pack for "
              f"{enterprise.period_text}") + ", so every member reports the same month.",
             enterprise.setting_side(Setting.REPORTING_PERIOD))
 
@@ -596,7 +596,7 @@ def out_of_date(enterprise: Enterprise) -> Iterator[Problem]:
             enterprise.member_side(member),
             f"{member.name} was {member.dated_from} {member.dated.isoformat()}, {age} days "
             f"before the roll-up's as-of date; the roll-up's cadence is {limit} days.",
-            f"Ask {member.name}'s PMO for its master as it stands now (or its latest pack), "
-            "and roll up again.",
+            f"Ask for {member.fix_in} as it stands now (or its latest pack), and roll up "
+            "again.",
             enterprise.setting_side(Setting.ROLLUP_MAX_AGE_DAYS))
 

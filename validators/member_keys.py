@@ -70,20 +70,40 @@ def id_shape(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class KeyRow:
-    """One kept row of a member: its values and each value's column."""
+class Columns:
+    """The kept columns of one sheet of one member and their letters (shared by its rows)."""
 
     sheet: str  # the sheet's title in the member
+    headers: tuple[str, ...]
+    letters: tuple[str, ...]
+
+    def index(self, header: str) -> int | None:
+        try:
+            return self.headers.index(header)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    """One kept row of a member: its values, in its sheet's kept columns. Slotted and
+    sharing its columns with the other rows: a roll-up keeps thousands of these."""
+
+    columns: Columns
     row: int
     record: str | None
-    values: dict[str, object]
-    letters: dict[str, str]
+    values: tuple[object, ...]
+
+    @property
+    def sheet(self) -> str:
+        return self.columns.sheet
 
     def get(self, header: str) -> object:
-        return self.values.get(header)
+        index = self.columns.index(header)
+        return None if index is None else self.values[index]
 
     def text(self, header: str) -> str | None:
-        value = self.values.get(header)
+        value = self.get(header)
         if value is None:
             return None
         if isinstance(value, float) and value.is_integer():
@@ -92,7 +112,9 @@ class KeyRow:
         return text or None
 
     def side(self, member: str, header: str) -> Side:
-        return Side(member, self.sheet, self.row, self.letters[header], self.record)
+        index = self.columns.index(header)
+        letter = self.columns.letters[index] if index is not None else "A"
+        return Side(member, self.sheet, self.row, letter, self.record)
 
 
 @dataclass(frozen=True)
@@ -112,6 +134,15 @@ class MemberKeys:
     setting_cells: dict[str, Side]  # Setting name -> the cell of its Value
     settings_sheet: str  # the Settings sheet's title (or "Settings" when it has none)
     waivers: dict[tuple[str, str], str] = field(default_factory=dict)
+    master_name: str | None = None  # a pack's: the master it was made from
+
+    @property
+    def fix_in(self) -> str:
+        """Where a fix is made: the member itself, or for a pack (the record of a meeting,
+        never changed) the master it was made from."""
+        if self.kind == PACK:
+            return self.master_name or "its PMO's master"
+        return self.name
 
     def rows_of(self, sheet: str) -> tuple[KeyRow, ...]:
         return self.rows.get(sheet, ())
@@ -130,7 +161,7 @@ class MemberKeys:
 
 
 def member_keys(facts: Facts, name: str, *, kind: str = MASTER, dated: dt.date | None = None,
-                dated_from: str = "last saved") -> MemberKeys:
+                dated_from: str = "last saved", master_name: str | None = None) -> MemberKeys:
     """What the P rules keep of one checked member (its facts as of its own as-of date)."""
     master = facts.master
     rows: dict[str, tuple[KeyRow, ...]] = {}
@@ -139,15 +170,20 @@ def member_keys(facts: Facts, name: str, *, kind: str = MASTER, dated: dt.date |
         if not table.present:
             rows[sheet] = ()
             continue
-        kept = [h for h in headers if table.has(h)]
-        letters = {h: table.letter(h) for h in kept}
+        kept = tuple(h for h in headers if table.has(h))
+        columns = Columns(table.title, kept, tuple(table.letter(h) for h in kept))
         found = []
         for row, record in table.rows():
-            values = {h: record.get(h) for h in kept}
-            if all(v is None for v in values.values()):
+            values = tuple(record.get(h) for h in kept)
+            if all(v is None for v in values):
                 continue
-            found.append(KeyRow(table.title, int(row), table.record(int(row)), values, letters))
+            found.append(KeyRow(columns, int(row), table.record(int(row)), values))
         rows[sheet] = tuple(found)
+    # Of SIPOC only the processes supplied by a service are judged (P108).
+    shapes = {id_shape(r.text(Services.service_id) or "") for r in rows[Services.SHEET]}
+    rows[SIPOC.SHEET] = tuple(
+        r for r in rows[SIPOC.SHEET]
+        if any(item and id_shape(item) in shapes for item in split_list(r.get(SIPOC.suppliers))))
     settings = facts.settings
     table = master[Settings]
     cells = {}
@@ -165,7 +201,7 @@ def member_keys(facts: Facts, name: str, *, kind: str = MASTER, dated: dt.date |
         max_age_days=settings.rollup_max_age_days,
         rows=rows, setting_cells=cells,
         settings_sheet=table.title if table.present else Settings.SHEET,
-        waivers=dict(facts.live_waivers),
+        waivers=dict(facts.live_waivers), master_name=master_name,
     )
 
 

@@ -29,7 +29,7 @@ COLUMNS = [  # (header, width in characters)
     ("Severity", 10),
     ("Rule", 7),
     ("Sheet", 16),
-    ("Cell", 14),
+    ("Cell", 20),
     ("Record", 12),
     ("Message", 60),
     ("Hint", 48),

@@ -46,6 +46,7 @@ class MemberSource:
     workbook: Path  # what is read: the master, or the pack's master snapshot
     kind: str = MASTER  # MASTER or PACK
     pack_as_of: dt.date | None = None
+    pack_master: str | None = None  # a pack's: the file name of the master it was made from
     name: str = ""  # its name in the roll-up (filled in by name_members)
     problem: str | None = None  # why it cannot be read, found before reading it
 
@@ -122,7 +123,7 @@ def pack_member(folder: Path) -> MemberSource:
         snapshot = snapshot_of(record)
     except CannotCheck as exc:
         return MemberSource(folder, folder / SNAPSHOT, PACK, problem=str(exc))
-    return MemberSource(folder, snapshot, PACK, record.as_of)
+    return MemberSource(folder, snapshot, PACK, record.as_of, record.master_name)
 
 
 def folder_members(folder: Path, depth: int = 0) -> list[MemberSource]:
@@ -248,7 +249,7 @@ def check_member(source: MemberSource, as_of: dt.date) -> MemberOutcome:
     dated = source.pack_as_of if source.kind == PACK else saved_on(source.workbook)
     outcome.keys = member_keys(result.facts, source.name, kind=source.kind, dated=dated,
                                dated_from="packed as of" if source.kind == PACK
-                               else "last saved")
+                               else "last saved", master_name=source.pack_master)
     from pmo_xl.portfolio.view import member_view
 
     outcome.view = member_view(result, source.name)
