@@ -297,3 +297,19 @@ def test_as_of_makes_a_roll_up_reproducible(tmp_path: Path) -> None:
     shutil.copytree(tmp_path / "m", tmp_path / "copy")
     again = rollup_json(*paths)
     assert first == again
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_findings_workbook_opens_and_prints_in_libreoffice(two_members, tmp_path) -> None:
+    """LibreOffice opens it, and what it prints names the finding across masters and both
+    of its cells."""
+    import pdfplumber
+
+    from tests.sheet_xml import libreoffice
+
+    _paths, out = two_members
+    pdf = libreoffice(out / "enterprise-findings.xlsx", tmp_path, to="pdf")
+    with pdfplumber.open(pdf) as document:
+        text = "\n".join(page.extract_text() or "" for page in document.pages)
+    assert "Findings across the enterprise" in text
+    assert "P102" in text and "[programme.xlsx]People!F4" in text
