@@ -123,7 +123,7 @@ def test_kpi_is_due_when_its_service_went_live_before_the_period_ended(
 
 def test_every_rule_outside_the_s_family_has_a_passing_example() -> None:
     missing = {code for code, rule in RULES.items()
-               if not rule.passes.edits and rule.family != "S"}
+               if not (rule.passes.edits or rule.passes.members) and rule.family != "S"}
     assert missing <= OWNED_ELSEWHERE, sorted(missing - OWNED_ELSEWHERE)
 
 
@@ -133,6 +133,15 @@ def test_passing_example_changes_the_clean_master_and_is_explained(rule) -> None
     """An example that edits nothing shows no boundary; its docstring says which it is."""
     assert apply_edits(base_rows(), rule.passes.edits) != base_rows()
     assert "Passing:" in rule.check.__doc__
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES.values() if r.needs_members],
+                         ids=[c for c, r in RULES.items() if r.needs_members])
+def test_passing_members_differ_from_two_clean_masters_and_are_explained(rule) -> None:
+    """A rule across masters' passing members show a boundary: some member is edited."""
+    assert any(member.edits or member.saved_days_ago for member in rule.passes.members)
+    assert 2 <= len(rule.passes.members) <= 3 and 2 <= len(rule.fails.members) <= 3
+    assert "Passing:" in rule.check.__doc__ and "Failing:" in rule.check.__doc__
 
 
 def test_rules_code_shows_the_passing_example_before_the_failing_one() -> None:
