@@ -394,3 +394,15 @@ def _try_lock(handle: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (the master's fingerprint; a pack's snapshot is checked
+    against it), read a megabyte at a time."""
+    import hashlib
+
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()

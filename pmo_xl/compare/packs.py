@@ -14,7 +14,6 @@ when packs are looked for; named by ``--since`` it stops the command with one se
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import atomic_output
 from pmo_xl.validators.schema import Services
+from pmo_xl.workbook.master import file_sha256
 
 if TYPE_CHECKING:
     from pmo_xl.validators.engine import CheckResult
@@ -134,7 +134,7 @@ def write_memory(result: CheckResult, folder: Path) -> tuple[Path, Path]:
         except OSError as exc:
             raise CannotCheck(f"{master.name} cannot be copied into the pack: "
                               f"{exc.strerror or exc}.") from None
-        if _sha256(temp) != result.master.sha256:
+        if file_sha256(temp) != result.master.sha256:
             raise CannotCheck(f"{master.name} changed while the pack was being made; close "
                               "it in Excel (or wait for the save) and run pmo-xl pack again.")
     memory = folder / PACK_JSON
@@ -198,7 +198,7 @@ def snapshot_of(record: PackRecord) -> Path:
     if path is None or not path.is_file():
         raise PackMemoryError(f"{record.folder} has no {SNAPSHOT} (the master it was made "
                               "from), so there is nothing to compare with.")
-    if _sha256(path) != record.sha256:
+    if file_sha256(path) != record.sha256:
         raise PackMemoryError(f"The {SNAPSHOT} of {record.folder} is not the master its "
                               f"{PACK_JSON} names (it was changed since the pack was made).")
     return path
@@ -250,14 +250,6 @@ def earlier_packs(folder: Path, as_of: dt.date) -> Earlier:
             found[record.as_of] = (written, record)
     packs = [found[day][1] for day in sorted(found)]
     return Earlier(packs, warnings)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _text(value: object) -> str | None:
