@@ -24,6 +24,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from pmo_xl.errors import CannotCheck
+from pmo_xl.json_file import Damaged, Missing, UnreadableJson, read_json_file
 from pmo_xl.mail_server import (
     ADDRESS,
     DEFAULT_PORTS,
@@ -152,17 +153,22 @@ def draft_files(drafts: Path) -> list[Path]:
 
 def read_sent(path: Path) -> list[dict]:
     """The entries of sent.json ([] when there is none); a damaged file is one sentence."""
-    if not path.exists():
-        return []
     damaged = (f"{path} is damaged ({{}}); pmo-xl will not overwrite it, because it is the "
                "record of what was already sent. Repair it, or move it away if every draft "
                "should be sent again.")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CannotSend(f"{path} cannot be read: {exc.strerror or exc}.") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CannotSend(damaged.format(f"not JSON: {exc}")) from None
+        data = read_json_file(path)
+    except Missing:
+        if os.path.islink(path):  # a link to nothing: not "never sent", a record gone astray
+            raise CannotSend(f"{path} is a link to a file that does not exist; pmo-xl records "
+                             "what it sent there, so point it at the record or remove "
+                             "it.") from None
+        return []
+    except Damaged as exc:
+        raise CannotSend(damaged.format(exc)) from None
+    except UnreadableJson as exc:
+        raise CannotSend(f"{path} cannot be read: {exc}; it is the record of what was "
+                         "already sent, so pmo-xl sends nothing until it can read it.") from None
     entries = data.get("sent") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("message_id"), str)
