@@ -72,8 +72,6 @@ def column_letter(index: int) -> str:
     return letters
 
 
-DEFAULT_REVIEW_INTERVAL_MONTHS = 12  # rules.md, V: Settings' Review Interval Months
-
 RANK = {stage: index for index, stage in enumerate(LIFECYCLE)}
 
 
@@ -1164,15 +1162,9 @@ class Facts:
 
     @property
     def review_interval_months(self) -> int:
-        """Settings' Review Interval Months: a whole number of months from 1, else 12."""
-        value = self.settings.values.get("review interval months")
-        if isinstance(value, str):
-            value = value.strip()
-            value = int(value) if value.isdigit() else None
-        if isinstance(value, int | float) and not isinstance(value, bool) \
-                and float(value).is_integer() and 1 <= value <= 120:
-            return int(value)
-        return DEFAULT_REVIEW_INTERVAL_MONTHS
+        """Settings' Review Interval Months: a whole number of months from 1, else 12 (read
+        once, by pmo_xl.settings, as G108 and the V rules read it)."""
+        return self.settings.review_interval_months
 
     @cached_property
     def reviews(self) -> list[Review]:
