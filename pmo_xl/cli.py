@@ -718,7 +718,8 @@ def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
               help="Publish the services at this stage: Running, Pilot, Transition or Closing "
                    "(repeat for more). Default: Running. Pilots and others are marked as such.")
 @click.option("--audience", metavar="TEXT",
-              help="Only the services whose Customers include TEXT, e.g. \"project managers\".")
+              help="Only the services whose Customers name TEXT as whole words (any case), "
+                   "e.g. \"project managers\".")
 @click.option("--with-status", is_flag=True,
               help="Show each service level's latest RAG (Green, Amber, Red, No data).")
 @click.option("--title", metavar="TEXT",

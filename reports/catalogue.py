@@ -202,7 +202,7 @@ def build_catalogue(result: CheckResult, *, stages: tuple[str, ...] | list[str] 
         seen.add(sid)
         if record[Services.stage] not in stages:
             continue
-        if wanted is not None and wanted not in _audience_key(record[Services.customers]):
+        if wanted is not None and not _for_audience(wanted, record[Services.customers]):
             continue
         status = statuses.get(sid)
         if status is not None and status.errors:
@@ -221,10 +221,18 @@ def build_catalogue(result: CheckResult, *, stages: tuple[str, ...] | list[str] 
     )
 
 
-def _audience_key(text: object) -> str | None:
+def _audience_key(text: object) -> re.Pattern[str] | None:
+    """The audience as whole words in any case or spacing (`IT` is not in `Facilities`), a
+    plural of its last word included (`project manager` is among `Project managers`)."""
     if text is None or not str(text).strip():
         return None
-    return " ".join(str(text).split()).casefold()
+    words = r"\s+".join(map(re.escape, str(text).split()))
+    return re.compile(rf"(?<!\w){words}(?:e?s)?(?!\w)", re.IGNORECASE)
+
+
+def _for_audience(wanted: re.Pattern[str], customers: object) -> bool:
+    """True when the Customers cell names the audience; a blank cell names nobody."""
+    return customers is not None and wanted.search(str(customers)) is not None
 
 
 def _entry(facts: Facts, sid: str, record: dict, raw: dict, with_status: bool,

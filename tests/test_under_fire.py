@@ -7,8 +7,6 @@ ordinary outcome, or one sentence on stderr and exit code 2, never "an unexpecte
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -57,3 +55,27 @@ def test_a_review_interval_in_odd_digits_is_g108_and_crashes_nothing(
         done = invoke(*args, "--as-of", AS_OF)
         no_crash(done)
         assert done.exit_code in (0, 1), done.output
+
+
+# --- catalogue --audience: a blank Customers cell, a word inside another word --------------
+
+
+@pytest.mark.parametrize(("customers", "audience", "published"), [
+    (None, "board", False),  # blank Customers: used to crash ("unexpected problem")
+    ("Facilities management", "IT", False),  # "it" inside "facilities" is not IT
+    ("IT service desk; Facilities", "IT", True),
+    ("Project managers and sponsors", "project  MANAGER", True),  # plural, any case/spacing
+    ("Project management office", "project manager", False),
+    ("Executive board", "board", True),
+    ("Boardroom staff", "board", False),
+])
+def test_the_audience_is_matched_as_whole_words(tmp_path: Path, customers: str | None,
+                                                audience: str, published: bool) -> None:
+    master = write_example(tmp_path / "m.xlsx", [
+        Edit("Services", "SVC-001", {"Customers": customers})])
+    out = tmp_path / "catalogue.html"
+    done = invoke("catalogue", master, "--as-of", AS_OF, "--audience", audience, "-o", out)
+    no_crash(done)
+    assert done.exit_code in (0, 1), done.output
+    assert ('id="svc-SVC-001"' in out.read_text(encoding="utf-8")) == published
+    assert ("No service is published" in done.output) == (not published)
