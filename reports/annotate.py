@@ -28,9 +28,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import SEVERITY_ORDER, Finding
 from pmo_xl.output import atomic_output
+from pmo_xl.reports.excel_numbers import without_unholdable_numbers
 from pmo_xl.reports.paging import fits_portrait, pages_wide
 from pmo_xl.reports.styles import SEVERITY_FILL_HEX
 from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.schema import NOT_FINITE
 
 AUTHOR = "pmo-xl"
 FINDINGS_SHEET = "pmo-xl findings"
@@ -44,10 +46,7 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
     path = Path(path)
     master_path = result.master.path
     with atomic_output(path, source=master_path) as temp:
-        master_bytes = _read_checked_bytes(result)
-        with warnings.catch_warnings():  # "extension is not supported" and the like: not
-            warnings.simplefilter("ignore")  # the user's concern, and not a finding
-            book = openpyxl.load_workbook(io.BytesIO(master_bytes))
+        book = _load_copy(result, _read_checked_bytes(result))
         by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
         missing: list[Finding] = []
         worksheets = {sheet.title for sheet in book.worksheets if isinstance(sheet, Worksheet)}
@@ -65,6 +64,24 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
             _print_setup(sheet, f"{master_path.name}, checked as of {result.as_of.isoformat()}")
         book.save(temp)
     return path
+
+
+def _load_copy(result: CheckResult, master_bytes: bytes):
+    """The master as openpyxl reads it; a number Excel cannot hold (NaN, INF: S105 names it)
+    is left blank in the copy, as the check read it (openpyxl cannot load NaN at all)."""
+    unholdable = any(odd.kind == NOT_FINITE for table in result.master.sheets.values()
+                     for odd in table.odd_values)
+    if unholdable:
+        master_bytes = without_unholdable_numbers(master_bytes)
+    with warnings.catch_warnings():  # "extension is not supported" and the like: not
+        warnings.simplefilter("ignore")  # the user's concern, and not a finding
+        try:
+            return openpyxl.load_workbook(io.BytesIO(master_bytes))
+        except ValueError:
+            if unholdable:
+                raise
+        # NaN on a sheet the check does not read (a PMO's own sheet): clean, then load.
+        return openpyxl.load_workbook(io.BytesIO(without_unholdable_numbers(master_bytes)))
 
 
 def _read_checked_bytes(result: CheckResult) -> bytes:

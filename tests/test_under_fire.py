@@ -79,3 +79,50 @@ def test_the_audience_is_matched_as_whole_words(tmp_path: Path, customers: str |
     assert done.exit_code in (0, 1), done.output
     assert ('id="svc-SVC-001"' in out.read_text(encoding="utf-8")) == published
     assert ("No service is published" in done.output) == (not published)
+
+
+# --- check --annotate on a master with NaN, INF or 1e999 in a number cell ------------------
+
+
+@pytest.mark.parametrize("stored", ["NaN", "INF", "-inf", "1e999", "nan"])
+def test_annotating_a_master_with_a_number_excel_cannot_hold(tmp_path: Path,
+                                                              stored: str) -> None:
+    """openpyxl cannot load `<v>NaN</v>` (the copy stopped on "an unexpected problem"); the
+    copy shows the cell blank, as the check read it, with S105's comment on it; every other
+    cell, a text `NaN` and a formula included, is as the master holds it."""
+    import openpyxl
+
+    from .sheet_xml import cell, with_cells
+
+    clean = write_example(tmp_path / "clean.xlsx", [
+        Edit("People", "P-001", {"Name": "NaN"})])  # text that reads like NaN stays text
+    master = with_cells(clean, tmp_path / "m.xlsx", "KPIs", [
+        cell("F2", v=stored), cell("Z2", f="1/0", v="NaN"), cell("Z3", t="str", v="INF")])
+    copy = tmp_path / "annotated.xlsx"
+    done = invoke("check", master, "--as-of", AS_OF, "--annotate", copy)
+    no_crash(done)
+    assert done.exit_code == 1 and "Annotated copy:" in done.output
+    kpis = openpyxl.load_workbook(copy)["KPIs"]
+    assert kpis["F2"].value is None and kpis["F2"].comment.text.startswith("S105 ")
+    assert kpis["Z2"].value == "=1/0" and kpis["Z3"].value == "INF"  # formula; text result
+    original = openpyxl.load_workbook(clean)
+    assert kpis["G2"].value == original["KPIs"]["G2"].value
+    assert openpyxl.load_workbook(copy)["People"]["B2"].value == "NaN"
+
+
+def test_nan_on_a_sheet_the_check_does_not_read_is_blank_in_the_copy(tmp_path: Path) -> None:
+    import openpyxl
+
+    from pmo_xl.template import write_master
+    from pmo_xl.validators.examples import base_rows
+
+    from .sheet_xml import cell, with_cells
+
+    clean = write_master(tmp_path / "clean.xlsx", base_rows(),
+                         extra_sheets={"Notes": [["Budget"], [12.5]]})
+    master = with_cells(clean, tmp_path / "m.xlsx", "Notes", [cell("A3", v="NaN")])
+    copy = tmp_path / "annotated.xlsx"
+    done = invoke("check", master, "--as-of", AS_OF, "--annotate", copy)
+    no_crash(done)
+    notes = openpyxl.load_workbook(copy)["Notes"]
+    assert (notes["A2"].value, notes["A3"].value) == (12.5, None)
