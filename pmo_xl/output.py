@@ -78,13 +78,26 @@ def refuse_odd_target(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise CannotCheck(f"{path} cannot be used as an output: {exc.strerror or exc}.") from None
+        raise _not_a_folder(exc, path) or CannotCheck(
+            f"{path} cannot be used as an output: {exc.strerror or exc}.") from None
     if stat.S_ISDIR(mode):
         raise CannotCheck(f"{path} is a folder; give a file name for the output.")
     if not stat.S_ISREG(mode):
         raise CannotCheck(f"{path} is not an ordinary file (it is a device, pipe or socket); "
                           "pmo-xl writes its outputs to ordinary files only, choose a file "
                           "name.")
+
+
+def _not_a_folder(exc: OSError, path: Path) -> CannotCheck | None:
+    """For "Not a directory" (`-o /dev/full/x.xlsx`, `-o notes.txt/x.xlsx`): the sentence
+    naming what stands where a folder should be; None for any other failure."""
+    if exc.errno not in (errno.ENOTDIR, errno.EEXIST):
+        return None
+    for parent in Path(path).parents:
+        if os.path.exists(parent) and not os.path.isdir(parent):
+            return CannotCheck(f"{parent} is not a folder, so nothing can be written inside "
+                               f"it; choose an output in a folder.")
+    return None
 
 
 def _umask() -> int:
@@ -94,7 +107,7 @@ def _umask() -> int:
 
 
 def _cannot_write(exc: OSError, path: Path) -> CannotCheck:
-    if exc.errno == errno.ENOSPC:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk, or a full quota
         return CannotCheck(f"The disk is full; {path.name} was not written.")
     if isinstance(exc, PermissionError):
         return CannotCheck(f"{path} cannot be written: permission denied.")
@@ -207,8 +220,8 @@ def made_folder(path: Path, what: str, source: Path | None = None) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CannotCheck(f"The {what} folder {path} cannot be created: "
-                          f"{exc.strerror or exc}.") from None
+        raise _not_a_folder(exc, path) or CannotCheck(
+            f"The {what} folder {path} cannot be created: {exc.strerror or exc}.") from None
     return path
 
 
@@ -279,7 +292,8 @@ def atomic_folder(
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CannotCheck(f"The {what} {path} cannot be created: {exc.strerror or exc}.") from None
+        raise _not_a_folder(exc, path) or CannotCheck(
+            f"The {what} {path} cannot be created: {exc.strerror or exc}.") from None
     with _locked(parent / f".{path.name}.lock", path, what):
         refuse_folder(path, source=source, overwrite=overwrite, replaceable=replaceable,
                       what=what)

@@ -62,7 +62,11 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
             _findings_sheet(book, missing)
         for sheet in book.worksheets:
             _print_setup(sheet, f"{master_path.name}, checked as of {result.as_of.isoformat()}")
-        book.save(temp)
+        # Saved into memory, then written in one go: on a full disk openpyxl's half-written
+        # zip would otherwise complain again, with a traceback, when it is collected.
+        buffer = io.BytesIO()
+        book.save(buffer)
+        temp.write_bytes(buffer.getbuffer())
     return path
 
 

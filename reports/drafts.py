@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import errno
 import hashlib
 import html
 import io
@@ -353,6 +354,9 @@ def write_drafts(actions: ActionList, folder: Path, *, source: Path | None = Non
             path.unlink(missing_ok=True)
             written.removed.append(path)
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise CannotCheck(f"The disk is full; the drafts in {folder} were not "
+                              "written.") from None
         raise CannotCheck(f"The drafts in {folder} cannot be written: "
                           f"{exc.strerror or exc}.") from None
     finally:

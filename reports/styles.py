@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl.output import WORKBOOK_OPTIONS
 from pmo_xl.reports.text_fit import line_count
+from pmo_xl.workbook_file import Workbook as WorkbookFile
 
 # xlsxwriter would otherwise turn "=..." into a live formula, "http..." into a link and
 # "007" into 7; a report shows the master's text exactly as typed.
@@ -70,7 +70,7 @@ def new_workbook(path: str | Path, title: str, subject: str, organisation: str) 
 
     `path` is usually the temporary file yielded by ``pmo_xl.output.atomic_output``.
     """
-    workbook = xlsxwriter.Workbook(str(path), {**SAFE_OPTIONS, **WORKBOOK_OPTIONS})
+    workbook = WorkbookFile(path, {**SAFE_OPTIONS, **WORKBOOK_OPTIONS})
     workbook.set_properties({
         "title": title,
         "subject": subject,
