@@ -112,3 +112,21 @@ def test_every_workbook_writer_turns_enospc_into_one_sentence(tmp_path: Path, ma
         assert done.exit_code == 2, (command, done.output)
         assert done.stderr.startswith(FULL) and named in done.stderr, done.stderr
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "{master}", "-o", "/dev/full/findings.xlsx"],
+    ["report", "kpi", "{master}", "-o", "/dev/full/kpi.xlsx"],
+    ["pack", "{master}", "-o", "/dev/full/pack"],
+    ["actions", "{master}", "-o", "/dev/full/drafts"],
+    ["catalogue", "{master}", "-o", "{master}/catalogue.html"],
+    ["demo", "/dev/full/demo"],
+])
+def test_a_device_or_file_where_a_folder_should_be_is_named(master: Path, args: list[str]
+                                                            ) -> None:
+    command = [a.format(master=master) for a in args] + as_of(args)
+    done = CliRunner().invoke(cli, command)
+    assert done.exit_code == 2, done.output
+    where = master if "{master}/" in " ".join(args) else Path("/dev/full")
+    assert done.stderr.strip() == (f"Error: {where} is not a folder, so nothing can be "
+                                   "written inside it; choose an output in a folder.")
