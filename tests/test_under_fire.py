@@ -7,6 +7,7 @@ ordinary outcome, or one sentence on stderr and exit code 2, never "an unexpecte
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,32 @@ def test_nan_on_a_sheet_the_check_does_not_read_is_blank_in_the_copy(tmp_path: P
     no_crash(done)
     notes = openpyxl.load_workbook(copy)["Notes"]
     assert (notes["A2"].value, notes["A3"].value) == (12.5, None)
+
+
+# --- diff: a whole sheet lost is drift, as one deleted row is ------------------------------
+
+
+@pytest.mark.parametrize(("sheet", "rule", "exit_code", "cell", "words"), [
+    ("Services", "D102", 1, "A1", "all 3 of its records (SVC-001, SVC-002, SVC-003) were"),
+    ("Risks and Issues", "D102", 1, "A1", "its record (RSK-001) was deleted"),
+    ("KPI Actuals", "D102", 1, "A1", "(KPI-01 2026-01-01, KPI-01 2026-02-01, KPI-01 2026-03-01 "
+                                     "and 10 more)"),
+    ("Lifecycle Log", "D106", 0, "A1", "all 5 of its records"),
+])
+def test_a_sheet_lost_between_versions_is_one_drift_finding(
+        tmp_path: Path, sheet: str, rule: str, exit_code: int, cell: str, words: str) -> None:
+    """diff said "0 drift errors" (exit 0) when the new version had lost the whole Services
+    or Risks and Issues sheet, while deleting one risk row was a drift error."""
+    from pmo_xl.validators.registry import drop_sheet
+
+    old = write_example(tmp_path / "old.xlsx")
+    new = write_example(tmp_path / "new.xlsx", [drop_sheet(sheet)])
+    done = invoke("diff", old, new, "--as-of", AS_OF, "--format", "json")
+    no_crash(done)
+    assert done.exit_code == exit_code, done.output
+    found = json.loads(done.stdout)["findings"]
+    assert [(f["rule"], f["sheet"], f["cell"], f.get("in")) for f in found] == [
+        (rule, sheet, cell, "old")]
+    assert f"The {sheet} sheet is in the previous version but not in this one" in \
+        found[0]["message"] and words in found[0]["message"]
+    assert found[0]["hint"].startswith(f"Put the {sheet} sheet back from the previous version.")
