@@ -9,13 +9,13 @@ way). Links are relative to the changes workbook, as in the findings workbook.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
 from pathlib import Path
 
 from openpyxl.utils import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
+from pmo_xl import links as links_to
 from pmo_xl.diff import (
     ADDED,
     CHANGED,
@@ -61,7 +61,8 @@ def write_changes_workbook(comparison: Comparison, path: Path) -> Path:
         fmt["count"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
                                             "valign": "top", "align": "center",
                                             "num_format": "0"})
-        links = {False: _relative(new, path), True: _relative(old, path)}
+        links = {False: links_to.master_link(new, path),
+                 True: links_to.master_link(old, path)}
         _summary(workbook.add_worksheet("Summary"), fmt, comparison, generated, organisation)
         _changes(workbook.add_worksheet("Changes"), fmt, comparison, links)
         _findings(workbook.add_worksheet("Drift findings"), fmt, comparison, links)
@@ -69,20 +70,12 @@ def write_changes_workbook(comparison: Comparison, path: Path) -> Path:
     return path
 
 
-def _relative(master: Path, workbook: Path) -> str:
-    """The master relative to the changes workbook (see reports/findings_workbook.py)."""
-    master = Path(os.path.abspath(master))
-    folder = Path(os.path.abspath(workbook)).parent
-    try:
-        return os.path.relpath(master, folder)
-    except ValueError:  # another drive on Windows: no relative path exists
-        return str(master)
-
-
-def _url(link: str, sheet: str, cell: str) -> str:
+def _url(link: str, sheet: str, cell: str) -> str | None:
+    """The link to a cell of one version, its file name encoded as the findings workbook's
+    (a `#`, `%` or space in it would otherwise cut or break the link); None when too long."""
     quoted = quote_sheetname(sheet)
     quoted = quoted if quoted.startswith("'") else f"'{sheet}'"
-    return f"external:{link}#{quoted}!{cell}"
+    return links_to.cell_url(link, f"{quoted}!{cell}")
 
 
 def _summary(sheet: Worksheet, fmt: dict, comparison: Comparison, generated: dt.datetime,
@@ -146,9 +139,10 @@ def _changes(sheet: Worksheet, fmt: dict, comparison: Comparison,
                 empty="No changes: both versions hold the same records.")
     for index, change in enumerate(changes[:MAX_LINKS], start=1):
         url = _url(links[change.in_old], change.sheet, change.cell)
-        if sheet.write_url(index, CELL_COLUMN, url, fmt["link"],
-                           string=f"{change.sheet}!{change.cell}",
-                           tip="Open that version of the master at this cell") != 0:
+        if url is None or sheet.write_url(index, CELL_COLUMN, url, fmt["link"],
+                                          string=f"{change.sheet}!{change.cell}",
+                                          tip="Open that version of the master at this "
+                                              "cell") != 0:
             sheet.write_string(index, CELL_COLUMN, f"{change.sheet}!{change.cell}", fmt["text"])
     print_setup(sheet, comparison.as_of, title="Changes")
 
@@ -185,7 +179,8 @@ def _findings(sheet: Worksheet, fmt: dict, comparison: Comparison,
     for index, finding in enumerate(findings[:MAX_LINKS], start=1):
         url = _url(links[finding.in_old], finding.sheet, finding.cell)
         label = finding.address + (" (old)" if finding.in_old else "")
-        if sheet.write_url(index, 2, url, fmt["link"], string=label,
-                           tip="Open that version of the master at this cell") != 0:
+        if url is None or sheet.write_url(index, 2, url, fmt["link"], string=label,
+                                          tip="Open that version of the master at this "
+                                              "cell") != 0:
             sheet.write_string(index, 2, label, fmt["text"])
     print_setup(sheet, comparison.as_of, title="Drift findings")
