@@ -49,8 +49,13 @@ SEVERITY_LABEL = {ERROR: "Error", WARNING: "Warning", INFO: "Info"}
 NO_FINDINGS = "No findings: every rule that was run passed."
 
 
-def write_findings_workbook(result: CheckResult, path: Path) -> Path:
-    """Write the findings of one check run to `path` (.xlsx); never over the master."""
+def write_findings_workbook(result: CheckResult, path: Path, *,
+                            linked_copy: Path | None = None) -> Path:
+    """Write the findings of one check run to `path` (.xlsx); never over the master.
+
+    Each finding links to its cell in the master, or in `linked_copy`, a byte copy of it
+    (a pack links to its own master-snapshot.xlsx, so the links work wherever the pack goes).
+    """
     path = Path(path)
     with atomic_output(path, source=result.master.path) as temp:
         workbook = styles.new_workbook(
@@ -61,7 +66,8 @@ def write_findings_workbook(result: CheckResult, path: Path) -> Path:
         )
         fmt = styles.formats(workbook)
         _summary_sheet(workbook, fmt, result)
-        _findings_sheet(workbook, fmt, result, master_link(result.master.path, path))
+        _findings_sheet(workbook, fmt, result,
+                        master_link(linked_copy or result.master.path, path))
         workbook.close()
     return path
 

@@ -90,7 +90,9 @@ def write_pack_files(
     with atomic_folder(folder, source=master_path, overwrite=force, replaceable=replaceable,
                        what="pack folder") as temp:
         findings, status, kpi = (temp / name for name in names)
-        write_findings_workbook(result, findings)
+        # Linked to the pack's own copy of the master, written beside it below: the links
+        # work wherever the pack travels (an email attachment, another share).
+        write_findings_workbook(result, findings, linked_copy=temp / SNAPSHOT)
         write_status_report(result, status, memory)
         write_kpi_report(result, kpi)
         drafts = write_people_drafts(result, temp)

@@ -112,10 +112,11 @@ def test_libreoffice_follows_each_link_to_the_master(written, tmp_path):
         assert location == "'Services'!I2"
 
 
-def test_the_packs_findings_links_lead_to_the_master_from_where_the_pack_ends_up(tmp_path,
-                                                                                run_cli):
-    """A pack is written in a temporary folder and renamed into place: its links must be
-    right for the final place."""
+def test_the_packs_findings_links_lead_to_its_own_snapshot_wherever_it_goes(tmp_path,
+                                                                            run_cli):
+    """A pack is written in a temporary folder and renamed into place, then emailed or moved:
+    its findings link to the pack's own master-snapshot.xlsx beside them (issue 24: they led
+    to `..\\master.xlsx`, which breaks as soon as the pack travels)."""
     (tmp_path / MASTER_FOLDER).mkdir()
     master = write_example(tmp_path / MASTER_FOLDER / "PMO master #2 (Q4).xlsx", TYPO)
     folder = tmp_path / "Board #7" / "pack 100%"
@@ -123,8 +124,13 @@ def test_the_packs_findings_links_lead_to_the_master_from_where_the_pack_ends_up
     assert result.exit_code == 1, result.output
     findings = folder / f"findings-{AS_OF}.xlsx"
     link = openpyxl.load_workbook(findings)["Findings"]["D2"].hyperlink
-    assert resolve(findings, link.target) == master
-    assert link.location == "'Services'!I2"
+    assert link.target == "master-snapshot.xlsx" and link.location == "'Services'!I2"
+    assert resolve(findings, link.target) == folder / "master-snapshot.xlsx"
+    travelled = tmp_path / "elsewhere" / "attachments"
+    shutil.copytree(folder, travelled)
+    opened = resolve(travelled / findings.name, link.target)
+    assert opened.read_bytes() == master.read_bytes()  # the master the pack checked
+    assert openpyxl.load_workbook(opened)["Services"]["I2"].value == "Runing"
 
 
 @pytest.mark.parametrize("name", NAMES)
