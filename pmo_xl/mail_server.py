@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pmo_xl.email_address import usable_email
 from pmo_xl.errors import CannotCheck
 from pmo_xl.interrupts import held
+from pmo_xl.output import header_value
 
 PASSWORD_VARIABLE = "PMO_XL_SMTP_PASSWORD"
 TIMEOUT = 30.0  # seconds to wait for the server before saying it does not answer
@@ -27,11 +29,6 @@ SLOW_LINE = 20_000  # bytes a second
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "ssl": 465}
 SECURITY_LABELS = {"plain": "no encryption", "starttls": "STARTTLS", "ssl": "SSL/TLS"}
 
-# An addr-spec as people write it: no spaces or brackets, one @, a domain with a dot.
-# Stricter than RFC 5322 on purpose: a typo should be caught before the server bounces it.
-_LOCAL = r"[^\s@<>()\[\],;:\"\\]+"
-_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
-ADDRESS = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL})+")
 
 
 class CannotSend(CannotCheck):
@@ -59,10 +56,10 @@ def parse_mailbox(value: str, option: str) -> Mailbox:
     """`pmo@example.org` or `PMO Office <pmo@example.org>`; anything else is one sentence."""
     text = value.strip()
     found = email.utils.getaddresses([text]) if "\n" not in text and "\r" not in text else []
-    if len(found) != 1 or not ADDRESS.fullmatch(found[0][1]):
+    if len(found) != 1 or usable_email(found[0][1]) != found[0][1]:
         raise CannotSend(f"{option} {value!r} is not an email address; write it as "
                          "name@example.org (or \"Name <name@example.org>\").")
-    name, address = found[0]
+    name, address = header_value(found[0][0]), found[0][1]
     return Mailbox(email.utils.formataddr((name, address)) if name else address, address)
 
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+from pmo_xl.email_address import usable_email
 from pmo_xl.errors import CannotCheck
 from pmo_xl.interrupts import held
 from pmo_xl.json_file import Damaged, Missing, UnreadableJson, read_json_file
 from pmo_xl.mail_server import (
-    ADDRESS,
     DEFAULT_PORTS,
     PASSWORD_VARIABLE,
     SECURITY_LABELS,
@@ -100,7 +100,7 @@ def read_draft(path: Path, name: str) -> Draft:
     addresses = [address for _, address in email.utils.getaddresses(to_values)]
     if not "".join(to_values).strip():
         draft.problem = "has no To: address; add the recipient or send it by hand."
-    elif not addresses or not all(ADDRESS.fullmatch(a) for a in addresses):
+    elif not addresses or not all(usable_email(a) == a for a in addresses):
         shown = " ".join(", ".join(to_values).split())[:80]
         draft.problem = (f"has no usable To: address ({shown!r}); correct the person's Email "
                          "in the master and write the drafts again, or send it by hand.")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmo_xl.email_address import usable_email
 from pmo_xl.validators.schema import SIPOC, Direction, Offering, PMOs, Services, Stage
 
 if TYPE_CHECKING:
@@ -45,24 +46,6 @@ STAGE_NOTES = {
 UNCATEGORISED = "Other services"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-
-# An address safe to put behind mailto: one mailbox at a dotted domain, nothing a mail
-# client would read as a header (?, &), a fragment (#), a second address or markup.
-_MAILBOX = re.compile(
-    r"[A-Za-z0-9!$'*+^_`{|}~-]+(?:\.[A-Za-z0-9!$'*+^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
-
-
-def usable_email(text: object) -> str | None:
-    """The address if `text` is one plain, valid email address (`a.b@example.org`), else
-    None: only such an address becomes a mailto: link."""
-    if not isinstance(text, str):
-        return None
-    address = text.strip()
-    if len(address) > 254 or not _MAILBOX.fullmatch(address):
-        return None
-    return address
-
 
 def long_date(day: dt.date) -> str:
     """`14 September 2026`, the same in every locale."""

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from pmo_xl.actions import Action, ActionList, PersonActions
 from pmo_xl.errors import CannotCheck
-from pmo_xl.output import made_folder
+from pmo_xl.output import header_value, made_folder
 
 MAX_LISTED = 25  # more than this and the items come as an attached workbook
 PERSON_HEADER = "X-PMO-XL-Person"
@@ -91,9 +91,10 @@ def file_names(people: Iterable[PersonActions]) -> dict[str, str]:
 # --- the message ------------------------------------------------------------------------------
 
 def subject(actions: ActionList) -> str:
-    # One line whatever the Settings cell holds: a line break in a header could smuggle in
-    # a header of its own.
-    return " ".join(f"{actions.organisation} PMO — your actions, {actions.period}".split())
+    # One line of plain text whatever the Settings cell holds, as the pack's email: a line
+    # break could smuggle in a header of its own, a control or right-to-left override
+    # character would garble or reverse what the reader sees.
+    return header_value(f"{actions.organisation} PMO — your actions, {actions.period}")
 
 
 def message_id(actions: ActionList, person: PersonActions) -> str:
@@ -114,7 +115,8 @@ def build_message(actions: ActionList, person: PersonActions) -> EmailMessage:
     assert person.address is not None
     local, _, domain = person.address.rpartition("@")
     message = EmailMessage()
-    message["To"] = Address(display_name=person.name, username=local, domain=domain)
+    message["To"] = Address(display_name=header_value(person.name), username=local,
+                            domain=domain)
     message["Subject"] = subject(actions)
     message["X-Unsent"] = "1"
     message["Message-ID"] = message_id(actions, person)

@@ -156,3 +156,96 @@ def test_a_sheet_lost_between_versions_is_one_drift_finding(
     assert f"The {sheet} sheet is in the previous version but not in this one" in \
         found[0]["message"] and words in found[0]["message"]
     assert found[0]["hint"].startswith(f"Put the {sheet} sheet back from the previous version.")
+
+
+# --- an Email cell with a character nobody can see ----------------------------------------
+
+HIDDEN = {"zero-width space": "\u200b", "byte-order mark": "\ufeff", "soft hyphen": "\u00ad",
+          "left-to-right mark": "\u200e", "right-to-left override": "\u202e",
+          "word joiner": "\u2060", "bell": "\a", "no-break space": "\u00a0"}
+
+
+@pytest.mark.parametrize("where", ["start", "local", "domain"])
+@pytest.mark.parametrize("name", list(HIDDEN))
+def test_one_definition_refuses_an_address_with_a_hidden_character(name: str,
+                                                                   where: str) -> None:
+    from pmo_xl import actions, email_address
+    from pmo_xl.reports import catalogue
+
+    assert actions.usable_email is catalogue.usable_email is email_address.usable_email
+    char = HIDDEN[name]
+    address = {"start": f"{char}morgan@example.org", "local": f"mor{char}gan@example.org",
+               "domain": f"morgan@exam{char}ple.org"}[where]
+    if name == "no-break space" and where == "start":
+        assert email_address.usable_email(address) == "morgan@example.org"  # trimmed, as
+        return  # the reader trims a cell
+    assert email_address.usable_email(address) is None
+
+
+@pytest.mark.parametrize("address", ["morgan@example.org", "o'neil+pmo@mail.example.co.uk",
+                                     "josé.núñez@example.org", "jörg@müller.de",
+                                     "a_b@example.org"])
+def test_one_definition_keeps_real_addresses(address: str) -> None:
+    from pmo_xl.email_address import usable_email
+
+    assert usable_email(f" {address} ") == address
+
+
+@pytest.mark.parametrize("name", ["zero-width space", "byte-order mark", "soft hyphen",
+                                  "right-to-left override"])
+def test_a_hidden_character_in_an_email_cell_gets_no_draft_and_no_link(tmp_path: Path,
+                                                                       name: str) -> None:
+    """The drafts and send took `morgan\u200b@example.org` while the catalogue refused to link
+    it: now none of them does, and the person is listed without a usable email."""
+    char = HIDDEN[name]
+    master = write_example(tmp_path / "m.xlsx", [
+        Edit("People", "P-002", {"Email": f"morgan{char}@example.org"})])
+    drafts = tmp_path / "drafts"
+    done = invoke("actions", master, "--as-of", AS_OF, "-o", drafts, "--format", "json")
+    no_crash(done)
+    assert json.loads(done.stdout)["unaddressed"] == ["P-002"]
+    assert not list(drafts.glob("*.eml"))
+    page = tmp_path / "catalogue.html"
+    no_crash(invoke("catalogue", master, "--as-of", AS_OF, "-o", page))
+    assert "mailto:morgan" not in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["zero-width space", "soft hyphen", "left-to-right mark"])
+def test_send_skips_a_draft_and_refuses_a_sender_with_a_hidden_character(tmp_path: Path,
+                                                                         name: str) -> None:
+    from pmo_xl import send as sending
+
+    char = HIDDEN[name]
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "morgan.eml").write_bytes(
+        f"To: Morgan <morgan{char}@example.org>\r\nSubject: Your actions\r\nX-Unsent: 1\r\n"
+        "Message-ID: <1@example.org>\r\n\r\nHello\r\n".encode())
+    outcome = sending.send(folder, dry_run=True, echo=lambda *a, **k: None)
+    assert [d.path.name for d in outcome.skipped] == ["morgan.eml"]
+    assert "no usable To: address" in outcome.skipped[0].problem
+    with pytest.raises(sending.CannotSend, match="is not an email address"):
+        sending.send(folder, dry_run=True, from_address=f"pmo{char}@example.org",
+                     echo=lambda *a, **k: None)
+
+
+def test_the_drafts_subject_and_to_are_plain_text_like_the_packs_email(tmp_path: Path) -> None:
+    """The per-person drafts kept control and right-to-left override characters in Subject
+    and To (a reversed subject, a bell), which the pack's email strips."""
+    import email
+    import email.policy
+    import unicodedata
+
+    master = write_example(tmp_path / "m.xlsx", [
+        Edit("Settings", "Organisation", {"Value": "Exa\u202emple\a Org"}),
+        Edit("People", "P-002", {"Name": "Morgan\u200f Man\x1bager"})])
+    drafts = tmp_path / "drafts"
+    no_crash(invoke("actions", master, "--as-of", AS_OF, "-o", drafts))
+    (draft,) = drafts.glob("*.eml")
+    message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
+    for header in ("Subject", "To"):
+        value = str(message[header])
+        assert not [c for c in value if unicodedata.category(c) in ("Cc", "Cf")], (header, value)
+    assert str(message["Subject"]).startswith("Example Org PMO — your actions")
+    assert message["To"].addresses[0].display_name == "Morgan Manager"
+    assert message["To"].addresses[0].addr_spec == "morgan@example.org"
