@@ -468,7 +468,7 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
     except CannotCheck as exc:
         raise fail(exc) from None
     result = written.result
-    for warning in written.memory.warnings if written.memory else ():
+    for warning in [*(written.memory.warnings if written.memory else ()), *written.notes]:
         click.echo(f"Warning: {warning}", err=True)
     print_findings(result.findings, result.summary, path.name, as_of.isoformat(), quiet=True)
     if not quiet:

@@ -276,6 +276,7 @@ def _inside(item: Path, folder: Path) -> bool:
 def atomic_folder(
     path: str | Path, *, source: Path | None = None, overwrite: bool = False,
     replaceable: Callable[[Path], bool] | None = None, what: str = "output folder",
+    notes: list[str] | None = None,
 ) -> Iterator[Path]:
     """Yield a new temporary folder beside `path`; when the block succeeds, it becomes `path`.
 
@@ -284,6 +285,8 @@ def atomic_folder(
     the new one is complete, by an atomic exchange where the system offers one (Linux), else
     by two renames with signals held. A lock file beside the folder (`.name.lock`) makes a
     second run into the same folder at the same time wait for nothing: it is refused.
+    The replaced folder is removed, a read-only one too; one that cannot be removed is
+    said in a sentence added to `notes`, never left unsaid.
     """
     # A real name for the folder (`.` has none) and, behind a symbolic link, the folder the
     # link leads to: that is where the user means the pack to go.
@@ -310,28 +313,32 @@ def atomic_folder(
             release()
             yield temp
             os.chmod(temp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
-            _swap_in(temp, path)
+            left = _swap_in(temp, path)
         except OSError as exc:
             shutil.rmtree(temp, ignore_errors=True)
             raise _cannot_write(exc, path) from None
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
+    if left is not None and notes is not None:
+        notes.append(f"The previous {what} could not be removed once the new one was in "
+                     f"place (it is read-only); it is kept beside it as {left}, a hidden "
+                     "folder: delete it when you no longer need it.")
 
 
-def _swap_in(new: Path, path: Path) -> None:
-    """Put the complete folder `new` at `path`, then remove what was there."""
+def _swap_in(new: Path, path: Path) -> Path | None:
+    """Put the complete folder `new` at `path`, then remove what was there; returns where
+    the replaced folder still is when it could not be removed (else None)."""
     with held():
         if not path.exists():
             os.rename(new, path)
-            return
+            return None
         if path.is_dir() and not any(path.iterdir()):
             os.rmdir(path)
             os.rename(new, path)
-            return
+            return None
         if _exchange(new, path):
-            shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old folder
-            return
+            return _remove_replaced(new)  # `new` now holds the old folder
         old = path.with_name(f".{path.name}-replaced-{secrets.token_hex(4)}")
         os.rename(path, old)
         try:
@@ -339,7 +346,21 @@ def _swap_in(new: Path, path: Path) -> None:
         except BaseException:
             os.rename(old, path)
             raise
-        shutil.rmtree(old, ignore_errors=True)
+        return _remove_replaced(old)
+
+
+def _remove_replaced(folder: Path) -> Path | None:
+    """Remove a replaced folder, first making its read-only folders writable (their entries
+    cannot be removed otherwise); the folder when it is still there, else None."""
+    shutil.rmtree(folder, ignore_errors=True)
+    if not os.path.lexists(folder):
+        return None
+    for root, dirs, _files in os.walk(folder):
+        for name in (root, *(os.path.join(root, d) for d in dirs)):
+            with contextlib.suppress(OSError):
+                os.chmod(name, os.stat(name).st_mode | stat.S_IRWXU)
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder if os.path.lexists(folder) else None
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -249,3 +249,38 @@ def test_the_drafts_subject_and_to_are_plain_text_like_the_packs_email(tmp_path:
     assert str(message["Subject"]).startswith("Example Org PMO — your actions")
     assert message["To"].addresses[0].display_name == "Morgan Manager"
     assert message["To"].addresses[0].addr_spec == "morgan@example.org"
+
+
+# --- pack --force over a previous pack that cannot be removed ------------------------------
+
+
+def test_pack_force_says_so_when_the_previous_pack_cannot_be_removed(tmp_path: Path) -> None:
+    """A file of the old pack that nobody may remove (immutable, on a share, held open on
+    Windows): the new pack is in place, and the run says where the old one was left
+    instead of leaving a hidden copy beside it unsaid."""
+    import shutil
+    import subprocess
+
+    master = write_example(tmp_path / "m.xlsx")
+    folder = tmp_path / "packs" / "pack"
+    assert invoke("pack", master, "--as-of", AS_OF, "-o", folder).exit_code == 0
+    stuck = folder / "pack.json"
+    if shutil.which("chattr") is None or subprocess.run(
+            ["chattr", "+i", str(stuck)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a file immutable here (chattr, as root, on ext4)")
+    left: list[Path] = []
+    try:
+        done = invoke("pack", master, "--as-of", AS_OF, "-o", folder, "--force")
+        no_crash(done)
+        assert done.exit_code == 0, done.output
+        left = [p for p in folder.parent.iterdir() if p.name.startswith(".")]
+        assert len(left) == 1 and (left[0] / "pack.json").exists()
+        warnings = [line for line in done.stderr.splitlines() if line.startswith("Warning: ")]
+        assert warnings == [f"Warning: The previous pack folder could not be removed once the "
+                            f"new one was in place (it is read-only); it is kept beside it as "
+                            f"{left[0]}, a hidden folder: delete it when you no longer need it."]
+        assert (folder / "pack.json").is_file() and not (folder / "pack.json").samefile(
+            left[0] / "pack.json")
+    finally:
+        for where in (stuck, *(p / "pack.json" for p in left)):
+            subprocess.run(["chattr", "-i", str(where)], capture_output=True)
