@@ -26,7 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pmo_xl.errors import CannotCheck
-from pmo_xl.findings import SEVERITY_ORDER, Finding
+from pmo_xl.findings import SEVERITY_ORDER, Finding, severity_label
 from pmo_xl.output import atomic_output
 from pmo_xl.reports.excel_numbers import without_unholdable_numbers
 from pmo_xl.reports.paging import fits_portrait, pages_wide
@@ -113,8 +113,9 @@ def _shown_cell(sheet: Worksheet, cell: str) -> str:
 
 
 def comment_text(finding: Finding) -> str:
-    """`S106 error: <message>\\nHint: <hint>` (and the waiver, where there is one)."""
-    text = f"{finding.rule} {finding.severity}: {finding.message}\nHint: {finding.hint}"
+    """`S106 Error: <message>\\nHint: <hint>` (and the waiver, where there is one)."""
+    text = (f"{finding.rule} {severity_label(finding.severity)}: {finding.message}\n"
+            f"Hint: {finding.hint}")
     if finding.waived:
         text += f"\nWaived: {finding.waiver_reason or 'yes'}"
     return text
@@ -145,7 +146,7 @@ def _findings_sheet(book, findings: list[Finding]) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for finding in findings:
-        row = [finding.rule, finding.severity, finding.sheet, finding.cell,
+        row = [finding.rule, severity_label(finding.severity), finding.sheet, finding.cell,
                finding.record or "", finding.message, finding.hint]
         sheet.append(row)
         # openpyxl would store "=..." text as a formula; mark every cell as a string.

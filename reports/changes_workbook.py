@@ -28,7 +28,12 @@ from pmo_xl.findings import ERROR, INFO, WARNING
 from pmo_xl.history import SNAPSHOT
 from pmo_xl.master import collector_paused
 from pmo_xl.output import atomic_output, refuse_master
-from pmo_xl.reports.common import GENERATED_LABEL, generated_at
+from pmo_xl.reports.common import (
+    AS_OF_LABEL,
+    GENERATED_LABEL,
+    ORGANISATION_LABEL,
+    generated_at,
+)
 from pmo_xl.reports.styles import (
     TableColumn,
     cover_block,
@@ -84,26 +89,33 @@ def _summary(sheet: Worksheet, fmt: dict, comparison: Comparison, generated: dt.
     old, new = comparison.old.master, comparison.new.master
     summary = comparison.summary
     row = cover_block(sheet, fmt, title="Changes between two versions of the master", rows=[
-        ("Organisation", organisation),
+        (ORGANISATION_LABEL, organisation),
         ("Old version", f"{_version(old.path)} ({old.short_hash})"),
         ("New version", f"{_version(new.path)} ({new.short_hash})"),
-        ("As of", comparison.as_of),
+        (AS_OF_LABEL, comparison.as_of),
         (GENERATED_LABEL, generated),
         ("Records added", summary[ADDED]),
         ("Records removed", summary[REMOVED]),
-        ("Values changed", summary[CHANGED]),
+        ("Records changed", summary[CHANGED]),
+        ("Values changed", comparison.values_changed),
         ("Drift errors", summary[ERROR]),
         ("Drift warnings", summary[WARNING]),
     ])
     counts: dict[str, Counter] = {}
+    records_changed: dict[str, int] = {}
     for change in comparison.diff.changes:
         counts.setdefault(change.sheet, Counter())[change.kind] += 1
-    columns = [TableColumn("Sheet", "text", 18), TableColumn("Added", "count", 9),
-               TableColumn("Removed", "count", 9), TableColumn("Changed", "count", 9),
+    for compared in comparison.diff.sheets.values():
+        if compared.changed:
+            records_changed[compared.new.title] = len(compared.changed)
+    columns = [TableColumn("Sheet", "text", 18), TableColumn("Records added", "count", 9),
+               TableColumn("Records removed", "count", 9),
+               TableColumn("Records changed", "count", 9),
+               TableColumn("Values changed", "count", 9),
                TableColumn("Columns added or removed", "count", 12),
                TableColumn("Cannot be matched", "count", 11)]
-    rows = [[name, c[ADDED], c[REMOVED], c[CHANGED], c[COLUMN_ADDED] + c[COLUMN_REMOVED],
-             c[UNMATCHED]] for name, c in counts.items()]
+    rows = [[name, c[ADDED], c[REMOVED], records_changed.get(name, 0), c[CHANGED],
+             c[COLUMN_ADDED] + c[COLUMN_REMOVED], c[UNMATCHED]] for name, c in counts.items()]
     sheet.write_string(row, 0, "Changes per sheet", fmt["subtitle"])
     last = write_table(sheet, fmt, columns, rows, first_row=row + 1, name="ChangesPerSheet",
                        empty="No changes: both versions hold the same records.", freeze=False)

@@ -7,13 +7,12 @@ with filters, each cell address a hyperlink that opens the master at that cell.
 Which path the hyperlinks use
 -----------------------------
 A path relative to the findings workbook (``..\\master.xlsx`` when the master sits one
-folder up), percent-encoded where a file name holds `#`, `%`, spaces and the like: see
-:mod:`pmo_xl.links`.
+folder up; in a pack, the pack's own ``master-snapshot.xlsx`` beside it), percent-encoded
+where a file name holds `#`, `%`, spaces and the like: see :mod:`pmo_xl.links`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -21,9 +20,10 @@ from openpyxl.utils import quote_sheetname
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pmo_xl import links
-from pmo_xl.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
+from pmo_xl.findings import ERROR, INFO, SEVERITIES, SEVERITY_LABEL, WARNING, Finding
 from pmo_xl.output import atomic_output
 from pmo_xl.reports import styles
+from pmo_xl.reports.common import generated_at, made_from
 from pmo_xl.reports.text_fit import line_count
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.registry import FAMILIES
@@ -45,7 +45,6 @@ CELL_COLUMN = 3
 MAX_LINKS = 65_530
 # Excel's limit on the text of one cell.
 MAX_CELL_TEXT = 32_767
-SEVERITY_LABEL = {ERROR: "Error", WARNING: "Warning", INFO: "Info"}
 NO_FINDINGS = "No findings: every rule that was run passed."
 
 
@@ -101,14 +100,9 @@ def _summary_sheet(workbook, fmt: dict, result: CheckResult) -> None:
     sheet = workbook.add_worksheet("Summary")
     sheet.hide_gridlines(2)
     styles.set_widths(sheet, [30, 34, 10, 10, 10, 10, 10])
-    master = result.master
     summary = result.summary
     row = styles.cover_block(sheet, fmt, title="Findings of the master workbook check", rows=[
-        ("Organisation", result.facts.settings.organisation),
-        ("Master file", master.path.name),
-        ("Short hash (SHA-256)", master.short_hash),
-        ("As of", result.as_of),
-        ("Made", dt.datetime.now().replace(microsecond=0)),
+        *made_from(result, generated_at()),
         ("Rules run", len(result.rules_run)),
         ("Errors", summary[ERROR]),
         ("Warnings", summary[WARNING]),

@@ -15,6 +15,7 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pmo_xl.findings import severity_label
 from pmo_xl.output import WORKBOOK_OPTIONS
 from pmo_xl.reports.text_fit import line_count
 from pmo_xl.workbook_file import Workbook as WorkbookFile
@@ -345,7 +346,8 @@ def _write_value(sheet: Worksheet, fmt: dict, row: int, col: int, kind: str,
         sheet.write_string(row, col, rag_word(value), rag_format(fmt, value))
         return
     if kind == "severity" and value is not None:
-        sheet.write_string(row, col, str(value), fmt.get(f"severity_{value}", fmt["text"]))
+        sheet.write_string(row, col, severity_label(str(value)),
+                           fmt.get(f"severity_{value}", fmt["text"]))
         return
     _write_plain(sheet, row, col, value, fmt.get(kind, fmt["text"]))
 
