@@ -163,6 +163,10 @@ def _open(conn: smtplib.SMTP, server: Server, context: ssl.SSLContext) -> smtpli
     code, reply = conn.connect(server.host, server.port)
     if code != 220:
         raise smtplib.SMTPConnectError(code, reply)
+    # A message's final dot goes in a write of its own (see transmit): without this, the
+    # system would hold it back until the server acknowledged the text (40 ms a message).
+    with contextlib.suppress(OSError, AttributeError):
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     conn.ehlo_or_helo_if_needed()
     if server.security == "starttls":
         if not conn.has_extn("starttls"):
