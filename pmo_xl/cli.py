@@ -256,7 +256,9 @@ def new(path: Path, force: bool) -> None:
 @cli.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
-    """List every rule, or explain one with a passing and a failing example.
+    """List every rule, or explain one with its examples.
+
+    Each explanation comes with a passing and a failing example.
 
     \b
     Example:
@@ -303,7 +305,9 @@ def rules(code: str | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown"]),
               default="text", show_default=True)
 def schema(output_format: str) -> None:
-    """Print the master's sheets, columns and allowed values (from the schemas the checks use).
+    """Print the master's sheets, columns and allowed values.
+
+    They come from the schemas the checks use.
 
     \b
     Example:
@@ -318,7 +322,9 @@ def schema(output_format: str) -> None:
 @cli.group(invoke_without_command=True, no_args_is_help=False)
 @click.pass_context
 def report(ctx: click.Context) -> None:
-    """Write a report workbook (status or KPI) from the master, ready to email or print.
+    """Write the status or KPI report workbook from the master.
+
+    Ready to email or print.
 
     \b
     Example:
@@ -328,6 +334,9 @@ def report(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         raise click.UsageError("Say which report to write: `pmo-xl report status PATH` or "
                                "`pmo-xl report kpi PATH`.", ctx)
+
+
+REPORT_NAMES = {"status": "status report", "kpi": "KPI report"}
 
 
 def _write_report(kind: str, path: Path, as_of: dt.date, output: Path | None,
@@ -340,7 +349,7 @@ def _write_report(kind: str, path: Path, as_of: dt.date, output: Path | None,
     except CannotCheck as exc:
         raise fail(exc) from None
     if not quiet:
-        click.echo(f"Wrote the {kind} report to {written}.")
+        click.echo(f"Wrote the {REPORT_NAMES[kind]} to {written}.")
 
 
 def report_options(command: Callable) -> Callable:
@@ -415,15 +424,15 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str
                    "beside the new one; none compares with nothing.")
 def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: list[str],
          ignore: list[str], strict: bool, quiet: bool, since: str | None) -> None:
-    """Write everything for the governance meeting into one dated folder.
+    """Write everything for the governance meeting into one folder.
 
-    The findings workbook, the status report, the KPI report, governance-pack.eml (an
-    unsent email draft with the three attached: open it, add recipients, send) and
-    to-people/ (each person's actions as a draft addressed to them; `pmo-xl send` sends
-    them). The pack appears whole or not at all; an existing pack folder is replaced only
-    with --force, and only once the new pack is complete. Exit codes as for check: 0 no
-    errors, 1 errors found (or warnings with --strict; the pack is still written), 2
-    nothing was written, 130 interrupted (nothing was written).
+    The folder, dated by the as-of date, holds the findings workbook, the status report,
+    the KPI report, governance-pack.eml (an unsent email draft with the three attached: open
+    it, add recipients, send) and to-people/ (each person's actions as a draft addressed to
+    them; `pmo-xl send` sends them). The pack appears whole or not at all; an existing pack
+    folder is replaced only with --force, and only once the new pack is complete. Exit
+    codes as for check: 0 no errors, 1 errors found (or warnings with --strict; the pack is
+    still written), 2 nothing was written, 130 interrupted (nothing was written).
 
     The pack keeps a copy of the master (master-snapshot.xlsx) and pack.json, and compares
     itself with the newest earlier pack beside it: the status report gains a Since last
@@ -445,17 +454,20 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
     except CannotCheck as exc:
         raise fail(exc) from None
     result = written.result
-    for warning in written.memory.warnings if written.memory else ():
+    for warning in [*(written.memory.warnings if written.memory else ()), *written.notes]:
         click.echo(f"Warning: {warning}", err=True)
     print_findings(result.findings, result.summary, path.name, as_of.isoformat(), quiet=True)
     if not quiet:
-        click.echo(f"Governance pack: {written.folder}")
+        # As the user named it (the default: its name in the current folder), like report.
+        click.echo(f"Governance pack: {output if output is not None else written.folder.name}")
         for item in (*written.workbooks, written.email):
             click.echo(f"  {item.name}")
         if written.drafts is not None:
-            click.echo(f"  {written.drafts.folder.name}/  ({len(written.drafts.files)} "
-                       f"addressed drafts, {len(written.drafts.unaddressed)} people without "
-                       "a usable email)")
+            drafts, unaddressed = len(written.drafts.files), len(written.drafts.unaddressed)
+            click.echo(f"  {written.drafts.folder.name}/  ({drafts} addressed "
+                       f"draft{'' if drafts == 1 else 's'}, {unaddressed} "
+                       f"{'person' if unaddressed == 1 else 'people'} without a usable "
+                       "email)")
         click.echo(_since_line(written.memory))
     sys.exit(1 if result.failed(strict) else 0)
 
@@ -474,13 +486,13 @@ def _since_line(memory) -> str:
 @click.argument("folder", required=False, type=click.Path(), default="pmo-xl-demo")
 @as_of_option
 def demo(folder: str, as_of: dt.date) -> None:
-    """Run the main job on a built-in example master (default folder ./pmo-xl-demo).
+    """Try pmo-xl on a built-in example master.
 
-    Writes a realistic example master with a handful of real problems, checks it and
-    prints the findings. Exits 0 although the example has errors: showing them is the
-    point (use `pmo-xl check` in scripts). Refreshes files it wrote in FOLDER earlier,
-    and no others: a file of the same name that pmo-xl did not write, or that was saved
-    since, is left alone and the demo stops.
+    Writes a realistic example master with a handful of real problems into FOLDER (default
+    ./pmo-xl-demo), checks it, writes its reports and prints the findings. Exits 0 although
+    the example has errors: showing them is the point (use `pmo-xl check` in scripts).
+    Refreshes files it wrote in FOLDER earlier, and no others: a file of the same name that
+    pmo-xl did not write, or that was saved since, is left alone and the demo stops.
 
     \b
     Example:
@@ -518,7 +530,7 @@ def demo(folder: str, as_of: dt.date) -> None:
 def send(folder: Path, smtp: str | None, from_address: str | None, starttls: bool,
          ssl: bool, user: str | None, cc: tuple[str, ...], yes: bool,
          dry_run: bool) -> None:
-    """Send the addressed drafts in DIR through an SMTP server, each one once.
+    """Send the addressed drafts in DIR through a mail server, once.
 
     DIR is a pack folder (its to-people/ drafts) or a folder written by `pmo-xl actions -o`.
     It lists what it will send (to whom, subject, size) and asks before sending. sent.json
@@ -639,7 +651,7 @@ def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
 @quiet_option
 def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path | None,
          select: list[str], ignore: list[str], strict: bool, quiet: bool) -> None:
-    """What changed between two versions of the master, record by record.
+    """Compare two versions of the master, record by record.
 
     Records are matched on their IDs (never row positions): sorting, inserted columns and
     moved rows are no change. OLD and NEW are master workbooks or pack folders (their
@@ -689,7 +701,8 @@ def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
               help="Publish the services at this stage: Running, Pilot, Transition or Closing "
                    "(repeat for more). Default: Running. Pilots and others are marked as such.")
 @click.option("--audience", metavar="TEXT",
-              help="Only the services whose Customers include TEXT, e.g. \"project managers\".")
+              help="Only the services whose Customers name TEXT as whole words (any case), "
+                   "e.g. \"project managers\".")
 @click.option("--with-status", is_flag=True,
               help="Show each service level's latest RAG (Green, Amber, Red, No data).")
 @click.option("--title", metavar="TEXT",
@@ -699,11 +712,12 @@ def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
 def catalogue(path: Path, as_of: dt.date, output_format: str | None, stages: tuple[str, ...],
               audience: str | None, with_status: bool, title: str | None,
               output: Path | None) -> None:
-    """Publish the service catalogue customers read: one web page, or a workbook.
+    """Publish the service catalogue customers read.
 
-    Each published service in the customers' words: what it is, who it is for, the outcome,
-    what you get (its SIPOC outputs), its service levels (KPI targets) and how to ask for
-    it, grouped by Category, with a contents list and a search box. Nothing internal is
+    One web page, or with --format xlsx a workbook of the same content. Each published
+    service in the customers' words: what it is, who it is for, the outcome, what you get
+    (its SIPOC outputs), its service levels (KPI targets) and how to ask for it, grouped by
+    Category, with a contents list and a search box. Nothing internal is
     shown: no FTE, funding, priority, risks, changes or findings, no other service, no
     other person. The page works offline, from a file or a share, on a phone and in print.
     Exit 0: written; 1: written, but published services carry errors in the master (run

@@ -20,6 +20,12 @@ from pmo_xl.validators.schema import Frequency
 from pmo_xl.workbook.paging import span_width
 from pmo_xl.workbook.text_fit import line_count
 
+# The words every workbook's cover uses for what it was made from, one set: the findings
+# workbook, the status and KPI reports and the changes workbook say it alike.
+ORGANISATION_LABEL = "Organisation"
+AS_OF_LABEL = "As of"
+MASTER_LABEL = "Master workbook"
+FINGERPRINT_LABEL = "Master fingerprint (SHA-256)"
 GENERATED_LABEL = "Generated"
 
 
@@ -44,16 +50,21 @@ def periods_text(result: CheckResult) -> str:
             f"{period_label(quarterly, facts.period_for(quarterly))} (quarterly KPIs)")
 
 
-def cover_rows(result: CheckResult, generated: dt.datetime) -> list[tuple[str, object]]:
+def made_from(result: CheckResult, generated: dt.datetime) -> list[tuple[str, object]]:
+    """Organisation, as-of date, master, its fingerprint and when: the first lines of every
+    cover, in these words and this order."""
     master = result.master
     return [
-        ("Organisation", result.facts.settings.organisation),
-        ("As of", result.as_of),
-        ("Master workbook", master.path.name),
-        ("Master fingerprint (SHA-256)", master.short_hash),
+        (ORGANISATION_LABEL, result.facts.settings.organisation),
+        (AS_OF_LABEL, result.as_of),
+        (MASTER_LABEL, master.path.name),
+        (FINGERPRINT_LABEL, master.short_hash),
         (GENERATED_LABEL, generated),
-        ("KPI reporting periods", periods_text(result)),
     ]
+
+
+def cover_rows(result: CheckResult, generated: dt.datetime) -> list[tuple[str, object]]:
+    return [*made_from(result, generated), ("KPI reporting periods", periods_text(result))]
 
 
 def start_workbook(path: Path, result: CheckResult, title: str, subject: str,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import errno
 import hashlib
 import html
 import io
@@ -33,7 +34,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from pmo_xl.errors import CannotCheck
-from pmo_xl.output import made_folder
+from pmo_xl.output import header_value, made_folder
 from pmo_xl.people.actions import Action, ActionList, PersonActions, WrittenDrafts
 
 MAX_LISTED = 25  # more than this and the items come as an attached workbook
@@ -79,9 +80,10 @@ def file_names(people: Iterable[PersonActions]) -> dict[str, str]:
 # --- the message ------------------------------------------------------------------------------
 
 def subject(actions: ActionList) -> str:
-    # One line whatever the Settings cell holds: a line break in a header could smuggle in
-    # a header of its own.
-    return " ".join(f"{actions.organisation} PMO — your actions, {actions.period}".split())
+    # One line of plain text whatever the Settings cell holds, as the pack's email: a line
+    # break could smuggle in a header of its own, a control or right-to-left override
+    # character would garble or reverse what the reader sees.
+    return header_value(f"{actions.organisation} PMO — your actions, {actions.period}")
 
 
 def message_id(actions: ActionList, person: PersonActions) -> str:
@@ -102,7 +104,8 @@ def build_message(actions: ActionList, person: PersonActions) -> EmailMessage:
     assert person.address is not None
     local, _, domain = person.address.rpartition("@")
     message = EmailMessage()
-    message["To"] = Address(display_name=person.name, username=local, domain=domain)
+    message["To"] = Address(display_name=header_value(person.name), username=local,
+                            domain=domain)
     message["Subject"] = subject(actions)
     message["X-Unsent"] = "1"
     message["Message-ID"] = message_id(actions, person)
@@ -342,6 +345,9 @@ def write_drafts(actions: ActionList, folder: Path, *, source: Path | None = Non
             path.unlink(missing_ok=True)
             written.removed.append(path)
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise CannotCheck(f"The disk is full; the drafts in {folder} were not "
+                              "written.") from None
         raise CannotCheck(f"The drafts in {folder} cannot be written: "
                           f"{exc.strerror or exc}.") from None
     finally:

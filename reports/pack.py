@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +51,7 @@ class Pack:
     drafts: WrittenDrafts | None = None  # to-people/: the addressed drafts
     snapshot: Path | None = None  # the master's byte copy, master-snapshot.xlsx
     memory: PackMemory | None = None  # the packs before it, and what moved since
+    notes: list[str] = field(default_factory=list)  # what the user must know (a leftover)
 
     @property
     def workbooks(self) -> list[Path]:
@@ -87,10 +88,13 @@ def write_pack_files(
     master_path = result.master.path
     stamp = result.as_of.isoformat()
     names = [f"findings-{stamp}.xlsx", f"status-report-{stamp}.xlsx", f"kpi-report-{stamp}.xlsx"]
+    notes: list[str] = []
     with atomic_folder(folder, source=master_path, overwrite=force, replaceable=replaceable,
-                       what="pack folder") as temp:
+                       what="pack folder", notes=notes) as temp:
         findings, status, kpi = (temp / name for name in names)
-        write_findings_workbook(result, findings)
+        # Linked to the pack's own copy of the master, written beside it below: the links
+        # work wherever the pack travels (an email attachment, another share).
+        write_findings_workbook(result, findings, linked_copy=temp / SNAPSHOT)
         write_status_report(result, status, memory)
         write_kpi_report(result, kpi)
         drafts = write_people_drafts(result, temp)
@@ -108,7 +112,7 @@ def write_pack_files(
     drafts.folder = folder / DRAFTS_SUBFOLDER  # where the drafts are now the pack is in place
     drafts.files = {pid: drafts.folder / path.name for pid, path in drafts.files.items()}
     return Pack(folder, *(folder / name for name in names), folder / EMAIL_NAME, result, drafts,
-                folder / SNAPSHOT, memory)
+                folder / SNAPSHOT, memory, notes)
 
 
 def write_people_drafts(result: CheckResult, folder: Path) -> WrittenDrafts:

@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pmo_xl.findings import severity_label
 from pmo_xl.output import WORKBOOK_OPTIONS
 from pmo_xl.workbook.text_fit import line_count
+from pmo_xl.workbook.writer import Workbook as WorkbookFile
 
 # xlsxwriter would otherwise turn "=..." into a live formula, "http..." into a link and
 # "007" into 7; a report shows the master's text exactly as typed.
@@ -70,7 +71,7 @@ def new_workbook(path: str | Path, title: str, subject: str, organisation: str) 
 
     `path` is usually the temporary file yielded by ``pmo_xl.output.atomic_output``.
     """
-    workbook = xlsxwriter.Workbook(str(path), {**SAFE_OPTIONS, **WORKBOOK_OPTIONS})
+    workbook = WorkbookFile(path, {**SAFE_OPTIONS, **WORKBOOK_OPTIONS})
     workbook.set_properties({
         "title": title,
         "subject": subject,
@@ -345,7 +346,8 @@ def _write_value(sheet: Worksheet, fmt: dict, row: int, col: int, kind: str,
         sheet.write_string(row, col, rag_word(value), rag_format(fmt, value))
         return
     if kind == "severity" and value is not None:
-        sheet.write_string(row, col, str(value), fmt.get(f"severity_{value}", fmt["text"]))
+        sheet.write_string(row, col, severity_label(str(value)),
+                           fmt.get(f"severity_{value}", fmt["text"]))
         return
     _write_plain(sheet, row, col, value, fmt.get(kind, fmt["text"]))
 

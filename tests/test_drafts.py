@@ -370,8 +370,8 @@ def test_a_failure_mid_way_keeps_the_earlier_drafts(master, tmp_path, run_cli,
                                "Approved Date": None})])
     result = run_cli("actions", changed, "--as-of", AS_OF, "-o", out)
     assert result.exit_code == 2
-    assert result.stderr.strip() == (f"Error: The drafts in {out} cannot be written: No space "
-                                     "left on device.")
+    assert result.stderr.strip() == (f"Error: The disk is full; the drafts in {out} were not "
+                                     "written.")
     assert {n: (out / n).read_bytes() for n in emls(out)} == before
     assert list(p.name for p in out.iterdir() if p.name.startswith(".")) == []
 

@@ -21,7 +21,7 @@ SOURCES = {"pmo_xl": ROOT / "pmo_xl", "pmo_xl.validators": ROOT / "validators",
 # pattern ending in ".*" matches a package and everything in it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("words", ("pmo_xl", "pmo_xl.errors", "pmo_xl.findings", "pmo_xl.period",
-               "pmo_xl.interrupts", "pmo_xl.output", "pmo_xl.links")),
+               "pmo_xl.interrupts", "pmo_xl.output", "pmo_xl.links", "pmo_xl.json_file")),
     ("schema", ("pmo_xl.validators", "pmo_xl.validators.schema",
                 "pmo_xl.validators.cell_checks", "pmo_xl.rag")),
     ("workbook", ("pmo_xl.workbook.*",)),

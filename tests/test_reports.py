@@ -271,7 +271,7 @@ def test_status_with_problems(edited):
     assert missing["Service ID"].value == "SVC-001"
     assert missing["Cell"].value.startswith("KPIs!A")
     assert fill_of(missing["Severity"]) == FILL["Amber" if missing["Severity"].value ==
-                                                 "warning" else "Red"]
+                                                 "Warning" else "Red"]
 
 
 def test_no_formulas_anywhere(edited):

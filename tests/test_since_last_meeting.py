@@ -148,7 +148,7 @@ def test_the_next_pack_finds_the_previous_one_and_shows_what_moved(two_packs) ->
     assert not [m for m in moves if m[:2] == ("Service RAG", "SVC-001")]
     drift = [(m["Name"], m["Where"]) for m in table(sheet, "What")
              if m["What"] == "Drift finding"]
-    assert drift == [("D101 error", "Services!I3"), ("D104 warning", "'KPI Actuals'!C2")]
+    assert drift == [("D101 Error", "Services!I3"), ("D104 Warning", "'KPI Actuals'!C2")]
     new = {m["Name"].split()[0] for m in table(sheet, "What") if m["What"] == "New finding"}
     assert {"L103", "H101"} <= new
     # The RAG words carry their fill.
@@ -254,7 +254,7 @@ def test_since_names_a_pack_elsewhere_or_a_master(two_packs, tmp_path) -> None:
     sheet = status(folder, NOV)["Since last meeting"]
     assert sheet["A1"].value == "Since master-october.xlsx"
     drift = [m["Name"] for m in table(sheet, "What") if m["What"] == "Drift finding"]
-    assert drift == ["D101 error", "D104 warning"]
+    assert drift == ["D101 Error", "D104 Warning"]
 
 
 @pytest.mark.parametrize("content, words", [
@@ -329,5 +329,5 @@ def test_the_demo_writes_two_packs_a_month_apart(tmp_path) -> None:
     assert ("KPI RAG", "KPI-07", "Green", "Red") in moves
     drift = {(m["Name"], m["Where"]) for m in table(sheet, "What")
              if m["What"] == "Drift finding"}
-    assert drift == {("D101 error", "Services!I24"),  # ... without its log entry
-                     ("D104 warning", "'KPI Actuals'!C93")}  # KPI-09's September restated
+    assert drift == {("D101 Error", "Services!I24"),  # ... without its log entry
+                     ("D104 Warning", "'KPI Actuals'!C93")}  # KPI-09's September restated

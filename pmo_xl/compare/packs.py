@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
+from pmo_xl.json_file import Damaged, Missing, UnreadableJson, read_json_file
 from pmo_xl.output import atomic_output
 from pmo_xl.validators.schema import Services
 from pmo_xl.workbook.master import file_sha256
@@ -151,15 +153,13 @@ def read_pack(folder: Path) -> PackRecord:
     """The pack.json of a pack folder; PackMemoryError (one sentence) when it is unusable."""
     path = Path(folder) / PACK_JSON
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        data = read_json_file(path)
+    except Missing:
         raise PackMemoryError(f"{folder} is not a pack folder: it has no {PACK_JSON}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PackMemoryError(f"The {PACK_JSON} of {folder} cannot be read "
-                              f"({getattr(exc, 'strerror', None) or exc}).") from None
-    except json.JSONDecodeError as exc:
-        raise PackMemoryError(f"The {PACK_JSON} of {folder} is damaged (not JSON: {exc.msg} "
-                              f"at line {exc.lineno}).") from None
+    except Damaged as exc:
+        raise PackMemoryError(f"The {PACK_JSON} of {folder} is damaged ({exc}).") from None
+    except UnreadableJson as exc:
+        raise PackMemoryError(f"The {PACK_JSON} of {folder} cannot be read ({exc}).") from None
     try:
         version = data["format"]
         if not isinstance(version, int):
@@ -171,7 +171,8 @@ def read_pack(folder: Path) -> PackRecord:
         return parse_record(Path(folder), data)
     except PackMemoryError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+            RecursionError) as exc:
         raise PackMemoryError(f"The {PACK_JSON} of {folder} is damaged (its {_what(exc)} is "
                               "missing or not what pmo-xl wrote).") from None
 
@@ -235,7 +236,7 @@ def earlier_packs(folder: Path, as_of: dt.date) -> Earlier:
         if candidate.name.startswith(".") or candidate == folder:
             continue
         memory = candidate / PACK_JSON
-        if not memory.is_file():
+        if not os.path.lexists(memory):  # a pipe or a link under the name: read_pack says why
             continue
         try:
             record = read_pack(candidate)
@@ -244,7 +245,10 @@ def earlier_packs(folder: Path, as_of: dt.date) -> Earlier:
             continue
         if record.as_of >= as_of:
             continue
-        written = memory.stat().st_mtime
+        try:
+            written = memory.stat().st_mtime
+        except OSError:
+            continue  # gone since it was read
         # Two packs for one as-of date (a re-run into a new folder): the later one counts.
         if record.as_of not in found or written >= found[record.as_of][0]:
             found[record.as_of] = (written, record)

@@ -27,6 +27,7 @@ from pmo_xl.compare.packs import (
     snapshot_of,
 )
 from pmo_xl.errors import CannotCheck
+from pmo_xl.findings import severity_label
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     CLOSED_RISK_STATUSES,
@@ -262,8 +263,8 @@ class SinceLastMeeting:
             key = (finding.rule, finding.record if finding.record is not None
                    else f"{finding.sheet}!{finding.cell}")
             now.setdefault(key, finding)
-        moves = [Move(NEW_FINDING, f.record, f"{f.rule} {f.severity}", None, None, f.address,
-                      f.message) for key, f in now.items() if key not in before]
+        moves = [Move(NEW_FINDING, f.record, f"{f.rule} {severity_label(f.severity)}", None,
+                      None, f.address, f.message) for key, f in now.items() if key not in before]
         seen = set()
         for finding in self.previous.findings:
             if finding.waived or finding.key in now or finding.key in seen:
@@ -271,7 +272,7 @@ class SinceLastMeeting:
             seen.add(finding.key)
             title = rules[finding.rule].title if finding.rule in rules else finding.rule
             moves.append(Move(RESOLVED_FINDING, finding.record,
-                              f"{finding.rule} {finding.severity}", None, None,
+                              f"{finding.rule} {severity_label(finding.severity)}", None, None,
                               f"{finding.sheet}!{finding.cell} (previous version)", title))
         return moves
 
@@ -279,7 +280,7 @@ class SinceLastMeeting:
     def drift_moves(self) -> list[Move]:
         if self.comparison is None:
             return []
-        return [Move(DRIFT, f.record, f"{f.rule} {f.severity}", None, None,
+        return [Move(DRIFT, f.record, f"{f.rule} {severity_label(f.severity)}", None, None,
                      f.address + (" (previous version)" if f.in_old else ""),
                      f.message + (" (waived)" if f.waived else ""))
                 for f in self.comparison.findings]

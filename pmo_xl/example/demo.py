@@ -175,11 +175,11 @@ def _demo_pack_file(path: Path) -> bool:
 
 
 def _pmo_xl_pack_json(path: Path) -> bool:
-    import json
+    from pmo_xl.json_file import UnreadableJson, read_json_file
 
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = read_json_file(path)
+    except UnreadableJson:
         return False
     return isinstance(record, dict) and str(record.get("written_by", "")).startswith("pmo-xl")
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.facts import Facts, Person
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding
+from pmo_xl.people.email_address import usable_email
 from pmo_xl.period import add_months
 from pmo_xl.validators.schema import (
     RACI,
@@ -198,17 +199,6 @@ class ActionList:
                 "people": [p.as_json() for p in self.people],
                 "unassigned": [u.as_json() for u in self.unassigned],
                 "unaddressed": [p.person_id for p in self.unaddressed]}
-
-
-def usable_email(value: object) -> str | None:
-    """The address in an Email cell, or None for a blank or malformed one (the same test
-    `pmo-xl send` applies to a draft's To:)."""
-    from pmo_xl.people.mail_server import ADDRESS
-
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    return text if ADDRESS.fullmatch(text) else None
 
 
 # --- who owns a record: the one routing table -------------------------------------------------
