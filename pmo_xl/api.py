@@ -1,5 +1,5 @@
 """What the CLI does, callable from Python with the same names: check, new, rules, pack,
-actions, diff."""
+actions, diff, catalogue, history."""
 
 from __future__ import annotations
 
@@ -207,3 +207,22 @@ def catalogue_format(output: str | Path | None, output_format: str | None) -> st
         raise CannotCheck(f"{Path(output).name} is a workbook name; for the web page choose a "
                           "name ending in .html, or add --format xlsx.")
     return output_format
+
+
+def history(
+    paths: Iterable[str | Path],
+    output_dir: str | Path,
+    *,
+    output_format: str = "csv",
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Read the packs under `paths` (pack folders, folders holding them, and optionally the
+    current master) and write the history tables into `output_dir`: one file per table,
+    CSV or (with the optional pyarrow) Parquet. Returns a HistoryWritten: each table's file
+    and rows, the packs counted, and a warning for each pack left out.
+
+    A damaged pack, one written by a newer pmo-xl or one that has lost its master snapshot
+    is named and left out; the same pack reached twice counts once."""
+    from pmo_xl.portfolio.history import write_history
+
+    return write_history(paths, output_dir, output_format, progress)

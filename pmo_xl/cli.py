@@ -697,6 +697,53 @@ def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path 
     sys.exit(1 if comparison.failed(strict) else 0)
 
 
+@cli.command()
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="The folder for the tables (one file per table). Replaced as a whole when "
+                   "it holds only tables pmo-xl wrote, so a refresh is the same command.")
+@click.option("--format", "output_format", type=click.Choice(["csv", "parquet"]),
+              default="csv", show_default=True,
+              help="csv: UTF-8 files any tool opens; parquet: typed files (needs pip install "
+                   "'pmo-xl[parquet]').")
+@quiet_option
+def history(paths: tuple[Path, ...], output: Path, output_format: str, quiet: bool) -> None:
+    """Turn years of packs into tables for Power BI, Power Query, pandas or DuckDB.
+
+    PATHs are pack folders, folders holding them (one PMO's or many), and optionally the
+    current master. Each pack's pack.json gives one row per service, KPI, finding and
+    decision of its meeting (keys: the master's IDs and the pack); the services, KPIs,
+    PMOs, people (no email addresses) and dates are described once each. A damaged pack, one
+    from a newer pmo-xl, or one without its master snapshot is named and left out; the same
+    pack twice counts once. docs/history.md describes every table. Exit 0: written (even with
+    packs left out, each named on stderr); 2: nothing could be written.
+
+    \b
+    Example:
+      pmo-xl history //share/PMO/packs -o pmo-history
+      pmo-xl history packs-2025 packs-2026 master.xlsx -o pmo-history --format parquet
+    """
+    api = _library()
+
+    try:
+        written = api.history(paths, output, output_format=output_format)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    for warning in written.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if quiet:
+        return
+    series = f"{written.series} master{'' if written.series == 1 else 's'}"
+    click.echo(f"Read {written.packs} pack{'' if written.packs == 1 else 's'} of {series}"
+               + (f" and {written.masters} current master"
+                  f"{'' if written.masters == 1 else 's'}" if written.masters else "")
+               + f"; wrote {len(written.files)} tables to {written.folder}:")
+    for name, path in written.files.items():
+        rows = written.rows[name]
+        click.echo(f"  {path.name:<22} {rows:>9,} row{'' if rows == 1 else 's'}")
+
+
 def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
     """Stage names as the master spells them; only stages a customer can be offered."""
     offered = ("Running", "Pilot", "Transition", "Closing")

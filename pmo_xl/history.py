@@ -128,22 +128,22 @@ def pack_record(result: CheckResult, decisions: list[dict] | None = None) -> dic
 
     facts = result.facts
     statuses = result.service_statuses
+    described = dimension_record(facts)
     services = {}
-    for sid, record in facts.services.items():
+    for sid, service in described["services"].items():
         status = statuses[sid]
         severities = [f.severity for f in status.findings]  # unwaived, on its records
         services[sid] = {
-            "name": _text(record.get(Services.service_name)),
-            "stage": _text(record.get(Services.stage)),
+            **service,
             "rag": status.rag,
             # Health apart from data quality is being worked out; until then it is the RAG.
             "health": status.rag,
             "data_quality": {ERROR: severities.count(ERROR), WARNING: severities.count(WARNING)},
             "why": status.reasons or None,
-            "lead_pmo": _text(record.get(Services.lead_pmo)),
-            "category": _text(record.get(Services.category)),
-            "service_owner": _text(record.get(Services.service_owner)),
         }
+    kpis = {k.kpi_id: {**described["kpis"][k.kpi_id], "rag": k.rag,
+                       "period": k.period.isoformat(), "actual": _number(k.actual)}
+            for k in facts.kpi_statuses}
     memory = {
         "format": FORMAT,
         "written_by": f"pmo-xl {_version()}",
@@ -153,29 +153,37 @@ def pack_record(result: CheckResult, decisions: list[dict] | None = None) -> dic
                    "snapshot": SNAPSHOT},
         "summary": dict(result.summary),
         "services": services,
-        "kpis": {k.kpi_id: {"service": _text(k.service_id), "rag": k.rag,
-                            "pmo": _text(k.pmo_id), "period": k.period.isoformat(),
-                            "actual": _number(k.actual), "target": _number(k.target),
-                            "amber_threshold": _number(k.amber_threshold),
-                            "red_threshold": _number(k.red_threshold),
-                            "direction": _text(k.direction), "frequency": _text(k.frequency),
-                            "name": _text(k.name), "unit": _text(k.unit),
-                            "owner": _text(k.owner)}
-                 for k in facts.kpi_statuses},
+        "kpis": kpis,
         "findings": [{"rule": f.rule, "severity": f.severity, "record": f.record,
                       "sheet": f.sheet, "cell": f.cell, "waived": f.waived}
                      for f in result.findings],
-        **organisation_record(facts),
+        "pmos": described["pmos"],
+        "people": described["people"],
     }
     if decisions is not None:
         memory["decisions"] = decisions
     return memory
 
 
-def organisation_record(facts: Facts) -> dict:
-    """The master's PMOs and people as pack.json keeps them: who they are, never how to
-    reach them (no email address leaves the master this way)."""
+def dimension_record(facts: Facts) -> dict:
+    """What pack.json says of the master's services, KPIs, PMOs and people apart from how
+    they did: names, stages, owners, KPI definitions. People are who they are, never how to
+    reach them (no email address leaves the master this way). `pmo-xl history` reads the
+    same from a master or an older pack's snapshot."""
     return {
+        "services": {sid: {"name": _text(r.get(Services.service_name)),
+                           "stage": _text(r.get(Services.stage)),
+                           "lead_pmo": _text(r.get(Services.lead_pmo)),
+                           "category": _text(r.get(Services.category)),
+                           "service_owner": _text(r.get(Services.service_owner))}
+                     for sid, r in facts.services.items()},
+        "kpis": {k.kpi_id: {"service": _text(k.service_id), "pmo": _text(k.pmo_id),
+                            "name": _text(k.name), "unit": _text(k.unit),
+                            "owner": _text(k.owner), "direction": _text(k.direction),
+                            "frequency": _text(k.frequency), "target": _number(k.target),
+                            "amber_threshold": _number(k.amber_threshold),
+                            "red_threshold": _number(k.red_threshold)}
+                 for k in facts.kpi_statuses},
         "pmos": {pid: {"name": _text(r.get(PMOs.pmo_name)), "level": _text(r.get(PMOs.level)),
                        "parent": _text(r.get(PMOs.parent_pmo)),
                        "capacity_fte": _number(r.get(PMOs.capacity_fte)),
