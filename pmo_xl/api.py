@@ -214,7 +214,6 @@ def history(
     output_dir: str | Path,
     *,
     output_format: str = "csv",
-    progress: Callable[[int, int], None] | None = None,
 ):
     """Read the packs under `paths` (pack folders, folders holding them, and optionally the
     current master) and write the history tables into `output_dir`: one file per table,
@@ -225,4 +224,4 @@ def history(
     is named and left out; the same pack reached twice counts once."""
     from pmo_xl.portfolio.history import write_history
 
-    return write_history(paths, output_dir, output_format, progress)
+    return write_history(paths, output_dir, output_format)
