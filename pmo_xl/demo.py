@@ -8,7 +8,9 @@ is what it is for (`pmo-xl check` is the command whose exit code scripts should 
 It writes two packs a month apart: first one from the master as it stood at the end of the
 previous month, then this month's, which finds the first beside it and shows what moved
 since (``THIS_MONTH``: a service promoted without its log entry, an issue closed, a KPI
-turned Red, an actual restated) on the status report's Since last meeting sheet.
+turned Red, an actual restated) on the status report's Since last meeting sheet. Then the
+history of every pack in the folder as tables (``history/``, as `pmo-xl history` writes
+them), ready for Power BI, Excel's Power Query, pandas or DuckDB.
 
 The demo folder is the demo's own, but only as far as it can prove it: a second run
 refreshes the files the first one wrote, and stops (before writing anything) when a file of
@@ -30,12 +32,14 @@ from pmo_xl.console import console, print_findings
 from pmo_xl.errors import CannotCheck
 from pmo_xl.example import THIS_MONTH, month_before, month_before_rows, write_example_master
 from pmo_xl.output import carries_stamp, made_folder, refuse_folder
+from pmo_xl.portfolio.history import is_history_file
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import Stage
 
 EXAMPLE_NAME = "example-master.xlsx"
 FINDINGS_NAME = "findings.xlsx"
 CATALOGUE_NAME = "service-catalogue.html"
+HISTORY_NAME = "history"
 
 Written = list[tuple[Path, str]]  # (path, what it is, for the "what next" lines)
 
@@ -51,6 +55,8 @@ def run_demo(folder: Path, as_of: dt.date) -> CheckResult:
     for date in (month_before(as_of), as_of):
         refuse_folder(pack_folder(folder, date), source=None, overwrite=True,
                       replaceable=_demo_pack_file, what="demo's pack folder")
+    refuse_folder(folder / HISTORY_NAME, source=None, overwrite=True,
+                  replaceable=is_history_file, what="demo's history folder")
     earlier = write_earlier_pack(folder, as_of)
     write_example_master(master, as_of, THIS_MONTH)
     result = api.check(master, as_of)
@@ -63,6 +69,8 @@ def run_demo(folder: Path, as_of: dt.date) -> CheckResult:
     pack_outputs, since = write_demo_outputs(result, folder)
     written += pack_outputs
     written.append((earlier, "last month's pack, which this month's compares itself with"))
+    written.append((write_demo_history(folder), "every pack in the folder as tables for Power "
+                    "BI, Excel or pandas, one CSV per table; docs/history.md describes them"))
     if since is not None:
         click.echo(f"\n{since}")
     _what_next(written, master, as_of, earlier)
@@ -120,6 +128,15 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> tuple[Written, str 
                     "the service catalogue customers read: running services and pilots, "
                     "open it in a browser"))
     return written, memory.since.paragraph() if memory.since else None
+
+
+def write_demo_history(folder: Path) -> Path:
+    """The history of the packs in the demo folder (`history/`, one CSV per table), as
+    `pmo-xl history FOLDER -o FOLDER/history` writes it; a pack it leaves out is named."""
+    written = api.history([folder], folder / HISTORY_NAME)
+    for warning in written.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    return written.folder
 
 
 def pack_folder(folder: Path, as_of: dt.date) -> Path:
@@ -196,6 +213,10 @@ def written_by_demo(path: Path) -> bool:
                 and created.group(1) == modified.group(1))
 
 
+def folder_of(master: Path) -> Path:
+    return master.parent
+
+
 def _what_next(written: Written, master: Path, as_of: dt.date, earlier: Path) -> None:
     click.echo("\nWritten:")
     for path, what in written:
@@ -209,3 +230,5 @@ def _what_next(written: Written, master: Path, as_of: dt.date, earlier: Path) ->
     click.echo("  Start your own master:  pmo-xl new master.xlsx")
     click.echo("  Publish the catalogue:  pmo-xl catalogue master.xlsx")
     click.echo("  What each rule means:   pmo-xl rules")
+    click.echo(f"  Packs as tables:        pmo-xl history {folder_of(master)} -o "
+               f"{folder_of(master) / HISTORY_NAME}")
