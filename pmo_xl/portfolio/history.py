@@ -81,7 +81,11 @@ def write_history(paths: Iterable[str | Path], output_dir: str | Path,
                           "them."))
     # A master named is read first: one that cannot be read stops the command before the
     # packs are read. It is newer than any pack, so its descriptions stand.
-    masters = [described(dimension_record(_facts(m, dt.date.today()))) for m in found.masters]
+    masters = []
+    for path in found.masters:
+        facts = _facts(path, dt.date.today())
+        masters.append((described(dimension_record(facts)),
+                        f"{facts.settings.organisation}'s {path.name}"))
     with atomic_folder(output_dir, overwrite=True, replaceable=is_history_file,
                        what="history folder") as temp:
         whole = join_parts(read_parts(temp, found.packs, output_format, readers), temp,
@@ -91,8 +95,9 @@ def write_history(paths: Iterable[str | Path], output_dir: str | Path,
             raise CannotCheck("No pack could be read: " + warnings[-1])
         dims, texts = whole.dims, Texts()
         _describe_older(whole.newest, dims, warnings, texts)
-        for record in masters:
-            dims.take(record, MASTER_DAY, True, texts)
+        for record, source in masters:
+            dims.take(record, MASTER_DAY, True, texts, source)
+        warnings += dims.clash_warnings()
         described_by = {t.SERVICES: dims.service_rows(), t.KPIS: dims.rows(dims.kpis),
                         t.PMOS: dims.rows(dims.pmos), t.PEOPLE: dims.rows(dims.people),
                         t.DATES: date_rows(dims.first_day, dims.last_day)}
@@ -126,7 +131,8 @@ def _describe_older(newest: dict[tuple, Pack], dims: Dimensions, warnings: list[
             warnings.append(f"{exc} The PMOs and people of {pack.master} are not in the "
                             "tables.")
             continue
-        dims.take(described(dimension_record(facts)), pack.as_of.isoformat(), True, texts)
+        dims.take(described(dimension_record(facts)), pack.as_of.isoformat(), True, texts,
+                  pack.source, fuller=True)
 
 
 def _facts(path: Path, as_of: dt.date):

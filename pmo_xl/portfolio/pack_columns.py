@@ -17,7 +17,7 @@ from pmo_xl.portfolio.table_files import TextForms
 from pmo_xl.validators.schema import ACTIVE_STAGES
 
 Columns = list  # one table's values, column by column, each a list of text
-Held = dict[str, tuple[str, tuple]]  # ID -> (date of its source, its row)
+Held = dict[str, tuple[str, tuple, str]]  # ID -> (date of its source, its row, its source)
 
 
 class Texts:
@@ -47,6 +47,8 @@ class Dimensions:
         self.first_day: str | None = None
         self.last_day: str | None = None
         self.described: set[tuple] = set()  # series whose PMOs and people a pack gave
+        # (table, source, source) -> IDs the two sources describe differently
+        self.clashes: dict[tuple[str, str, str], set[str]] = {}
         self._series: tuple | None = None  # the series being read, and its dates so far
         self._first: dict[str, str] = {}
         self._last: dict[str, str] = {}
@@ -59,14 +61,18 @@ class Dimensions:
         if self.last_day is None or day > self.last_day:
             self.last_day = day
 
-    def take(self, data: Described, day: str, newest: bool, texts: Texts) -> None:
+    def take(self, data: Described, day: str, newest: bool, texts: Texts, source: str,
+             fuller: bool = False) -> None:
         """Describe what a pack (or a master) names: every ID where nothing newer has, when
         it is the newest of its series that this reader sees; else only the IDs nothing has
-        named yet."""
-        for held, given, row in ((self.services, data.services, _service),
-                                 (self.kpis, data.kpis, _kpi),
-                                 (self.pmos, data.pmos or {}, _pmo),
-                                 (self.people, data.people or {}, _person)):
+        named yet. `source` names the master (an ID two masters name differently is kept
+        in `clashes`). `fuller`: a master snapshot describing its own pack, which said less
+        of the same day, replaces that pack's description."""
+        for table, held, given, row in (
+                (t.SERVICES, self.services, data.services, _service),
+                (t.KPIS, self.kpis, data.kpis, _kpi),
+                (t.PMOS, self.pmos, data.pmos or {}, _pmo),
+                (t.PEOPLE, self.people, data.people or {}, _person)):
             if newest:
                 ids = given.keys()
             elif given.keys() <= held.keys():  # as a rule: an older pack names nothing new
@@ -77,9 +83,16 @@ class Dimensions:
                 ids = set(given).difference(held)
             for key in ids:
                 before = held.get(key)
-                if before is None or before[0] < day:
-                    held[key] = (day, tuple(v if type(v) is str else texts.text(v)
-                                            for v in row(key, given[key])))  # None: ""
+                described = tuple(v if type(v) is str else texts.text(v)
+                                  for v in row(key, given[key]))  # None: ""
+                if before is not None and before[2] != source and before[1][1] != described[1]:
+                    self._clash(table.name, before[2], source, key)
+                if before is None or before[0] < day or (fuller and before[0] == day):
+                    held[key] = (day, described, source)
+
+    def _clash(self, table: str, one: str, other: str, key: str) -> None:
+        first, second = sorted((one, other))
+        self.clashes.setdefault((table, first, second), set()).add(key)
 
     def appeared(self, series: tuple, services: dict, day: str) -> None:
         """The first and last pack each service is in. A series' packs come one after the
@@ -107,12 +120,18 @@ class Dimensions:
         """Another reader's dimensions into these: the newer description of each ID."""
         self.close_series()
         other.close_series()
-        for mine, theirs in ((self.services, other.services), (self.kpis, other.kpis),
-                             (self.pmos, other.pmos), (self.people, other.people)):
-            for key, (day, row) in theirs.items():
+        for table, mine, theirs in ((t.SERVICES, self.services, other.services),
+                                    (t.KPIS, self.kpis, other.kpis),
+                                    (t.PMOS, self.pmos, other.pmos),
+                                    (t.PEOPLE, self.people, other.people)):
+            for key, (day, row, source) in theirs.items():
                 before = mine.get(key)
+                if before is not None and before[2] != source and before[1][1] != row[1]:
+                    self._clash(table.name, before[2], source, key)
                 if before is None or before[0] < day:
-                    mine[key] = (day, row)
+                    mine[key] = (day, row, source)
+        for clash, keys in other.clashes.items():
+            self.clashes.setdefault(clash, set()).update(keys)
         for sid, day in other.first_pack.items():
             if sid not in self.first_pack or day < self.first_pack[sid]:
                 self.first_pack[sid] = day
@@ -126,11 +145,27 @@ class Dimensions:
     def service_rows(self) -> list[tuple]:
         first, last = self.first_pack, self.last_pack
         return [(*row, first.get(sid, ""), last.get(sid, ""))
-                for sid, (_day, row) in sorted(self.services.items())]
+                for sid, (_day, row, _source) in sorted(self.services.items())]
 
     @staticmethod
     def rows(held: Held) -> list[tuple]:
-        return [row for _key, (_day, row) in sorted(held.items())]
+        return [row for _key, (_day, row, _source) in sorted(held.items())]
+
+    def clash_warnings(self) -> list[str]:
+        """One sentence per two masters that give one ID to different things."""
+        words = {t.SERVICES.name: ("service", "services"), t.KPIS.name: ("KPI", "KPIs"),
+                 t.PMOS.name: ("PMO", "PMOs"), t.PEOPLE.name: ("Person", "people")}
+        found = []
+        for (table, one, other), keys in sorted(self.clashes.items()):
+            single, plural = words[table]
+            shown = sorted(keys)
+            named = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3
+                                            else "")
+            found.append(f"{one} and {other} give the same {single} ID to different "
+                         f"{plural} ({named}): each fact row tells them apart by its pack, "
+                         f"but the {table} table describes each ID once, as the newest pack "
+                         "naming it does. Give each master its own IDs.")
+        return found
 
 
 def _service(sid: str, s: Service) -> tuple:
@@ -195,7 +230,7 @@ def pack_columns(pack: Pack, data: PackFile, dims: Dimensions, newest: bool,
                       "" if decisions is None else count(len(decisions)),
                       "False" if decisions is None else "True")], len(t.PACKS.columns))
     # Everything is built: only now does the pack count towards the dimensions.
-    dims.take(data, day, newest, texts)
+    dims.take(data, day, newest, texts, pack.source)
     dims.appeared(pack.series, data.services, day)
     dims.saw(day)
     for period in periods:

@@ -52,6 +52,11 @@ class Pack:
         return str(self.folder.parent), self.organisation, self.master
 
     @property
+    def source(self) -> str:
+        """The master it was made from, in words: `Example Org's master.xlsx`."""
+        return f"{self.organisation}'s {self.master}" if self.organisation else self.master
+
+    @property
     def label(self) -> str:
         return f"{self.folder} (the pack of {self.as_of.isoformat()})"
 

@@ -101,11 +101,12 @@ class CsvFile(TableFile):
 
     def __init__(self, table: Table, folder: Path) -> None:
         super().__init__(table, folder, CSV)
-        # Lines are joined with \n and written as \r\n (RFC 4180's line end) by the file.
-        self.handle = self.path.open("w", encoding="utf-8", newline="\r\n")
+        # Lines end in \r\n (RFC 4180's line end); a line break inside a value stays as
+        # it is, inside quotes.
+        self.handle = self.path.open("w", encoding="utf-8", newline="")
         self.commas = len(table.columns) - 1
         self.texts = [c.type == TEXT for c in table.columns]
-        self.careful = csv.writer(self.handle, lineterminator="\n")
+        self.careful = csv.writer(self.handle)
         self.handle.write(BOM)
         self.careful.writerow(table.headers)
 
@@ -116,11 +117,11 @@ class CsvFile(TableFile):
         lines = len(columns[0])
         if not lines:
             return
-        block = "\n".join(map(",".join, zip(*columns, strict=True)))
+        block = "\r\n".join(map(",".join, zip(*columns, strict=True)))
         if (block.count(",") == self.commas * lines and '"' not in block
-                and "\r" not in block and block.count("\n") == lines - 1
+                and block.count("\n") == lines - 1 and block.count("\r") == lines - 1
                 and not any(mark in block for mark in FORMULA_MARKS)):
-            self.handle.write(block + "\n")
+            self.handle.write(block + "\r\n")
         else:
             self._one_by_one(list(zip(*columns, strict=True)))
         self.rows += lines
@@ -132,7 +133,7 @@ class CsvFile(TableFile):
                     or line[:1] in RISKY or any(mark in line for mark in RISKY_AFTER)):
                 self.careful.writerow(self._guarded(row))
             else:
-                self.handle.write(line + "\n")
+                self.handle.write(line + "\r\n")
 
     def _guarded(self, row: tuple) -> list:
         """Text that Excel would run as a formula when the file is opened (=, +, -, @, a
