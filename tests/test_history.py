@@ -618,3 +618,43 @@ def test_the_demo_writes_the_history_of_its_packs(packs) -> None:
     assert sorted(tables["packs"].pack_date) == ["2026-10-31", "2026-11-30"]
     assert len(tables["service_status"]) == 2 * len(tables["services"]) == 64
     assert set(tables["packs"].organisation) == {"Northwind Group"}
+
+
+# --- the docs show real output ---------------------------------------------------------------
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _blocks(text: str) -> list[tuple[str, str]]:
+    return re.findall(r"```(\w*)\n(.*?)```", text, re.S)
+
+
+def test_the_readme_and_docs_answer_with_what_the_demo_s_tables_say(packs) -> None:
+    """The pandas example's printed output and each DuckDB example's rows, as the docs show
+    them, are what running them on `pmo-xl demo --as-of 2026-11-30` gives."""
+    import contextlib
+    import io
+
+    demo = str(packs["demo"]) + "/"
+    checked = 0
+    for doc in (ROOT / "README.md", ROOT / "docs" / "history.md"):
+        blocks = _blocks(doc.read_text())
+        for i, (kind, code) in enumerate(blocks):
+            if "pmo-xl-demo/history" not in code or kind not in ("python", "sql"):
+                continue
+            shown = blocks[i + 1][1]
+            code = code.replace("pmo-xl-demo/", demo)
+            if kind == "python":
+                printed = io.StringIO()
+                with contextlib.redirect_stdout(printed):
+                    exec(code, {})
+                lines = [line.rstrip() for line in printed.getvalue().splitlines()]
+                assert lines == shown.rstrip("\n").splitlines(), doc
+            else:
+                rows = [tuple(cell.strip() for cell in line.strip("│").split("│"))
+                        for line in shown.splitlines() if line.startswith("│")][1:]
+                got = [tuple(str(v) for v in row) for row in duckdb.sql(code).fetchall()]
+                assert got == rows, doc
+            checked += 1
+    assert checked == 4

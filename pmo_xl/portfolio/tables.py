@@ -29,7 +29,7 @@ class Column:
 class Table:
     name: str  # the file's name without .csv or .parquet
     kind: str  # FACT or DIMENSION
-    row: str  # what one row is
+    row: str  # what one row is: "One row per {row}"
     key: tuple[str, ...]
     columns: tuple[Column, ...]
 
@@ -46,7 +46,7 @@ def _pack(what: str = "pack") -> tuple[Column, Column]:
             Column("pack_date", DATE, "The pack's as-of date: the meeting it was made for."))
 
 
-PACKS = Table("packs", DIMENSION, "a pack counted in the history: one meeting of one master",
+PACKS = Table("packs", DIMENSION, "pack counted in the history: one meeting of one master",
               ("pack_id",), (
     Column("pack_id", TEXT, "The pack's key: its as-of date and the start of its master's "
                             "SHA-256, e.g. 2026-11-30-3fa2c1d0e9ab. The same in every export."),
@@ -68,7 +68,7 @@ PACKS = Table("packs", DIMENSION, "a pack counted in the history: one meeting of
                                "columns for them are blank (unknown, not zero)."),
 ))
 
-SERVICE_STATUS = Table("service_status", FACT, "a service in a pack",
+SERVICE_STATUS = Table("service_status", FACT, "service in a pack",
                        ("pack_id", "service_id"), (
     *_pack(),
     Column("service_id", TEXT, "The Service ID (→ services)."),
@@ -77,8 +77,8 @@ SERVICE_STATUS = Table("service_status", FACT, "a service in a pack",
     Column("active", BOOLEAN, "True for Design, Pilot, Transition, Running and Closing: the "
                               "services the status report's RAG counts cover."),
     Column("rag", TEXT, "Its RAG as the status report showed it: Green, Amber, Red or No data."),
-    Column("health", TEXT, "Its health: from its KPIs and open risks and issues only; blank "
-                           "when unknown."),
+    Column("health", TEXT, "Its health as the pack recorded it (from its KPIs and open risks "
+                           "and issues); blank when unknown."),
     Column("data_quality_errors", INTEGER, "Error findings (not waived) on its records; blank "
                                            "when unknown."),
     Column("data_quality_warnings", INTEGER, "Warnings (not waived) on its records; blank when "
@@ -87,7 +87,7 @@ SERVICE_STATUS = Table("service_status", FACT, "a service in a pack",
     Column("lead_pmo", TEXT, "Its Lead PMO then (→ pmos)."),
 ))
 
-KPI_ACTUALS = Table("kpi_actuals", FACT, "a KPI in a pack: the actual that counted for its "
+KPI_ACTUALS = Table("kpi_actuals", FACT, "KPI in a pack: the actual that counted for its "
                     "reporting period", ("pack_id", "kpi_id"), (
     *_pack(),
     Column("kpi_id", TEXT, "The KPI ID (→ kpis)."),
@@ -103,7 +103,7 @@ KPI_ACTUALS = Table("kpi_actuals", FACT, "a KPI in a pack: the actual that count
     Column("rag", TEXT, "Its RAG: Green, Amber, Red or No data."),
 ))
 
-FINDINGS = Table("findings", FACT, "a finding in a pack", ("pack_id", "rule", "sheet", "cell"), (
+FINDINGS = Table("findings", FACT, "finding in a pack", ("pack_id", "rule", "sheet", "cell"), (
     *_pack(),
     Column("rule", TEXT, "The rule's code, e.g. L104 (pmo-xl rules L104 explains it)."),
     Column("severity", TEXT, "error, warning or info."),
@@ -113,7 +113,7 @@ FINDINGS = Table("findings", FACT, "a finding in a pack", ("pack_id", "rule", "s
     Column("waived", BOOLEAN, "True when a waiver in the master covered it (it did not count)."),
 ))
 
-DECISIONS = Table("decisions", FACT, "a decision put to the meeting",
+DECISIONS = Table("decisions", FACT, "decision put to a meeting",
                   ("pack_id", "kind", "record"), (
     *_pack(),
     Column("kind", TEXT, "Proposal to approve, Proposals that do not all fit, Improve or "
@@ -126,7 +126,7 @@ DECISIONS = Table("decisions", FACT, "a decision put to the meeting",
     Column("summary", TEXT, "What the numbers say, in a sentence."),
 ))
 
-SERVICES = Table("services", DIMENSION, "a service, as the newest pack (or master) naming it "
+SERVICES = Table("services", DIMENSION, "service, as the newest pack (or master) naming it "
                  "describes it", ("service_id",), (
     Column("service_id", TEXT, "The Service ID."),
     Column("service_name", TEXT, "Its name."),
@@ -138,7 +138,7 @@ SERVICES = Table("services", DIMENSION, "a service, as the newest pack (or maste
     Column("last_pack_date", DATE, "The last pack it appears in; blank if in none."),
 ))
 
-KPIS = Table("kpis", DIMENSION, "a KPI, as the newest pack (or master) naming it defines it",
+KPIS = Table("kpis", DIMENSION, "KPI, as the newest pack (or master) naming it defines it",
              ("kpi_id",), (
     Column("kpi_id", TEXT, "The KPI ID."),
     Column("kpi_name", TEXT, "What it measures."),
@@ -153,7 +153,7 @@ KPIS = Table("kpis", DIMENSION, "a KPI, as the newest pack (or master) naming it
     Column("owner", TEXT, "Who reports it (→ people)."),
 ))
 
-PMOS = Table("pmos", DIMENSION, "a PMO", ("pmo_id",), (
+PMOS = Table("pmos", DIMENSION, "PMO", ("pmo_id",), (
     Column("pmo_id", TEXT, "The PMO ID."),
     Column("pmo_name", TEXT, "Its name."),
     Column("level", TEXT, "Project, Programme, Portfolio, Enterprise or Centre of Excellence."),
@@ -162,14 +162,14 @@ PMOS = Table("pmos", DIMENSION, "a PMO", ("pmo_id",), (
     Column("pmo_manager", TEXT, "Its PMO Manager (→ people)."),
 ))
 
-PEOPLE = Table("people", DIMENSION, "a person (never an email address)", ("person_id",), (
+PEOPLE = Table("people", DIMENSION, "person (never an email address)", ("person_id",), (
     Column("person_id", TEXT, "The Person ID."),
     Column("name", TEXT, "Their name."),
     Column("job_role", TEXT, "Their Job Role."),
     Column("pmo_id", TEXT, "The PMO they work in (→ pmos)."),
 ))
 
-DATES = Table("dates", DIMENSION, "a day, from the earliest date in the facts to the latest",
+DATES = Table("dates", DIMENSION, "day, from the earliest date in the facts to the latest",
               ("date",), (
     Column("date", DATE, "The day."),
     Column("year", INTEGER, "e.g. 2026."),
@@ -186,3 +186,70 @@ DATES = Table("dates", DIMENSION, "a day, from the earliest date in the facts to
 FACTS = (SERVICE_STATUS, KPI_ACTUALS, FINDINGS, DECISIONS)
 DIMENSIONS = (PACKS, SERVICES, KPIS, PMOS, PEOPLE, DATES)
 TABLES = {t.name: t for t in (*FACTS, *DIMENSIONS)}
+
+
+# --- the tables in docs/history.md ----------------------------------------------------------
+
+DOC_START = ("<!-- The tables: written by "
+             "`python -m pmo_xl.portfolio.tables docs/history.md docs/power-bi.md` -->")
+DOC_END = "<!-- End of the tables -->"
+TYPE_WORDS = {TEXT: "text", DATE: "date (YYYY-MM-DD)", INTEGER: "whole number",
+              NUMBER: "number", BOOLEAN: "True or False"}
+
+
+def markdown() -> str:
+    """Every table as docs/history.md shows it: what a row is, its key, its columns."""
+    parts = []
+    for heading, tables in (("Facts", FACTS), ("Dimensions", DIMENSIONS)):
+        parts.append(f"### {heading}\n")
+        for table in tables:
+            key = ", ".join(f"`{k}`" for k in table.key)
+            parts.append(f"#### `{table.name}`\n\nOne row per {table.row}. Key: {key}.\n")
+            parts.append("| Column | Type | What it holds |\n| --- | --- | --- |")
+            parts += [f"| `{c.name}` | {TYPE_WORDS[c.type]} | {c.about} |"
+                      for c in table.columns]
+            parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+M_TYPES = {TEXT: "type text", DATE: "type date", INTEGER: "Int64.Type", NUMBER: "type number",
+           BOOLEAN: "type logical"}
+
+
+def power_query(table: Table) -> str:
+    """The Power Query (M) that loads one table's CSV file with its declared types. The
+    numbers are read as en-US writes them (a decimal point), whatever the PC's own locale:
+    read with a comma locale, 95.5 would be 955."""
+    types = ",\n        ".join(f'{{"{c.name}", {M_TYPES[c.type]}}}' for c in table.columns)
+    return (f"let\n"
+            f'    Source = Csv.Document(File.Contents(HistoryFolder & "{table.name}.csv"),\n'
+            f"        [Delimiter = \",\", Encoding = 65001, QuoteStyle = QuoteStyle.Csv]),\n"
+            f"    Headers = Table.PromoteHeaders(Source, [PromoteAllScalars = true]),\n"
+            f"    Typed = Table.TransformColumnTypes(Headers, {{\n        {types}}}, \"en-US\")\n"
+            f"in\n"
+            f"    Typed")
+
+
+def power_queries() -> str:
+    """Every table's query, as docs/power-bi.md shows them."""
+    return "\n".join(f"#### `{table.name}`\n\n```\n{power_query(table)}\n```\n"
+                      for table in (*FACTS, *DIMENSIONS))
+
+
+def with_tables(document: str, queries: bool = False) -> str:
+    """`document` with the part between DOC_START and DOC_END written afresh: the tables'
+    columns (docs/history.md), or with `queries` their Power Query (docs/power-bi.md)."""
+    start = document.index(DOC_START) + len(DOC_START)
+    end = document.index(DOC_END)
+    content = power_queries() if queries else markdown()
+    return document[:start] + "\n\n" + content + "\n" + document[end:]
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    for name in sys.argv[1:]:
+        path = Path(name)
+        text = with_tables(path.read_text(encoding="utf-8"), queries="power-bi" in path.name)
+        path.write_text(text, encoding="utf-8")
