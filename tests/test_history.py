@@ -584,6 +584,38 @@ def test_text_stays_text_whatever_it_holds(packs, tmp_path) -> None:
     assert status.loc["FIN-SVC-002", "stage"] == "Design"
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_spreadsheet_opens_the_csv_as_text_and_numbers_evaluating_nothing(packs,
+                                                                           tmp_path) -> None:
+    """LibreOffice Calc opens service_status.csv (as UTF-8, as Excel does with its byte-order
+    mark): accented names intact, counts as numbers, the formula-like name as text."""
+    import subprocess
+    import uuid
+
+    folder = copy_pack(packs["b"][0], tmp_path / "packs" / "odd")
+    memory = json.loads((folder / "pack.json").read_text())
+    memory["services"]["FIN-SVC-001"]["name"] = "Trésorerie, prévisions"
+    memory["services"]["FIN-SVC-002"]["name"] = '=HYPERLINK("http://evil.example","click")'
+    (folder / "pack.json").write_text(json.dumps(memory, indent=1))
+    assert history(tmp_path / "packs", out=tmp_path / "out").exit_code == 0
+    profile = f"file:///tmp/lo-{uuid.uuid4().hex}"
+    try:
+        subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless",
+                        "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir",
+                        str(tmp_path / "lo"), str(tmp_path / "out" / "service_status.csv")],
+                       check=True, capture_output=True, timeout=120)
+    finally:
+        shutil.rmtree(profile.removeprefix("file://"), ignore_errors=True)
+    sheet = openpyxl.load_workbook(tmp_path / "lo" / "service_status.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == t.SERVICE_STATUS.headers
+    by_id = {r[2]: r for r in rows[1:]}
+    assert by_id["FIN-SVC-001"][3] == "Trésorerie, prévisions"
+    assert by_id["FIN-SVC-002"][3] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert all(c.data_type == "s" for c in sheet["D"])  # text, no formula anywhere
+    assert by_id["FIN-SVC-001"][8] == 0 and isinstance(by_id["FIN-SVC-001"][8], int)
+
+
 def test_several_readers_write_exactly_what_one_does(packs, tmp_path) -> None:
     paths = [packs["demo"], packs["root"] / "pmo-a", packs["root"] / "pmo-b"]
     one = write_history(paths, tmp_path / "one", readers=1)
