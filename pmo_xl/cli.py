@@ -734,11 +734,14 @@ def history(paths: tuple[Path, ...], output: Path, output_format: str, quiet: bo
         click.echo(f"Warning: {warning}", err=True)
     if quiet:
         return
-    series = f"{written.series} master{'' if written.series == 1 else 's'}"
-    click.echo(f"Read {written.packs} pack{'' if written.packs == 1 else 's'} of {series}"
-               + (f" and {written.masters} current master"
-                  f"{'' if written.masters == 1 else 's'}" if written.masters else "")
-               + f"; wrote {len(written.files)} tables to {written.folder}:")
+    current = f"{written.masters} current master{'' if written.masters == 1 else 's'}"
+    if written.packs:
+        read = (f"Read {written.packs} pack{'' if written.packs == 1 else 's'} of "
+                f"{written.series} master{'' if written.series == 1 else 's'}"
+                + (f" and {current}" if written.masters else ""))
+    else:
+        read = f"Read no pack, only {current}"
+    click.echo(f"{read}; wrote {len(written.files)} tables to {written.folder}:")
     for name, path in written.files.items():
         rows = written.rows[name]
         click.echo(f"  {path.name:<22} {rows:>9,} row{'' if rows == 1 else 's'}")

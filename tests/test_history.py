@@ -565,6 +565,18 @@ def test_the_current_master_describes_the_services_as_they_are_now(packs, tmp_pa
         "Portfolio reporting"}
 
 
+def test_a_master_alone_gives_its_dimensions_and_no_fact(tmp_path) -> None:
+    master = write_master(tmp_path / "master.xlsx", finance_rows())
+    result = run("history", master, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Read no pack, only 1 current master; wrote 10 tables")
+    tables = read_pandas(tmp_path / "out")
+    assert tables["packs"].empty and tables["service_status"].empty
+    assert set(tables["services"].service_id) == {"FIN-SVC-001", "FIN-SVC-002", "FIN-SVC-003"}
+    assert tables["services"].first_pack_date.isna().all()
+    assert "@" not in (tmp_path / "out" / "people.csv").read_text(encoding="utf-8")
+
+
 def test_text_stays_text_whatever_it_holds(packs, tmp_path) -> None:
     """A comma, quote or line break survives the trip; text Excel would run as a formula
     is written after an apostrophe (and only there: the other cells are untouched)."""

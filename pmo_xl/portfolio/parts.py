@@ -62,7 +62,7 @@ def read_parts(folder: Path, packs: list[Pack], output_format: str,
     """The packs read into part folders inside `folder` by `count` readers (default:
     :func:`readers`), in order."""
     count = readers(len(packs)) if count is None else count
-    size = -(-len(packs) // max(count, 1))  # ceiling: every pack in one share
+    size = max(1, -(-len(packs) // max(count, 1)))  # ceiling: every pack in one share
     shares = [packs[i:i + size] for i in range(0, len(packs), size)] or [[]]
     jobs = [(folder / f".part-{i}", share, output_format) for i, share in enumerate(shares)]
     if len(jobs) == 1:

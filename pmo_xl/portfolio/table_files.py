@@ -63,7 +63,7 @@ class TextForms(dict):
     periods and most actuals thousands of times. Floats and dates only (1 and 1.0 are one
     key, so counts are not looked up here)."""
 
-    LIMIT = 500_000  # distinct values remembered; more are formatted each time
+    LIMIT = 100_000  # distinct values remembered (some 15 MB); more are formatted each time
 
     def __missing__(self, value: object) -> str:
         if value is None:
