@@ -1,15 +1,19 @@
 """How fast is `pmo-xl history` on years of packs of many PMOs, and does its memory stay put?
 
 Usage: python benchmarks/history.py [--pmos 100] [--meetings 50] [--services 150]
-                                    [--format csv|parquet] [--keep DIR]
+                                    [--format csv|parquet] [--keep DIR] [--repeat 1]
 
-It writes PMOS x MEETINGS pack folders (one folder of monthly packs per PMO) and times
-`pmo-xl history` over all of them as a fresh process, twice the size apart, printing:
-  * packs     how many packs, and the bytes of pack.json read
-  * history   wall-clock and CPU seconds of the whole command (start-up included), and
-              its peak resident memory (ru_maxrss of that process)
-  * scaling   the same at a fifth of the PMOs: time per pack and peak memory side by side
-              (memory bounded: the peak should not grow with the number of packs)
+It writes PMOS x MEETINGS pack folders (one folder of monthly packs per PMO; with --keep DIR
+they are kept, and reused by the next run with the same shape) and times `pmo-xl history`
+as a fresh process, printing:
+  * packs     how many packs, and the megabytes of pack.json
+  * history   all of them: wall-clock seconds, CPU seconds (the command and its readers,
+              start-up included) and peak resident memory (the largest of its processes)
+  * fewer     the same PMOs' first fifth of the meetings: the same measures. Memory is
+              bounded when the peak does not grow with the number of packs (it grows a
+              little with the number of IDs the dimension tables describe)
+Wall-clock time depends on what else the machine runs; CPU seconds much less. --repeat
+keeps the best of several runs of each.
 
 Each pack.json is what `pmo-xl pack` writes for a master of SERVICES services made by
 benchmarks/generate.py (checked once, with its decisions), with each PMO's IDs made its own
@@ -124,7 +128,8 @@ def write_packs(root: Path, base: dict, master: Path, pmos: int, meetings: int) 
 
 
 def run_history(packs: list[Path], out: Path, output_format: str) -> tuple[float, float, int]:
-    """(wall seconds, CPU seconds, peak resident KB) of `pmo-xl history` as a fresh process."""
+    """(wall seconds, CPU seconds, peak resident KB) of `pmo-xl history` as a fresh process,
+    its readers included."""
     command = [sys.executable, "-m", "pmo_xl", "history", *map(str, packs), "-o", str(out),
                "--format", output_format, "-q"]
     start = time.perf_counter()
@@ -138,6 +143,16 @@ def run_history(packs: list[Path], out: Path, output_format: str) -> tuple[float
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
+def best(runs: list[tuple[float, float, int]]) -> tuple[float, float, int]:
+    return min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)
+
+
+def shown(count: int, measured: tuple[float, float, int]) -> str:
+    wall, cpu, peak = measured
+    return (f"{count:,} packs: {wall:.2f} s wall, {cpu:.2f} s cpu, peak {peak / 1024:.0f} MB "
+            f"({wall / count * 1000:.2f} ms a pack)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pmos", type=int, default=100)
@@ -146,32 +161,38 @@ def main() -> None:
     parser.add_argument("--format", dest="output_format", default="csv",
                         choices=("csv", "parquet"))
     parser.add_argument("--keep", type=Path, help="Write the packs here and keep them.")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pmo-xl-history-") as temp:
         root = args.keep or Path(temp) / "packs"
-        root.mkdir(parents=True, exist_ok=True)
-        started = time.perf_counter()
-        base, master = template(args.services, Path(temp))
-        size = write_packs(root, base, master, args.pmos, args.meetings)
         total = args.pmos * args.meetings
-        print(f"packs     {total:,} ({args.pmos} PMOs x {args.meetings} meetings x "
-              f"{args.services} services, {len(base['kpis'])} KPIs each): "
-              f"{size / 1e6:,.0f} MB of pack.json, written in "
-              f"{time.perf_counter() - started:.0f} s")
-        folders = sorted(root.iterdir())
-        fifth = folders[: max(1, len(folders) // 5)]
-        small = run_history(fifth, Path(temp) / "small", args.output_format)
-        whole = run_history(folders, Path(temp) / "whole", args.output_format)
-        rows = sum(1 for _ in (Path(temp) / "whole" /
-                               f"service_status.{args.output_format}").open("rb")) - 1 \
-            if args.output_format == "csv" else None
-        print(f"history   {total:,} packs: {whole[0]:.2f} s wall, {whole[1]:.2f} s cpu, "
-              f"peak {whole[2] / 1024:.0f} MB"
-              + (f" ({rows:,} service status rows)" if rows is not None else ""))
-        count = len(fifth) * args.meetings
-        print(f"scaling   {count:,} packs: {small[0]:.2f} s wall, peak {small[2] / 1024:.0f} MB;"
-              f" per pack {small[0] / count * 1000:.2f} ms against "
-              f"{whole[0] / total * 1000:.2f} ms at {total:,}")
+        shape = root / "shape.json"
+        wanted = {"pmos": args.pmos, "meetings": args.meetings, "services": args.services}
+        if shape.is_file() and json.loads(shape.read_text()) == wanted:
+            print(f"packs     {total:,} kept in {root} ({args.pmos} PMOs x {args.meetings} "
+                  f"meetings x {args.services} services)")
+        else:
+            if root.exists() and any(root.iterdir()):
+                raise SystemExit(f"{root} holds something else; give an empty or new folder.")
+            root.mkdir(parents=True, exist_ok=True)
+            started = time.perf_counter()
+            base, master = template(args.services, Path(temp))
+            size = write_packs(root, base, master, args.pmos, args.meetings)
+            shape.write_text(json.dumps(wanted))
+            print(f"packs     {total:,} ({args.pmos} PMOs x {args.meetings} meetings x "
+                  f"{args.services} services, {len(base['kpis'])} KPIs each): "
+                  f"{size / 1e6:,.0f} MB of pack.json, written in "
+                  f"{time.perf_counter() - started:.0f} s")
+        folders = sorted(p for p in root.iterdir() if p.is_dir())
+        first = [pack for folder in folders
+                 for pack in sorted(folder.iterdir())[: max(1, args.meetings // 5)]]
+        whole = best([run_history(folders, Path(temp) / f"whole-{i}", args.output_format)
+                      for i in range(args.repeat)])
+        fewer = best([run_history(first, Path(temp) / f"fewer-{i}", args.output_format)
+                      for i in range(args.repeat)])
+        print(f"history   {shown(total, whole)}")
+        print(f"fewer     {shown(len(first), fewer)}")
+        print(f"load      {os.getloadavg()[0]:.1f} (other work on the machine, 1-minute average)")
 
 
 if __name__ == "__main__":
