@@ -177,6 +177,8 @@ class ParquetFile(TableFile):
         if kind == pa.bool_():
             return pa.array([None if v == "" else v == "True" for v in values], kind)
         column = pa.array([v or None for v in values], pa.string())
+        if kind == pa.date32():  # ISO text to a date by way of a time (older pyarrow)
+            return column.cast(pa.timestamp("s")).cast(kind)
         return column if kind == pa.string() else column.cast(kind)
 
     def close(self) -> None:
