@@ -314,6 +314,20 @@ def test_the_story_of_a_service_reads_as_its_months(packs) -> None:
     assert chronic.record.tolist() == ["KPI-01"] and chronic.decider.tolist() == ["P-001"]
 
 
+def test_a_master_renamed_between_meetings_is_one_story_not_a_clash(packs, tmp_path) -> None:
+    folder = tmp_path / "packs"
+    copy_pack(packs["a"][0], folder / "october")
+    later = copy_pack(packs["a"][1], folder / "november")
+    memory = json.loads((later / "pack.json").read_text())
+    memory["master"]["name"] = "pmo-master.xlsx"
+    memory["services"]["SVC-001"]["name"] = "Portfolio reporting and insight"
+    (later / "pack.json").write_text(json.dumps(memory, indent=1))
+    result = history(folder, out=tmp_path / "out")
+    assert result.exit_code == 0 and result.stderr == ""
+    services = read_pandas(tmp_path / "out")["services"].set_index("service_id")
+    assert services.loc["SVC-001", "service_name"] == "Portfolio reporting and insight"
+
+
 # --- types: dates as dates, numbers as numbers ---------------------------------------------
 
 
@@ -518,6 +532,7 @@ def test_a_second_run_refreshes_the_folder_and_nothing_else(packs, tmp_path) -> 
     ("text", "is neither a pack folder, a folder of packs nor a master workbook"),
     ("empty", "No pack to read:"),
     ("output-is-master", "is the master itself"),
+    ("output-in-a-pack", "pmo-xl never writes into a pack, so choose a folder outside it"),
 ])
 def test_bad_input_is_one_sentence_and_exit_2(packs, tmp_path, case, words) -> None:
     args: list[object] = [packs["root"] / "pmo-b"]
@@ -530,6 +545,8 @@ def test_bad_input_is_one_sentence_and_exit_2(packs, tmp_path, case, words) -> N
     elif case == "empty":
         (tmp_path / "nothing").mkdir()
         args = [tmp_path / "nothing"]
+    elif case == "output-in-a-pack":
+        out = packs["b"][0] / "history"
     else:
         master = write_master(tmp_path / "master.xlsx", base_rows())
         args, out = [packs["root"] / "pmo-b", master], master
@@ -557,6 +574,7 @@ def test_the_current_master_describes_the_services_as_they_are_now(packs, tmp_pa
     result = run("history", packs["root"] / "pmo-b", master, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "and 1 current master" in result.stdout
+    assert result.stderr == ""  # a service renamed since is one story told on
     services = read_pandas(tmp_path / "out")["services"].set_index("service_id")
     assert services.loc["FIN-SVC-001", "service_name"] == "Budget reporting (renamed)"
     # The facts stay what each meeting saw.

@@ -31,12 +31,13 @@ forgotten, so memory does not grow with the number of packs (benchmarks/history.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pmo_xl.errors import CannotCheck
-from pmo_xl.history import dimension_record
+from pmo_xl.history import PACK_JSON, dimension_record
 from pmo_xl.output import atomic_folder, refuse_master
 from pmo_xl.portfolio import tables as t
 from pmo_xl.portfolio.pack_columns import Dimensions, Texts, columns, date_rows
@@ -74,6 +75,7 @@ def write_history(paths: Iterable[str | Path], output_dir: str | Path,
     output_dir = Path(output_dir)
     for given in paths:
         refuse_master(output_dir, given)
+    refuse_inside_a_pack(output_dir)
     found = find_packs(paths)
     if not found.packs and not found.masters:
         raise CannotCheck("No pack to read: " + (found.warnings[0] if found.warnings else
@@ -140,6 +142,15 @@ def _facts(path: Path, as_of: dt.date):
     from pmo_xl.master import read_master
 
     return Facts(read_master(path), as_of)
+
+
+def refuse_inside_a_pack(output_dir: Path) -> None:
+    """Nothing is ever written into a pack: not the tables either."""
+    folder = Path(os.path.abspath(output_dir))
+    for above in (folder, *folder.parents):
+        if (above / PACK_JSON).is_file():
+            raise CannotCheck(f"{output_dir} is inside the pack folder {above}; pmo-xl never "
+                              "writes into a pack, so choose a folder outside it.")
 
 
 def is_history_file(path: Path) -> bool:

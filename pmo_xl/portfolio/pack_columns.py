@@ -47,8 +47,10 @@ class Dimensions:
         self.first_day: str | None = None
         self.last_day: str | None = None
         self.described: set[tuple] = set()  # series whose PMOs and people a pack gave
-        # (table, source, source) -> IDs the two sources describe differently
+        # (table, source, source) -> IDs the two sources describe differently, and each
+        # source's first and last pack date
         self.clashes: dict[tuple[str, str, str], set[str]] = {}
+        self.spans: dict[str, list[str]] = {}
         self._series: tuple | None = None  # the series being read, and its dates so far
         self._first: dict[str, str] = {}
         self._last: dict[str, str] = {}
@@ -132,6 +134,9 @@ class Dimensions:
                     mine[key] = (day, row, source)
         for clash, keys in other.clashes.items():
             self.clashes.setdefault(clash, set()).update(keys)
+        for source, (first, last) in other.spans.items():
+            self.span(source, first)
+            self.span(source, last)
         for sid, day in other.first_pack.items():
             if sid not in self.first_pack or day < self.first_pack[sid]:
                 self.first_pack[sid] = day
@@ -141,6 +146,11 @@ class Dimensions:
         self.saw(other.first_day)
         self.saw(other.last_day)
         self.described |= other.described
+
+    def span(self, source: str, day: str) -> None:
+        """The first and last pack date of a source (a master's packs)."""
+        held = self.spans.setdefault(source, [day, day])
+        held[0], held[1] = min(held[0], day), max(held[1], day)
 
     def service_rows(self) -> list[tuple]:
         first, last = self.first_pack, self.last_pack
@@ -152,11 +162,18 @@ class Dimensions:
         return [row for _key, (_day, row, _source) in sorted(held.items())]
 
     def clash_warnings(self) -> list[str]:
-        """One sentence per two masters that give one ID to different things."""
+        """One sentence per two masters that give one ID to different things at the same
+        time: their packs' dates overlap. A master renamed between meetings, or a service
+        renamed in the current master, is one story told on, not two."""
         words = {t.SERVICES.name: ("service", "services"), t.KPIS.name: ("KPI", "KPIs"),
                  t.PMOS.name: ("PMO", "PMOs"), t.PEOPLE.name: ("Person", "people")}
         found = []
         for (table, one, other), keys in sorted(self.clashes.items()):
+            if one not in self.spans or other not in self.spans:
+                continue
+            (first, last), (other_first, other_last) = self.spans[one], self.spans[other]
+            if last < other_first or other_last < first:
+                continue
             single, plural = words[table]
             shown = sorted(keys)
             named = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3
@@ -231,6 +248,7 @@ def pack_columns(pack: Pack, data: PackFile, dims: Dimensions, newest: bool,
                       "False" if decisions is None else "True")], len(t.PACKS.columns))
     # Everything is built: only now does the pack count towards the dimensions.
     dims.take(data, day, newest, texts, pack.source)
+    dims.span(pack.source, day)
     dims.appeared(pack.series, data.services, day)
     dims.saw(day)
     for period in periods:
