@@ -724,10 +724,13 @@ def history(paths: tuple[Path, ...], output: Path, output_format: str, quiet: bo
       pmo-xl history //share/PMO/packs -o pmo-history
       pmo-xl history packs-2025 packs-2026 master.xlsx -o pmo-history --format parquet
     """
-    api = _library()
+    # pmo_xl.api.history is this call; imported from its own module, the command skips the
+    # api's imports (pandas, pandera, the rules: a second of start-up) that a history of
+    # packs never needs.
+    from pmo_xl.portfolio.history import write_history
 
     try:
-        written = api.history(paths, output, output_format=output_format)
+        written = write_history(paths, output, output_format)
     except CannotCheck as exc:
         raise fail(exc) from None
     for warning in written.warnings:
