@@ -15,7 +15,8 @@ How packs are counted:
     as-of date (a pack made again) count once: the later written. The same pack reached
     twice (a copy in another folder) counts once. Each is named.
   * Packs of different PMOs' masters sit side by side in the same tables, told apart by
-    their pack (its organisation and master) and their own IDs.
+    their pack (its organisation and master) and their own IDs. Two masters in use at the
+    same time that give one ID to different things are named.
 
 Dimensions (services, KPIs, PMOs, people) describe each ID as the newest pack naming it
 does; a master named among the PATHs is newer than any pack. A pack made by an older pmo-xl

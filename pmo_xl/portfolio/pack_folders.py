@@ -56,14 +56,11 @@ class Pack:
         """The master it was made from, in words: `Example Org's master.xlsx`."""
         return f"{self.organisation}'s {self.master}" if self.organisation else self.master
 
-    @property
-    def label(self) -> str:
-        return f"{self.folder} (the pack of {self.as_of.isoformat()})"
-
 
 @dataclass
 class Found:
-    """The packs to count, oldest first within each folder, and every one left out, named."""
+    """The packs to count (one series after another, newest first within each), the masters
+    named, and a sentence for every pack left out or counted once."""
 
     packs: list[Pack]
     masters: list[Path]
