@@ -59,9 +59,9 @@ def require_format(output_format: str) -> None:
 
 class TextForms(dict):
     """value -> its text in a table file, each worked out once: formatting a float or a date
-    costs ten times a dictionary look-up, and a history repeats the same targets, thresholds,
-    periods and most actuals thousands of times. Floats and dates only (1 and 1.0 are one
-    key, so counts are not looked up here)."""
+    costs ten times a dictionary look-up, and a history repeats the same targets, thresholds
+    and most actuals thousands of times. None is "", text stays text. Counts need a
+    TextForms of their own: 1 and 1.0 are one key, but "1" and "1.0" are not one text."""
 
     LIMIT = 100_000  # distinct values remembered (some 15 MB); more are formatted each time
 
