@@ -23,14 +23,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import refuse_master
 from pmo_xl.period import out_of_range, usable
-from pmo_xl.validators.engine import CheckResult, check_path
-from pmo_xl.validators.families import load_rules
-from pmo_xl.validators.registry import Rule
-from pmo_xl.workbook.master import read_master
+
+if TYPE_CHECKING:
+    from pmo_xl.validators.engine import CheckResult
+    from pmo_xl.validators.registry import Rule
+
+# Each function imports what it needs when it runs: `import pmo_xl.api` costs no pandas,
+# pandera or openpyxl, so a command that needs none of them (history, rules, schema, send)
+# starts at once.
 
 
 def check(
@@ -53,6 +58,8 @@ def check(
         for finding in result.findings:
             print(finding.address, finding.rule, finding.message)
     """
+    from pmo_xl.validators.engine import check_path
+
     if as_of is not None and not usable(as_of):
         raise CannotCheck(out_of_range(as_of))
     refuse_outputs(path, output=output, annotate=annotate)
@@ -241,6 +248,8 @@ def diff(
     if output is not None:
         for source in (old, new, old_path, new_path):
             refuse_same(Path(output), Path(source))
+    from pmo_xl.workbook.master import read_master
+
     old_master, new_master = read_master(old_path), read_master(new_path)
     comparison = run_comparison(old_master, new_master, as_of or dt.date.today(),
                                 old_as_of=old_as_of, select=select, ignore=ignore)
@@ -297,6 +306,8 @@ def rules(code: str | None = None) -> dict[str, Rule]:
             print(rule.code, rule.severity, rule.title)
         print(api.rules("L104")["L104"].explanation)
     """
+    from pmo_xl.validators.families import load_rules
+
     registry = load_rules()
     if code is None:
         return registry
@@ -435,3 +446,28 @@ def demo(folder: str | Path = "pmo-xl-demo", as_of: dt.date | None = None):
     if as_of is not None and not usable(as_of):
         raise CannotCheck(out_of_range(as_of))
     return run_demo(Path(folder), as_of or dt.date.today())
+
+
+def history(
+    paths: Iterable[str | Path],
+    output: str | Path,
+    *,
+    output_format: str = "csv",
+):
+    """Read the packs under `paths` (pack folders, folders holding them, and optionally the
+    current master) and write the history tables into `output`: one file per table,
+    CSV or (with the optional pyarrow) Parquet. Returns a HistoryWritten: each table's file
+    and rows, the packs counted, and a warning for each pack left out.
+
+    A damaged pack, one written by a newer pmo-xl or one that has lost its master snapshot
+    is named and left out; the same pack reached twice counts once (`pmo-xl history`).
+    Needs neither pandas nor the rules: a history reads the packs' pack.json files.
+
+    Example::
+
+        written = api.history(["//share/PMO/packs"], "pmo-history")
+        print(written.packs, {name: path.name for name, path in written.files.items()})
+    """
+    from pmo_xl.portfolio.history import write_history
+
+    return write_history(paths, output, output_format)

@@ -36,8 +36,10 @@ def fail(exc: CannotCheck) -> InputError:
 _as_a_program = False  # set by main(): pmo-xl runs as its own short-lived process
 
 
-def _library():
-    """pmo_xl.api, imported when a command first needs it (pandas, pandera, openpyxl, rules).
+def _library(checks: bool = True):
+    """pmo_xl.api, with (for a command that reads a master) the checks' libraries imported
+    too: pandas, pandera, openpyxl, the rules. `history` reads only pack.json files and
+    asks for the API alone.
 
     Run as the `pmo-xl` program, the objects those imports made (a few hundred thousand,
     alive until exit) are then frozen out of the cyclic garbage collector, which would
@@ -47,7 +49,9 @@ def _library():
     global _as_a_program
     from pmo_xl import api
 
-    if _as_a_program:
+    if checks:
+        import pmo_xl.validators.engine  # noqa: F401  (pandas, pandera and the rules)
+    if _as_a_program and checks:
         _as_a_program = False
         gc.freeze()
     return api
@@ -678,6 +682,56 @@ def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path 
         if output is not None and not quiet:
             click.echo(f"Changes workbook: {output}")
     sys.exit(1 if comparison.failed(strict) else 0)
+
+
+@cli.command()
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="The folder for the tables (one file per table). Replaced as a whole when "
+                   "it holds only tables pmo-xl wrote, so a refresh is the same command.")
+@click.option("--format", "output_format", type=click.Choice(["csv", "parquet"]),
+              default="csv", show_default=True,
+              help="csv: UTF-8 files any tool opens; parquet: typed files (needs pip install "
+                   "'pmo-xl[parquet]').")
+@quiet_option
+def history(paths: tuple[Path, ...], output: Path, output_format: str, quiet: bool) -> None:
+    """Years of packs as tables for Power BI, pandas or DuckDB.
+
+    PATHs are pack folders, folders holding them (one PMO's or many), and optionally the
+    current master. Each pack's pack.json gives one row per service, KPI, finding and
+    decision of its meeting (keys: the master's IDs and the pack); the services, KPIs,
+    PMOs, people (no email addresses) and dates are described once each. A damaged pack, one
+    from a newer pmo-xl, or one without its master snapshot is named and left out; the same
+    pack twice counts once. docs/history.md describes every table. Exit 0: written (even with
+    packs left out, each named on stderr); 2: nothing could be written.
+
+    \b
+    Example:
+      pmo-xl history //share/PMO/packs -o pmo-history
+      pmo-xl history packs-2025 packs-2026 master.xlsx -o pmo-history --format parquet
+    """
+    api = _library(checks=False)  # a history reads pack.json files: no pandas, no rules
+
+    try:
+        written = api.history(paths, output, output_format=output_format)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    for warning in written.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if quiet:
+        return
+    current = f"{written.masters} current master{'' if written.masters == 1 else 's'}"
+    if written.packs:
+        read = (f"Read {written.packs} pack{'' if written.packs == 1 else 's'} of "
+                f"{written.series} master{'' if written.series == 1 else 's'}"
+                + (f" and {current}" if written.masters else ""))
+    else:
+        read = f"Read no pack, only {current}"
+    click.echo(f"{read}; wrote {len(written.files)} tables to {written.folder}:")
+    for name, path in written.files.items():
+        rows = written.rows[name]
+        click.echo(f"  {path.name:<22} {rows:>9,} row{'' if rows == 1 else 's'}")
 
 
 def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:

@@ -234,3 +234,14 @@ def test_a_checkout_runs_as_the_installed_package(tmp_path) -> None:
     assert int(count) >= 100
     assert Path(schema_file) == ROOT / "validators" / "schema.py"
     assert Path(kpi_file) == ROOT / "reports" / "kpi.py"
+
+
+def test_every_wing_is_installed() -> None:
+    """A wing missing from pyproject's package list works in a checkout and is absent from
+    every install."""
+    import tomllib
+
+    declared = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                   ["packages"])
+    wings = {module for module, path in modules().items() if path.name == "__init__.py"}
+    assert wings == declared, wings ^ declared

@@ -103,13 +103,34 @@ def test_a_pack_keeps_a_byte_copy_of_its_master_and_pack_json(two_packs) -> None
                                 "sha256": hashlib.sha256(master.read_bytes()).hexdigest(),
                                 "snapshot": "master-snapshot.xlsx"}
     # At 31 October the reporting month is September: KPI-01's 93 misses its 95 target.
-    assert memory["services"]["SVC-001"] == {"name": "Portfolio reporting", "stage": "Running",
-                                             "rag": "Amber"}
-    assert memory["services"]["SVC-002"] == {"name": "Benefits tracking", "stage": "Design",
-                                             "rag": "No data"}
-    assert memory["kpis"]["KPI-01"] == {"service": "SVC-001", "rag": "Amber"}
+    assert memory["services"]["SVC-001"] == {
+        "name": "Portfolio reporting", "stage": "Running", "rag": "Amber", "health": "Amber",
+        "data_quality": {"error": 0, "warning": 0}, "why": "KPI-01 Amber", "lead_pmo": "PMO-1",
+        "category": "Reporting", "service_owner": "P-001"}
+    assert memory["services"]["SVC-002"] == {
+        "name": "Benefits tracking", "stage": "Design", "rag": "No data", "health": "No data",
+        "data_quality": {"error": 0, "warning": 0}, "why": "No KPIs", "lead_pmo": "PMO-2",
+        "category": "Assurance", "service_owner": "P-002"}
+    assert memory["kpis"]["KPI-01"] == {
+        "service": "SVC-001", "rag": "Amber", "pmo": None, "period": "2026-09-01",
+        "actual": 93.0, "target": 95.0, "amber_threshold": 90.0, "red_threshold": 80.0,
+        "direction": "Higher is better", "frequency": "Monthly",
+        "name": "Reports published on time", "unit": "%", "owner": "P-002"}
     assert memory["summary"] == {"error": 0, "warning": 0, "info": 0, "waived": 0}
     assert memory["findings"] == []
+    # The one decision of the Decisions needed sheet: the proposal, decided by PMO-1's manager.
+    assert memory["decisions"] == [{
+        "kind": "Proposal to approve", "record": "SVC-003", "service": "SVC-003",
+        "pmo": "PMO-1", "decider": "P-002",
+        "summary": "Approve SVC-003 Lessons learned library? It plans 0.5 FTE and would leave "
+                   "PMO-1 3.5 of its 4 FTE of headroom."}]
+    assert memory["pmos"]["PMO-2"] == {"name": "Change Programme PMO", "level": "Programme",
+                                       "parent": "PMO-1", "capacity_fte": 3.0,
+                                       "manager": "P-003"}
+    # Who people are, never how to reach them: no email address leaves the master this way.
+    assert memory["people"]["P-003"] == {"name": "Pat Programme", "job_role": "PMO Manager",
+                                         "pmo": "PMO-2"}
+    assert "@" not in (folder / "pack.json").read_text()
     november = json.loads((two_packs["new"] / "pack.json").read_text())
     assert {(f["rule"], f["record"]) for f in november["findings"]} >= {("L103", "SVC-002")}
 

@@ -1,8 +1,11 @@
 """The pack's memory: what each pack keeps of its meeting, and finding the packs before it.
 
 Every pack folder keeps a byte copy of the master it was made from (``master-snapshot.xlsx``)
-and a small ``pack.json``: the as-of date, the master's SHA-256, each service's stage and
-RAG, each KPI's RAG and the rule and record of each finding. The next pack finds the
+and a small ``pack.json``: the as-of date, the master's SHA-256, each service's stage, RAG,
+health, data quality and why, each KPI's reporting period, actual, target, thresholds and
+RAG, the rule and record of each finding, the decisions put to the meeting, and the PMOs and
+people (never their email addresses) the master names. `pmo-xl history` turns years of them
+into tables without opening a single snapshot. The next pack finds the
 previous one by itself (the newest folder beside it holding a ``pack.json`` with an earlier
 as-of date; its name does not matter), so there is no hidden state anywhere: the history is
 the pack folders the PMO already keeps. Nothing in an earlier pack is ever written.
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import numbers
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -23,16 +28,20 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.json_file import Damaged, Missing, UnreadableJson, read_json_file
-from pmo_xl.output import atomic_output
-from pmo_xl.validators.schema import Services
-from pmo_xl.workbook.master import file_sha256
+from pmo_xl.output import atomic_output, file_sha256
+from pmo_xl.validators.schema import PMOs, Services
 
 if TYPE_CHECKING:
+    from pmo_xl.facts import Facts
     from pmo_xl.validators.engine import CheckResult
 
 PACK_JSON = "pack.json"
 SNAPSHOT = "master-snapshot.xlsx"
-FORMAT = 1  # pack.json's format; a later pmo-xl that changes its shape raises it
+# pack.json's format; a later pmo-xl that changes its shape raises it. Fields added since
+# (health, data quality, KPI actuals, decisions, PMOs, people) left it at 1: a reader of
+# format 1 ignores what it does not know, and a pack written before them reads as one
+# whose health, actuals and decisions are unknown (never as zero).
+FORMAT = 1
 HISTORY_PACKS = 12  # the RAG history shows the last 12 packs, this one included
 
 
@@ -46,12 +55,22 @@ class ServiceMemory:
     name: str | None
     stage: str | None
     rag: str
+    # Unknown (None) in a pack written before they were kept.
+    health: str | None = None
+    data_quality: dict[str, int] | None = None  # unwaived {"error": n, "warning": n}
+    why: str | None = None
+    lead_pmo: str | None = None
 
 
 @dataclass(frozen=True)
 class KpiMemory:
     service: str | None
     rag: str
+    # Unknown (None) in a pack written before they were kept.
+    pmo: str | None = None
+    period: dt.date | None = None
+    actual: float | None = None
+    target: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,7 @@ class PackRecord:
     services: dict[str, ServiceMemory]
     kpis: dict[str, KpiMemory]
     findings: list[FindingMemory] = field(default_factory=list)
+    decisions: list[dict] | None = None  # None: a pack written before they were kept
 
     @property
     def snapshot(self) -> Path | None:
@@ -98,11 +118,34 @@ class PackRecord:
 # --- writing a pack's memory -----------------------------------------------------------------
 
 
-def pack_record(result: CheckResult) -> dict:
-    """pack.json's content for one check run (see the module docstring)."""
+def pack_record(result: CheckResult, decisions: list[dict] | None = None) -> dict:
+    """pack.json's content for one check run (see the module docstring).
+
+    `decisions` are the meeting's decisions as the pack presents them, each
+    ``{"kind", "record", "service", "pmo", "decider", "summary"}``; without them (a master
+    named by --since, compared and never written) pack.json says nothing of decisions.
+    """
+    from pmo_xl.findings import ERROR, WARNING
+
     facts = result.facts
     statuses = result.service_statuses
-    return {
+    described = dimension_record(facts)
+    services = {}
+    for sid, service in described["services"].items():
+        status = statuses[sid]
+        severities = [f.severity for f in status.findings]  # unwaived, on its records
+        services[sid] = {
+            **service,
+            "rag": status.rag,
+            # Health apart from data quality is being worked out; until then it is the RAG.
+            "health": status.rag,
+            "data_quality": {ERROR: severities.count(ERROR), WARNING: severities.count(WARNING)},
+            "why": status.reasons or None,
+        }
+    kpis = {k.kpi_id: {**described["kpis"][k.kpi_id], "rag": k.rag,
+                       "period": k.period.isoformat(), "actual": _number(k.actual)}
+            for k in facts.kpi_statuses}
+    memory = {
         "format": FORMAT,
         "written_by": f"pmo-xl {_version()}",
         "as_of": result.as_of.isoformat(),
@@ -110,19 +153,50 @@ def pack_record(result: CheckResult) -> dict:
         "master": {"name": result.master.path.name, "sha256": result.master.sha256,
                    "snapshot": SNAPSHOT},
         "summary": dict(result.summary),
-        "services": {sid: {"name": _text(record.get(Services.service_name)),
-                           "stage": _text(record.get(Services.stage)),
-                           "rag": statuses[sid].rag}
-                     for sid, record in facts.services.items()},
-        "kpis": {k.kpi_id: {"service": _text(k.service_id), "rag": k.rag}
-                 for k in facts.kpi_statuses},
+        "services": services,
+        "kpis": kpis,
         "findings": [{"rule": f.rule, "severity": f.severity, "record": f.record,
                       "sheet": f.sheet, "cell": f.cell, "waived": f.waived}
                      for f in result.findings],
+        "pmos": described["pmos"],
+        "people": described["people"],
+    }
+    if decisions is not None:
+        memory["decisions"] = decisions
+    return memory
+
+
+def dimension_record(facts: Facts) -> dict:
+    """What pack.json says of the master's services, KPIs, PMOs and people apart from how
+    they did: names, stages, owners, KPI definitions. People are who they are, never how to
+    reach them (no email address leaves the master this way). `pmo-xl history` reads the
+    same from a master or an older pack's snapshot."""
+    return {
+        "services": {sid: {"name": _text(r.get(Services.service_name)),
+                           "stage": _text(r.get(Services.stage)),
+                           "lead_pmo": _text(r.get(Services.lead_pmo)),
+                           "category": _text(r.get(Services.category)),
+                           "service_owner": _text(r.get(Services.service_owner))}
+                     for sid, r in facts.services.items()},
+        "kpis": {k.kpi_id: {"service": _text(k.service_id), "pmo": _text(k.pmo_id),
+                            "name": _text(k.name), "unit": _text(k.unit),
+                            "owner": _text(k.owner), "direction": _text(k.direction),
+                            "frequency": _text(k.frequency), "target": _number(k.target),
+                            "amber_threshold": _number(k.amber_threshold),
+                            "red_threshold": _number(k.red_threshold)}
+                 for k in facts.kpi_statuses},
+        "pmos": {pid: {"name": _text(r.get(PMOs.pmo_name)), "level": _text(r.get(PMOs.level)),
+                       "parent": _text(r.get(PMOs.parent_pmo)),
+                       "capacity_fte": _number(r.get(PMOs.capacity_fte)),
+                       "manager": _text(r.get(PMOs.pmo_manager))}
+                 for pid, r in facts.pmos.items()},
+        "people": {pid: {"name": _text(p.name), "job_role": _text(p.job_role), "pmo": p.pmo}
+                   for pid, p in facts.people.items()},
     }
 
 
-def write_memory(result: CheckResult, folder: Path) -> tuple[Path, Path]:
+def write_memory(result: CheckResult, folder: Path,
+                 decisions: list[dict] | None = None) -> tuple[Path, Path]:
     """Keep a byte copy of the master and pack.json in the pack folder.
 
     The copy is checked against the SHA-256 the check read: a master saved in Excel while
@@ -141,8 +215,8 @@ def write_memory(result: CheckResult, folder: Path) -> tuple[Path, Path]:
                               "it in Excel (or wait for the save) and run pmo-xl pack again.")
     memory = folder / PACK_JSON
     with atomic_output(memory, source=master) as temp:
-        temp.write_text(json.dumps(pack_record(result), indent=1, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+        content = json.dumps(pack_record(result, decisions), indent=1, ensure_ascii=False)
+        temp.write_text(content + "\n", encoding="utf-8")
     return snapshot, memory
 
 
@@ -151,6 +225,18 @@ def write_memory(result: CheckResult, folder: Path) -> tuple[Path, Path]:
 
 def read_pack(folder: Path) -> PackRecord:
     """The pack.json of a pack folder; PackMemoryError (one sentence) when it is unusable."""
+    data = load_pack_json(folder)
+    try:
+        return parse_record(Path(folder), data)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+            RecursionError) as exc:
+        raise damaged(folder, exc) from None
+
+
+def load_pack_json(folder: Path) -> dict:
+    """The content of a pack folder's pack.json, of a format this pmo-xl reads; its fields
+    are not looked at yet (PackMemoryError when the file is missing, unreadable, not JSON
+    or too new)."""
     path = Path(folder) / PACK_JSON
     try:
         data = read_json_file(path)
@@ -162,35 +248,44 @@ def read_pack(folder: Path) -> PackRecord:
         raise PackMemoryError(f"The {PACK_JSON} of {folder} cannot be read ({exc}).") from None
     try:
         version = data["format"]
-        if not isinstance(version, int):
+        if not isinstance(version, int) or isinstance(version, bool):
             raise TypeError("format")
-        if version > FORMAT:
-            raise PackMemoryError(
-                f"The {PACK_JSON} of {folder} was written by a newer pmo-xl (format "
-                f"{version}; this one reads up to {FORMAT}); update pmo-xl to use it.")
-        return parse_record(Path(folder), data)
-    except PackMemoryError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
-            RecursionError) as exc:
-        raise PackMemoryError(f"The {PACK_JSON} of {folder} is damaged (its {_what(exc)} is "
-                              "missing or not what pmo-xl wrote).") from None
+    except (KeyError, TypeError) as exc:
+        raise damaged(folder, exc) from None
+    if version > FORMAT:
+        raise PackMemoryError(
+            f"The {PACK_JSON} of {folder} was written by a newer pmo-xl (format "
+            f"{version}; this one reads up to {FORMAT}); update pmo-xl to use it.")
+    return data
+
+
+def damaged(folder: Path, exc: Exception) -> PackMemoryError:
+    """One sentence for a pack.json whose content is not what pmo-xl wrote."""
+    return PackMemoryError(f"The {PACK_JSON} of {folder} is damaged (its {_what(exc)} is "
+                           "missing or not what pmo-xl wrote).")
 
 
 def parse_record(folder: Path, data: dict) -> PackRecord:
     master = data["master"]
     services = {str(sid): ServiceMemory(_opt(s.get("name")), _opt(s.get("stage")),
-                                        str(s["rag"]))
+                                        str(s["rag"]), _opt(s.get("health")),
+                                        _counts(s.get("data_quality")), _opt(s.get("why")),
+                                        _opt(s.get("lead_pmo")))
                 for sid, s in data["services"].items()}
-    kpis = {str(kid): KpiMemory(_opt(k.get("service")), str(k["rag"]))
+    kpis = {str(kid): KpiMemory(_opt(k.get("service")), str(k["rag"]), _opt(k.get("pmo")),
+                                _day(k.get("period")), _number(k.get("actual")),
+                                _number(k.get("target")))
             for kid, k in data["kpis"].items()}
     findings = [FindingMemory(str(f["rule"]), str(f["severity"]), _opt(f.get("record")),
                               str(f["sheet"]), str(f["cell"]), bool(f.get("waived", False)))
                 for f in data["findings"]]
     summary = {str(k): int(v) for k, v in data["summary"].items()}
+    decisions = data.get("decisions")
+    if decisions is not None:
+        decisions = [{str(k): _opt(v) for k, v in d.items()} for d in decisions]
     return PackRecord(folder, dt.date.fromisoformat(data["as_of"]), str(master["name"]),
                       str(master["sha256"]), str(data.get("organisation", "")), summary,
-                      services, kpis, findings)
+                      services, kpis, findings, decisions)
 
 
 def snapshot_of(record: PackRecord) -> Path:
@@ -262,6 +357,25 @@ def _text(value: object) -> str | None:
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _counts(value: object) -> dict[str, int] | None:
+    if value is None:
+        return None
+    return {str(k): int(v) for k, v in dict(value).items()}
+
+
+def _day(value: object) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
+def _number(value: object) -> float | int | None:
+    """A number JSON can hold (NaN and infinity cannot be written: unknown instead)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    return float(value) if math.isfinite(value) else None
 
 
 def _what(exc: Exception) -> str:

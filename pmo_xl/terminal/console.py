@@ -127,7 +127,11 @@ def actions_summary(found, file_name: str, as_of: str) -> str:
 def print_demo(demo: Demo) -> None:
     """What `pmo-xl demo` says: the example's findings, what moved since last month, what
     was written and what to try next."""
+    from pmo_xl.example.demo import HISTORY_NAME
+
     out = console()
+    for warning in demo.warnings:
+        console(sys.stderr).print(f"Warning: {escape(warning)}", highlight=False)
     as_of = demo.as_of.isoformat()
     out.print(f"[bold]pmo-xl demo[/bold]: Northwind Group's example master, checked as of "
               f"{as_of}. It has a handful of deliberate problems, one per kind of rule.")
@@ -149,5 +153,6 @@ def print_demo(demo: Demo) -> None:
         "  Start your own master:  pmo-xl new master.xlsx",
         "  Publish the catalogue:  pmo-xl catalogue master.xlsx",
         "  What each rule means:   pmo-xl rules",
+        f"  Packs as tables:        pmo-xl history {demo.folder} -o {demo.folder / HISTORY_NAME}",
     ):
         out.print(escape(line), highlight=False)
