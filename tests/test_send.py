@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from pmo_xl.people import send as sending
 from pmo_xl.cli import cli
+from pmo_xl.people import send as sending
 
 from .conftest import run_process
 from .smtp_server import (

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from pmo_xl import rag
-from pmo_xl.facts import Facts, ServiceStatus
+from pmo_xl.facts import Decision, Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.registry import Rule, selected
@@ -23,6 +23,7 @@ class CheckResult(Tally):
     facts: Facts
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
+    pmo: str | None = None  # the one PMO the outputs are limited to (--pmo), if any
 
     @property
     def master(self) -> Master:
@@ -47,12 +48,19 @@ class CheckResult(Tally):
         return self.facts.rollup(self.findings)
 
     @cached_property
+    def agenda(self) -> list[Decision]:
+        """The meeting's decisions, one list (facts/agenda.py), from this run's unwaived
+        findings: the status report, the email, `pmo-xl actions` and pack.json all present
+        it, and nothing else counts decisions."""
+        return self.facts.agenda(self.findings)
+
+    @cached_property
     def active_service_rags(self) -> dict[str, int]:
-        """Active services (set-up, Running, Closing) by roll-up RAG: what the status report's
-        summary and the pack email both count. Proposed, Closed and Rejected services deliver
-        nothing to rate; counting them would bury the active services' RAG under grey."""
-        return rag.rag_counts(status.rag for sid, status in self.service_statuses.items()
-                              if self.facts.active(sid))
+        """Active services (set-up, Running, Closing) by health (Green, Amber, Red, No data,
+        Not reporting yet): what the status report's summary and the pack email both count.
+        Proposed, Closed and Rejected services deliver nothing to rate."""
+        return rag.rag_counts((status.health for sid, status in self.service_statuses.items()
+                               if self.facts.active(sid)), health=True)
 
 
 def run_checks(

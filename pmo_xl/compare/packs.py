@@ -1,8 +1,9 @@
 """The pack's memory: what each pack keeps of its meeting, and finding the packs before it.
 
 Every pack folder keeps a byte copy of the master it was made from (``master-snapshot.xlsx``)
-and a small ``pack.json``: the as-of date, the master's SHA-256, each service's stage and
-RAG, each KPI's RAG and the rule and record of each finding. The next pack finds the
+and a small ``pack.json``: the as-of date, the master's SHA-256, each service's stage,
+health, data quality, why and Lead PMO, each KPI's RAG, the rule and record of each finding,
+and the meeting's agenda (``decisions``). The next pack finds the
 previous one by itself (the newest folder beside it holding a ``pack.json`` with an earlier
 as-of date; its name does not matter), so there is no hidden state anywhere: the history is
 the pack folders the PMO already keeps. Nothing in an earlier pack is ever written.
@@ -43,7 +44,16 @@ class PackMemoryError(CannotCheck):
 class ServiceMemory:
     name: str | None
     stage: str | None
-    rag: str
+    rag: str  # its health (before health was kept apart, a colour that mixed in findings)
+    health: str | None = None  # None: a pack written before health was kept, or ended
+    data_quality: dict[str, int] | None = None  # unwaived {"error": n, "warning": n}
+    why: str | None = None
+    lead_pmo: str | None = None
+
+    @property
+    def colour(self) -> str:
+        """Its health where the pack kept one, else its RAG (older packs)."""
+        return self.health if self.health is not None else self.rag
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class PackRecord:
     services: dict[str, ServiceMemory]
     kpis: dict[str, KpiMemory]
     findings: list[FindingMemory] = field(default_factory=list)
+    decisions: list[dict] | None = None  # None: a pack written before the agenda was kept
 
     @property
     def snapshot(self) -> Path | None:
@@ -97,7 +108,14 @@ class PackRecord:
 
 
 def pack_record(result: CheckResult) -> dict:
-    """pack.json's content for one check run (see the module docstring)."""
+    """pack.json's content for one check run (see the module docstring).
+
+    Each service keeps its health (`rag` says the same, for older readers; a Closed or
+    Rejected service, which has no health, reads as No data there and null in `health`),
+    its data quality (the unwaived errors and warnings on its records), why, and its Lead
+    PMO; `decisions` is the meeting's agenda, each item as ``Decision.as_record`` says.
+    All additive: a reader of format 1 reads it as before.
+    """
     facts = result.facts
     statuses = result.service_statuses
     return {
@@ -110,13 +128,18 @@ def pack_record(result: CheckResult) -> dict:
         "summary": dict(result.summary),
         "services": {sid: {"name": _text(record.get(Services.service_name)),
                            "stage": _text(record.get(Services.stage)),
-                           "rag": statuses[sid].rag}
+                           "rag": statuses[sid].rag,
+                           "health": statuses[sid].health,
+                           "data_quality": statuses[sid].data_quality,
+                           "why": statuses[sid].why or None,
+                           "lead_pmo": _text(record.get(Services.lead_pmo))}
                      for sid, record in facts.services.items()},
         "kpis": {k.kpi_id: {"service": _text(k.service_id), "rag": k.rag}
                  for k in facts.kpi_statuses},
         "findings": [{"rule": f.rule, "severity": f.severity, "record": f.record,
                       "sheet": f.sheet, "cell": f.cell, "waived": f.waived}
                      for f in result.findings],
+        "decisions": [decision.as_record() for decision in result.agenda],
     }
 
 
@@ -179,7 +202,9 @@ def read_pack(folder: Path) -> PackRecord:
 def parse_record(folder: Path, data: dict) -> PackRecord:
     master = data["master"]
     services = {str(sid): ServiceMemory(_opt(s.get("name")), _opt(s.get("stage")),
-                                        str(s["rag"]))
+                                        str(s["rag"]), _opt(s.get("health")),
+                                        _counts(s.get("data_quality")), _opt(s.get("why")),
+                                        _opt(s.get("lead_pmo")))
                 for sid, s in data["services"].items()}
     kpis = {str(kid): KpiMemory(_opt(k.get("service")), str(k["rag"]))
             for kid, k in data["kpis"].items()}
@@ -187,9 +212,19 @@ def parse_record(folder: Path, data: dict) -> PackRecord:
                               str(f["sheet"]), str(f["cell"]), bool(f.get("waived", False)))
                 for f in data["findings"]]
     summary = {str(k): int(v) for k, v in data["summary"].items()}
+    decisions = data.get("decisions")
+    if decisions is not None:
+        decisions = [{str(k): _opt(v) for k, v in d.items()} for d in decisions]
     return PackRecord(folder, dt.date.fromisoformat(data["as_of"]), str(master["name"]),
                       str(master["sha256"]), str(data.get("organisation", "")), summary,
-                      services, kpis, findings)
+                      services, kpis, findings, decisions)
+
+
+def _counts(value: object) -> dict[str, int] | None:
+    """A data-quality count as written ({"error": n, "warning": n}), None when not kept."""
+    if not isinstance(value, dict):
+        return None
+    return {str(k): int(v) for k, v in value.items()}
 
 
 def snapshot_of(record: PackRecord) -> Path:
