@@ -10,7 +10,7 @@ from pathlib import Path
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import refuse_master
 from pmo_xl.period import out_of_range, usable
-from pmo_xl.validators.engine import CheckResult, run_checks
+from pmo_xl.validators.engine import CheckResult, for_pmo, run_checks
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.registry import Rule
 from pmo_xl.workbook.master import read_master
@@ -23,13 +23,19 @@ def check(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     progress: Callable[[Rule], None] | None = None,
+    pmo: str | None = None,
 ) -> CheckResult:
-    """Read the master at `path` and run every selected rule as of `as_of` (default today)."""
+    """Read the master at `path` and run every selected rule as of `as_of` (default today).
+
+    With `pmo` (a PMO ID), the result is limited to that PMO: the services it leads or
+    delivers, its own KPIs and its people, and the findings on them (the rules still run on
+    the whole master)."""
     if as_of is not None and not usable(as_of):
         raise CannotCheck(out_of_range(as_of))
     master = read_master(path)
-    return run_checks(master, as_of or dt.date.today(), select=select, ignore=ignore,
-                      progress=progress)
+    result = run_checks(master, as_of or dt.date.today(), select=select, ignore=ignore,
+                        progress=progress)
+    return for_pmo(result, pmo)
 
 
 def pack(
@@ -41,21 +47,24 @@ def pack(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     since: str | Path | None = None,
+    pmo: str | None = None,
 ):
     """Check the master and write the governance pack folder; returns the written Pack.
 
     The previous pack is found beside the folder by itself; `since` names another (a pack
-    folder or a master) or is "none" to compare with nothing."""
+    folder or a master) or is "none" to compare with nothing. With `pmo`, the pack is that
+    PMO's (see :func:`check`), and it compares itself only with packs of the same PMO."""
     from pmo_xl.compare.since import recall, since_last_meeting
     from pmo_xl.reports.pack import default_folder, refuse_folder_for_pack, write_pack_files
 
     master_path = Path(master_path)
     as_of = as_of or dt.date.today()
-    folder = Path(output_dir) if output_dir is not None else default_folder(as_of)
+    folder = Path(output_dir) if output_dir is not None else default_folder(as_of, pmo)
     refuse_folder_for_pack(folder, master_path, force)
-    memory = recall(folder, as_of, since)  # a bad --since stops here, before any work
-    # Check first: an unreadable master leaves no empty pack folder behind.
-    result = check(master_path, as_of, select=select, ignore=ignore)
+    # A bad --since stops here, before any work.
+    memory = recall(folder, as_of, since, pmo=pmo.strip() if pmo else None)
+    # Check first: an unreadable master (or an unknown PMO) leaves no empty pack folder.
+    result = check(master_path, as_of, select=select, ignore=ignore, pmo=pmo)
     memory.since = since_last_meeting(memory, result)
     return write_pack_files(result, folder, memory, force=force)
 
@@ -68,6 +77,7 @@ def actions(
     ignore: Iterable[str] = (),
     person: str | None = None,
     drafts_dir: str | Path | None = None,
+    pmo: str | None = None,
 ):
     """Check the master and work out who has to act: each person's items and the unassigned
     ones (an ActionList). With `person`, that person's only (a Person ID not in People is
@@ -80,7 +90,7 @@ def actions(
         if Path(drafts_dir).exists() and not Path(drafts_dir).is_dir():
             raise CannotCheck(f"{drafts_dir} is a file, not a folder; give a folder for the "
                               "drafts.")
-    result = check(master_path, as_of, select=select, ignore=ignore)
+    result = check(master_path, as_of, select=select, ignore=ignore, pmo=pmo)
     found = build_actions(result)
     if person is not None:
         wanted = person.strip()
@@ -171,6 +181,7 @@ def catalogue(
     audience: str | None = None,
     with_status: bool = False,
     title: str | None = None,
+    pmo: str | None = None,
 ):
     """Check the master and write the customer-facing service catalogue: one web page
     (default `service-catalogue.html`) or, with `output_format="xlsx"`, a workbook.
@@ -183,7 +194,7 @@ def catalogue(
     output_format = catalogue_format(output, output_format)
     path = Path(output) if output is not None else Path(f"service-catalogue.{output_format}")
     refuse_same(path, Path(master_path))
-    result = check(master_path, as_of)
+    result = check(master_path, as_of, pmo=pmo)
     content = build_catalogue(result, stages=tuple(stages) or DEFAULT_STAGES,
                               audience=audience, with_status=with_status, title=title)
     if output_format == "xlsx":

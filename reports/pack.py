@@ -57,9 +57,11 @@ class Pack:
         return [self.findings, self.status, self.kpi]
 
 
-def default_folder(as_of: dt.date) -> Path:
-    """`./pmo-pack-2026-11-30`: in the current folder, dated by the as-of date."""
-    return Path.cwd() / f"pmo-pack-{as_of.isoformat()}"
+def default_folder(as_of: dt.date, pmo: str | None = None) -> Path:
+    """`./pmo-pack-2026-11-30` (`./pmo-pack-PMO-DIG-2026-11-30` for one PMO's): in the
+    current folder, dated by the as-of date."""
+    scope = f"{re.sub(r'[^A-Za-z0-9_-]+', '-', pmo.strip())}-" if pmo else ""
+    return Path.cwd() / f"pmo-pack-{scope}{as_of.isoformat()}"
 
 
 def is_pack_file(path: Path) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from pmo_xl import rag
+from pmo_xl.errors import CannotCheck
 from pmo_xl.facts import Decision, Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
 from pmo_xl.validators.families import load_rules
@@ -61,6 +62,27 @@ class CheckResult(Tally):
         Proposed, Closed and Rejected services deliver nothing to rate."""
         return rag.rag_counts((status.health for sid, status in self.service_statuses.items()
                                if self.facts.active(sid)), health=True)
+
+
+def for_pmo(result: CheckResult, pmo: str | None) -> CheckResult:
+    """The run limited to one PMO (`--pmo`): the facts of its part of the master (the
+    services it leads or delivers, its own KPIs, its people) and the findings on those rows;
+    the checks themselves ran on the whole master. None: the run as it is. A PMO ID not in
+    PMOs is one sentence (CannotCheck)."""
+    if pmo is None:
+        return result
+    facts = result.facts
+    wanted = pmo.strip()
+    match = wanted if wanted in facts.pmos else next(
+        (p for p in facts.pmos if p.casefold() == wanted.casefold()), None)
+    if match is None:
+        known = ", ".join(list(facts.pmos)[:5]) or "none"
+        raise CannotCheck(f"{pmo} is not a PMO ID in the PMOs sheet of "
+                          f"{facts.master.path.name} (it has {known}); give one of those.")
+    rows = facts.rows_of_pmo(match)
+    scoped = Facts(facts.pmo_master(rows), facts.as_of, facts.settings)
+    return CheckResult(scoped, [f for f in result.findings if facts.in_pmo(f, rows)],
+                       result.rules_run, pmo=match)
 
 
 def run_checks(

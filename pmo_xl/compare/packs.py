@@ -92,6 +92,7 @@ class PackRecord:
     kpis: dict[str, KpiMemory]
     findings: list[FindingMemory] = field(default_factory=list)
     decisions: list[dict] | None = None  # None: a pack written before the agenda was kept
+    pmo: str | None = None  # the one PMO the pack is limited to (--pmo); None: the whole master
 
     @property
     def snapshot(self) -> Path | None:
@@ -140,6 +141,7 @@ def pack_record(result: CheckResult) -> dict:
                       "sheet": f.sheet, "cell": f.cell, "waived": f.waived}
                      for f in result.findings],
         "decisions": [decision.as_record() for decision in result.agenda],
+        "pmo": result.pmo,
     }
 
 
@@ -217,7 +219,7 @@ def parse_record(folder: Path, data: dict) -> PackRecord:
         decisions = [{str(k): _opt(v) for k, v in d.items()} for d in decisions]
     return PackRecord(folder, dt.date.fromisoformat(data["as_of"]), str(master["name"]),
                       str(master["sha256"]), str(data.get("organisation", "")), summary,
-                      services, kpis, findings, decisions)
+                      services, kpis, findings, decisions, _opt(data.get("pmo")))
 
 
 def _counts(value: object) -> dict[str, int] | None:
@@ -255,9 +257,10 @@ class Earlier:
         return self.packs[-1] if self.packs else None
 
 
-def earlier_packs(folder: Path, as_of: dt.date) -> Earlier:
+def earlier_packs(folder: Path, as_of: dt.date, pmo: str | None = None) -> Earlier:
     """Every pack folder beside `folder` (not `folder` itself, nor a hidden folder such as a
-    pack still being written) whose as-of date is before `as_of`, one per as-of date."""
+    pack still being written) whose as-of date is before `as_of`, one per as-of date, of
+    the same scope: the whole master, or the one PMO `pmo` (`--pmo`)."""
     folder = Path(folder).absolute()
     parent = folder.parent
     found: dict[dt.date, tuple[float, PackRecord]] = {}
@@ -277,7 +280,7 @@ def earlier_packs(folder: Path, as_of: dt.date) -> Earlier:
         except PackMemoryError as exc:
             warnings.append(f"{exc} It is left out of the history.")
             continue
-        if record.as_of >= as_of:
+        if record.as_of >= as_of or (record.pmo or "").casefold() != (pmo or "").casefold():
             continue
         written = memory.stat().st_mtime
         # Two packs for one as-of date (a re-run into a new folder): the later one counts.

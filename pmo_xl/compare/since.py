@@ -82,15 +82,17 @@ class PackMemory:
         return self.previous is None and self.old_master is None
 
 
-def recall(folder: Path, as_of: dt.date, since: str | Path | None = None) -> PackMemory:
+def recall(folder: Path, as_of: dt.date, since: str | Path | None = None,
+           pmo: str | None = None) -> PackMemory:
     """The previous pack and the history for a pack about to be written into `folder`.
 
-    `since` None finds the previous pack by itself; NONE turns the memory off; a path names
-    a pack folder or a master workbook, and anything wrong with it raises CannotCheck.
+    `since` None finds the previous pack by itself (one of the same PMO, for a pack limited
+    to `pmo`); NONE turns the memory off; a path names a pack folder or a master workbook,
+    and anything wrong with it raises CannotCheck.
     """
     if since is not None and str(since).strip().casefold() == NONE:
         return PackMemory(None, None, [], named=True)
-    earlier = earlier_packs(folder, as_of)
+    earlier = earlier_packs(folder, as_of, pmo)
     warnings = list(earlier.warnings)
     history = earlier.packs[-(HISTORY_PACKS - 1):]
     if since is None:

@@ -21,7 +21,8 @@ and none above (the same order as this list):
 - ``rollup``: which service a finding belongs to, each service's health (its KPIs and open
   risks and issues) and why, and its data quality (the findings on its records);
 - ``agenda``: the meeting's decisions, one list, each with the person who decides;
-- ``checks``: the waivers in force and the schema's verdict on each cell.
+- ``checks``: the waivers in force and the schema's verdict on each cell;
+- ``scope``: one PMO's part of the master (``--pmo``).
 
 May import: the shared words (``pmo_xl.findings``, ``pmo_xl.period``, ``pmo_xl.rag``), the
 schema (``pmo_xl.validators.schema``, ``cell_checks``) and the reader (``pmo_xl.read``);
@@ -48,9 +49,10 @@ from pmo_xl.facts.kpis import KpiStatus, RedRun
 from pmo_xl.facts.people import Person
 from pmo_xl.facts.reviews import Review
 from pmo_xl.facts.rollup import ServiceStatus
+from pmo_xl.facts.scope import ScopeFacts
 
 
-class Facts(AgendaFacts, CheckFacts):
+class Facts(AgendaFacts, CheckFacts, ScopeFacts):
     """The derived facts of one master as of one date. Build one per run; never change it."""
 
 

@@ -210,15 +210,6 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
             return None, f"nobody named ({pid} is not in People)"
         return pid, self.person_label(pid)
 
-    def person_label(self, pid: object) -> str:
-        """`Helen Marsh (P-001)`: a person by name, their ID in brackets."""
-        if pid is None:
-            return ""
-        person = self.people.get(str(pid).strip())
-        if person is None or not person.name:
-            return str(pid)
-        return f"{' '.join(str(person.name).split())} ({person.person_id})"
-
     def _label(self, sid: object, limit: int = MAX_TEXT) -> str:
         name = self.service_name(sid) if str(sid) in self.services else self.pmo_name(sid)
         return f"{sid} {short(name, limit)}" if name and name != str(sid) else str(sid)

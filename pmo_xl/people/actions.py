@@ -524,10 +524,25 @@ def build_actions(result: CheckResult) -> ActionList:
     people = []
     for pid, person in facts.people.items():
         if pid in by_person:
-            items = sorted(by_person[pid], key=lambda a: a.sort_key(order))
+            items = sorted((_to(facts, pid, a) for a in by_person[pid]),
+                           key=lambda a: a.sort_key(order))
             people.append(PersonActions(person, items))
     unassigned.sort(key=lambda u: u.action.sort_key(order))
     return ActionList(result, people, unassigned)
+
+
+def _to(facts: Facts, pid: str, action: Action) -> Action:
+    """The action as its person reads it: where its text names them (`approved by Rajesh
+    Iyer (P-002)`), it says `you` (`approved by you (Rajesh Iyer, P-002)`)."""
+    person = facts.people.get(pid)
+    if person is None or not person.name:
+        return action
+    label = facts.person_label(pid)
+    if label not in action.text and label not in (action.note or ""):
+        return action
+    you = f"you ({' '.join(str(person.name).split())}, {pid})"
+    return replace(action, text=action.text.replace(label, you),
+                   note=None if action.note is None else action.note.replace(label, you))
 
 
 def _decisions(result: CheckResult) -> Iterator[tuple[str | None, Action, str]]:
