@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from openpyxl.utils.escape import unescape
 
 from pmo_xl.cli import cli
-from pmo_xl.reports.email_draft import MAX_TEXT
+from pmo_xl.facts.agenda import MAX_TEXT
 from pmo_xl.reports.styles import chart_text
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit

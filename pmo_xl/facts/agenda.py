@@ -296,6 +296,10 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
         elif ranked.before is None:
             numbers = (f"it plans {fte(proposal.planned_fte)} FTE ({where}'s Capacity FTE is "
                        "not recorded)")
+        elif ranked.before < -FTE_TOLERANCE:
+            numbers = (f"it plans {fte(proposal.planned_fte)} FTE, and {where} would already "
+                       f"be {fte(-ranked.before)} FTE over capacity{above}: approving it too "
+                       f"would take {where} {fte(-ranked.after)} FTE over capacity")
         elif ranked.after is not None and ranked.after < -FTE_TOLERANCE:
             numbers = (f"it plans {fte(proposal.planned_fte)} FTE but {where} has "
                        f"{fte(ranked.before)} FTE of headroom{above}: approving it would take "
@@ -306,6 +310,10 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
                        f"{above}")
         if proposal.missing_skills:
             numbers += f"; nobody in {where} has {', '.join(proposal.missing_skills)}"
+        planned = next((p.date for p in self.planned_dates.get(sid, [])
+                        if p.header == Services.approved_date), None)
+        if planned is not None:
+            numbers += f". The decision is planned for {planned.isoformat()}"
         record = self.services.get(sid, {})
         return Decision(
             PROPOSAL, sid, sid, pmo, decider, name,
