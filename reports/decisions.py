@@ -4,7 +4,8 @@ and the set-up pipeline's plans.
 The sheet presents the run's agenda (``CheckResult.agenda``, worked out once by
 :mod:`pmo_xl.facts.agenda`): one row per decision, at most eight columns so that it prints
 across an A4 landscape page at full size, then the numbers that support each decision in a
-second block (one line per number, so every kind of decision fits the same few columns).
+second block: a small table per kind of decision, its numbers as columns (so each kind has
+the few columns it needs).
 Nothing here decides anything or counts anything a second time.
 """
 
@@ -15,6 +16,7 @@ import datetime as dt
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl.facts import Decision, Facts, PlannedDate
+from pmo_xl.facts.agenda import KINDS
 from pmo_xl.reports.styles import TableColumn, print_setup, write_table
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import NEXT_STAGE, Services, Stage
@@ -32,11 +34,9 @@ COLUMNS = [
     TableColumn("PMO", "wrap", 10), TableColumn("Who decides", "wrap", 15),
     TableColumn("What is to be decided", "wrap", 52),
 ]
-# The second block shares the first's columns (and so their widths).
-FIGURE_COLUMNS = [
-    TableColumn("#", "count", 4), TableColumn("Record", "wrap", 13),
-    TableColumn("Figure", "wrap", 20), TableColumn("Value", "value", 11),
-]
+# The second block: one small table per kind of decision (its figures as columns), in the
+# first block's columns and so their widths.
+FIGURE_WIDTHS = [col.width for col in COLUMNS]
 EMPTY = ("No decision is needed: no proposal, closure or change waiting for approval, no "
          "escalated High or Critical risk or issue, nothing due for review, no chronically "
          "Red KPI.")
@@ -56,6 +56,11 @@ def decision_row(number: int, decision: Decision, facts: Facts) -> list[object]:
             decision.pmo, decision.decider_name, decision.summary]
 
 
+def _value(value: object) -> object:
+    """A figure as its cell shows it: a date in the date format, anything else as it is."""
+    return (value, "date") if isinstance(value, dt.date) else value
+
+
 def write_decisions_sheet(sheet: Worksheet, fmt: dict, result: CheckResult) -> int:
     """The agenda, then its supporting numbers; returns how many decisions there are."""
     facts = result.facts
@@ -63,20 +68,24 @@ def write_decisions_sheet(sheet: Worksheet, fmt: dict, result: CheckResult) -> i
     rows = [decision_row(n, d, facts) for n, d in enumerate(agenda, start=1)]
     last = write_table(sheet, fmt, COLUMNS, rows, name="Decisions", empty=EMPTY)
     if agenda:
-        figures = []
-        for number, decision in enumerate(agenda, start=1):
-            for figure in decision.figures:
-                if figure.value is None:
-                    continue
-                value = figure.value
-                if isinstance(value, dt.date):
-                    value = (value, "date")
-                figures.append([number, decision.record, figure.label, value])
         row = last + 2
         sheet.write_string(row, 0, FIGURES_TITLE, fmt["subtitle"])
-        write_table(sheet, fmt, FIGURE_COLUMNS, figures, first_row=row + 1,
-                    name="DecisionFigures", freeze=False,
-                    empty="No decision has a number to show.")
+        row += 1
+        for kind in dict.fromkeys(d.kind for d in agenda):
+            numbered = [(n, d) for n, d in enumerate(agenda, start=1) if d.kind == kind]
+            labels = list(dict.fromkeys(f.label for _n, d in numbered for f in d.figures))
+            columns = [TableColumn("#", "count", FIGURE_WIDTHS[0]),
+                       TableColumn(f"{kind}: record", "wrap", FIGURE_WIDTHS[1])]
+            columns += [TableColumn(label, "value", width)
+                        for label, width in zip(labels, FIGURE_WIDTHS[2:], strict=False)]
+            rows = [[n, d.record, *(_value(d.figure(label)) for label in labels)]
+                    for n, d in numbered]
+            last = write_table(sheet, fmt, columns, rows, first_row=row, freeze=False,
+                               name=f"Figures{KINDS.index(kind) + 1}")
+            row = last + 2
+        # The small tables set the first columns' widths again: the first block's stand.
+        for col, column in enumerate(COLUMNS):
+            sheet.set_column(col, col, column.width)
     # No repeated header row: the second block below has a header of its own.
     print_setup(sheet, result.as_of, header_row=None, title=DECISIONS_SHEET)
     return len(rows)

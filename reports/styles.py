@@ -119,6 +119,8 @@ def formats(workbook: Workbook) -> dict:
     for word, colours in RAG.items():
         result[f"rag_{word}"] = make(bold=True, align="center", border=1, text_wrap=True,
                                      border_color=BORDER, **colours)
+    # A RAG cell with nothing to show (a Closed service's health): ruled like its neighbours.
+    result["rag_none"] = make(border=1, border_color=BORDER)
     for level, colours in SEVERITY.items():
         result[f"severity_{level}"] = make(bold=True, border=1, border_color=BORDER,
                                            **colours)

@@ -380,11 +380,19 @@ def _table(sheet) -> list[dict]:
 
 
 def _figures(sheet) -> dict[tuple[int, str], object]:
-    """The Decisions needed sheet's second block: (decision number, figure) -> value."""
-    rows = list(sheet.iter_rows(values_only=True))
-    header = next(i for i, r in enumerate(rows) if i and r[:4] == ("#", "Record", "Figure",
-                                                                    "Value"))
-    return {(r[0], r[2]): r[3] for r in rows[header + 1:] if r[0] is not None}
+    """The Decisions needed sheet's second block (a table per kind of decision, its figures
+    as columns): (decision number, figure) -> value."""
+    found: dict[tuple[int, str], object] = {}
+    header = None
+    for r in sheet.iter_rows(values_only=True):
+        if r[0] == "#" and str(r[1]).endswith(": record"):
+            header = r
+        elif header is not None and isinstance(r[0], int):
+            found.update({(r[0], label): value for label, value in zip(header[2:], r[2:],
+                                                                        strict=True) if label})
+        else:
+            header = None
+    return found
 
 
 def test_status_report_decisions_needed(northwind_outputs) -> None:
