@@ -26,7 +26,13 @@ from pathlib import Path
 import click
 
 from pmo_xl import api
-from pmo_xl.demo.example import THIS_MONTH, month_before, month_before_rows, write_example_master
+from pmo_xl.demo.example import (
+    DELIBERATE,
+    THIS_MONTH,
+    month_before,
+    month_before_rows,
+    write_example_master,
+)
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import carries_stamp, made_folder, refuse_folder
 from pmo_xl.terminal.console import console, print_findings
@@ -56,8 +62,8 @@ def run_demo(folder: Path, as_of: dt.date) -> CheckResult:
     result = api.check(master, as_of)
     out = console()
     out.print(f"[bold]pmo-xl demo[/bold]: Northwind Group's example master, checked as of "
-              f"{as_of.isoformat()}. It has a handful of deliberate problems, one per kind of "
-              "rule.")
+              f"{as_of.isoformat()}. It has {len(DELIBERATE)} deliberate problems, at least one "
+              "of each kind of rule.")
     print_findings(result.findings, result.summary, master.name, as_of.isoformat(), out=out)
     written: Written = [(master, "the example master: open it in Excel and look around")]
     pack_outputs, since = write_demo_outputs(result, folder)
