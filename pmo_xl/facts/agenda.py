@@ -178,6 +178,15 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
 
     # --- who decides ------------------------------------------------------------------
 
+    @cached_property
+    def _directors(self) -> dict[str, str]:
+        """PMO ID -> the first person in People who is a PMO Director in it."""
+        found: dict[str, str] = {}
+        for person in self.people.values():
+            if person.job_role == JobRole.DIRECTOR and person.pmo:
+                found.setdefault(person.pmo, person.person_id)
+        return found
+
     def director_of(self, pmo: object) -> str | None:
         """The PMO Director of a PMO: the first person in People whose Job Role is PMO
         Director and whose PMO it is; failing that, its parent PMO's (and so on up); failing
@@ -186,9 +195,8 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
         current = None if pmo is None else str(pmo).strip()
         while current and current not in seen:
             seen.add(current)
-            for person in self.people.values():
-                if person.job_role == JobRole.DIRECTOR and person.pmo == current:
-                    return person.person_id
+            if current in self._directors:
+                return self._directors[current]
             record = self.pmos.get(current)
             parent = record.get(PMOs.parent_pmo) if record else None
             current = None if parent is None else str(parent).strip()
@@ -473,7 +481,7 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
             headline = f"Is {self._label(sid, 50)} still needed?"
             owners: tuple[object, ...] = ()
         elif item.sheet == Procedures.SHEET:
-            procedure = next((p for p in self.procedures if p.row == item.row), None)
+            procedure = self._procedure_at.get(item.row)
             owner = self.owner_of(sid)
             column, pmo = Procedures.last_reviewed, self.lead_pmo_of(sid)
             question = (f"Is procedure {item.record} of {self._label(sid)} still how the "
@@ -481,7 +489,7 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
             headline = f"Is procedure {item.record} of {sid} still right?"
             owners = (procedure.owner,) if procedure else ()
         else:
-            record = dict(self.master[Documents].rows()).get(item.row, {})
+            record = self._documents.get(item.row, {})
             owner, column, pmo = record.get(Documents.owner), Documents.last_reviewed, None
             question = f"Is the {item.record} still right?"
             headline = question
@@ -493,6 +501,16 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
              Figure(DAYS_OVERDUE, late)),
             item.sheet, item.row, column, self._about(*owners, decider=decider),
             f"{headline} {when_short}.")
+
+    @cached_property
+    def _procedure_at(self) -> dict[int, object]:
+        """Excel row in Procedures -> its procedure (a review names its row)."""
+        return {item.row: item for item in self.procedures}
+
+    @cached_property
+    def _documents(self) -> dict[int, dict]:
+        table = self.master[Documents]
+        return dict(table.rows()) if table.present else {}
 
     @cached_property
     def pmo_rows(self) -> dict[str, int]:
