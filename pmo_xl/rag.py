@@ -35,7 +35,7 @@ RAG_RULE = (
 THRESHOLD_RULE = (
     "The Red Threshold decides Red (at it or worse); with only an Amber Threshold, anything "
     "worse than it is Red; with both set and different, the values between them are Amber "
-    "and pmo-xl says so (K108), since the Amber Threshold then changes no colour."
+    "and pmo-xl says so (K109), since the Amber Threshold then changes no colour."
 )
 
 ROLLUP_RULE = (

@@ -99,7 +99,7 @@ def test_kpi_07_is_amber_and_its_amber_threshold_is_named(demo) -> None:
     row = dict(zip(header, next(r for r in rows if r[2] == "KPI-07"), strict=True))
     assert (row["Actual"], row["Amber Threshold"], row["Red Threshold"], row["RAG"]) == (
         73.7, 75, 60, "Amber")
-    [finding] = [f for f in demo["result"].findings if f.rule == "K108"]
+    [finding] = [f for f in demo["result"].findings if f.rule == "K109"]
     assert (finding.address, finding.severity) == ("KPIs!G8", "info")
     assert "KPIs!G8" in finding.message and "KPIs!H8" in finding.message
     # Every other threshold printed decides a colour: one threshold per KPI.

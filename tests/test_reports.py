@@ -43,7 +43,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")
     (85, 95, H, None, 80, rag.AMBER),    # only a Red Threshold: Amber until it
     (80, 95, H, None, 80, rag.RED),      # at the Red Threshold
     (79, 95, H, None, 80, rag.RED),
-    (89, 95, H, 90, 80, rag.AMBER),      # both: the Red Threshold decides (K108 says so)
+    (89, 95, H, 90, 80, rag.AMBER),      # both: the Red Threshold decides (K109 says so)
     (80, 95, H, 90, 80, rag.RED),
     (73.7, 85, H, 75, 60, rag.AMBER),    # KPI-07 of the demo: better than its Red Threshold
     (60, 85, H, 75, 60, rag.RED),

@@ -138,17 +138,17 @@ def test_lower_is_better_thresholds(tmp_path: Path) -> None:
 
 
 def test_thresholds_that_differ_say_the_amber_one_decides_nothing(tmp_path: Path) -> None:
-    """K108 (info) sits on the Amber Threshold and names both cells; equal thresholds are
+    """K109 (info) sits on the Amber Threshold and names both cells; equal thresholds are
     K102's, and one threshold alone decides every colour."""
     report = check_edits(tmp_path, [Edit("KPIs", "KPI-02", {"Amber Threshold": 4})])
-    [finding] = findings(report, "K108")
+    [finding] = findings(report, "K109")
     assert (finding["cell"], finding["severity"]) == ("G3", "info")
     assert "KPIs!G3" in finding["message"] and "KPIs!H3" in finding["message"]
     assert "between 4 and 6 is Amber" in finding["message"]
     assert findings(report, "K102") == []
     report = check_edits(tmp_path, [Edit("KPIs", "KPI-01", {"Red Threshold": 90})])
-    assert found(report, "K108") == [] and found(report, "K102") == [("KPIs", "H2")]
-    assert found(check_edits(tmp_path, []), "K108") == []  # one threshold each
+    assert found(report, "K109") == [] and found(report, "K102") == [("KPIs", "H2")]
+    assert found(check_edits(tmp_path, []), "K109") == []  # one threshold each
 
 
 def test_equal_thresholds_and_blank_amber(tmp_path: Path) -> None:

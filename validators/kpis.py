@@ -235,7 +235,7 @@ def service_or_pmo(facts: Facts) -> Iterator[Problem]:
                 "PMO's own performance, and clear the other.")
 
 
-@rule("K108", INFO, "A KPI's Amber Threshold decides no colour (its Red Threshold differs)",
+@rule("K109", INFO, "A KPI's Amber Threshold decides no colour (its Red Threshold differs)",
       fails=[Edit(KPIs, "KPI-01", {KPIs.red_threshold: 80})], cell="KPIs!G2",
       passes=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: None, KPIs.red_threshold: 80})])
 def amber_threshold_decides_nothing(facts: Facts) -> Iterator[Problem]:

@@ -629,7 +629,7 @@ class KPIs(Sheet, sheet="KPIs"):
                              guidance="Optional: with no Red Threshold, the last value that is "
                                       "still Amber (anything worse is Red); with a Red "
                                       "Threshold set, that one decides and this changes no "
-                                      "colour (K108 says so).")
+                                      "colour (K109 says so).")
     red_threshold = column("Red Threshold", NUMBER,
                            guidance="Optional: Red at this value or worse; every miss of the "
                                     "Target short of it is Amber.")

@@ -59,7 +59,7 @@ DELIBERATE: list[tuple[str, str, str]] = [
     ("K103", "KPIs", "A13"),  # KPI-12 (SVC-011) has no actual for the reporting period: PLANTED
     # KPI-07 (SVC-006) keeps both an Amber Threshold (75) and a Red Threshold (60): the Red
     # one decides, so the Amber one changes no colour (every other KPI has one threshold)
-    ("K108", "KPIs", "G8"),
+    ("K109", "KPIs", "G8"),
     ("G105", "Risks and Issues", "H4"),  # RSK-003 is open, High and not escalated
     ("C105", "Changes", "L7"),  # CHG-006 implemented, Operations Handbook not updated
     # KPI-17 (SVC-032, the adoption clinic) Red since go-live, three months in a row: the
