@@ -106,6 +106,10 @@ format_option = click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
     show_default=True, help="text for people, json for scripts.")
 master_argument = click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
+pmo_option = click.option(
+    "--pmo", metavar="PMO-ID",
+    help="Only this PMO (a PMO ID from PMOs): the services it leads or delivers, its own "
+         "KPIs and its people. The checks still run on the whole master.")
 
 
 def force_option(what: str) -> Callable:
@@ -344,12 +348,13 @@ REPORT_NAMES = {"status": "status report", "kpi": "KPI report"}
 
 
 def _write_report(kind: str, path: Path, as_of: dt.date, output: Path | None,
-                  select: list[str], ignore: list[str], quiet: bool) -> None:
+                  select: list[str], ignore: list[str], quiet: bool,
+                  pmo: str | None = None) -> None:
     _require_rules(select, ignore)
     api = _library()
     write = api.report_status if kind == "status" else api.report_kpi
     try:
-        written = write(path, as_of, output, select=select, ignore=ignore)
+        written = write(path, as_of, output, select=select, ignore=ignore, pmo=pmo)
     except CannotCheck as exc:
         raise fail(exc) from None
     if not quiet:
@@ -368,6 +373,7 @@ def report_options(command: Callable) -> Callable:
         select_option,
         ignore_option,
         quiet_option,
+        pmo_option,
     ]):
         command = option(command)
     return command
@@ -376,7 +382,7 @@ def report_options(command: Callable) -> Callable:
 @report.command("status")
 @report_options
 def report_status(path: Path, as_of: dt.date, output: Path | None, select: list[str],
-                  ignore: list[str], quiet: bool) -> None:
+                  ignore: list[str], quiet: bool, pmo: str | None) -> None:
     """Write the status report for the master at PATH.
 
     Summary with charts, Services (RAG, owner, open risks, findings, next date due),
@@ -389,14 +395,15 @@ def report_status(path: Path, as_of: dt.date, output: Path | None, select: list[
     Example:
       pmo-xl report status master.xlsx --as-of 2026-11-30
       pmo-xl report status master.xlsx -o status-november.xlsx
+      pmo-xl report status master.xlsx --pmo PMO-DIG
     """
-    _write_report("status", path, as_of, output, select, ignore, quiet)
+    _write_report("status", path, as_of, output, select, ignore, quiet, pmo)
 
 
 @report.command("kpi")
 @report_options
 def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str],
-               ignore: list[str], quiet: bool) -> None:
+               ignore: list[str], quiet: bool, pmo: str | None) -> None:
     """Write the KPI report for the master at PATH.
 
     Summary (KPI and RAG counts per service), every KPI for its reporting period (actual,
@@ -409,8 +416,9 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str
     Example:
       pmo-xl report kpi master.xlsx --as-of 2026-11-30
       pmo-xl report kpi master.xlsx -o kpi-november.xlsx
+      pmo-xl report kpi master.xlsx --pmo PMO-DIG
     """
-    _write_report("kpi", path, as_of, output, select, ignore, quiet)
+    _write_report("kpi", path, as_of, output, select, ignore, quiet, pmo)
 
 
 @cli.command()
@@ -426,8 +434,10 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str
 @click.option("--since", metavar="PACK|MASTER|none",
               help="Compare with this pack folder or master instead of the newest earlier pack "
                    "beside the new one; none compares with nothing.")
+@pmo_option
 def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: list[str],
-         ignore: list[str], strict: bool, quiet: bool, since: str | None) -> None:
+         ignore: list[str], strict: bool, quiet: bool, since: str | None,
+         pmo: str | None) -> None:
     """Write everything for the governance meeting into one folder.
 
     The folder, dated by the as-of date, holds the findings workbook, the status report,
@@ -447,6 +457,7 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
       pmo-xl pack master.xlsx --as-of 2026-11-30
       pmo-xl pack master.xlsx -o "//share/PMO/Board 2026-11"
       pmo-xl pack master.xlsx --since pmo-pack-2026-09-30
+      pmo-xl pack master.xlsx --pmo PMO-DIG   (one PMO's pack, compared with its last one)
     """
     _require_rules(select, ignore)
     api = _library()
@@ -454,7 +465,7 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
 
     try:
         written = api.pack(path, as_of, output, force=force, select=select, ignore=ignore,
-                           since=since)
+                           since=since, pmo=pmo)
     except CannotCheck as exc:
         raise fail(exc) from None
     result = written.result
@@ -607,8 +618,10 @@ def _stdout_failed(exc: OSError) -> int:
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
               help="Also write one unsent email draft per person into DIR (replacing the "
                    "drafts pmo-xl wrote there before; no other file is touched).")
+@pmo_option
 def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
-            ignore: list[str], person: str | None, quiet: bool, output: Path | None) -> None:
+            ignore: list[str], person: str | None, quiet: bool, output: Path | None,
+            pmo: str | None) -> None:
     """List, per person, what they have to do before the meeting.
 
     Each finding goes to the people who own its record (a service's to its Service Owner
@@ -631,7 +644,7 @@ def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
     _require_rules(select, ignore)
     try:
         found = api.actions(path, as_of, select=select, ignore=ignore, person=person,
-                            output=output)
+                            output=output, pmo=pmo)
     except CannotCheck as exc:
         raise fail(exc) from None
     if output_format == "json":
@@ -763,9 +776,10 @@ def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
               help="The page's title. Default: \"<Organisation> PMO service catalogue\".")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="The file to write. Default: ./service-catalogue.html (or .xlsx).")
+@pmo_option
 def catalogue(path: Path, as_of: dt.date, output_format: str | None, stages: tuple[str, ...],
               audience: str | None, with_status: bool, title: str | None,
-              output: Path | None) -> None:
+              output: Path | None, pmo: str | None) -> None:
     """Publish the service catalogue customers read.
 
     One web page, or with --format xlsx a workbook of the same content. Each published
@@ -788,7 +802,8 @@ def catalogue(path: Path, as_of: dt.date, output_format: str | None, stages: tup
     try:
         published = api.catalogue(path, as_of, output, output_format=output_format,
                                   stages=stages,
-                                  audience=audience, with_status=with_status, title=title)
+                                  audience=audience, with_status=with_status, title=title,
+                                  pmo=pmo)
     except CannotCheck as exc:
         raise fail(exc) from None
     content = published.catalogue

@@ -58,9 +58,11 @@ class Pack:
         return [self.findings, self.status, self.kpi]
 
 
-def default_folder(as_of: dt.date) -> Path:
-    """`./pmo-pack-2026-11-30`: in the current folder, dated by the as-of date."""
-    return Path.cwd() / f"pmo-pack-{as_of.isoformat()}"
+def default_folder(as_of: dt.date, pmo: str | None = None) -> Path:
+    """`./pmo-pack-2026-11-30` (`./pmo-pack-PMO-DIG-2026-11-30` for one PMO's): in the
+    current folder, dated by the as-of date."""
+    scope = f"{re.sub(r'[^A-Za-z0-9_-]+', '-', pmo.strip())}-" if pmo else ""
+    return Path.cwd() / f"pmo-pack-{scope}{as_of.isoformat()}"
 
 
 def is_pack_file(path: Path) -> bool:
@@ -108,71 +110,11 @@ def write_pack_files(
             summary.since = memory.since.paragraph()
         message = build_email(summary, [findings, status, kpi])
         write_email(message, temp / EMAIL_NAME, source=master_path)
-        write_memory(result, temp, remembered_decisions(result))
+        write_memory(result, temp)
     drafts.folder = folder / DRAFTS_SUBFOLDER  # where the drafts are now the pack is in place
     drafts.files = {pid: drafts.folder / path.name for pid, path in drafts.files.items()}
     return Pack(folder, *(folder / name for name in names), folder / EMAIL_NAME, result, drafts,
                 folder / SNAPSHOT, memory, notes)
-
-
-# The kinds of decision pack.json keeps, in the words the meeting uses.
-PROPOSAL, CROWDED, CHRONIC, REVIEW = ("Proposal to approve", "Proposals that do not all fit",
-                                      "Improve or close", "Review due")
-
-
-def remembered_decisions(result: CheckResult) -> list[dict]:
-    """The rows of the status report's Decisions needed sheet, as pack.json keeps them:
-    kind, record, service, PMO, who decides (a Person ID) and a sentence, in the sheet's
-    order. The sheet and this list both come from one ``decisions_of``."""
-    from pmo_xl.reports.decisions import decisions_of, proposal_note
-    from pmo_xl.validators.schema import PMOs, Services
-
-    facts = result.facts
-    decisions = decisions_of(result)
-
-    def lead(sid: object) -> str | None:
-        service = facts.services.get(str(sid)) if sid is not None else None
-        return _id(service.get(Services.lead_pmo)) if service else None
-
-    def manager(pmo: str | None) -> str | None:
-        record = facts.pmos.get(pmo) if pmo is not None else None
-        return _id(record.get(PMOs.pmo_manager)) if record else None
-
-    def item(kind: str, record: object, service: object, pmo: str | None,
-             decider: object, summary: str) -> dict:
-        return {"kind": kind, "record": _id(record), "service": _id(service), "pmo": pmo,
-                "decider": _id(decider), "summary": summary}
-
-    found = []
-    for proposal in decisions.proposals:
-        sid = proposal.service_id
-        note = proposal_note(proposal).removeprefix("; ")
-        named = f"{sid} {proposal.name}" if proposal.name else sid
-        found.append(item(PROPOSAL, sid, sid, proposal.lead_pmo, manager(proposal.lead_pmo),
-                          f"Approve {named}? {note[:1].upper()}{note[1:]}."))
-    for crowded in decisions.crowded:
-        ids = ", ".join(p.service_id for p in crowded.proposals)
-        found.append(item(CROWDED, ids, None, crowded.pmo_id, manager(crowded.pmo_id),
-                          f"{crowded.pmo_id}'s proposals {ids} each fit its headroom but not "
-                          "all together: which of them?"))
-    for chronic in decisions.chronic:
-        kpi, run = chronic.kpi, chronic.run
-        sid = kpi.service_id
-        found.append(item(CHRONIC, kpi.kpi_id, sid, lead(sid) or _id(kpi.pmo_id),
-                          facts.owner_of(sid),
-                          f"{kpi.kpi_id} has been Red for {run.length} periods in a row: "
-                          "improve the service, agree a target it can meet, or close it."))
-    for review in decisions.reviews:
-        sid = review.service
-        found.append(item(REVIEW, review.record, sid, lead(sid), facts.owner_of(sid),
-                          f"{review.kind} {review.record}: "
-                          + ("never reviewed." if review.last_reviewed is None
-                             else f"review fell due {review.due.isoformat()}.")))
-    return found
-
-
-def _id(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def write_people_drafts(result: CheckResult, folder: Path) -> WrittenDrafts:

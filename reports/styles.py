@@ -46,8 +46,11 @@ RAG = {
     "Amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
     "Red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
     "No data": {"bg_color": "#D9D9D9", "font_color": "#404040"},
+    # A service not expected to report yet: no colour of health, and not the grey of a
+    # service that should report and has not.
+    "Not reporting yet": {"bg_color": "#FFFFFF", "font_color": "#595959"},
 }
-RAG_WORDS = tuple(RAG)  # Green, Amber, Red, No data
+RAG_WORDS = tuple(RAG)  # Green, Amber, Red, No data, Not reporting yet
 GREY = "No data"
 
 # Finding severities, in the same palette as RAG (error ~ Red, warning ~ Amber) plus blue.
@@ -115,8 +118,10 @@ def formats(workbook: Workbook) -> dict:
         "link": make(font_color="#0563C1", underline=1),
     }
     for word, colours in RAG.items():
-        result[f"rag_{word}"] = make(bold=True, align="center", border=1,
+        result[f"rag_{word}"] = make(bold=True, align="center", border=1, text_wrap=True,
                                      border_color=BORDER, **colours)
+    # A RAG cell with nothing to show (a Closed service's health): ruled like its neighbours.
+    result["rag_none"] = make(border=1, border_color=BORDER)
     for level, colours in SEVERITY.items():
         result[f"severity_{level}"] = make(bold=True, border=1, border_color=BORDER,
                                            **colours)
@@ -280,8 +285,9 @@ def write_table(
     # Per-column work is done once, not per cell: a report table can hold half a million
     # cells, and only wrapped text columns can make a row taller.
     writers = [_column_writer(sheet, fmt, col.kind) for col in columns]
-    wrapped = [(c, widths[c]) for c, col in enumerate(columns)
-               if col.kind == "wrap" or getattr(fmt.get(col.kind), "text_wrap", False)]
+    # A RAG word ("Not reporting yet") may wrap in a narrow column too.
+    wrapped = [(c, widths[c], col.kind == "rag") for c, col in enumerate(columns)
+               if col.kind in ("wrap", "rag") or getattr(fmt.get(col.kind), "text_wrap", False)]
     for r, values in enumerate(rows, start=first_row + 1):
         if len(values) != len(columns):
             raise ValueError(f"row {r} has {len(values)} values for {len(columns)} columns")
@@ -291,12 +297,12 @@ def write_table(
             else:
                 writers[c](r, c, value)
         lines = 1
-        for c, width in wrapped:
+        for c, width, bold in wrapped:
             text = values[c]
             if isinstance(text, tuple):
                 text = text[0]
             if isinstance(text, str):
-                lines = max(lines, _lines(text, width))
+                lines = max(lines, _lines(text, width, bold=bold))
         if lines > 1:
             sheet.set_row(r, lines * LINE_HEIGHT)
     last_row = first_row + len(rows)
@@ -385,7 +391,7 @@ def _fit_width(col: TableColumn, rows: list[list[object]], index: int) -> float:
     # button; the widest word must still fit.
     header = max(len(col.header) / 2 + 3, max(len(w) for w in col.header.split()) + 3)
     if col.kind == "rag":
-        longest = max(longest, len("No data"))
+        longest = max(longest, len("No data"))  # "Not reporting yet" wraps in a narrow one
     width = max(header, longest + 2, 6)
     return min(width, WRAP_WIDTH if col.kind == "wrap" else 60)
 

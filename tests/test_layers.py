@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 # Inside the facts, each domain builds on those before it in this list, never on a later one.
 FACT_DOMAINS = ["base", "catalogue", "people", "handbook", "items", "kpis", "reviews",
-                "capacity", "rollup", "checks"]
+                "capacity", "rollup", "agenda", "checks", "scope"]
 
 
 def modules() -> dict[str, Path]:

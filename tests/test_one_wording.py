@@ -43,7 +43,7 @@ def invoke(*args: object, **kwargs):
 
 @pytest.mark.parametrize(("edits", "line"), [
     ((), "  to-people/  (1 addressed draft, 0 people without a usable email)"),
-    ((Edit("People", "P-002", {"Email": None}),),
+    ((Edit("People", "P-001", {"Email": None}),),
      "  to-people/  (0 addressed drafts, 1 person without a usable email)"),
 ])
 def test_pack_counts_drafts_and_people_in_good_english(tmp_path: Path, edits, line) -> None:

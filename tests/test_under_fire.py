@@ -200,11 +200,12 @@ def test_a_hidden_character_in_an_email_cell_gets_no_draft_and_no_link(tmp_path:
     it: now none of them does, and the person is listed without a usable email."""
     char = HIDDEN[name]
     master = write_example(tmp_path / "m.xlsx", [
-        Edit("People", "P-002", {"Email": f"morgan{char}@example.org"})])
+        Edit("People", "P-001", {"Email": f"dana{char}@example.org"}),  # has an action
+        Edit("People", "P-002", {"Email": f"morgan{char}@example.org"})])  # the contact
     drafts = tmp_path / "drafts"
     done = invoke("actions", master, "--as-of", AS_OF, "-o", drafts, "--format", "json")
     no_crash(done)
-    assert json.loads(done.stdout)["unaddressed"] == ["P-002"]
+    assert json.loads(done.stdout)["unaddressed"] == ["P-001"]
     assert not list(drafts.glob("*.eml"))
     page = tmp_path / "catalogue.html"
     no_crash(invoke("catalogue", master, "--as-of", AS_OF, "-o", page))
@@ -239,7 +240,8 @@ def test_the_drafts_subject_and_to_are_plain_text_like_the_packs_email(tmp_path:
 
     master = write_example(tmp_path / "m.xlsx", [
         Edit("Settings", "Organisation", {"Value": "Exa\u202emple\a Org"}),
-        Edit("People", "P-002", {"Name": "Morgan\u200f Man\x1bager"})])
+        Edit("People", "P-001", {"Name": "Morgan\u200f Man\x1bager",
+                                 "Email": "morgan@example.org"})])
     drafts = tmp_path / "drafts"
     no_crash(invoke("actions", master, "--as-of", AS_OF, "-o", drafts))
     (draft,) = drafts.glob("*.eml")

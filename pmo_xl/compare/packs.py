@@ -1,11 +1,12 @@
 """The pack's memory: what each pack keeps of its meeting, and finding the packs before it.
 
 Every pack folder keeps a byte copy of the master it was made from (``master-snapshot.xlsx``)
-and a small ``pack.json``: the as-of date, the master's SHA-256, each service's stage, RAG,
-health, data quality and why, each KPI's reporting period, actual, target, thresholds and
-RAG, the rule and record of each finding, the decisions put to the meeting, and the PMOs and
-people (never their email addresses) the master names. `pmo-xl history` turns years of them
-into tables without opening a single snapshot. The next pack finds the
+and a small ``pack.json``: the as-of date, the master's SHA-256, each service's stage,
+health, data quality, why and Lead PMO, each KPI's reporting period, actual, target,
+thresholds and RAG, the rule and record of each finding, the meeting's agenda
+(``decisions``), and the PMOs and people (never their email addresses) the master names.
+`pmo-xl history` turns years of them into tables without opening a single snapshot. The
+next pack finds the
 previous one by itself (the newest folder beside it holding a ``pack.json`` with an earlier
 as-of date; its name does not matter), so there is no hidden state anywhere: the history is
 the pack folders the PMO already keeps. Nothing in an earlier pack is ever written.
@@ -54,12 +55,16 @@ class PackMemoryError(CannotCheck):
 class ServiceMemory:
     name: str | None
     stage: str | None
-    rag: str
-    # Unknown (None) in a pack written before they were kept.
-    health: str | None = None
+    rag: str  # its health (before health was kept apart, a colour that mixed in findings)
+    health: str | None = None  # None: a pack written before health was kept, or ended
     data_quality: dict[str, int] | None = None  # unwaived {"error": n, "warning": n}
     why: str | None = None
     lead_pmo: str | None = None
+
+    @property
+    def colour(self) -> str:
+        """Its health where the pack kept one, else its RAG (older packs)."""
+        return self.health if self.health is not None else self.rag
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,8 @@ class PackRecord:
     services: dict[str, ServiceMemory]
     kpis: dict[str, KpiMemory]
     findings: list[FindingMemory] = field(default_factory=list)
-    decisions: list[dict] | None = None  # None: a pack written before they were kept
+    decisions: list[dict] | None = None  # None: a pack written before the agenda was kept
+    pmo: str | None = None  # the one PMO the pack is limited to (--pmo); None: the whole master
 
     @property
     def snapshot(self) -> Path | None:
@@ -118,30 +124,23 @@ class PackRecord:
 # --- writing a pack's memory -----------------------------------------------------------------
 
 
-def pack_record(result: CheckResult, decisions: list[dict] | None = None) -> dict:
+def pack_record(result: CheckResult) -> dict:
     """pack.json's content for one check run (see the module docstring).
 
-    `decisions` are the meeting's decisions as the pack presents them, each
-    ``{"kind", "record", "service", "pmo", "decider", "summary"}``; without them (a master
-    named by --since, compared and never written) pack.json says nothing of decisions.
+    Each service keeps its health (`rag` says the same, for older readers; a Closed or
+    Rejected service, which has no health, reads as No data there and null in `health`),
+    its data quality (the unwaived errors and warnings on its records), why, and its Lead
+    PMO; `decisions` is the meeting's agenda, each item as ``Decision.as_record`` says.
+    All additive: a reader of format 1 reads it as before.
     """
-    from pmo_xl.findings import ERROR, WARNING
-
     facts = result.facts
     statuses = result.service_statuses
     described = dimension_record(facts)
     services = {}
     for sid, service in described["services"].items():
         status = statuses[sid]
-        severities = [f.severity for f in status.findings]  # unwaived, on its records
-        services[sid] = {
-            **service,
-            "rag": status.rag,
-            # Health apart from data quality is being worked out; until then it is the RAG.
-            "health": status.rag,
-            "data_quality": {ERROR: severities.count(ERROR), WARNING: severities.count(WARNING)},
-            "why": status.reasons or None,
-        }
+        services[sid] = {**service, "rag": status.rag, "health": status.health,
+                         "data_quality": status.data_quality, "why": status.why or None}
     kpis = {k.kpi_id: {**described["kpis"][k.kpi_id], "rag": k.rag,
                        "period": k.period.isoformat(), "actual": _number(k.actual)}
             for k in facts.kpi_statuses}
@@ -160,9 +159,9 @@ def pack_record(result: CheckResult, decisions: list[dict] | None = None) -> dic
                      for f in result.findings],
         "pmos": described["pmos"],
         "people": described["people"],
+        "decisions": [decision.as_record() for decision in result.agenda],
+        "pmo": result.pmo,
     }
-    if decisions is not None:
-        memory["decisions"] = decisions
     return memory
 
 
@@ -195,8 +194,7 @@ def dimension_record(facts: Facts) -> dict:
     }
 
 
-def write_memory(result: CheckResult, folder: Path,
-                 decisions: list[dict] | None = None) -> tuple[Path, Path]:
+def write_memory(result: CheckResult, folder: Path) -> tuple[Path, Path]:
     """Keep a byte copy of the master and pack.json in the pack folder.
 
     The copy is checked against the SHA-256 the check read: a master saved in Excel while
@@ -215,7 +213,7 @@ def write_memory(result: CheckResult, folder: Path,
                               "it in Excel (or wait for the save) and run pmo-xl pack again.")
     memory = folder / PACK_JSON
     with atomic_output(memory, source=master) as temp:
-        content = json.dumps(pack_record(result, decisions), indent=1, ensure_ascii=False)
+        content = json.dumps(pack_record(result), indent=1, ensure_ascii=False)
         temp.write_text(content + "\n", encoding="utf-8")
     return snapshot, memory
 
@@ -285,7 +283,14 @@ def parse_record(folder: Path, data: dict) -> PackRecord:
         decisions = [{str(k): _opt(v) for k, v in d.items()} for d in decisions]
     return PackRecord(folder, dt.date.fromisoformat(data["as_of"]), str(master["name"]),
                       str(master["sha256"]), str(data.get("organisation", "")), summary,
-                      services, kpis, findings, decisions)
+                      services, kpis, findings, decisions, _opt(data.get("pmo")))
+
+
+def _counts(value: object) -> dict[str, int] | None:
+    """A data-quality count as written ({"error": n, "warning": n}), None when not kept."""
+    if not isinstance(value, dict):
+        return None
+    return {str(k): int(v) for k, v in value.items()}
 
 
 def snapshot_of(record: PackRecord) -> Path:
@@ -316,9 +321,10 @@ class Earlier:
         return self.packs[-1] if self.packs else None
 
 
-def earlier_packs(folder: Path, as_of: dt.date) -> Earlier:
+def earlier_packs(folder: Path, as_of: dt.date, pmo: str | None = None) -> Earlier:
     """Every pack folder beside `folder` (not `folder` itself, nor a hidden folder such as a
-    pack still being written) whose as-of date is before `as_of`, one per as-of date."""
+    pack still being written) whose as-of date is before `as_of`, one per as-of date, of
+    the same scope: the whole master, or the one PMO `pmo` (`--pmo`)."""
     folder = Path(folder).absolute()
     parent = folder.parent
     found: dict[dt.date, tuple[float, PackRecord]] = {}
@@ -338,7 +344,7 @@ def earlier_packs(folder: Path, as_of: dt.date) -> Earlier:
         except PackMemoryError as exc:
             warnings.append(f"{exc} It is left out of the history.")
             continue
-        if record.as_of >= as_of:
+        if record.as_of >= as_of or (record.pmo or "").casefold() != (pmo or "").casefold():
             continue
         try:
             written = memory.stat().st_mtime
@@ -357,12 +363,6 @@ def _text(value: object) -> str | None:
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _counts(value: object) -> dict[str, int] | None:
-    if value is None:
-        return None
-    return {str(k): int(v) for k, v in dict(value).items()}
 
 
 def _day(value: object) -> dt.date | None:
