@@ -213,7 +213,7 @@ def kpis(n: int) -> Iterator[dict]:
         for j, name in enumerate(KPI_NAMES, start=1):
             yield {"KPI ID": f"KPI-{k:05d}-{j}", "Service ID": sid, "KPI Name": name,
                    "Unit": "%", "Direction": "Higher is better", "Target": 95,
-                   "Amber Threshold": 90, "Red Threshold": 80, "Frequency": "Monthly",
+                   "Amber Threshold": 90, "Frequency": "Monthly",
                    "Owner": ids["p2"], "Baseline": 70}
 
 

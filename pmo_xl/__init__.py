@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         check,
         demo,
         diff,
+        history,
         new,
         pack,
         report_kpi,
@@ -49,8 +50,9 @@ if TYPE_CHECKING:
     from pmo_xl.findings import Finding
 
 # Every command of the CLI, by the same name (pmo_xl.api has each one's example).
-__all__ = ["CannotCheck", "Finding", "actions", "catalogue", "check", "demo", "diff", "new",
-           "pack", "report_kpi", "report_status", "rollup", "rules", "schema", "send"]
+__all__ = ["CannotCheck", "Finding", "actions", "catalogue", "check", "demo", "diff",
+           "history", "new", "pack", "report_kpi", "report_status", "rollup", "rules", "schema",
+           "send"]
 _WHERE = {name: "pmo_xl.api" for name in __all__}
 _WHERE.update(CannotCheck="pmo_xl.errors", Finding="pmo_xl.findings")
 

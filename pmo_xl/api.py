@@ -23,14 +23,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import refuse_master
 from pmo_xl.period import out_of_range, usable
-from pmo_xl.validators.engine import CheckResult, check_path
-from pmo_xl.validators.families import load_rules
-from pmo_xl.validators.registry import Rule
-from pmo_xl.workbook.master import read_master
+
+if TYPE_CHECKING:
+    from pmo_xl.validators.engine import CheckResult
+    from pmo_xl.validators.registry import Rule
+
+# Each function imports what it needs when it runs: `import pmo_xl.api` costs no pandas,
+# pandera or openpyxl, so a command that needs none of them (history, rules, schema, send)
+# starts at once.
 
 
 def check(
@@ -42,10 +47,15 @@ def check(
     output: str | Path | None = None,
     annotate: str | Path | None = None,
     progress: Callable[[Rule], None] | None = None,
+    pmo: str | None = None,
 ) -> CheckResult:
     """Read the master at `path` and run every selected rule as of `as_of` (default today);
     with `output`, also write the findings workbook there, with `annotate` the annotated
     copy of the master (`pmo-xl check PATH -o FINDINGS.xlsx --annotate COPY.xlsx`).
+
+    With `pmo` (a PMO ID), the result is limited to that PMO: the services it leads or
+    delivers, its own KPIs and its people, and the findings on them (the rules still run on
+    the whole master).
 
     Example::
 
@@ -53,11 +63,13 @@ def check(
         for finding in result.findings:
             print(finding.address, finding.rule, finding.message)
     """
+    from pmo_xl.validators.engine import check_path, for_pmo
+
     if as_of is not None and not usable(as_of):
         raise CannotCheck(out_of_range(as_of))
     refuse_outputs(path, output=output, annotate=annotate)
-    result = check_path(path, as_of or dt.date.today(), select=select, ignore=ignore,
-                        progress=progress)
+    result = for_pmo(check_path(path, as_of or dt.date.today(), select=select, ignore=ignore,
+                                progress=progress), pmo)
     if output is not None:
         from pmo_xl.reports.findings_workbook import write_findings_workbook
 
@@ -88,9 +100,11 @@ def report_status(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    pmo: str | None = None,
 ) -> Path:
     """Check the master and write the status report (`pmo-xl report status`); returns its
-    path (default ./status-report-YYYY-MM-DD.xlsx, the as-of date).
+    path (default ./status-report-YYYY-MM-DD.xlsx, the as-of date; with `pmo`, that PMO's
+    part, ./status-report-PMO-YYYY-MM-DD.xlsx).
 
     Example::
 
@@ -98,7 +112,7 @@ def report_status(
     """
     from pmo_xl.reports.status import write_status_report
 
-    return _report(write_status_report, "status", path, as_of, output, select, ignore)
+    return _report(write_status_report, "status", path, as_of, output, select, ignore, pmo)
 
 
 def report_kpi(
@@ -108,9 +122,11 @@ def report_kpi(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    pmo: str | None = None,
 ) -> Path:
     """Check the master and write the KPI report (`pmo-xl report kpi`); returns its path
-    (default ./kpi-report-YYYY-MM-DD.xlsx, the as-of date).
+    (default ./kpi-report-YYYY-MM-DD.xlsx, the as-of date; with `pmo`, that PMO's part,
+    ./kpi-report-PMO-YYYY-MM-DD.xlsx).
 
     Example::
 
@@ -118,16 +134,18 @@ def report_kpi(
     """
     from pmo_xl.reports.kpi import write_kpi_report
 
-    return _report(write_kpi_report, "kpi", path, as_of, output, select, ignore)
+    return _report(write_kpi_report, "kpi", path, as_of, output, select, ignore, pmo)
 
 
 def _report(writer: Callable, kind: str, path: str | Path, as_of: dt.date | None,
-            output: str | Path | None, select: Iterable[str], ignore: Iterable[str]) -> Path:
+            output: str | Path | None, select: Iterable[str], ignore: Iterable[str],
+            pmo: str | None) -> Path:
     as_of = as_of or dt.date.today()
+    scope = f"{pmo.strip()}-" if pmo else ""
     output = Path(output) if output is not None else Path(
-        f"{kind}-report-{as_of.isoformat()}.xlsx")
+        f"{kind}-report-{scope}{as_of.isoformat()}.xlsx")
     refuse_outputs(path, output=output)
-    result = check(path, as_of, select=select, ignore=ignore)
+    result = check(path, as_of, select=select, ignore=ignore, pmo=pmo)
     writer(result, output)
     return output
 
@@ -141,12 +159,14 @@ def pack(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     since: str | Path | None = None,
+    pmo: str | None = None,
 ):
     """Check the master and write the governance pack folder; returns the written Pack.
 
     The previous pack is found beside the folder by itself; `since` names another (a pack
     folder or a master) or is "none" to compare with nothing (`pmo-xl pack`). The folder
-    (default ./pmo-pack-YYYY-MM-DD) appears whole or not at all.
+    (default ./pmo-pack-YYYY-MM-DD) appears whole or not at all. With `pmo`, the pack is
+    that PMO's (see :func:`check`), and it compares itself only with packs of the same PMO.
 
     Example::
 
@@ -158,11 +178,12 @@ def pack(
 
     path = Path(path)
     as_of = as_of or dt.date.today()
-    folder = Path(output) if output is not None else default_folder(as_of)
+    folder = Path(output) if output is not None else default_folder(as_of, pmo)
     refuse_folder_for_pack(folder, path, force)
-    memory = recall(folder, as_of, since)  # a bad --since stops here, before any work
-    # Check first: an unreadable master leaves no empty pack folder behind.
-    result = check(path, as_of, select=select, ignore=ignore)
+    # A bad --since stops here, before any work.
+    memory = recall(folder, as_of, since, pmo=pmo.strip() if pmo else None)
+    # Check first: an unreadable master (or an unknown PMO) leaves no empty pack folder.
+    result = check(path, as_of, select=select, ignore=ignore, pmo=pmo)
     memory.since = since_last_meeting(memory, result)
     return write_pack_files(result, folder, memory, force=force)
 
@@ -175,6 +196,7 @@ def actions(
     ignore: Iterable[str] = (),
     person: str | None = None,
     output: str | Path | None = None,
+    pmo: str | None = None,
 ):
     """Check the master and work out who has to act: each person's items and the unassigned
     ones (an ActionList; `pmo-xl actions`). With `person`, that person's only (a Person ID
@@ -195,7 +217,7 @@ def actions(
         if Path(output).exists() and not Path(output).is_dir():
             raise CannotCheck(f"{output} is a file, not a folder; give a folder for the "
                               "drafts.")
-    result = check(path, as_of, select=select, ignore=ignore)
+    result = check(path, as_of, select=select, ignore=ignore, pmo=pmo)
     found = build_actions(result)
     if person is not None:
         wanted = person.strip()
@@ -241,6 +263,8 @@ def diff(
     if output is not None:
         for source in (old, new, old_path, new_path):
             refuse_same(Path(output), Path(source))
+    from pmo_xl.workbook.master import read_master
+
     old_master, new_master = read_master(old_path), read_master(new_path)
     comparison = run_comparison(old_master, new_master, as_of or dt.date.today(),
                                 old_as_of=old_as_of, select=select, ignore=ignore)
@@ -297,6 +321,8 @@ def rules(code: str | None = None) -> dict[str, Rule]:
             print(rule.code, rule.severity, rule.title)
         print(api.rules("L104")["L104"].explanation)
     """
+    from pmo_xl.validators.families import load_rules
+
     registry = load_rules()
     if code is None:
         return registry
@@ -371,6 +397,7 @@ def catalogue(
     audience: str | None = None,
     with_status: bool = False,
     title: str | None = None,
+    pmo: str | None = None,
 ):
     """Check the master and write the customer-facing service catalogue: one web page
     (default `service-catalogue.html`) or, with `output_format="xlsx"`, a workbook.
@@ -389,7 +416,7 @@ def catalogue(
     output_format = catalogue_format(output, output_format)
     target = Path(output) if output is not None else Path(f"service-catalogue.{output_format}")
     refuse_same(target, Path(path))
-    result = check(path, as_of)
+    result = check(path, as_of, pmo=pmo)
     content = build_catalogue(result, stages=tuple(stages) or DEFAULT_STAGES,
                               audience=audience, with_status=with_status, title=title)
     if output_format == "xlsx":
@@ -482,3 +509,27 @@ def rollup(
         found.written = write_outputs(found, Path(output))
     return found
 
+
+def history(
+    paths: Iterable[str | Path],
+    output: str | Path,
+    *,
+    output_format: str = "csv",
+):
+    """Read the packs under `paths` (pack folders, folders holding them, and optionally the
+    current master) and write the history tables into `output`: one file per table,
+    CSV or (with the optional pyarrow) Parquet. Returns a HistoryWritten: each table's file
+    and rows, the packs counted, and a warning for each pack left out.
+
+    A damaged pack, one written by a newer pmo-xl or one that has lost its master snapshot
+    is named and left out; the same pack reached twice counts once (`pmo-xl history`).
+    Needs neither pandas nor the rules: a history reads the packs' pack.json files.
+
+    Example::
+
+        written = api.history(["//share/PMO/packs"], "pmo-history")
+        print(written.packs, {name: path.name for name, path in written.files.items()})
+    """
+    from pmo_xl.portfolio.history import write_history
+
+    return write_history(paths, output, output_format)

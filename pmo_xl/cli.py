@@ -36,8 +36,10 @@ def fail(exc: CannotCheck) -> InputError:
 _as_a_program = False  # set by main(): pmo-xl runs as its own short-lived process
 
 
-def _library():
-    """pmo_xl.api, imported when a command first needs it (pandas, pandera, openpyxl, rules).
+def _library(checks: bool = True):
+    """pmo_xl.api, with (for a command that reads a master) the checks' libraries imported
+    too: pandas, pandera, openpyxl, the rules. `history` reads only pack.json files and
+    asks for the API alone.
 
     Run as the `pmo-xl` program, the objects those imports made (a few hundred thousand,
     alive until exit) are then frozen out of the cyclic garbage collector, which would
@@ -47,7 +49,9 @@ def _library():
     global _as_a_program
     from pmo_xl import api
 
-    if _as_a_program:
+    if checks:
+        import pmo_xl.validators.engine  # noqa: F401  (pandas, pandera and the rules)
+    if _as_a_program and checks:
         _as_a_program = False
         gc.freeze()
     return api
@@ -102,6 +106,10 @@ format_option = click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
     show_default=True, help="text for people, json for scripts.")
 master_argument = click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
+pmo_option = click.option(
+    "--pmo", metavar="PMO-ID",
+    help="Only this PMO (a PMO ID from PMOs): the services it leads or delivers, its own "
+         "KPIs and its people. The checks still run on the whole master.")
 
 
 def force_option(what: str) -> Callable:
@@ -256,7 +264,9 @@ def new(path: Path, force: bool) -> None:
 @cli.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
-    """List every rule, or explain one with a passing and a failing example.
+    """List every rule, or explain one with its examples.
+
+    Each explanation comes with a passing and a failing example.
 
     \b
     Example:
@@ -307,7 +317,9 @@ def rules(code: str | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown"]),
               default="text", show_default=True)
 def schema(output_format: str) -> None:
-    """Print the master's sheets, columns and allowed values (from the schemas the checks use).
+    """Print the master's sheets, columns and allowed values.
+
+    They come from the schemas the checks use.
 
     \b
     Example:
@@ -322,7 +334,9 @@ def schema(output_format: str) -> None:
 @cli.group(invoke_without_command=True, no_args_is_help=False)
 @click.pass_context
 def report(ctx: click.Context) -> None:
-    """Write a report workbook (status or KPI) from the master, ready to email or print.
+    """Write the status or KPI report workbook from the master.
+
+    Ready to email or print.
 
     \b
     Example:
@@ -334,17 +348,21 @@ def report(ctx: click.Context) -> None:
                                "`pmo-xl report kpi PATH`.", ctx)
 
 
+REPORT_NAMES = {"status": "status report", "kpi": "KPI report"}
+
+
 def _write_report(kind: str, path: Path, as_of: dt.date, output: Path | None,
-                  select: list[str], ignore: list[str], quiet: bool) -> None:
+                  select: list[str], ignore: list[str], quiet: bool,
+                  pmo: str | None = None) -> None:
     _require_rules(select, ignore)
     api = _library()
     write = api.report_status if kind == "status" else api.report_kpi
     try:
-        written = write(path, as_of, output, select=select, ignore=ignore)
+        written = write(path, as_of, output, select=select, ignore=ignore, pmo=pmo)
     except CannotCheck as exc:
         raise fail(exc) from None
     if not quiet:
-        click.echo(f"Wrote the {kind} report to {written}.")
+        click.echo(f"Wrote the {REPORT_NAMES[kind]} to {written}.")
 
 
 def report_options(command: Callable) -> Callable:
@@ -359,6 +377,7 @@ def report_options(command: Callable) -> Callable:
         select_option,
         ignore_option,
         quiet_option,
+        pmo_option,
     ]):
         command = option(command)
     return command
@@ -367,7 +386,7 @@ def report_options(command: Callable) -> Callable:
 @report.command("status")
 @report_options
 def report_status(path: Path, as_of: dt.date, output: Path | None, select: list[str],
-                  ignore: list[str], quiet: bool) -> None:
+                  ignore: list[str], quiet: bool, pmo: str | None) -> None:
     """Write the status report for the master at PATH.
 
     Summary with charts, Services (RAG, owner, open risks, findings, next date due),
@@ -380,14 +399,15 @@ def report_status(path: Path, as_of: dt.date, output: Path | None, select: list[
     Example:
       pmo-xl report status master.xlsx --as-of 2026-11-30
       pmo-xl report status master.xlsx -o status-november.xlsx
+      pmo-xl report status master.xlsx --pmo PMO-DIG
     """
-    _write_report("status", path, as_of, output, select, ignore, quiet)
+    _write_report("status", path, as_of, output, select, ignore, quiet, pmo)
 
 
 @report.command("kpi")
 @report_options
 def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str],
-               ignore: list[str], quiet: bool) -> None:
+               ignore: list[str], quiet: bool, pmo: str | None) -> None:
     """Write the KPI report for the master at PATH.
 
     Summary (KPI and RAG counts per service), every KPI for its reporting period (actual,
@@ -400,8 +420,9 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str
     Example:
       pmo-xl report kpi master.xlsx --as-of 2026-11-30
       pmo-xl report kpi master.xlsx -o kpi-november.xlsx
+      pmo-xl report kpi master.xlsx --pmo PMO-DIG
     """
-    _write_report("kpi", path, as_of, output, select, ignore, quiet)
+    _write_report("kpi", path, as_of, output, select, ignore, quiet, pmo)
 
 
 @cli.command()
@@ -417,17 +438,19 @@ def report_kpi(path: Path, as_of: dt.date, output: Path | None, select: list[str
 @click.option("--since", metavar="PACK|MASTER|none",
               help="Compare with this pack folder or master instead of the newest earlier pack "
                    "beside the new one; none compares with nothing.")
+@pmo_option
 def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: list[str],
-         ignore: list[str], strict: bool, quiet: bool, since: str | None) -> None:
-    """Write everything for the governance meeting into one dated folder.
+         ignore: list[str], strict: bool, quiet: bool, since: str | None,
+         pmo: str | None) -> None:
+    """Write everything for the governance meeting into one folder.
 
-    The findings workbook, the status report, the KPI report, governance-pack.eml (an
-    unsent email draft with the three attached: open it, add recipients, send) and
-    to-people/ (each person's actions as a draft addressed to them; `pmo-xl send` sends
-    them). The pack appears whole or not at all; an existing pack folder is replaced only
-    with --force, and only once the new pack is complete. Exit codes as for check: 0 no
-    errors, 1 errors found (or warnings with --strict; the pack is still written), 2
-    nothing was written, 130 interrupted (nothing was written).
+    The folder, dated by the as-of date, holds the findings workbook, the status report,
+    the KPI report, governance-pack.eml (an unsent email draft with the three attached: open
+    it, add recipients, send) and to-people/ (each person's actions as a draft addressed to
+    them; `pmo-xl send` sends them). The pack appears whole or not at all; an existing pack
+    folder is replaced only with --force, and only once the new pack is complete. Exit
+    codes as for check: 0 no errors, 1 errors found (or warnings with --strict; the pack is
+    still written), 2 nothing was written, 130 interrupted (nothing was written).
 
     The pack keeps a copy of the master (master-snapshot.xlsx) and pack.json, and compares
     itself with the newest earlier pack beside it: the status report gains a Since last
@@ -438,6 +461,7 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
       pmo-xl pack master.xlsx --as-of 2026-11-30
       pmo-xl pack master.xlsx -o "//share/PMO/Board 2026-11"
       pmo-xl pack master.xlsx --since pmo-pack-2026-09-30
+      pmo-xl pack master.xlsx --pmo PMO-DIG   (one PMO's pack, compared with its last one)
     """
     _require_rules(select, ignore)
     api = _library()
@@ -445,21 +469,24 @@ def pack(path: Path, as_of: dt.date, output: Path | None, force: bool, select: l
 
     try:
         written = api.pack(path, as_of, output, force=force, select=select, ignore=ignore,
-                           since=since)
+                           since=since, pmo=pmo)
     except CannotCheck as exc:
         raise fail(exc) from None
     result = written.result
-    for warning in written.memory.warnings if written.memory else ():
+    for warning in [*(written.memory.warnings if written.memory else ()), *written.notes]:
         click.echo(f"Warning: {warning}", err=True)
     print_findings(result.findings, result.summary, path.name, as_of.isoformat(), quiet=True)
     if not quiet:
-        click.echo(f"Governance pack: {written.folder}")
+        # As the user named it (the default: its name in the current folder), like report.
+        click.echo(f"Governance pack: {output if output is not None else written.folder.name}")
         for item in (*written.workbooks, written.email):
             click.echo(f"  {item.name}")
         if written.drafts is not None:
-            click.echo(f"  {written.drafts.folder.name}/  ({len(written.drafts.files)} "
-                       f"addressed drafts, {len(written.drafts.unaddressed)} people without "
-                       "a usable email)")
+            drafts, unaddressed = len(written.drafts.files), len(written.drafts.unaddressed)
+            click.echo(f"  {written.drafts.folder.name}/  ({drafts} addressed "
+                       f"draft{'' if drafts == 1 else 's'}, {unaddressed} "
+                       f"{'person' if unaddressed == 1 else 'people'} without a usable "
+                       "email)")
         click.echo(_since_line(written.memory))
     sys.exit(1 if result.failed(strict) else 0)
 
@@ -478,13 +505,13 @@ def _since_line(memory) -> str:
 @click.argument("folder", required=False, type=click.Path(), default="pmo-xl-demo")
 @as_of_option
 def demo(folder: str, as_of: dt.date) -> None:
-    """Run the main job on a built-in example master (default folder ./pmo-xl-demo).
+    """Try pmo-xl on a built-in example master.
 
-    Writes a realistic example master with a handful of real problems, checks it and
-    prints the findings. Exits 0 although the example has errors: showing them is the
-    point (use `pmo-xl check` in scripts). Refreshes files it wrote in FOLDER earlier,
-    and no others: a file of the same name that pmo-xl did not write, or that was saved
-    since, is left alone and the demo stops.
+    Writes a realistic example master with a handful of real problems into FOLDER (default
+    ./pmo-xl-demo), checks it, writes its reports and prints the findings. Exits 0 although
+    the example has errors: showing them is the point (use `pmo-xl check` in scripts).
+    Refreshes files it wrote in FOLDER earlier, and no others: a file of the same name that
+    pmo-xl did not write, or that was saved since, is left alone and the demo stops.
 
     \b
     Example:
@@ -522,7 +549,7 @@ def demo(folder: str, as_of: dt.date) -> None:
 def send(folder: Path, smtp: str | None, from_address: str | None, starttls: bool,
          ssl: bool, user: str | None, cc: tuple[str, ...], yes: bool,
          dry_run: bool) -> None:
-    """Send the addressed drafts in DIR through an SMTP server, each one once.
+    """Send the addressed drafts in DIR through a mail server, once.
 
     DIR is a pack folder (its to-people/ drafts) or a folder written by `pmo-xl actions -o`.
     It lists what it will send (to whom, subject, size) and asks before sending. sent.json
@@ -595,8 +622,10 @@ def _stdout_failed(exc: OSError) -> int:
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
               help="Also write one unsent email draft per person into DIR (replacing the "
                    "drafts pmo-xl wrote there before; no other file is touched).")
+@pmo_option
 def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
-            ignore: list[str], person: str | None, quiet: bool, output: Path | None) -> None:
+            ignore: list[str], person: str | None, quiet: bool, output: Path | None,
+            pmo: str | None) -> None:
     """List, per person, what they have to do before the meeting.
 
     Each finding goes to the people who own its record (a service's to its Service Owner
@@ -619,7 +648,7 @@ def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
     _require_rules(select, ignore)
     try:
         found = api.actions(path, as_of, select=select, ignore=ignore, person=person,
-                            output=output)
+                            output=output, pmo=pmo)
     except CannotCheck as exc:
         raise fail(exc) from None
     if output_format == "json":
@@ -643,7 +672,7 @@ def actions(path: Path, as_of: dt.date, output_format: str, select: list[str],
 @quiet_option
 def diff(old: Path, new: Path, as_of: dt.date, output_format: str, output: Path | None,
          select: list[str], ignore: list[str], strict: bool, quiet: bool) -> None:
-    """What changed between two versions of the master, record by record.
+    """Compare two versions of the master, record by record.
 
     Records are matched on their IDs (never row positions): sorting, inserted columns and
     moved rows are no change. OLD and NEW are master workbooks or pack folders (their
@@ -725,6 +754,55 @@ def rollup(paths: tuple[Path, ...], as_of: dt.date, output: Path | None, pmo: st
     sys.exit(found.exit_code(strict))
 
 
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="The folder for the tables (one file per table). Replaced as a whole when "
+                   "it holds only tables pmo-xl wrote, so a refresh is the same command.")
+@click.option("--format", "output_format", type=click.Choice(["csv", "parquet"]),
+              default="csv", show_default=True,
+              help="csv: UTF-8 files any tool opens; parquet: typed files (needs pip install "
+                   "'pmo-xl[parquet]').")
+@quiet_option
+def history(paths: tuple[Path, ...], output: Path, output_format: str, quiet: bool) -> None:
+    """Years of packs as tables for Power BI, pandas or DuckDB.
+
+    PATHs are pack folders, folders holding them (one PMO's or many), and optionally the
+    current master. Each pack's pack.json gives one row per service, KPI, finding and
+    decision of its meeting (keys: the master's IDs and the pack); the services, KPIs,
+    PMOs, people (no email addresses) and dates are described once each. A damaged pack, one
+    from a newer pmo-xl, or one without its master snapshot is named and left out; the same
+    pack twice counts once. docs/history.md describes every table. Exit 0: written (even with
+    packs left out, each named on stderr); 2: nothing could be written.
+
+    \b
+    Example:
+      pmo-xl history //share/PMO/packs -o pmo-history
+      pmo-xl history packs-2025 packs-2026 master.xlsx -o pmo-history --format parquet
+    """
+    api = _library(checks=False)  # a history reads pack.json files: no pandas, no rules
+
+    try:
+        written = api.history(paths, output, output_format=output_format)
+    except CannotCheck as exc:
+        raise fail(exc) from None
+    for warning in written.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if quiet:
+        return
+    current = f"{written.masters} current master{'' if written.masters == 1 else 's'}"
+    if written.packs:
+        read = (f"Read {written.packs} pack{'' if written.packs == 1 else 's'} of "
+                f"{written.series} master{'' if written.series == 1 else 's'}"
+                + (f" and {current}" if written.masters else ""))
+    else:
+        read = f"Read no pack, only {current}"
+    click.echo(f"{read}; wrote {len(written.files)} tables to {written.folder}:")
+    for name, path in written.files.items():
+        rows = written.rows[name]
+        click.echo(f"  {path.name:<22} {rows:>9,} row{'' if rows == 1 else 's'}")
+
+
 def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
     """Stage names as the master spells them; only stages a customer can be offered."""
     offered = ("Running", "Pilot", "Transition", "Closing")
@@ -746,21 +824,24 @@ def _published_stages(ctx, param, values: tuple[str, ...]) -> list[str]:
               help="Publish the services at this stage: Running, Pilot, Transition or Closing "
                    "(repeat for more). Default: Running. Pilots and others are marked as such.")
 @click.option("--audience", metavar="TEXT",
-              help="Only the services whose Customers include TEXT, e.g. \"project managers\".")
+              help="Only the services whose Customers name TEXT as whole words (any case), "
+                   "e.g. \"project managers\".")
 @click.option("--with-status", is_flag=True,
               help="Show each service level's latest RAG (Green, Amber, Red, No data).")
 @click.option("--title", metavar="TEXT",
               help="The page's title. Default: \"<Organisation> PMO service catalogue\".")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="The file to write. Default: ./service-catalogue.html (or .xlsx).")
+@pmo_option
 def catalogue(path: Path, as_of: dt.date, output_format: str | None, stages: tuple[str, ...],
               audience: str | None, with_status: bool, title: str | None,
-              output: Path | None) -> None:
-    """Publish the service catalogue customers read: one web page, or a workbook.
+              output: Path | None, pmo: str | None) -> None:
+    """Publish the service catalogue customers read.
 
-    Each published service in the customers' words: what it is, who it is for, the outcome,
-    what you get (its SIPOC outputs), its service levels (KPI targets) and how to ask for
-    it, grouped by Category, with a contents list and a search box. Nothing internal is
+    One web page, or with --format xlsx a workbook of the same content. Each published
+    service in the customers' words: what it is, who it is for, the outcome, what you get
+    (its SIPOC outputs), its service levels (KPI targets) and how to ask for it, grouped by
+    Category, with a contents list and a search box. Nothing internal is
     shown: no FTE, funding, priority, risks, changes or findings, no other service, no
     other person. The page works offline, from a file or a share, on a phone and in print.
     Exit 0: written; 1: written, but published services carry errors in the master (run
@@ -777,7 +858,8 @@ def catalogue(path: Path, as_of: dt.date, output_format: str | None, stages: tup
     try:
         published = api.catalogue(path, as_of, output, output_format=output_format,
                                   stages=stages,
-                                  audience=audience, with_status=with_status, title=title)
+                                  audience=audience, with_status=with_status, title=title,
+                                  pmo=pmo)
     except CannotCheck as exc:
         raise fail(exc) from None
     content = published.catalogue

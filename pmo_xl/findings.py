@@ -35,6 +35,14 @@ def quote_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 SEVERITIES = (ERROR, WARNING, INFO)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+# A severity as every workbook writes it (a column, a comment); the terminal and JSON keep
+# the lower-case code, as linters print it.
+SEVERITY_LABEL = {ERROR: "Error", WARNING: "Warning", INFO: "Info"}
+
+
+def severity_label(severity: str) -> str:
+    """`Error`, `Warning`, `Info` (anything else as it is)."""
+    return SEVERITY_LABEL.get(severity, severity)
 
 
 @dataclass(frozen=True)

@@ -78,13 +78,26 @@ def refuse_odd_target(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise CannotCheck(f"{path} cannot be used as an output: {exc.strerror or exc}.") from None
+        raise _not_a_folder(exc, path) or CannotCheck(
+            f"{path} cannot be used as an output: {exc.strerror or exc}.") from None
     if stat.S_ISDIR(mode):
         raise CannotCheck(f"{path} is a folder; give a file name for the output.")
     if not stat.S_ISREG(mode):
         raise CannotCheck(f"{path} is not an ordinary file (it is a device, pipe or socket); "
                           "pmo-xl writes its outputs to ordinary files only, choose a file "
                           "name.")
+
+
+def _not_a_folder(exc: OSError, path: Path) -> CannotCheck | None:
+    """For "Not a directory" (`-o /dev/full/x.xlsx`, `-o notes.txt/x.xlsx`): the sentence
+    naming what stands where a folder should be; None for any other failure."""
+    if exc.errno not in (errno.ENOTDIR, errno.EEXIST):
+        return None
+    for parent in Path(path).parents:
+        if os.path.exists(parent) and not os.path.isdir(parent):
+            return CannotCheck(f"{parent} is not a folder, so nothing can be written inside "
+                               f"it; choose an output in a folder.")
+    return None
 
 
 def _umask() -> int:
@@ -94,7 +107,7 @@ def _umask() -> int:
 
 
 def _cannot_write(exc: OSError, path: Path) -> CannotCheck:
-    if exc.errno == errno.ENOSPC:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk, or a full quota
         return CannotCheck(f"The disk is full; {path.name} was not written.")
     if isinstance(exc, PermissionError):
         return CannotCheck(f"{path} cannot be written: permission denied.")
@@ -207,8 +220,8 @@ def made_folder(path: Path, what: str, source: Path | None = None) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CannotCheck(f"The {what} folder {path} cannot be created: "
-                          f"{exc.strerror or exc}.") from None
+        raise _not_a_folder(exc, path) or CannotCheck(
+            f"The {what} folder {path} cannot be created: {exc.strerror or exc}.") from None
     return path
 
 
@@ -263,6 +276,7 @@ def _inside(item: Path, folder: Path) -> bool:
 def atomic_folder(
     path: str | Path, *, source: Path | None = None, overwrite: bool = False,
     replaceable: Callable[[Path], bool] | None = None, what: str = "output folder",
+    notes: list[str] | None = None,
 ) -> Iterator[Path]:
     """Yield a new temporary folder beside `path`; when the block succeeds, it becomes `path`.
 
@@ -271,6 +285,8 @@ def atomic_folder(
     the new one is complete, by an atomic exchange where the system offers one (Linux), else
     by two renames with signals held. A lock file beside the folder (`.name.lock`) makes a
     second run into the same folder at the same time wait for nothing: it is refused.
+    The replaced folder is removed, a read-only one too; one that cannot be removed is
+    said in a sentence added to `notes`, never left unsaid.
     """
     # A real name for the folder (`.` has none) and, behind a symbolic link, the folder the
     # link leads to: that is where the user means the pack to go.
@@ -279,7 +295,8 @@ def atomic_folder(
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CannotCheck(f"The {what} {path} cannot be created: {exc.strerror or exc}.") from None
+        raise _not_a_folder(exc, path) or CannotCheck(
+            f"The {what} {path} cannot be created: {exc.strerror or exc}.") from None
     with _locked(parent / f".{path.name}.lock", path, what):
         refuse_folder(path, source=source, overwrite=overwrite, replaceable=replaceable,
                       what=what)
@@ -296,28 +313,32 @@ def atomic_folder(
             release()
             yield temp
             os.chmod(temp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
-            _swap_in(temp, path)
+            left = _swap_in(temp, path)
         except OSError as exc:
             shutil.rmtree(temp, ignore_errors=True)
             raise _cannot_write(exc, path) from None
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
+    if left is not None and notes is not None:
+        notes.append(f"The previous {what} could not be removed once the new one was in "
+                     f"place (it is read-only); it is kept beside it as {left}, a hidden "
+                     "folder: delete it when you no longer need it.")
 
 
-def _swap_in(new: Path, path: Path) -> None:
-    """Put the complete folder `new` at `path`, then remove what was there."""
+def _swap_in(new: Path, path: Path) -> Path | None:
+    """Put the complete folder `new` at `path`, then remove what was there; returns where
+    the replaced folder still is when it could not be removed (else None)."""
     with held():
         if not path.exists():
             os.rename(new, path)
-            return
+            return None
         if path.is_dir() and not any(path.iterdir()):
             os.rmdir(path)
             os.rename(new, path)
-            return
+            return None
         if _exchange(new, path):
-            shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old folder
-            return
+            return _remove_replaced(new)  # `new` now holds the old folder
         old = path.with_name(f".{path.name}-replaced-{secrets.token_hex(4)}")
         os.rename(path, old)
         try:
@@ -325,7 +346,21 @@ def _swap_in(new: Path, path: Path) -> None:
         except BaseException:
             os.rename(old, path)
             raise
-        shutil.rmtree(old, ignore_errors=True)
+        return _remove_replaced(old)
+
+
+def _remove_replaced(folder: Path) -> Path | None:
+    """Remove a replaced folder, first making its read-only folders writable (their entries
+    cannot be removed otherwise); the folder when it is still there, else None."""
+    shutil.rmtree(folder, ignore_errors=True)
+    if not os.path.lexists(folder):
+        return None
+    for root, dirs, _files in os.walk(folder):
+        for name in (root, *(os.path.join(root, d) for d in dirs)):
+            with contextlib.suppress(OSError):
+                os.chmod(name, os.stat(name).st_mode | stat.S_IRWXU)
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder if os.path.lexists(folder) else None
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -394,3 +429,15 @@ def _try_lock(handle: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (the master's fingerprint; a pack's snapshot is checked
+    against it), read a megabyte at a time."""
+    import hashlib
+
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()

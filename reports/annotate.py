@@ -26,10 +26,12 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pmo_xl.errors import CannotCheck
-from pmo_xl.findings import SEVERITY_ORDER, Finding
+from pmo_xl.findings import SEVERITY_ORDER, Finding, severity_label
 from pmo_xl.output import atomic_output
+from pmo_xl.reports.excel_numbers import without_unholdable_numbers
 from pmo_xl.reports.styles import SEVERITY_FILL_HEX
 from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.schema import NOT_FINITE
 from pmo_xl.workbook.paging import fits_portrait, pages_wide
 
 AUTHOR = "pmo-xl"
@@ -44,10 +46,7 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
     path = Path(path)
     master_path = result.master.path
     with atomic_output(path, source=master_path) as temp:
-        master_bytes = _read_checked_bytes(result)
-        with warnings.catch_warnings():  # "extension is not supported" and the like: not
-            warnings.simplefilter("ignore")  # the user's concern, and not a finding
-            book = openpyxl.load_workbook(io.BytesIO(master_bytes))
+        book = _load_copy(result, _read_checked_bytes(result))
         by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
         missing: list[Finding] = []
         worksheets = {sheet.title for sheet in book.worksheets if isinstance(sheet, Worksheet)}
@@ -63,8 +62,30 @@ def write_annotated_copy(result: CheckResult, path: Path) -> Path:
             _findings_sheet(book, missing)
         for sheet in book.worksheets:
             _print_setup(sheet, f"{master_path.name}, checked as of {result.as_of.isoformat()}")
-        book.save(temp)
+        # Saved into memory, then written in one go: on a full disk openpyxl's half-written
+        # zip would otherwise complain again, with a traceback, when it is collected.
+        buffer = io.BytesIO()
+        book.save(buffer)
+        temp.write_bytes(buffer.getbuffer())
     return path
+
+
+def _load_copy(result: CheckResult, master_bytes: bytes):
+    """The master as openpyxl reads it; a number Excel cannot hold (NaN, INF: S105 names it)
+    is left blank in the copy, as the check read it (openpyxl cannot load NaN at all)."""
+    unholdable = any(odd.kind == NOT_FINITE for table in result.master.sheets.values()
+                     for odd in table.odd_values)
+    if unholdable:
+        master_bytes = without_unholdable_numbers(master_bytes)
+    with warnings.catch_warnings():  # "extension is not supported" and the like: not
+        warnings.simplefilter("ignore")  # the user's concern, and not a finding
+        try:
+            return openpyxl.load_workbook(io.BytesIO(master_bytes))
+        except ValueError:
+            if unholdable:
+                raise
+        # NaN on a sheet the check does not read (a PMO's own sheet): clean, then load.
+        return openpyxl.load_workbook(io.BytesIO(without_unholdable_numbers(master_bytes)))
 
 
 def _read_checked_bytes(result: CheckResult) -> bytes:
@@ -92,8 +113,9 @@ def _shown_cell(sheet: Worksheet, cell: str) -> str:
 
 
 def comment_text(finding: Finding) -> str:
-    """`S106 error: <message>\\nHint: <hint>` (and the waiver, where there is one)."""
-    text = f"{finding.rule} {finding.severity}: {finding.message}\nHint: {finding.hint}"
+    """`S106 Error: <message>\\nHint: <hint>` (and the waiver, where there is one)."""
+    text = (f"{finding.rule} {severity_label(finding.severity)}: {finding.message}\n"
+            f"Hint: {finding.hint}")
     if finding.waived:
         text += f"\nWaived: {finding.waiver_reason or 'yes'}"
     return text
@@ -124,7 +146,7 @@ def _findings_sheet(book, findings: list[Finding]) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for finding in findings:
-        row = [finding.rule, finding.severity, finding.sheet, finding.cell,
+        row = [finding.rule, severity_label(finding.severity), finding.sheet, finding.cell,
                finding.record or "", finding.message, finding.hint]
         sheet.append(row)
         # openpyxl would store "=..." text as a formula; mark every cell as a string.

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmo_xl.people.email_address import usable_email
 from pmo_xl.validators.schema import SIPOC, Direction, Offering, PMOs, Services, Stage
 
 if TYPE_CHECKING:
@@ -45,24 +46,6 @@ STAGE_NOTES = {
 UNCATEGORISED = "Other services"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-
-# An address safe to put behind mailto: one mailbox at a dotted domain, nothing a mail
-# client would read as a header (?, &), a fragment (#), a second address or markup.
-_MAILBOX = re.compile(
-    r"[A-Za-z0-9!$'*+^_`{|}~-]+(?:\.[A-Za-z0-9!$'*+^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
-
-
-def usable_email(text: object) -> str | None:
-    """The address if `text` is one plain, valid email address (`a.b@example.org`), else
-    None: only such an address becomes a mailto: link."""
-    if not isinstance(text, str):
-        return None
-    address = text.strip()
-    if len(address) > 254 or not _MAILBOX.fullmatch(address):
-        return None
-    return address
-
 
 def long_date(day: dt.date) -> str:
     """`14 September 2026`, the same in every locale."""
@@ -202,7 +185,7 @@ def build_catalogue(result: CheckResult, *, stages: tuple[str, ...] | list[str] 
         seen.add(sid)
         if record[Services.stage] not in stages:
             continue
-        if wanted is not None and wanted not in _audience_key(record[Services.customers]):
+        if wanted is not None and not _for_audience(wanted, record[Services.customers]):
             continue
         status = statuses.get(sid)
         if status is not None and status.errors:
@@ -221,10 +204,18 @@ def build_catalogue(result: CheckResult, *, stages: tuple[str, ...] | list[str] 
     )
 
 
-def _audience_key(text: object) -> str | None:
+def _audience_key(text: object) -> re.Pattern[str] | None:
+    """The audience as whole words in any case or spacing (`IT` is not in `Facilities`), a
+    plural of its last word included (`project manager` is among `Project managers`)."""
     if text is None or not str(text).strip():
         return None
-    return " ".join(str(text).split()).casefold()
+    words = r"\s+".join(map(re.escape, str(text).split()))
+    return re.compile(rf"(?<!\w){words}(?:e?s)?(?!\w)", re.IGNORECASE)
+
+
+def _for_audience(wanted: re.Pattern[str], customers: object) -> bool:
+    """True when the Customers cell names the audience; a blank cell names nobody."""
+    return customers is not None and wanted.search(str(customers)) is not None
 
 
 def _entry(facts: Facts, sid: str, record: dict, raw: dict, with_status: bool,

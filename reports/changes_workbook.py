@@ -9,13 +9,13 @@ way). Links are relative to the changes workbook, as in the findings workbook.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
 from pathlib import Path
 
 from openpyxl.utils import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
+from pmo_xl import links as links_to
 from pmo_xl.compare.comparison import Comparison
 from pmo_xl.compare.diff import (
     ADDED,
@@ -28,7 +28,12 @@ from pmo_xl.compare.diff import (
 from pmo_xl.compare.packs import SNAPSHOT
 from pmo_xl.findings import ERROR, INFO, WARNING
 from pmo_xl.output import atomic_output, refuse_master
-from pmo_xl.reports.common import GENERATED_LABEL, generated_at
+from pmo_xl.reports.common import (
+    AS_OF_LABEL,
+    GENERATED_LABEL,
+    ORGANISATION_LABEL,
+    generated_at,
+)
 from pmo_xl.reports.styles import (
     TableColumn,
     cover_block,
@@ -61,7 +66,8 @@ def write_changes_workbook(comparison: Comparison, path: Path) -> Path:
         fmt["count"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
                                             "valign": "top", "align": "center",
                                             "num_format": "0"})
-        links = {False: _relative(new, path), True: _relative(old, path)}
+        links = {False: links_to.master_link(new, path),
+                 True: links_to.master_link(old, path)}
         _summary(workbook.add_worksheet("Summary"), fmt, comparison, generated, organisation)
         _changes(workbook.add_worksheet("Changes"), fmt, comparison, links)
         _findings(workbook.add_worksheet("Drift findings"), fmt, comparison, links)
@@ -69,20 +75,12 @@ def write_changes_workbook(comparison: Comparison, path: Path) -> Path:
     return path
 
 
-def _relative(master: Path, workbook: Path) -> str:
-    """The master relative to the changes workbook (see reports/findings_workbook.py)."""
-    master = Path(os.path.abspath(master))
-    folder = Path(os.path.abspath(workbook)).parent
-    try:
-        return os.path.relpath(master, folder)
-    except ValueError:  # another drive on Windows: no relative path exists
-        return str(master)
-
-
-def _url(link: str, sheet: str, cell: str) -> str:
+def _url(link: str, sheet: str, cell: str) -> str | None:
+    """The link to a cell of one version, its file name encoded as the findings workbook's
+    (a `#`, `%` or space in it would otherwise cut or break the link); None when too long."""
     quoted = quote_sheetname(sheet)
     quoted = quoted if quoted.startswith("'") else f"'{sheet}'"
-    return f"external:{link}#{quoted}!{cell}"
+    return links_to.cell_url(link, f"{quoted}!{cell}")
 
 
 def _summary(sheet: Worksheet, fmt: dict, comparison: Comparison, generated: dt.datetime,
@@ -91,26 +89,33 @@ def _summary(sheet: Worksheet, fmt: dict, comparison: Comparison, generated: dt.
     old, new = comparison.old.master, comparison.new.master
     summary = comparison.summary
     row = cover_block(sheet, fmt, title="Changes between two versions of the master", rows=[
-        ("Organisation", organisation),
+        (ORGANISATION_LABEL, organisation),
         ("Old version", f"{_version(old.path)} ({old.short_hash})"),
         ("New version", f"{_version(new.path)} ({new.short_hash})"),
-        ("As of", comparison.as_of),
+        (AS_OF_LABEL, comparison.as_of),
         (GENERATED_LABEL, generated),
         ("Records added", summary[ADDED]),
         ("Records removed", summary[REMOVED]),
-        ("Values changed", summary[CHANGED]),
+        ("Records changed", summary[CHANGED]),
+        ("Values changed", comparison.values_changed),
         ("Drift errors", summary[ERROR]),
         ("Drift warnings", summary[WARNING]),
     ])
     counts: dict[str, Counter] = {}
+    records_changed: dict[str, int] = {}
     for change in comparison.diff.changes:
         counts.setdefault(change.sheet, Counter())[change.kind] += 1
-    columns = [TableColumn("Sheet", "text", 18), TableColumn("Added", "count", 9),
-               TableColumn("Removed", "count", 9), TableColumn("Changed", "count", 9),
+    for compared in comparison.diff.sheets.values():
+        if compared.changed:
+            records_changed[compared.new.title] = len(compared.changed)
+    columns = [TableColumn("Sheet", "text", 18), TableColumn("Records added", "count", 9),
+               TableColumn("Records removed", "count", 9),
+               TableColumn("Records changed", "count", 9),
+               TableColumn("Values changed", "count", 9),
                TableColumn("Columns added or removed", "count", 12),
                TableColumn("Cannot be matched", "count", 11)]
-    rows = [[name, c[ADDED], c[REMOVED], c[CHANGED], c[COLUMN_ADDED] + c[COLUMN_REMOVED],
-             c[UNMATCHED]] for name, c in counts.items()]
+    rows = [[name, c[ADDED], c[REMOVED], records_changed.get(name, 0), c[CHANGED],
+             c[COLUMN_ADDED] + c[COLUMN_REMOVED], c[UNMATCHED]] for name, c in counts.items()]
     sheet.write_string(row, 0, "Changes per sheet", fmt["subtitle"])
     last = write_table(sheet, fmt, columns, rows, first_row=row + 1, name="ChangesPerSheet",
                        empty="No changes: both versions hold the same records.", freeze=False)
@@ -146,9 +151,10 @@ def _changes(sheet: Worksheet, fmt: dict, comparison: Comparison,
                 empty="No changes: both versions hold the same records.")
     for index, change in enumerate(changes[:MAX_LINKS], start=1):
         url = _url(links[change.in_old], change.sheet, change.cell)
-        if sheet.write_url(index, CELL_COLUMN, url, fmt["link"],
-                           string=f"{change.sheet}!{change.cell}",
-                           tip="Open that version of the master at this cell") != 0:
+        if url is None or sheet.write_url(index, CELL_COLUMN, url, fmt["link"],
+                                          string=f"{change.sheet}!{change.cell}",
+                                          tip="Open that version of the master at this "
+                                              "cell") != 0:
             sheet.write_string(index, CELL_COLUMN, f"{change.sheet}!{change.cell}", fmt["text"])
     print_setup(sheet, comparison.as_of, title="Changes")
 
@@ -185,7 +191,8 @@ def _findings(sheet: Worksheet, fmt: dict, comparison: Comparison,
     for index, finding in enumerate(findings[:MAX_LINKS], start=1):
         url = _url(links[finding.in_old], finding.sheet, finding.cell)
         label = finding.address + (" (old)" if finding.in_old else "")
-        if sheet.write_url(index, 2, url, fmt["link"], string=label,
-                           tip="Open that version of the master at this cell") != 0:
+        if url is None or sheet.write_url(index, 2, url, fmt["link"], string=label,
+                                          tip="Open that version of the master at this "
+                                              "cell") != 0:
             sheet.write_string(index, 2, label, fmt["text"])
     print_setup(sheet, comparison.as_of, title="Drift findings")

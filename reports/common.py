@@ -20,6 +20,12 @@ from pmo_xl.validators.schema import Frequency
 from pmo_xl.workbook.paging import span_width
 from pmo_xl.workbook.text_fit import line_count
 
+# The words every workbook's cover uses for what it was made from, one set: the findings
+# workbook, the status and KPI reports and the changes workbook say it alike.
+ORGANISATION_LABEL = "Organisation"
+AS_OF_LABEL = "As of"
+MASTER_LABEL = "Master workbook"
+FINGERPRINT_LABEL = "Master fingerprint (SHA-256)"
 GENERATED_LABEL = "Generated"
 
 
@@ -44,16 +50,35 @@ def periods_text(result: CheckResult) -> str:
             f"{period_label(quarterly, facts.period_for(quarterly))} (quarterly KPIs)")
 
 
-def cover_rows(result: CheckResult, generated: dt.datetime) -> list[tuple[str, object]]:
+def made_from(result: CheckResult, generated: dt.datetime) -> list[tuple[str, object]]:
+    """Organisation, as-of date, master, its fingerprint and when: the first lines of every
+    cover, in these words and this order."""
     master = result.master
-    return [
-        ("Organisation", result.facts.settings.organisation),
-        ("As of", result.as_of),
-        ("Master workbook", master.path.name),
-        ("Master fingerprint (SHA-256)", master.short_hash),
+    rows = [
+        (ORGANISATION_LABEL, result.facts.settings.organisation),
+        (AS_OF_LABEL, result.as_of),
+        (MASTER_LABEL, master.path.name),
+        (FINGERPRINT_LABEL, master.short_hash),
         (GENERATED_LABEL, generated),
-        ("KPI reporting periods", periods_text(result)),
     ]
+    if result.pmo is not None:
+        rows.append((PMO_LABEL, pmo_scope_text(result)))
+    return rows
+
+
+PMO_LABEL = "PMO"
+
+
+def pmo_scope_text(result: CheckResult) -> str:
+    """`Digital Portfolio PMO (PMO-DIG): the services it leads or delivers, its own KPIs and
+    its people`: what a report limited with --pmo covers."""
+    name = result.facts.pmo_name(result.pmo)
+    named = f"{name} ({result.pmo})" if name and name != result.pmo else str(result.pmo)
+    return f"{named}: the services it leads or delivers, its own KPIs and its people"
+
+
+def cover_rows(result: CheckResult, generated: dt.datetime) -> list[tuple[str, object]]:
+    return [*made_from(result, generated), ("KPI reporting periods", periods_text(result))]
 
 
 def start_workbook(path: Path, result: CheckResult, title: str, subject: str,
@@ -76,6 +101,10 @@ def start_workbook(path: Path, result: CheckResult, title: str, subject: str,
     fmt["signed"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
                                          "valign": "top",
                                          "num_format": "+General;-General;0"})
+    # A ruled cell of the first page's small tables (not Excel tables: read, not filtered).
+    fmt["grid"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
+                                       "valign": "top", "text_wrap": True, "border": 1,
+                                       "border_color": "#BFBFBF"})
     # Counts in a wide table read better centred under their (wrapped) header.
     fmt["count"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
                                         "valign": "top", "align": "center",
@@ -84,16 +113,20 @@ def start_workbook(path: Path, result: CheckResult, title: str, subject: str,
 
 
 def label_rows(sheet: Worksheet, fmt: dict, row: int, heading: str,
-               rows: list[tuple[str, object]]) -> int:
-    """A subtitle and label/number lines; returns the next free row (after a gap)."""
+               rows: list[tuple[str, object]], value_col: int = 1) -> int:
+    """A subtitle and label/number lines, each label across the columns before `value_col`;
+    returns the next free row (after a gap)."""
     sheet.write_string(row, 0, heading, fmt["subtitle"])
     row += 1
     for label, value in rows:
-        sheet.write_string(row, 0, label, fmt["label"])
-        if isinstance(value, int | float):
-            sheet.write_number(row, 1, value, fmt["cover_integer"])
+        if value_col > 1:
+            sheet.merge_range(row, 0, row, value_col - 1, label, fmt["label"])
         else:
-            sheet.write_string(row, 1, str(value), fmt["text"])
+            sheet.write_string(row, 0, label, fmt["label"])
+        if isinstance(value, int | float):
+            sheet.write_number(row, value_col, value, fmt["cover_integer"])
+        else:
+            sheet.write_string(row, value_col, str(value), fmt["text"])
         row += 1
     return row + 1
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import errno
 import hashlib
 import html
 import io
@@ -33,7 +34,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from pmo_xl.errors import CannotCheck
-from pmo_xl.output import made_folder
+from pmo_xl.output import header_value, made_folder
 from pmo_xl.people.actions import Action, ActionList, PersonActions, WrittenDrafts
 
 MAX_LISTED = 25  # more than this and the items come as an attached workbook
@@ -79,9 +80,10 @@ def file_names(people: Iterable[PersonActions]) -> dict[str, str]:
 # --- the message ------------------------------------------------------------------------------
 
 def subject(actions: ActionList) -> str:
-    # One line whatever the Settings cell holds: a line break in a header could smuggle in
-    # a header of its own.
-    return " ".join(f"{actions.organisation} PMO — your actions, {actions.period}".split())
+    # One line of plain text whatever the Settings cell holds, as the pack's email: a line
+    # break could smuggle in a header of its own, a control or right-to-left override
+    # character would garble or reverse what the reader sees.
+    return header_value(f"{actions.organisation} PMO — your actions, {actions.period}")
 
 
 def message_id(actions: ActionList, person: PersonActions) -> str:
@@ -102,7 +104,8 @@ def build_message(actions: ActionList, person: PersonActions) -> EmailMessage:
     assert person.address is not None
     local, _, domain = person.address.rpartition("@")
     message = EmailMessage()
-    message["To"] = Address(display_name=person.name, username=local, domain=domain)
+    message["To"] = Address(display_name=header_value(person.name), username=local,
+                            domain=domain)
     message["Subject"] = subject(actions)
     message["X-Unsent"] = "1"
     message["Message-ID"] = message_id(actions, person)
@@ -192,9 +195,11 @@ def _id_style(record: str | None) -> str:
     return "white-space:nowrap;" if record is None or len(record) <= 16 else _WRAP
 
 
-def _row(action: Action) -> str:
+def _row(action: Action, with_due: bool = True) -> str:
     colour = _LABEL_COLOURS.get(action.severity or "", _NAVY)
-    due = action.due.isoformat() if action.due else "—"
+    due = action.due.isoformat() if action.due else ""
+    due_cell = (f'<td style="{_CELL}white-space:nowrap;font-size:13px;">{_e(due)}</td>'
+                if with_due else "")
     return (
         "<tr>"
         f'<td style="{_CELL}"><strong style="{_id_style(action.record)}">'
@@ -203,7 +208,7 @@ def _row(action: Action) -> str:
         f'<td style="{_CELL}{_WRAP}">{_e(action.what_to_do)}</td>'
         f'<td style="{_CELL}font-family:Consolas,Menlo,monospace;font-size:12px;">'
         f"{_cell_html(action.cell)}</td>"
-        f'<td style="{_CELL}white-space:nowrap;font-size:13px;">{_e(due)}</td>'
+        f"{due_cell}"
         "</tr>")
 
 
@@ -219,11 +224,15 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def html_body(actions: ActionList, person: PersonActions) -> str:
-    """A short table (record, what to do, cell, due) that reads in a mail client and on a
-    phone: inline styles only, no script, nothing fetched."""
+    """A short table (record, what to do, cell, and due where any item has a due date) that
+    reads in a mail client and on a phone: inline styles only, no script, nothing fetched."""
     more = _more(actions, person)
-    head = "".join(f'<th style="{_HEAD}">{title}</th>'
-                   for title in ("Record", "What to do", "Cell", "Due"))
+    shown = person.actions[:MAX_LISTED]
+    # A Due column with nothing in it says nothing: it is left out.
+    with_due = any(a.due for a in shown)
+    titles = ("Record", "What to do", "Cell", "Due") if with_due else (
+        "Record", "What to do", "Cell")
+    head = "".join(f'<th style="{_HEAD}">{title}</th>' for title in titles)
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -243,7 +252,7 @@ def html_body(actions: ActionList, person: PersonActions) -> str:
         f'<table cellpadding="0" cellspacing="0" style="{_TABLE}">',
         f"<thead><tr>{head}</tr></thead>",
         "<tbody>",
-        *(_row(a) for a in person.actions[:MAX_LISTED]),
+        *(_row(a, with_due) for a in shown),
         "</tbody>",
         "</table>",
         f'<p style="margin:12px 0 0 0;{_WRAP}">{_e(more)}</p>' if more else "",
@@ -283,6 +292,8 @@ def actions_workbook(actions: ActionList, person: PersonActions) -> bytes:
                TableColumn("Due", "date")]
     rows = [[a.record or "", a.kind, a.label if a.rule else "", a.what_to_do, a.cell, a.due]
             for a in person.actions]
+    if not any(a.due for a in person.actions):  # no column of blanks
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
     write_table(sheet, fmt, columns, rows, name="YourActions")
     print_setup(sheet, actions.as_of, title=f"{person.name}: {subject(actions)}")
     book.close()
@@ -342,6 +353,9 @@ def write_drafts(actions: ActionList, folder: Path, *, source: Path | None = Non
             path.unlink(missing_ok=True)
             written.removed.append(path)
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise CannotCheck(f"The disk is full; the drafts in {folder} were not "
+                              "written.") from None
         raise CannotCheck(f"The drafts in {folder} cannot be written: "
                           f"{exc.strerror or exc}.") from None
     finally:

@@ -14,21 +14,12 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+from pmo_xl import rag
 from pmo_xl.findings import ERROR, INFO, WARNING
 from pmo_xl.output import atomic_output, header_value, stamped
-from pmo_xl.reports.decisions import decisions_of, proposal_note, review_and_chronic_lines
 from pmo_xl.validators.engine import CheckResult
-from pmo_xl.validators.schema import (
-    SERIOUS_SEVERITIES,
-    TOP_ESCALATION,
-    Changes,
-    Risks,
-    Services,
-)
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-# Long user text is cut in the body; the workbooks carry it in full.
-MAX_TEXT = 90
 
 
 @dataclass
@@ -44,8 +35,8 @@ class PackSummary:
     warnings: int
     info: int
     waived: int
-    service_rags: dict[str, int] | None  # Green/Amber/Red/No data -> services
-    decisions: list[str] = field(default_factory=list)
+    service_rags: dict[str, int] | None  # health word -> active services
+    decisions: list[str] = field(default_factory=list)  # the agenda, one line each
     drafts: int | None = None  # addressed drafts written to to-people/
     unaddressed: list[str] = field(default_factory=list)  # "Name (P-014): why", no draft
     since: str | None = None  # "Since the pack of DATE: ...", when a previous pack was found
@@ -81,40 +72,12 @@ def summarise(result: CheckResult) -> PackSummary:
 
 
 def decisions_needed(result: CheckResult) -> list[str]:
-    """What the governance meeting has to decide, one line each, in the PMO's words.
-
-    Services proposed and awaiting approval, with the headroom their Lead PMO would have
-    left; closures awaiting approval; open Critical or High risks and issues escalated to
-    Service Ownership; changes Proposed awaiting the owner's approval; KPIs Red period
-    after period (improve or close?); services and key documents due for review.
-    """
-    facts = result.facts
-    decided = decisions_of(result)
-    notes = {p.service_id: proposal_note(p) for p in decided.proposals}
-    lines: list[str] = []
-    proposals = {p.service_id for p in facts.proposals}
-    closures = set(facts.closures_awaiting_approval)
-    for sid, service in facts.services.items():
-        label = _join(sid, service[Services.service_name])
-        if sid in proposals:
-            lines.append(f"{label}: proposed service awaiting approval to start design"
-                         f"{notes.get(sid, '')}.")
-        elif sid in closures:
-            reason = service[Services.closure_reason]
-            because = f" ({_short(reason)})" if reason else ""
-            lines.append(f"{label}: closure awaiting approval{because}.")
-    for _row, item in facts.open_items:
-        if (item[Risks.severity] in SERIOUS_SEVERITIES
-                and item[Risks.escalation_level] == TOP_ESCALATION):
-            kind = (item[Risks.type] or "item").lower()
-            lines.append(f"{item[Risks.item_id]} ({item[Risks.severity]} {kind}, "
-                         f"{item[Risks.service_id]}): {_short(item[Risks.description])} — "
-                         f"escalated to {TOP_ESCALATION}.")
-    for _row, change in facts.changes_awaiting_approval:
-        lines.append(f"{change[Changes.change_id]} ({change[Changes.service_id]}): "
-                     f"{_short(change[Changes.description])} — proposed, awaiting the "
-                     "service owner's approval.")
-    return lines + review_and_chronic_lines(decided, facts)
+    """The meeting's agenda (``CheckResult.agenda``), one line per decision in its order:
+    what kind, what is to be decided with its numbers, and who decides, by name."""
+    return [f"{decision.kind}: {decision.summary} {decision.decider_name} decides."
+            if decision.decider else
+            f"{decision.kind}: {decision.summary} Who decides: {decision.decider_name}."
+            for decision in result.agenda]
 
 
 def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
@@ -128,7 +91,8 @@ def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
     ]
     if summary.service_rags is not None:
         counts = ", ".join(f"{word} {count}" for word, count in summary.service_rags.items())
-        lines.append(f"Active services by RAG: {counts}.")
+        lines.append(f"Active services by health: {counts}.")
+        lines.append(f"(How health is set: {rag.ROLLUP_RULE})")
     lines.append(
         f"Checks of the master workbook: {_count(summary.errors, 'error')}, "
         f"{_count(summary.warnings, 'warning')}, {summary.info} info"
@@ -136,8 +100,10 @@ def body_text(summary: PackSummary, attachments: Iterable[Path]) -> str:
     )
     if summary.since:
         lines += ["", summary.since]
-    lines += ["", "Decisions needed:"]
-    lines += [f"- {line}" for line in summary.decisions] or ["- None this period."]
+    lines += ["", f"Decisions needed ({len(summary.decisions)}):"]
+    lines += [f"{number}. {line}" for number, line in enumerate(summary.decisions, start=1)]
+    if not summary.decisions:
+        lines.append("- None this period.")
     if summary.drafts is not None:
         lines += ["", f"Each person's actions: {_count(summary.drafts, 'addressed draft')} in "
                       "to-people/ (pmo-xl send sends them)."]
@@ -174,16 +140,6 @@ def write_email(message: EmailMessage, path: Path, *, source: Path | None = None
     with atomic_output(path, source=source) as temp:
         temp.write_bytes(stamped(message.as_bytes(policy=email.policy.SMTP)))
     return path
-
-
-def _join(identifier: object, name: object) -> str:
-    return f"{identifier} {_short(name)}" if name else str(identifier)
-
-
-def _short(text: object) -> str:
-    """One line of user text, cut to MAX_TEXT, without a closing full stop (we add ours)."""
-    text = " ".join(str(text or "").split()).rstrip(".")
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 def _count(number: int, word: str) -> str:

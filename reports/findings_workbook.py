@@ -7,13 +7,12 @@ with filters, each cell address a hyperlink that opens the master at that cell.
 Which path the hyperlinks use
 -----------------------------
 A path relative to the findings workbook (``..\\master.xlsx`` when the master sits one
-folder up), percent-encoded where a file name holds `#`, `%`, spaces and the like: see
-:mod:`pmo_xl.links`.
+folder up; in a pack, the pack's own ``master-snapshot.xlsx`` beside it), percent-encoded
+where a file name holds `#`, `%`, spaces and the like: see :mod:`pmo_xl.links`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -21,9 +20,10 @@ from openpyxl.utils import quote_sheetname
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pmo_xl import links
-from pmo_xl.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
+from pmo_xl.findings import ERROR, INFO, SEVERITIES, SEVERITY_LABEL, WARNING, Finding
 from pmo_xl.output import atomic_output
 from pmo_xl.reports import styles
+from pmo_xl.reports.common import generated_at, made_from
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.registry import FAMILIES
 from pmo_xl.workbook.text_fit import line_count
@@ -45,12 +45,16 @@ CELL_COLUMN = 3
 MAX_LINKS = 65_530
 # Excel's limit on the text of one cell.
 MAX_CELL_TEXT = 32_767
-SEVERITY_LABEL = {ERROR: "Error", WARNING: "Warning", INFO: "Info"}
 NO_FINDINGS = "No findings: every rule that was run passed."
 
 
-def write_findings_workbook(result: CheckResult, path: Path) -> Path:
-    """Write the findings of one check run to `path` (.xlsx); never over the master."""
+def write_findings_workbook(result: CheckResult, path: Path, *,
+                            linked_copy: Path | None = None) -> Path:
+    """Write the findings of one check run to `path` (.xlsx); never over the master.
+
+    Each finding links to its cell in the master, or in `linked_copy`, a byte copy of it
+    (a pack links to its own master-snapshot.xlsx, so the links work wherever the pack goes).
+    """
     path = Path(path)
     with atomic_output(path, source=result.master.path) as temp:
         workbook = styles.new_workbook(
@@ -61,7 +65,8 @@ def write_findings_workbook(result: CheckResult, path: Path) -> Path:
         )
         fmt = styles.formats(workbook)
         _summary_sheet(workbook, fmt, result)
-        _findings_sheet(workbook, fmt, result, master_link(result.master.path, path))
+        _findings_sheet(workbook, fmt, result,
+                        master_link(linked_copy or result.master.path, path))
         workbook.close()
     return path
 
@@ -95,14 +100,9 @@ def _summary_sheet(workbook, fmt: dict, result: CheckResult) -> None:
     sheet = workbook.add_worksheet("Summary")
     sheet.hide_gridlines(2)
     styles.set_widths(sheet, [30, 34, 10, 10, 10, 10, 10])
-    master = result.master
     summary = result.summary
     row = styles.cover_block(sheet, fmt, title="Findings of the master workbook check", rows=[
-        ("Organisation", result.facts.settings.organisation),
-        ("Master file", master.path.name),
-        ("Short hash (SHA-256)", master.short_hash),
-        ("As of", result.as_of),
-        ("Made", dt.datetime.now().replace(microsecond=0)),
+        *made_from(result, generated_at()),
         ("Rules run", len(result.rules_run)),
         ("Errors", summary[ERROR]),
         ("Warnings", summary[WARNING]),

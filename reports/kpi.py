@@ -38,6 +38,9 @@ from pmo_xl.workbook.master import collector_paused
 from pmo_xl.workbook.paging import paginate
 
 KPI_SHEETS = ("Summary", "KPIs", "Trends", "Trend charts")
+KPI_LEGEND = ("How a KPI's RAG is set: " + rag.RAG_RULE + " A service's (or PMO's) KPI RAG "
+              "is the worst of its KPIs that have a colour, and No data when none has: the "
+              "bar beside its row shows the same counts.")
 TREND_PERIODS = 12
 MIN_QUARTERS = 4  # a quarterly trend shows a year at least, even of new KPIs
 FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
@@ -87,7 +90,7 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
         ("Red", counts[rag.RED]),
         ("No data (actual missing)", counts[rag.NO_DATA]),
     ])
-    row = note(sheet, fmt, row, "How a KPI's RAG is set: " + rag.RAG_RULE, 9, 3)
+    row = note(sheet, fmt, row, KPI_LEGEND, 9, 3)
     facts = result.facts
     services = facts.services
     order = _measured_order(facts)
@@ -109,8 +112,11 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
         service_counts = rag.rag_counts(k.rag for k in mine)
         stage = services[sid].get(Services.stage) if sid in services else (
             PMO_STAGE if sid in facts.pmos else None)
+        status = result.service_statuses.get(sid)
         rows.append([sid, facts.measured_name(sid), stage, len(mine),
-                     *service_counts.values(), rag.worst(k.rag for k in mine)])
+                     *service_counts.values(),
+                     status.kpi_rag if status is not None else rag.kpi_rollup(
+                         k.rag for k in mine)])
     keep = []  # row spans printed on one page
     if len(rows) > CHART_SERVICES:
         # A chart of a hundred bars says nothing: it shows the services that need most
@@ -191,7 +197,10 @@ def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus
             kpi.commentary, facts.name_of(kpi.owner),
             ("Missing", "rag_Red") if kpi.missing else None,
         ])
-    write_table(sheet, fmt, columns, rows, name="KpiPeriod", empty="The master has no KPIs.")
+    last = write_table(sheet, fmt, columns, rows, name="KpiPeriod",
+                       empty="The master has no KPIs.")
+    row = note(sheet, fmt, last + 2, "How a KPI's RAG is set: " + rag.RAG_RULE, 12, 2)
+    note(sheet, fmt, row, "Thresholds: " + rag.THRESHOLD_RULE, 12, 1)
     print_setup(sheet, result.as_of, title="KPIs for the reporting period")
 
 

@@ -8,7 +8,7 @@ written into a temporary folder and renamed into place (``atomic_folder``): a pa
 whole or not at all, and a replaced pack stays intact until the new one is complete. What
 `pmo-xl send` recorded in the old pack (sent.json) is carried into the new one, so a
 replaced pack never sends a draft twice. Each pack remembers what it was made from
-(master-snapshot.xlsx and pack.json, pmo_xl/history.py), so the next pack can say what
+(master-snapshot.xlsx and pack.json, pmo_xl/compare/packs.py), so the next pack can say what
 changed since.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,15 +51,18 @@ class Pack:
     drafts: WrittenDrafts | None = None  # to-people/: the addressed drafts
     snapshot: Path | None = None  # the master's byte copy, master-snapshot.xlsx
     memory: PackMemory | None = None  # the packs before it, and what moved since
+    notes: list[str] = field(default_factory=list)  # what the user must know (a leftover)
 
     @property
     def workbooks(self) -> list[Path]:
         return [self.findings, self.status, self.kpi]
 
 
-def default_folder(as_of: dt.date) -> Path:
-    """`./pmo-pack-2026-11-30`: in the current folder, dated by the as-of date."""
-    return Path.cwd() / f"pmo-pack-{as_of.isoformat()}"
+def default_folder(as_of: dt.date, pmo: str | None = None) -> Path:
+    """`./pmo-pack-2026-11-30` (`./pmo-pack-PMO-DIG-2026-11-30` for one PMO's): in the
+    current folder, dated by the as-of date."""
+    scope = f"{re.sub(r'[^A-Za-z0-9_-]+', '-', pmo.strip())}-" if pmo else ""
+    return Path.cwd() / f"pmo-pack-{scope}{as_of.isoformat()}"
 
 
 def is_pack_file(path: Path) -> bool:
@@ -87,10 +90,13 @@ def write_pack_files(
     master_path = result.master.path
     stamp = result.as_of.isoformat()
     names = [f"findings-{stamp}.xlsx", f"status-report-{stamp}.xlsx", f"kpi-report-{stamp}.xlsx"]
+    notes: list[str] = []
     with atomic_folder(folder, source=master_path, overwrite=force, replaceable=replaceable,
-                       what="pack folder") as temp:
+                       what="pack folder", notes=notes) as temp:
         findings, status, kpi = (temp / name for name in names)
-        write_findings_workbook(result, findings)
+        # Linked to the pack's own copy of the master, written beside it below: the links
+        # work wherever the pack travels (an email attachment, another share).
+        write_findings_workbook(result, findings, linked_copy=temp / SNAPSHOT)
         write_status_report(result, status, memory)
         write_kpi_report(result, kpi)
         drafts = write_people_drafts(result, temp)
@@ -108,7 +114,7 @@ def write_pack_files(
     drafts.folder = folder / DRAFTS_SUBFOLDER  # where the drafts are now the pack is in place
     drafts.files = {pid: drafts.folder / path.name for pid, path in drafts.files.items()}
     return Pack(folder, *(folder / name for name in names), folder / EMAIL_NAME, result, drafts,
-                folder / SNAPSHOT, memory)
+                folder / SNAPSHOT, memory, notes)
 
 
 def write_people_drafts(result: CheckResult, folder: Path) -> WrittenDrafts:

@@ -1,9 +1,9 @@
 """The status report's memory: a Since last meeting sheet and a RAG history sheet.
 
 A pack that found the pack before it gets **Since last meeting**: what moved since then,
-one line per move (services whose RAG or stage moved, risks and issues opened and closed,
+one line per move (services whose health or stage moved, risks and issues opened and closed,
 KPIs whose RAG moved, findings new and resolved, drift findings), filterable by kind. With
-two or more earlier packs it also gets **RAG history**: each active service's RAG in each of
+two or more earlier packs it also gets **RAG history**: each active service's health in each of
 the last 12 packs (read from their pack.json, never by re-reading old masters) and a chart of
 the error and warning findings per pack. Both only present :mod:`pmo_xl.compare.since`'s facts.
 """
@@ -41,20 +41,23 @@ def summary_rows(memory: PackMemory | None) -> tuple[str, list[tuple[str, object
     return memory.since.heading, memory.since.counts()
 
 
-def write_memory_sheets(workbook: Workbook, fmt: dict, result: CheckResult,
-                        memory: PackMemory | None) -> None:
-    """Add Since last meeting and RAG history where the pack's memory has them."""
-    if memory is None:
-        return
-    if memory.since is not None:
+def write_since_sheet(workbook: Workbook, fmt: dict, result: CheckResult,
+                      memory: PackMemory | None) -> None:
+    """Add Since last meeting where the pack's memory has it (the report's second sheet)."""
+    if memory is not None and memory.since is not None:
         since_sheet(workbook.add_worksheet(SINCE_SHEET), fmt, result, memory.since)
-    if len(memory.history) >= HISTORY_FROM:
+
+
+def write_history_sheet(workbook: Workbook, fmt: dict, result: CheckResult,
+                        memory: PackMemory | None) -> None:
+    """Add RAG history where the pack's memory has enough earlier packs (the last sheet)."""
+    if memory is not None and len(memory.history) >= HISTORY_FROM:
         history_sheet(workbook, workbook.add_worksheet(HISTORY_SHEET), fmt, result, memory)
 
 
 def _shown(value: object) -> object:
-    """A RAG word on its fill; anything else as written."""
-    if isinstance(value, str) and value in rag.RAG_WORDS:
+    """A RAG or health word on its fill; anything else as written."""
+    if isinstance(value, str) and value in rag.HEALTH_WORDS:
         return (value, f"rag_{value}")
     return value
 
@@ -88,8 +91,10 @@ def since_sheet(sheet: Worksheet, fmt: dict, result: CheckResult,
     ]
     rows = [[m.what, m.record, m.name, _shown(m.was), _shown(m.now), m.where, m.detail]
             for m in since.moves]
-    write_table(sheet, fmt, columns, rows, first_row=row, name="SinceLastMeeting",
-                empty=f"Nothing moved {since.heading.lower()}.")
+    last = write_table(sheet, fmt, columns, rows, first_row=row, name="SinceLastMeeting",
+                       empty=f"Nothing moved {since.heading.lower()}.")
+    note(sheet, fmt, last + 2, "How a service's health is set: " + rag.ROLLUP_RULE, 6, 2)
+    note(sheet, fmt, last + 4, "How a KPI's RAG is set: " + rag.RAG_RULE, 6, 2)
     print_setup(sheet, result.as_of, header_row=row, title=SINCE_SHEET)
 
 
@@ -109,12 +114,15 @@ def history_sheet(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
         line: list[object] = [sid, record[Services.service_name], record[Services.stage]]
         for pack in packs:
             then = pack.services.get(sid)
-            line.append(_shown(then.rag) if then is not None and then.stage in ACTIVE_STAGES
+            line.append(_shown(then.colour) if then is not None and then.stage in ACTIVE_STAGES
                         else None)
-        line.append(_shown(result.service_statuses[sid].rag))
+        line.append(_shown(result.service_statuses[sid].health))
         rows.append(line)
-    write_table(sheet, fmt, columns, rows, name="RagHistory",
+    last = write_table(sheet, fmt, columns, rows, name="RagHistory",
                        empty="No active service.")
+    note(sheet, fmt, last + 2, "How a service's health is set: " + rag.ROLLUP_RULE + " A pack "
+         "made before health was kept apart shows its RAG, which counted error findings too.",
+         len(columns) - 1, 2)
     # Beside the matrix: errors and warnings per pack, and their chart.
     first_col = len(columns) + 1
     counts = [(p.as_of.isoformat(), p.summary.get(ERROR, 0), p.summary.get(WARNING, 0))

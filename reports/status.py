@@ -1,8 +1,12 @@
-"""The status report workbook: the catalogue's health for a governance meeting.
+"""The status report workbook: what the meeting reads, first page first.
 
-Sheets: Summary (headline numbers, services by stage and by RAG, findings by severity, with
-charts) · Services · Set-up pipeline · Closing · Risks and Issues · Findings. Built from one
-check run, so its findings are exactly those `pmo-xl check` prints.
+Sheets: Summary (the first page a PMO Director reads: the decisions for the meeting by
+name, the services at Red with why, what changed since the last meeting, then the headline
+counts and charts, and what the report was made from at the foot) · Since last meeting (in a
+pack that found the pack before it) · Decisions needed · Services · Set-up pipeline ·
+Closing · Changes in flight · Risks and Issues · Findings · RAG history (in a pack with
+several before it). Built from one check run, so its findings are exactly those `pmo-xl
+check` prints; every count and colour comes from the run's facts and agenda.
 """
 
 from __future__ import annotations
@@ -29,18 +33,30 @@ from pmo_xl.reports.common import (
 from pmo_xl.reports.decisions import (
     DECISIONS_SHEET,
     actual,
-    decisions_of,
     next_stage_plan,
     plans_text,
     write_decisions_sheet,
 )
-from pmo_xl.reports.since_sheets import summary_rows, write_memory_sheets
-from pmo_xl.reports.styles import RAG, TableColumn, cover_block, print_setup, write_table
+from pmo_xl.reports.since_sheets import (
+    summary_rows,
+    write_history_sheet,
+    write_since_sheet,
+)
+from pmo_xl.reports.styles import (
+    LINE_HEIGHT,
+    RAG,
+    TableColumn,
+    print_setup,
+    set_widths,
+    write_table,
+    write_text,
+)
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import (
     NEXT_STAGE,
     SET_UP_STAGES,
     STAGES,
+    Changes,
     ClosureReason,
     Escalation,
     ItemType,
@@ -53,16 +69,32 @@ from pmo_xl.validators.schema import (
     YesNo,
 )
 from pmo_xl.workbook.master import collector_paused
-from pmo_xl.workbook.paging import paginate
+from pmo_xl.workbook.paging import paginate, span_width
+from pmo_xl.workbook.text_fit import line_count
 
+CHANGES_SHEET = "Changes in flight"
 STATUS_SHEETS = ("Summary", DECISIONS_SHEET, "Services", "Set-up pipeline", "Closing",
-                 "Risks and Issues", "Findings")
+                 CHANGES_SHEET, "Risks and Issues", "Findings")
 S = Services
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 ESCALATION_RANK = {Escalation.OWNERSHIP: 0, Escalation.DELIVERY: 1, Escalation.OPERATIONS: 2}
 # The date that marks entering each set-up stage.
 STAGE_START = {Stage.DESIGN: S.design_start, Stage.PILOT: S.pilot_start,
                Stage.TRANSITION: S.sign_off_date}
+# The first page lists this many decisions and Red services, then says how many more.
+FIRST_PAGE_ITEMS = 10
+HEALTH_RULE_NOTE = "How a service's health is set: " + rag.ROLLUP_RULE
+KPI_RULE_NOTE = "How a KPI's RAG is set: " + rag.RAG_RULE
+DATA_QUALITY_NOTE = ("Data quality counts the errors and warnings `pmo-xl check` finds on a "
+                     "service's records (the Findings sheet lists them); it never changes "
+                     "the health.")
+# The Summary's columns (characters): 130 in all, an A4 landscape page at full size.
+SUMMARY_WIDTHS = [24, 8, 14, 84]
+SUMMARY_LAST_COL = len(SUMMARY_WIDTHS) - 1
+# Labels of the Summary's headline numbers that other outputs say too (the agreement test
+# reads them).
+DECISIONS_LABEL = "Decisions needed"
+CHANGES_LABEL = "Changes in flight"
 
 
 def write_status_report(result: CheckResult, path: Path, memory: PackMemory | None = None) -> Path:
@@ -76,63 +108,132 @@ def write_status_report(result: CheckResult, path: Path, memory: PackMemory | No
         workbook, fmt = start_workbook(temp, result, "Service status report",
                                        "Status of the PMO's services", generated)
         _summary(workbook.add_worksheet("Summary"), fmt, result, generated, workbook, memory)
+        write_since_sheet(workbook, fmt, result, memory)
         write_decisions_sheet(workbook.add_worksheet(DECISIONS_SHEET), fmt, result)
         _services(workbook.add_worksheet("Services"), fmt, result)
         _pipeline(workbook.add_worksheet("Set-up pipeline"), fmt, result)
         _closing(workbook.add_worksheet("Closing"), fmt, result)
+        _changes(workbook.add_worksheet(CHANGES_SHEET), fmt, result)
         _risks(workbook.add_worksheet("Risks and Issues"), fmt, result)
         _findings(workbook.add_worksheet("Findings"), fmt, result)
-        write_memory_sheets(workbook, fmt, result, memory)
+        write_history_sheet(workbook, fmt, result, memory)
         workbook.close()
     return path
+
+
+# --- the first page -----------------------------------------------------------------------
+
+
+def red_services(result: CheckResult) -> list[tuple[str, ServiceStatus]]:
+    """The active services whose health is Red, in catalogue order."""
+    facts = result.facts
+    return [(sid, status) for sid, status in result.service_statuses.items()
+            if facts.active(sid) and status.health == rag.RED]
 
 
 def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.datetime,
              workbook: Workbook, memory: PackMemory | None = None) -> None:
     facts = result.facts
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 2, 3)
-    sheet.set_column(3, 10, 9)
-    row = cover_block(sheet, fmt, title="Service status report",
-                      rows=cover_rows(result, generated))
+    set_widths(sheet, SUMMARY_WIDTHS)
+    sheet.hide_gridlines(2)
+    sheet.write_string(0, 0, "Service status report", fmt["title"])
+    sheet.set_row(0, 24)
+    scope = f" · {_pmo_words(result)}" if result.pmo else ""
+    row = _line(sheet, fmt, 1, f"{facts.settings.organisation} · as of "
+                f"{result.as_of.isoformat()} · {_periods(result)}{scope}", "subline")
+    row = _gap(sheet, row)
+
+    # 1. The decisions, by name.
+    agenda = result.agenda
+    row = _heading(sheet, fmt, row, f"Decisions for the meeting: {len(agenda)}")
+    if agenda:
+        row = _grid(sheet, fmt, row, ["Decision", "Record", "Who decides",
+                                      "What is to be decided (the Decisions needed sheet "
+                                      "has the numbers)"],
+                    [[f"{n}. {d.kind}", d.record,
+                      facts.name_of(d.decider) if d.decider else d.decider_name, d.headline]
+                     for n, d in enumerate(agenda[:FIRST_PAGE_ITEMS], start=1)])
+        if len(agenda) > FIRST_PAGE_ITEMS:
+            row = _line(sheet, fmt, row, f"and {len(agenda) - FIRST_PAGE_ITEMS} more: the "
+                        f"{DECISIONS_SHEET} sheet lists every one, with its numbers.", "note")
+    else:
+        row = _line(sheet, fmt, row, "No decision is needed this period.", "note")
+    row = _gap(sheet, row)
+
+    # 2. The services at Red, by name, with why.
+    reds = red_services(result)
+    row = _heading(sheet, fmt, row, f"Services at Red: {len(reds)}")
+    if reds:
+        row = _grid(sheet, fmt, row, ["Service", "Stage", "Service Owner", "Why"],
+                    [[(sid, "rag_Red"), status.stage, facts.name_of(facts.owner_of(sid)),
+                      f"{facts.service_name(sid) or sid}: {status.why}"]
+                     for sid, status in reds[:FIRST_PAGE_ITEMS]])
+        if len(reds) > FIRST_PAGE_ITEMS:
+            row = _line(sheet, fmt, row, f"and {len(reds) - FIRST_PAGE_ITEMS} more: the "
+                        "Services sheet lists every one.", "note")
+    else:
+        row = _line(sheet, fmt, row, "No active service is at Red.", "note")
+    row = _line(sheet, fmt, row, HEALTH_RULE_NOTE, "note")
+    row = _gap(sheet, row)
+
+    # 3. What changed since the last meeting, in a few lines.
+    since = memory.since if memory is not None else None
+    since_first = row
+    row = _heading(sheet, fmt, row, since.heading if since else "Since the last meeting")
+    if since is not None:
+        text = since.paragraph(pointer=False).removeprefix(f"{since.heading}: ")
+        text = text[:1].upper() + text[1:]
+    elif memory is not None and memory.named and memory.empty:
+        text = "Not compared with an earlier pack (--since none)."
+    elif memory is not None:
+        text = "No earlier pack to compare with: this pack starts the history."
+    else:
+        text = ("Not compared with the last meeting: `pmo-xl pack` compares each pack with "
+                "the pack before it.")
+    row = _line(sheet, fmt, row, text, "wrap")
+    keep = [(since_first, row - 1)]
+    row += 1
+
+    # 4. The headline counts and the charts.
     stages = [r[S.stage] for r in facts.services.values()]
-    rags = result.active_service_rags
+    health = result.active_service_rags
     open_items = [item for _row, item in facts.open_items]
     risks = sum(1 for r in open_items if r[Risks.type] == ItemType.RISK)
     issues = sum(1 for r in open_items if r[Risks.type] == ItemType.ISSUE)
-    row = label_rows(sheet, fmt, row, "Headline numbers", [
+    numbers_row = row
+    row = _kept(keep, row, label_rows(sheet, fmt, row, "Headline numbers", [
         ("Services in the catalogue", len(facts.services)),
-        ("In set-up (Design, Pilot, Transition)", sum(s in SET_UP_STAGES for s in stages)),
+        ("In set-up", sum(s in SET_UP_STAGES for s in stages)),
         ("Running", stages.count(Stage.RUNNING)),
         ("Closing", stages.count(Stage.CLOSING)),
-        ("Active services at Red", rags[rag.RED]),
-        ("Active services at Amber", rags[rag.AMBER]),
+        ("Active services at Red", health[rag.RED]),
+        ("Active services at Amber", health[rag.AMBER]),
         ("Open risks", risks),
         ("Open issues", issues),
-        ("Changes in flight", len(facts.changes_in_flight)),
-        ("Decisions needed (see Decisions needed)", decisions_of(result).count),
+        (CHANGES_LABEL, len(facts.changes_in_flight)),
+        (DECISIONS_LABEL, len(agenda)),
         ("Error findings", result.summary[ERROR]),
         ("Warnings", result.summary[WARNING]),
-    ])
-    if (since := summary_rows(memory)) is not None:
-        row = label_rows(sheet, fmt, row, *since)
+        ("Info findings", result.summary[INFO]),
+        ("Waived findings", result.summary["waived"]),
+    ], value_col=2))
+    pie_row = None
+    if (since_rows := summary_rows(memory)) is not None:
+        pie_row = row
+        row = _kept(keep, row, label_rows(sheet, fmt, row, *since_rows, value_col=2))
+    # The rule beside the health chart (and the health counts just below).
+    row = _kept(keep, row, note(sheet, fmt, row, HEALTH_RULE_NOTE, SUMMARY_LAST_COL, 2))
     stage_counts = {s: stages.count(s) for s in STAGES}
     unknown = sum(1 for s in stages if s not in STAGES)
     if unknown:
         stage_counts["Not recorded"] = unknown
     stage_first, stage_last = count_table(sheet, fmt, row, (S.stage, "Services"), stage_counts)
     row = stage_last + 2
-    rag_first, rag_last = count_table(sheet, fmt, row, ("Active service RAG", "Services"),
-                                      rags, rag_fill=True)
-    row = rag_last + 2
-    severity = {"Errors": result.summary[ERROR], "Warnings": result.summary[WARNING],
-                "Info": result.summary[INFO], "Waived": result.summary["waived"]}
-    severity_first, severity_last = count_table(sheet, fmt, row, ("Findings", "Count"),
-                                                severity)
-    row = severity_last + 2
-    row = note(sheet, fmt, row, "How a service's RAG is set: " + rag.ROLLUP_RULE, 10, 3)
-    row = note(sheet, fmt, row, "How a KPI's RAG is set: " + rag.RAG_RULE, 10, 3)
+    health_first, health_last = count_table(sheet, fmt, row, ("Active services' health",
+                                                              "Services"),
+                                            health, rag_fill=True)
+    row = health_last + 2
+    row = _kept(keep, row, note(sheet, fmt, row, KPI_RULE_NOTE, SUMMARY_LAST_COL, 2))
 
     by_stage = workbook.add_chart({"type": "column"})
     by_stage.add_series({
@@ -146,26 +247,109 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     by_stage.set_title({"name": "Services by stage", "name_font": {"size": 12}})
     by_stage.set_legend({"none": True})
     by_stage.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                         "min": 0, "major_unit": 1, "num_format": "0"})
-    sheet.insert_chart(2, 3, by_stage, {"x_scale": 1.0, "y_scale": 0.9})
+                         "min": 0, "num_format": "0"})
+    sheet.insert_chart(numbers_row, 3, by_stage, {"x_scale": 1.0, "y_scale": 0.75,
+                                                   "x_offset": 24, "y_offset": 4})
 
-    by_rag = workbook.add_chart({"type": "pie"})
-    by_rag.add_series({
-        "name": "Active services by RAG",
-        "categories": ["Summary", rag_first, 0, rag_last, 0],
-        "values": ["Summary", rag_first, 1, rag_last, 1],
+    by_health = workbook.add_chart({"type": "pie"})
+    by_health.add_series({
+        "name": "Active services by health",
+        "categories": ["Summary", health_first, 0, health_last, 0],
+        "values": ["Summary", health_first, 1, health_last, 1],
         "points": [{"fill": {"color": RAG[w]["bg_color"]},
-                    "border": {"color": RAG[w]["font_color"]}} for w in rag.RAG_WORDS],
+                    "border": {"color": RAG[w]["font_color"]}} for w in rag.HEALTH_WORDS],
         "data_labels": {"value": True, "category": True, "separator": "\n"},
     })
-    by_rag.set_title({"name": "Active services by RAG", "name_font": {"size": 12}})
-    by_rag.set_legend({"position": "right"})
-    sheet.insert_chart(18, 3, by_rag, {"x_scale": 1.0, "y_scale": 0.9})
+    by_health.set_title({"name": "Active services by health", "name_font": {"size": 12}})
+    by_health.set_legend({"position": "right"})
+    # Beside the since-last-meeting counts where there are some, else beside the stages.
+    sheet.insert_chart(pie_row if pie_row is not None else stage_first - 1, 3, by_health,
+                       {"x_scale": 1.0, "y_scale": 0.75, "x_offset": 24, "y_offset": 4})
+
+    # 5. At the foot: what the report was made from.
+    about = row
+    row = _heading(sheet, fmt, row, "About this report")
+    for label, value in cover_rows(result, generated):
+        sheet.write_string(row, 0, label, fmt["label"])
+        if isinstance(value, dt.datetime):
+            sheet.merge_range(row, 1, row, SUMMARY_LAST_COL, None, fmt["datetime"])
+            sheet.write_datetime(row, 1, value, fmt["datetime"])
+        elif isinstance(value, dt.date):
+            sheet.merge_range(row, 1, row, SUMMARY_LAST_COL, None, fmt["date"])
+            sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), fmt["date"])
+        else:
+            sheet.merge_range(row, 1, row, SUMMARY_LAST_COL, None, fmt["text"])
+            write_text(sheet, row, 1, value, fmt["text"])
+        row += 1
     print_setup(sheet, result.as_of, header_row=None, title="Service status report")
     # Each small table on one page, and no chart across a page break.
-    paginate(sheet, keep=[(stage_first - 1, stage_last), (rag_first - 1, rag_last),
-                          (severity_first - 1, severity_last)])
+    keep += [(stage_first - 1, stage_last), (health_first - 1, health_last),
+             (about, row - 1)]
+    paginate(sheet, keep=keep)
     sheet.activate()
+
+
+def _periods(result: CheckResult) -> str:
+    from pmo_xl.reports.common import periods_text
+
+    return "KPIs for " + periods_text(result)
+
+
+def _pmo_words(result: CheckResult) -> str:
+    facts = result.facts
+    name = facts.pmo_name(result.pmo)
+    return f"{name} ({result.pmo}) only" if name and name != result.pmo else f"{result.pmo} only"
+
+
+def _kept(keep: list[tuple[int, int]], first: int, after: int) -> int:
+    """Note rows `first`..`after - 2` (a block and the gap after it) as one span to print on
+    one page; returns `after`."""
+    keep.append((first, max(first, after - 2)))
+    return after
+
+
+def _gap(sheet: Worksheet, row: int) -> int:
+    """A thin blank row between the first page's sections; returns the next row."""
+    sheet.set_row(row, 8)
+    return row + 1
+
+
+def _heading(sheet: Worksheet, fmt: dict, row: int, text: str) -> int:
+    sheet.write_string(row, 0, text, fmt["subtitle"])
+    sheet.set_row(row, 18)
+    return row + 1
+
+
+def _line(sheet: Worksheet, fmt: dict, row: int, text: str, kind: str) -> int:
+    """A line of text across the Summary's columns, as tall as it wraps; the next row."""
+    style = {"subline": fmt["text"], "note": fmt["note"], "wrap": fmt["wrap"]}[kind]
+    sheet.merge_range(row, 0, row, SUMMARY_LAST_COL, text, style)
+    lines = line_count(text, span_width(sheet, 0, SUMMARY_LAST_COL))
+    sheet.set_row(row, LINE_HEIGHT * lines + (2 if lines > 1 else 0))
+    return row + 1
+
+
+def _grid(sheet: Worksheet, fmt: dict, row: int, headers: list[str],
+          rows: list[list[object]]) -> int:
+    """A small ruled table on the Summary (not an Excel table: the first page is read, not
+    filtered); each row as tall as its wrapped text. Returns the next row."""
+    for col, header in enumerate(headers):
+        sheet.write_string(row, col, header, fmt["header"])
+    sheet.set_row(row, LINE_HEIGHT + 4)
+    row += 1
+    for values in rows:
+        lines = 1
+        for col, value in enumerate(values):
+            style = fmt["grid"]
+            if isinstance(value, tuple):
+                value, key = value
+                style = fmt[key]
+            write_text(sheet, row, col, value, style)
+            if isinstance(value, str):
+                lines = max(lines, line_count(value, SUMMARY_WIDTHS[col]))
+        sheet.set_row(row, LINE_HEIGHT * lines + 2)
+        row += 1
+    return row
 
 
 def _services(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
@@ -174,11 +358,12 @@ def _services(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         TableColumn(S.service_id), TableColumn(S.service_name, "wrap", 28),
         TableColumn(S.stage), TableColumn(S.service_owner, "wrap", 16),
         TableColumn(S.service_managers, "wrap", 18), TableColumn(S.lead_pmo, "wrap", 18),
-        TableColumn("RAG", "rag"), TableColumn("KPI RAG", "rag"),
+        TableColumn("Health", "rag", 11), TableColumn("KPI RAG", "rag"),
         TableColumn("Why", "wrap", 26),
         TableColumn("Open risks and issues", "count", 11),
-        TableColumn("Open changes", "count", 9), TableColumn("Findings", "count", 9),
-        TableColumn("Errors", "count", 8),
+        TableColumn("Open changes", "count", 9),
+        TableColumn("Data quality: errors", "count", 10),
+        TableColumn("Data quality: warnings", "count", 10),
         TableColumn("Next date due", "date", 12), TableColumn("Due for", "wrap", 24),
     ]
     rows = []
@@ -190,13 +375,17 @@ def _services(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
             facts.name_of(service[S.service_owner]),
             facts.name_of(service[S.service_managers]),
             facts.pmo_name(service[S.lead_pmo]),
-            status.rag, status.kpi_rag if status.kpis else None, status.reasons,
+            status.health if status.health is not None else ("", "rag_none"),
+            status.kpi_rag if status.kpis and status.expected else ("", "rag_none"),
+            status.why,
             len(status.open_items),
             len(facts.changes_in_flight_by_service.get(sid, [])),
-            len(status.findings), status.errors, due, what,
+            status.errors, status.warnings, due, what,
         ])
-    write_table(sheet, fmt, columns, rows, name="ServiceList",
-                empty="The catalogue has no services.")
+    last = write_table(sheet, fmt, columns, rows, name="ServiceList",
+                       empty="The catalogue has no services.")
+    row = note(sheet, fmt, last + 2, HEALTH_RULE_NOTE, 8, 2)
+    note(sheet, fmt, row, DATA_QUALITY_NOTE, 8, 1)
     print_setup(sheet, result.as_of, title="Services")
 
 
@@ -220,11 +409,21 @@ def _next_due(service: dict, status: ServiceStatus,
 
 def missing_before_next(service: dict, facts: Facts) -> list[str]:
     """What the service still lacks for its current stage and the move to the next one: the
-    fields and records the lifecycle, handbook and KPI rules ask of the next stage."""
+    fields and records the lifecycle, handbook and KPI rules ask of the next stage. A date
+    that is still a plan (a stage not reached yet, or any date after the as-of date) is no
+    step done: it is listed with the date it is planned for."""
     sid, stage = str(service[S.service_id]), service[S.stage]
     missing = [header for header in (S.service_owner, S.lead_pmo, S.strategic_objective)
                if service[header] is None]
     procedures = facts.procedures_by_service.get(sid, [])
+
+    def not_done(header: str, words: str | None = None) -> None:
+        if actual(service, header, facts) is not None:
+            return
+        value = service[header]
+        planned = f" (planned {value.isoformat()})" if isinstance(value, dt.date) else ""
+        missing.append(f"{words or header}{planned}")
+
     if stage in SET_UP_STAGES:
         if service[S.service_managers] is None:
             missing.append("Service Manager")
@@ -232,12 +431,14 @@ def missing_before_next(service: dict, facts: Facts) -> list[str]:
             missing.append("SIPOC process")
         if not procedures:
             missing.append("a procedure in the handbook")
-    if stage in (Stage.PILOT, Stage.TRANSITION) and service[S.sign_off_date] is None:
-        missing.append(S.sign_off_date)
+    if stage in (Stage.PILOT, Stage.TRANSITION):
+        not_done(S.sign_off_date)
     if stage == Stage.TRANSITION:
-        for header in (S.readiness_assessment_date, S.rollout_approach, S.go_live_date):
-            if service[header] is None:
-                missing.append(header)
+        not_done(S.readiness_assessment_date)
+        if service[S.rollout_approach] is None:
+            missing.append(S.rollout_approach)
+        if service[S.go_live_date] is None:
+            missing.append(S.go_live_date)
         draft = [p.procedure_id for p in procedures
                  if p.status not in (ProcedureStatus.TESTED, ProcedureStatus.APPROVED)]
         if draft:
@@ -258,7 +459,7 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
     columns = [
         TableColumn(S.service_id), TableColumn(S.service_name, "wrap", 26),
         TableColumn(S.stage), TableColumn(S.service_owner, "wrap", 16),
-        TableColumn(S.lead_pmo, "wrap", 16), TableColumn("RAG", "rag"),
+        TableColumn(S.lead_pmo, "wrap", 16), TableColumn("Health", "rag", 11),
         TableColumn("Approved", "date", 11), TableColumn(S.design_start, "date", 11),
         TableColumn(S.pilot_start, "date", 11), TableColumn(S.sign_off_date, "date", 11),
         TableColumn("Readiness Assessment", "date", 11),
@@ -279,7 +480,7 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         rows.append([
             sid, service[S.service_name], service[S.stage],
             facts.name_of(service[S.service_owner]), facts.pmo_name(service[S.lead_pmo]),
-            result.service_statuses[sid].rag,
+            result.service_statuses[sid].health,
             *(actual(service, h, facts) for h in (S.approved_date, S.design_start,
                                                   S.pilot_start, S.sign_off_date,
                                                   S.readiness_assessment_date)),
@@ -288,8 +489,10 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
             "; ".join(missing) if missing else "Nothing: ready to move on",
             plans_text(sid, facts),
         ])
-    write_table(sheet, fmt, columns, rows, name="Pipeline",
-                empty="No service is in Design, Pilot or Transition.")
+    last = write_table(sheet, fmt, columns, rows, name="Pipeline",
+                       empty="No service is in Design, Pilot or Transition.")
+    note(sheet, fmt, last + 2, HEALTH_RULE_NOTE + " A date after the as-of date is a plan, "
+         "never a step done.", 10, 2)
     print_setup(sheet, as_of, title="Set-up pipeline")
 
 
@@ -351,6 +554,29 @@ def _closing(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
     write_table(sheet, fmt, columns, rows, name="ClosingChecklist",
                 empty="No service is Closing.")
     print_setup(sheet, result.as_of, title="Closing")
+
+
+def _changes(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
+    """Every change not yet Implemented or Rejected: what the Summary's "Changes in flight"
+    counts."""
+    facts = result.facts
+    columns = [
+        TableColumn(Changes.change_id), TableColumn(Changes.service_id),
+        TableColumn(S.service_name, "wrap", 22), TableColumn(Changes.type, "wrap", 14),
+        TableColumn(Changes.status), TableColumn("Requested", "date", 11),
+        TableColumn(Changes.approved_by, "wrap", 16),
+        TableColumn(Changes.approved_date, "date", 11),
+        TableColumn(Changes.description, "wrap", 44),
+    ]
+    rows = [[change[Changes.change_id], change[Changes.service_id],
+             facts.service_name(change[Changes.service_id]), change[Changes.type],
+             change[Changes.status], change[Changes.requested_date],
+             facts.name_of(change[Changes.approved_by]), change[Changes.approved_date],
+             change[Changes.description]]
+            for _row, change in facts.changes_in_flight]
+    write_table(sheet, fmt, columns, rows, name="ChangesInFlight",
+                empty="No change is in flight: every change is Implemented or Rejected.")
+    print_setup(sheet, result.as_of, title=CHANGES_SHEET)
 
 
 def _risks(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:

@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pmo_xl.findings import severity_label
 from pmo_xl.output import WORKBOOK_OPTIONS
 from pmo_xl.workbook.text_fit import line_count
+from pmo_xl.workbook.writer import Workbook as WorkbookFile
 
 # xlsxwriter would otherwise turn "=..." into a live formula, "http..." into a link and
 # "007" into 7; a report shows the master's text exactly as typed.
@@ -45,8 +46,11 @@ RAG = {
     "Amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
     "Red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
     "No data": {"bg_color": "#D9D9D9", "font_color": "#404040"},
+    # A service not expected to report yet: no colour of health, and not the grey of a
+    # service that should report and has not.
+    "Not reporting yet": {"bg_color": "#FFFFFF", "font_color": "#595959"},
 }
-RAG_WORDS = tuple(RAG)  # Green, Amber, Red, No data
+RAG_WORDS = tuple(RAG)  # Green, Amber, Red, No data, Not reporting yet
 GREY = "No data"
 
 # Finding severities, in the same palette as RAG (error ~ Red, warning ~ Amber) plus blue.
@@ -70,7 +74,7 @@ def new_workbook(path: str | Path, title: str, subject: str, organisation: str) 
 
     `path` is usually the temporary file yielded by ``pmo_xl.output.atomic_output``.
     """
-    workbook = xlsxwriter.Workbook(str(path), {**SAFE_OPTIONS, **WORKBOOK_OPTIONS})
+    workbook = WorkbookFile(path, {**SAFE_OPTIONS, **WORKBOOK_OPTIONS})
     workbook.set_properties({
         "title": title,
         "subject": subject,
@@ -114,8 +118,10 @@ def formats(workbook: Workbook) -> dict:
         "link": make(font_color="#0563C1", underline=1),
     }
     for word, colours in RAG.items():
-        result[f"rag_{word}"] = make(bold=True, align="center", border=1,
+        result[f"rag_{word}"] = make(bold=True, align="center", border=1, text_wrap=True,
                                      border_color=BORDER, **colours)
+    # A RAG cell with nothing to show (a Closed service's health): ruled like its neighbours.
+    result["rag_none"] = make(border=1, border_color=BORDER)
     for level, colours in SEVERITY.items():
         result[f"severity_{level}"] = make(bold=True, border=1, border_color=BORDER,
                                            **colours)
@@ -279,8 +285,9 @@ def write_table(
     # Per-column work is done once, not per cell: a report table can hold half a million
     # cells, and only wrapped text columns can make a row taller.
     writers = [_column_writer(sheet, fmt, col.kind) for col in columns]
-    wrapped = [(c, widths[c]) for c, col in enumerate(columns)
-               if col.kind == "wrap" or getattr(fmt.get(col.kind), "text_wrap", False)]
+    # A RAG word ("Not reporting yet") may wrap in a narrow column too.
+    wrapped = [(c, widths[c], col.kind == "rag") for c, col in enumerate(columns)
+               if col.kind in ("wrap", "rag") or getattr(fmt.get(col.kind), "text_wrap", False)]
     for r, values in enumerate(rows, start=first_row + 1):
         if len(values) != len(columns):
             raise ValueError(f"row {r} has {len(values)} values for {len(columns)} columns")
@@ -290,12 +297,12 @@ def write_table(
             else:
                 writers[c](r, c, value)
         lines = 1
-        for c, width in wrapped:
+        for c, width, bold in wrapped:
             text = values[c]
             if isinstance(text, tuple):
                 text = text[0]
             if isinstance(text, str):
-                lines = max(lines, _lines(text, width))
+                lines = max(lines, _lines(text, width, bold=bold))
         if lines > 1:
             sheet.set_row(r, lines * LINE_HEIGHT)
     last_row = first_row + len(rows)
@@ -345,7 +352,8 @@ def _write_value(sheet: Worksheet, fmt: dict, row: int, col: int, kind: str,
         sheet.write_string(row, col, rag_word(value), rag_format(fmt, value))
         return
     if kind == "severity" and value is not None:
-        sheet.write_string(row, col, str(value), fmt.get(f"severity_{value}", fmt["text"]))
+        sheet.write_string(row, col, severity_label(str(value)),
+                           fmt.get(f"severity_{value}", fmt["text"]))
         return
     _write_plain(sheet, row, col, value, fmt.get(kind, fmt["text"]))
 
@@ -383,7 +391,7 @@ def _fit_width(col: TableColumn, rows: list[list[object]], index: int) -> float:
     # button; the widest word must still fit.
     header = max(len(col.header) / 2 + 3, max(len(w) for w in col.header.split()) + 3)
     if col.kind == "rag":
-        longest = max(longest, len("No data"))
+        longest = max(longest, len("No data"))  # "Not reporting yet" wraps in a narrow one
     width = max(header, longest + 2, 6)
     return min(width, WRAP_WIDTH if col.kind == "wrap" else 60)
 

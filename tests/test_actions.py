@@ -21,8 +21,9 @@ from .conftest import run_process
 AS_OF = EXAMPLE_AS_OF.isoformat()
 D = dt.date
 ROOT = Path(__file__).resolve().parents[1]
-# BASE's Proposed service SVC-003 (Lead PMO PMO-1) always waits for a decision by P-002.
-PROPOSAL = ("approval", "Services!I4", ("P-002",))
+# BASE's Proposed service SVC-003 (Lead PMO PMO-1) is always on the meeting's agenda, for
+# PMO-1's PMO Director, P-001, to decide.
+PROPOSAL = ("approval", "Services!I4", ("P-001",))
 
 
 def actions_for(tmp_path: Path, edits=(), **options):
@@ -65,8 +66,18 @@ def test_northwind_every_finding_reaches_a_named_person(northwind) -> None:
         ("C105 error", "Changes!L7", ("P-004",)),  # CHG-006's service owner
         ("H102 error", "SIPOC!B16", ("P-003", "P-008")),  # SVC-011's owner and manager
         ("approval", "Changes!G5", ("P-001",)),  # CHG-004 is Proposed
-        ("approval", "Services!I24", ("P-003",)),  # SVC-023, Lead PMO PMO-DIG
+        ("approval", "Services!I24", ("P-015",)),  # SVC-023: PMO-DIG's PMO Director decides
+        # The chronic Red of KPI-17 (SVC-032): its Service Owner decides, its KPI's Owner
+        # hears of it (and has V104's finding).
+        ("decision", "'KPI Actuals'!C171", ("P-002", "P-005")),
+        # RSK-003, High and not escalated: its Owner, and the Service Owner of SVC-002.
+        ("G105 warning", "'Risks and Issues'!H4", ("P-003", "P-015")),
     }
+    # Every item of the agenda reaches the person who decides it.
+    decided = {(a.decision, a.record): p.person_id for p in found.people for a in p.actions
+               if a.kind in ("approval", "decision") and "yours to decide" in a.text}
+    assert len(decided) == len(found.decisions) == 8
+    assert all(decided[(d.kind, d.record)] == d.decider for d in found.decisions)
     x101 = next(a for p in found.people for a in p.actions if a.rule == "X101")
     assert x101.note == ("(This comes to you as PMO Manager of PMO-DIG, the Lead PMO of "
                          "SVC-017: its Owner (P-021) is not in People.)")
@@ -78,7 +89,12 @@ def test_json_is_the_spec_shape(northwind, run_cli) -> None:
                      "--format", "json")
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["as_of", "people", "unassigned", "unaddressed"]
+    assert list(data) == ["as_of", "decisions", "people", "unassigned", "unaddressed"]
+    assert len(data["decisions"]) == 8
+    assert data["decisions"][0] == {
+        "kind": "Proposal to approve", "record": "SVC-023", "service": "SVC-023",
+        "pmo": "PMO-DIG", "decider": "P-015", "summary": data["decisions"][0]["summary"],
+        "decider_name": "Marcus Webb (P-015)"}
     assert data["as_of"] == "2026-11-30"
     assert data["unaddressed"] == ["P-014"]
     helen = data["people"][0]
@@ -87,15 +103,18 @@ def test_json_is_the_spec_shape(northwind, run_cli) -> None:
         "P-001", "Helen Marsh", "helen.marsh@example.org")
     assert helen["actions"][0] == {
         "kind": "finding", "rule": "L106", "record": "SVC-028", "cell": "Services!AD29",
-        "text": "The closure of Service SVC-028 was approved by P-002, but its Service Owner is "
-                "P-001. Have the Service Owner P-001 approve the closure, or correct Service "
-                "Owner if ownership changed.",
-        "due": None}
+        # People by name; to Helen Marsh herself, "you".
+        "text": "The closure of Service SVC-028 was approved by Rajesh Iyer (P-002), but its "
+                "Service Owner is you (Helen Marsh, P-001). Have the Service Owner, you (Helen "
+                "Marsh, P-001), approve the closure, or correct Service Owner if ownership "
+                "changed.",
+        "due": None, "decision": None}
     hannah = next(p for p in data["people"] if p["person"] == "P-014")
     assert hannah["email"] is None
     for person in data["people"]:
         for action in person["actions"]:
-            assert list(action) == ["kind", "rule", "record", "cell", "text", "due"]
+            assert list(action) == ["kind", "rule", "record", "cell", "text", "due",
+                                    "decision"]
             assert action["kind"] in KINDS
 
 
@@ -122,8 +141,9 @@ def test_json_is_the_spec_shape(northwind, run_cli) -> None:
                   Edit("KPI Actuals", None, {"KPI ID": "KPI-01", "Period": D(2026, 12, 1),
                                              "Actual": 97, "Reported By": "P-002"})],
                  ("K104 error", "'KPI Actuals'!B15", ("P-006",)), id="actual"),
+    # Its Owner, and (a High risk not escalated far enough) the Service Owner.
     pytest.param([Edit("Risks and Issues", "RSK-001", {"Severity": "High", "Owner": "P-006"})],
-                 ("G105 warning", "'Risks and Issues'!H2", ("P-006",)), id="risk"),
+                 ("G105 warning", "'Risks and Issues'!H2", ("P-001", "P-006")), id="risk"),
     pytest.param([Edit("Changes", "CHG-001", {"Approved By": "P-002"})],
                  ("C101 error", "Changes!H2", ("P-001",)), id="change"),
     pytest.param([Edit("PMOs", "PMO-2", {"Capacity FTE": 0.5})],
@@ -155,7 +175,6 @@ def test_nobody_to_own_it_is_unassigned_with_the_reason(tmp_path) -> None:
         ("X101 error", "'Risks and Issues'!F2"):
             "Its Owner (P-099) is not in People, and SVC-001's Lead PMO PMO-1 has no PMO "
             "Manager in People.",
-        ("approval", "Services!I4"): "The PMO Manager of its Lead PMO PMO-1 is blank.",
     }
     data = found.as_json()["unassigned"][0]
     assert data == {"kind": "finding", "rule": "X101", "record": "RSK-001",
@@ -196,10 +215,11 @@ def test_an_overdue_item_is_its_finding_once_and_overdue_only_without_g106(tmp_p
     late = [Edit("Risks and Issues", "RSK-001", {"Target Date": D(2026, 10, 31)})]
     found = actions_for(tmp_path, late)
     assert routed(found) == {("G106 warning", "'Risks and Issues'!J2", ("P-002",)), PROPOSAL}
-    assert found.people[0].actions[-1].due == D(2026, 10, 31)
+    owner = next(p for p in found.people if p.person_id == "P-002")
+    assert owner.actions[-1].due == D(2026, 10, 31)
     without = actions_for(tmp_path, late, ignore=["G106"])
     assert routed(without) == {("overdue", "'Risks and Issues'!J2", ("P-002",)), PROPOSAL}
-    overdue = next(a for a in without.people[0].actions if a.kind == "overdue")
+    overdue = next(a for p in without.people for a in p.actions if a.kind == "overdue")
     assert overdue.due == D(2026, 10, 31) and overdue.record == "RSK-001"
     waived = actions_for(tmp_path, [*late, Edit("Waivers", None, {
         "Rule": "G106", "Record": "RSK-001", "Reason": "Agreed", "Approved By": "P-001"})])
@@ -221,17 +241,22 @@ def test_approvals_waiting(tmp_path) -> None:
         "Status": "Proposed", "Approved By": None, "Approved Date": None})])
     assert routed(found) == {("approval", "Changes!G2", ("P-001",)), PROPOSAL}
     change = next(a for a in found.people[0].actions if a.cell == "Changes!G2")
-    assert change.text == ("Approve or reject change CHG-001 to SVC-001: Add a benefits section "
-                           "to the report. Then set Status, Approved By and Approved Date.")
+    assert change.text == ("For the meeting (change to approve), yours to decide: Approve or "
+                           "reject CHG-001 to SVC-001 Portfolio reporting: Add a benefits "
+                           "section to the report? Then set Status, Approved By and Approved "
+                           "Date.")
+    assert change.decision == "Change to approve"
 
 
-def test_a_closure_waiting_is_l105_once_and_an_approval_without_it(tmp_path) -> None:
+def test_a_closure_waiting_is_on_the_agenda_beside_l105(tmp_path) -> None:
+    """The closure is the meeting's decision (its Service Owner's), whatever L105 says of
+    the missing date; L105's finding goes to the service's owner and managers as before."""
     closing = [Edit("Services", "SVC-001", {"Stage": "Closing",
                                             "Closure Reason": "Objective achieved",
                                             "Closure Approved By": "P-001"})]
     with_rule = routed(actions_for(tmp_path, closing))
     assert ("L105 error", "Services!AE2", ("P-001", "P-002")) in with_rule
-    assert not any(r[:2] == ("approval", "Services!AE2") for r in with_rule)
+    assert ("approval", "Services!AE2", ("P-001",)) in with_rule
     without = routed(actions_for(tmp_path, closing, ignore=["L105"]))
     assert ("approval", "Services!AE2", ("P-001",)) in without
 
@@ -281,21 +306,22 @@ def test_text_output_and_exit_codes(tmp_path, run_cli) -> None:
     clean = write_example(tmp_path / "clean.xlsx")
     result = run_cli("actions", clean, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    assert "Morgan Manager (P-002) <morgan@example.org>: 1 action" in result.stdout
-    assert re.search(r"approval +SVC-003 +Services!I4 +Decide on the proposed service SVC-003",
-                     result.stdout)
+    assert "Dana Director (P-001) <dana@example.org>: 1 action" in result.stdout
+    assert re.search(r"approval +SVC-003 +Services!I4 +For the meeting \(proposal to approve\), "
+                     r"yours to decide: Approve SVC-003", result.stdout)
     assert result.stdout.strip().splitlines()[-1] == (
-        "1 action for 1 person; 0 unassigned in clean.xlsx (as of 2026-11-15)")
+        "1 action for 1 person; 1 decision for the meeting; 0 unassigned in clean.xlsx "
+        "(as of 2026-11-15)")
     broken = write_example(tmp_path / "broken.xlsx", [
         Edit("Services", "SVC-001", {"Service Name": None}),
         Edit("People", "P-001", {"Email": None})])
     result = run_cli("actions", broken, "--as-of", AS_OF)
     assert result.exit_code == 1
-    assert "Dana Director (P-001), no draft (no Email in People): 1 action" in result.stdout
+    assert "Dana Director (P-001), no draft (no Email in People): 2 actions" in result.stdout
     quiet = run_cli("actions", broken, "--as-of", AS_OF, "--quiet")
     assert quiet.stdout.splitlines() == [
-        "3 actions for 2 people; 0 unassigned; no usable email for Dana Director (P-001) in "
-        "broken.xlsx (as of 2026-11-15)"]
+        "3 actions for 2 people; 1 decision for the meeting; 0 unassigned; no usable email "
+        "for Dana Director (P-001) in broken.xlsx (as of 2026-11-15)"]
 
 
 def test_one_person(tmp_path, run_cli) -> None:
@@ -334,9 +360,9 @@ def test_bad_input_is_one_sentence(tmp_path, run_cli) -> None:
 def test_as_a_subprocess(northwind, tmp_path) -> None:
     done = run_process("actions", northwind, "--as-of", NORTHWIND_AS_OF.isoformat(), "--quiet")
     assert done.returncode == 1, done.stderr
-    assert done.stdout.strip() == ("18 actions for 8 people; 0 unassigned; no usable email for "
-                                   "Hannah Lewis (P-014) in example-master.xlsx (as of "
-                                   "2026-11-30)")
+    assert done.stdout.strip() == ("26 actions for 9 people; 8 decisions for the meeting; 0 "
+                                   "unassigned; no usable email for Hannah Lewis (P-014) in "
+                                   "example-master.xlsx (as of 2026-11-30)")
 
 
 def test_the_master_is_untouched(tmp_path, run_cli) -> None:
@@ -376,4 +402,4 @@ def test_usable_email(value, usable) -> None:
 def test_build_actions_on_a_result(tmp_path) -> None:
     master = write_example(tmp_path / "m.xlsx")
     result = api.check(master, EXAMPLE_AS_OF)
-    assert build_actions(result).as_json()["people"][0]["person"] == "P-002"
+    assert build_actions(result).as_json()["people"][0]["person"] == "P-001"

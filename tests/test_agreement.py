@@ -12,7 +12,7 @@ outputs, never from the shared code that both use:
   flagged "Missing" in the report;
 - the actual the KPI report shows for a KPI and period is the one on the row K105 says
   stands (the first), never a later duplicate;
-- the email's "Active services by RAG" counts equal the status report's summary table;
+- the email's "Active services by health" counts equal the status report's summary table;
 - a Closing service whose checklist says "No service depends on it: Done" is named as the
   source of no H109 finding.
 
@@ -21,9 +21,11 @@ Examples: 20 by default, PMO_XL_AGREEMENT_EXAMPLES for more.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import email
 import email.policy
+import json
 import os
 import re
 from pathlib import Path
@@ -227,11 +229,11 @@ def test_reports_say_what_the_rules_say(folder: Path, changes) -> None:
 
     # 3. The email counts what the status report's summary counts.
     status = openpyxl.load_workbook(pack.status, data_only=True)
-    counts = summary_counts(status["Summary"], "Active service RAG")
+    counts = summary_counts(status["Summary"], "Active services' health")
     message = email.message_from_bytes((pack.folder / EMAIL_NAME).read_bytes(),
                                        policy=email.policy.default)
     body = message.get_body(preferencelist=("plain",)).get_content()
-    said = re.search(r"Active services by RAG: (.*)\.", body).group(1)
+    said = re.search(r"Active services by health: (.*)\.", body).group(1)
     assert dict((w.rsplit(" ", 1)[0], int(w.rsplit(" ", 1)[1])) for w in said.split(", ")) \
         == counts, (said, counts, changes)
 
@@ -264,3 +266,389 @@ def _label(frequency: str, period) -> str:
     if frequency == "Quarterly":
         return f"{day.year} Q{(day.month - 1) // 3 + 1}"
     return day.strftime("%b %Y")
+
+
+# --- every number said twice is the same (meeting.md "One agenda") --------------------------
+#
+# A pack is written for a generated master with a pack of the month before beside it (so the
+# Since last meeting numbers exist), every output is read back (the status report, the KPI
+# report, the pack's email, the addressed drafts, `pmo-xl actions --format json` and
+# pack.json), and each number that appears in two of them is compared, naming both places
+# when they differ. The numbers covered are listed in COVERED (the closing note quotes it).
+
+COVERED = {
+    "decisions": "the count of decisions: status Summary (headline and the first page's "
+                 "heading), Decisions needed sheet, email, actions JSON, pack.json",
+    "decision items": "each decision's kind, record and sentence: Decisions needed sheet, "
+                      "email, actions JSON, pack.json (and who decides: sheet, actions JSON, "
+                      "pack.json)",
+    "first page decisions": "the first page's list (up to ten) against the Decisions sheet",
+    "health counts": "active services by health (Green, Amber, Red, No data, Not reporting "
+                     "yet): Summary table, Summary headline (Red, Amber), email, Services "
+                     "sheet, pack.json",
+    "red services": "the services at Red on the first page against the Services sheet",
+    "health by service": "each service's health: Services sheet, pack.json",
+    "data quality by service": "each service's errors and warnings: Services sheet, pack.json",
+    "kpi rag by service": "each service's KPI RAG: status Services sheet, KPI report Summary",
+    "kpi rag counts": "KPIs by RAG: KPI report headline, KPI report KPIs sheet, pack.json",
+    "kpi summary rows": "each KPI report Summary row's counts against its KPIs sheet",
+    "findings by severity": "errors, warnings, info, waived: Summary headline, email, "
+                            "pack.json, the status report's Findings sheet",
+    "changes in flight": "Summary headline, Changes in flight sheet, Services sheet (Open "
+                         "changes)",
+    "open risks and issues": "Summary headline (risks, issues), Risks and Issues sheet, "
+                             "Services sheet",
+    "services by stage": "Summary headline (catalogue, in set-up, Running, Closing), the "
+                         "stage table, Services sheet, pack.json",
+    "since last meeting": "services whose health and stage moved, risks and issues opened "
+                          "and closed, KPIs whose RAG moved, findings new and resolved, drift "
+                          "errors and warnings: Summary, Since last meeting sheet, email",
+    "actions per person": "each person's count of actions: actions JSON, their addressed "
+                          "draft; the number of drafts: email, to-people/, actions JSON",
+}
+
+
+class Said:
+    """Numbers as each output says them: name -> place -> value."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, dict[str, object]] = {}
+
+    def __call__(self, name: str, place: str, value: object) -> None:
+        self.numbers.setdefault(name, {})[place] = value
+
+    def disagreements(self) -> list[str]:
+        found = []
+        for name, places in self.numbers.items():
+            items = list(places.items())
+            for place, value in items[1:]:
+                if value != items[0][1]:
+                    found.append(f"{name}: {items[0][0]} says {items[0][1]!r}, {place} says "
+                                 f"{value!r}")
+        return found
+
+
+def _rows(sheet) -> list[tuple]:
+    return [r for r in sheet.iter_rows(values_only=True)]
+
+
+def _first_table(sheet, first_header: str) -> list[dict]:
+    """The table whose header row starts with `first_header`, to its first blank row (none
+    when the sheet says it has nothing to list)."""
+    rows = _rows(sheet)
+    start = next((i for i, r in enumerate(rows) if r and r[0] == first_header), None)
+    if start is None:
+        return []
+    found = []
+    for r in rows[start + 1:]:
+        if not r or all(v is None for v in r):
+            break
+        found.append(dict(zip(rows[start], r, strict=False)))
+    return found
+
+
+def _labels(sheet) -> dict[str, object]:
+    """Label (column A) -> the first value after it on its row."""
+    return {r[0]: next((v for v in r[1:] if v is not None), None)
+            for r in _rows(sheet) if r and isinstance(r[0], str)}
+
+
+def _count_table(sheet, header: str) -> dict[str, int]:
+    rows = _rows(sheet)
+    start = next(i for i, r in enumerate(rows) if r and r[0] == header)
+    found = {}
+    for r in rows[start + 1:]:
+        if not r or r[0] is None:
+            break
+        found[r[0]] = r[1]
+    return found
+
+
+def _body(path: Path) -> str:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+
+
+def _number(text: str, pattern: str) -> int:
+    return int(re.search(pattern, text).group(1))
+
+
+ACTIVE = ("Design", "Pilot", "Transition", "Running", "Closing")
+HEALTH = ("Green", "Amber", "Red", "No data", "Not reporting yet")
+
+
+def read_pack_back(pack_folder: Path, master: Path, as_of: dt.date) -> Said:
+    """Every number of one pack, read back from its written outputs."""
+    from click.testing import CliRunner
+
+    from pmo_xl.cli import cli
+
+    said = Said()
+    stamp = as_of.isoformat()
+    status = openpyxl.load_workbook(pack_folder / f"status-report-{stamp}.xlsx",
+                                    data_only=True)
+    kpi = openpyxl.load_workbook(pack_folder / f"kpi-report-{stamp}.xlsx", data_only=True)
+    memory = json.loads((pack_folder / "pack.json").read_text(encoding="utf-8"))
+    body = _body(pack_folder / EMAIL_NAME)
+    run = CliRunner().invoke(cli, ["actions", str(master), "--as-of", stamp, "--format",
+                                   "json"], catch_exceptions=False)
+    actions = json.loads(run.stdout)
+
+    # The agenda.
+    summary = _labels(status["Summary"])
+    heading = next(k for k in summary if k.startswith("Decisions for the meeting: "))
+    decisions = _first_table(status["Decisions needed"], "#")
+    decisions = [d for d in decisions if isinstance(d["#"], int)]
+    listed = re.findall(r"^(\d+)\. (.+)$", body.split("Decisions needed (")[1].split(
+        "\n\n")[0], re.M)
+    said("decisions", "status Summary headline", summary["Decisions needed"])
+    said("decisions", "status Summary first page", int(heading.rsplit(" ", 1)[1]))
+    said("decisions", "Decisions needed sheet", len(decisions))
+    said("decisions", "email 'Decisions needed (N)'",
+         _number(body, r"Decisions needed \((\d+)\):"))
+    said("decisions", "email's numbered lines", len(listed))
+    said("decisions", "actions --format json", len(actions["decisions"]))
+    said("decisions", "pack.json", len(memory["decisions"]))
+    said("decision items", "Decisions needed sheet",
+         [(d["Decision"], d["Record"], d["What is to be decided"]) for d in decisions])
+    said("decision items", "actions --format json",
+         [(d["kind"], d["record"], d["summary"]) for d in actions["decisions"]])
+    said("decision items", "pack.json",
+         [(d["kind"], d["record"], d["summary"]) for d in memory["decisions"]])
+    said("decision items", "email",
+         [(d["Decision"], d["Record"], d["What is to be decided"]) for d in decisions
+          if any(line.startswith(f"{d['Decision']}: {d['What is to be decided']} ")
+                 for _n, line in listed)])
+    said("who decides", "Decisions needed sheet", [d["Who decides"] for d in decisions])
+    said("who decides", "actions --format json",
+         [d["decider_name"] for d in actions["decisions"]])
+    first_page = [r for r in _first_table(status["Summary"], "Decision") if r["Record"]]
+    said("first page decisions", "status Summary first page",
+         [(r["Decision"].split(". ", 1)[1], r["Record"]) for r in first_page])
+    said("first page decisions", "Decisions needed sheet",
+         [(d["Decision"], d["Record"]) for d in decisions[:10]])
+
+    # Health apart from hygiene.
+    services = {r["Service ID"]: r for r in _first_table(status["Services"], "Service ID")}
+    active = {sid: r for sid, r in services.items() if r["Stage"] in ACTIVE}
+    counted = dict.fromkeys(HEALTH, 0)
+    for r in active.values():
+        counted[r["Health"]] += 1
+    said("health counts", "status Summary table", _count_table(status["Summary"],
+                                                               "Active services' health"))
+    said("health counts", "status Services sheet", counted)
+    said("health counts", "email", dict(
+        (w.rsplit(" ", 1)[0], int(w.rsplit(" ", 1)[1]))
+        for w in re.search(r"Active services by health: (.*)\.\n", body).group(1).split(", ")))
+    in_pack = dict.fromkeys(HEALTH, 0)
+    for s in memory["services"].values():
+        if s["stage"] in ACTIVE:
+            in_pack[s["health"]] += 1
+    said("health counts", "pack.json", in_pack)
+    said("red services", "status Summary headline", summary["Active services at Red"])
+    said("red services", "status Services sheet", counted["Red"])
+    said("amber services", "status Summary headline", summary["Active services at Amber"])
+    said("amber services", "status Services sheet", counted["Amber"])
+    reds = [r for r in _first_table(status["Summary"], "Service") if r["Stage"]]
+    said("red services listed", "status Summary first page",
+         [r["Service"] for r in reds][:10])
+    said("red services listed", "status Services sheet",
+         [sid for sid, r in active.items() if r["Health"] == "Red"][:10])
+    for sid, r in services.items():
+        said(f"health of {sid}", "status Services sheet", r["Health"] or None)
+        said(f"health of {sid}", "pack.json", memory["services"][sid]["health"])
+        said(f"data quality of {sid}", "status Services sheet",
+             {"error": r["Data quality: errors"], "warning": r["Data quality: warnings"]})
+        said(f"data quality of {sid}", "pack.json", memory["services"][sid]["data_quality"])
+
+    # KPIs.
+    kpi_rows = _first_table(kpi["KPIs"], "Service or PMO")
+    kpi_counts = dict.fromkeys(("Green", "Amber", "Red", "No data"), 0)
+    for r in kpi_rows:
+        if r["KPI ID"]:
+            kpi_counts[r["RAG"]] += 1
+    headline = _labels(kpi["Summary"])
+    said("kpi rag counts", "KPI report headline",
+         {w: headline[w] for w in ("Green", "Amber", "Red")}
+         | {"No data": headline["No data (actual missing)"]})
+    said("kpi rag counts", "KPI report KPIs sheet", kpi_counts)
+    said("kpi rag counts", "pack.json", {w: sum(1 for k in memory["kpis"].values()
+                                                if k["rag"] == w) for w in kpi_counts})
+    rows = _rows(kpi["Summary"])
+    last_header = max(i for i, r in enumerate(rows) if r and r[0] == "Service or PMO")
+    for r in rows[last_header + 1:]:
+        if not r or r[0] is None:
+            break
+        measured = [k for k in kpi_rows if k["Service or PMO"] == r[0]]
+        said(f"KPI counts of {r[0]}", "KPI report Summary row", list(r[3:8]))
+        said(f"KPI counts of {r[0]}", "KPI report KPIs sheet",
+             [len(measured), *(sum(1 for k in measured if k["RAG"] == w)
+                               for w in ("Green", "Amber", "Red", "No data"))])
+        if r[0] in services:
+            said(f"KPI RAG of {r[0]}", "KPI report Summary row", r[8])
+            said(f"KPI RAG of {r[0]}", "status Services sheet", services[r[0]]["KPI RAG"])
+
+    # Findings by severity.
+    checks = re.search(r"Checks of the master workbook: (\d+) errors?, (\d+) warnings?, "
+                       r"(\d+) info(?: \((\d+) waived\))?", body)
+    findings = _first_table(status["Findings"], "Rule")
+    findings = [f for f in findings if f["Severity"]]
+    for place, values in (
+            ("status Summary headline", [summary["Error findings"], summary["Warnings"],
+                                         summary["Info findings"], summary["Waived findings"]]),
+            ("email", [int(checks.group(1)), int(checks.group(2)), int(checks.group(3)),
+                       int(checks.group(4) or 0)]),
+            ("pack.json", [memory["summary"][k] for k in ("error", "warning", "info",
+                                                          "waived")]),
+            ("status Findings sheet", [
+                sum(1 for f in findings if f["Severity"] == s and not f["Waived"])
+                for s in ("Error", "Warning", "Info")] + [
+                sum(1 for f in findings if f["Waived"])])):
+        said("findings by severity", place, values)
+
+    # Changes in flight, open risks and issues, stages.
+    changes = _first_table(status["Changes in flight"], "Change ID")
+    changes = [c for c in changes if c["Service ID"] or c["Status"]]
+    said("changes in flight", "status Summary headline", summary["Changes in flight"])
+    said("changes in flight", "Changes in flight sheet", len(changes))
+    said("changes in flight", "status Services sheet",
+         sum(r["Open changes"] for r in services.values())
+         + sum(1 for c in changes if c["Service ID"] not in services))
+    items = [r for r in _first_table(status["Risks and Issues"], "ID") if r["Type"]]
+    said("open risks", "status Summary headline", summary["Open risks"])
+    said("open risks", "Risks and Issues sheet", sum(1 for r in items if r["Type"] == "Risk"))
+    said("open issues", "status Summary headline", summary["Open issues"])
+    said("open issues", "Risks and Issues sheet", sum(1 for r in items if r["Type"] == "Issue"))
+    said("open risks and issues", "Risks and Issues sheet",
+         sum(1 for r in items if r["Service ID"] in services))
+    said("open risks and issues", "status Services sheet",
+         sum(r["Open risks and issues"] for r in services.values()))
+    stages = [r["Stage"] for r in services.values()]
+    said("services", "status Summary headline", summary["Services in the catalogue"])
+    said("services", "status Services sheet", len(services))
+    said("services", "pack.json", len(memory["services"]))
+    for label, wanted in (("In set-up", ("Design", "Pilot", "Transition")),
+                          ("Running", ("Running",)), ("Closing", ("Closing",))):
+        said(f"services {label}", "status Summary headline", summary[label])
+        said(f"services {label}", "status Services sheet",
+             sum(1 for s in stages if s in wanted))
+        said(f"services {label}", "pack.json", sum(
+            1 for s in memory["services"].values() if s["stage"] in wanted))
+    stage_table = _count_table(status["Summary"], "Stage")
+    for stage, count in stage_table.items():
+        said(f"services at {stage}", "status Summary stage table", count)
+        said(f"services at {stage}", "status Services sheet", stages.count(stage))
+
+    # Since last meeting.
+    if "Since last meeting" in status.sheetnames:
+        moves = _first_table(status["Since last meeting"], "What")
+        moves = [m for m in moves if m["What"]]
+
+        def lines(what: str) -> int:
+            return sum(1 for m in moves if m["What"] == what)
+
+        paragraph = next(line for line in body.splitlines()
+                         if line.startswith("Since the pack of"))
+        for label, what, pattern in (
+                ("Services whose health moved", "Service health",
+                 r"(\d+) services? changed health"),
+                ("Services whose stage moved", "Service stage", r"; (\d+) moved stage"),
+                ("Risks and issues opened", "Risk or issue opened", r"(\d+) opened"),
+                ("Risks and issues closed", "Risk or issue closed", r"(\d+) closed"),
+                ("KPIs whose RAG moved", "KPI RAG", r"(\d+) KPIs? changed RAG"),
+                ("New findings", "New finding", r"findings: (\d+) new"),
+                ("Findings resolved", "Finding resolved", r"(\d+) resolved"),
+                ("Drift errors", None, r"seen: (\d+) errors?"),
+                ("Drift warnings", None, r"(\d+) warnings?\.")):
+            said(f"since: {label}", "status Summary", summary[label])
+            if what is not None:
+                said(f"since: {label}", "Since last meeting sheet", lines(what))
+            said(f"since: {label}", "email paragraph", _number(paragraph, pattern))
+        drift = [m for m in moves if m["What"] == "Drift finding"]
+        said("since: Drift errors", "Since last meeting sheet",
+             sum(1 for m in drift if m["Name"].endswith(" error")))
+        said("since: Drift warnings", "Since last meeting sheet",
+             sum(1 for m in drift if m["Name"].endswith(" warning")))
+
+    # Actions per person, and the drafts.
+    drafts = {}
+    folder = pack_folder / "to-people"
+    for path in sorted(folder.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        text = _body(path)
+        one = "please see to this item" in " ".join(text.split())
+        drafts[message["X-PMO-XL-Person"]] = 1 if one else _number(
+            " ".join(text.split()), r"please see to these (\d+) items")
+    addressed = {p["person"]: len(p["actions"]) for p in actions["people"]
+                 if p["person"] not in actions["unaddressed"]}
+    said("actions per person", "actions --format json", addressed)
+    said("actions per person", "addressed drafts (to-people/)", drafts)
+    said("addressed drafts", "email", _number(body, r"Each person's actions: (\d+) addressed"))
+    said("addressed drafts", "to-people/", len(drafts))
+    said("addressed drafts", "actions --format json", len(addressed))
+    return said
+
+
+def _month_before(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The master a month earlier: the same records, less the last month's actuals."""
+    earlier = copy.deepcopy(rows)
+    earlier[KPIActuals.SHEET] = [a for a in earlier[KPIActuals.SHEET]
+                                 if not isinstance(a.get(KPIActuals.period), dt.date)
+                                 or a[KPIActuals.period] < D(2026, 10, 1)]
+    return earlier
+
+
+def _agree(folder: Path, rows: dict[str, list[dict]], as_of: dt.date) -> Said:
+    """Write last month's pack and this month's beside it, read this one back."""
+    before = folder / "before.xlsx"
+    write_master(before, _month_before(rows))
+    api.pack(before, as_of - dt.timedelta(days=31), folder / "pack-earlier", force=True)
+    master = folder / "master.xlsx"
+    write_master(master, rows)
+    api.pack(master, as_of, folder / "pack-now", force=True)
+    said = read_pack_back(folder / "pack-now", master, as_of)
+    assert not said.disagreements(), "\n".join(said.disagreements())
+    return said
+
+
+@settings(max_examples=max(4, EXAMPLES // 2), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(changes=moves())
+@example(changes=[("risk", "Open", "Critical", "SVC-002"), ("stage", "SVC-001", Stage.PILOT)])
+def test_every_number_said_twice_is_the_same(tmp_path_factory, changes) -> None:
+    folder = tmp_path_factory.mktemp("said")
+    said = _agree(folder, apply(base_rows(), changes), EXAMPLE_AS_OF)
+    assert {"decisions", "health counts", "findings by severity", "changes in flight",
+            "actions per person", "since: New findings"} <= set(said.numbers)
+
+
+def test_every_number_said_twice_is_the_same_in_the_demo(tmp_path) -> None:
+    from pmo_xl.example.northwind import THIS_MONTH, example_rows
+
+    as_of = dt.date(2026, 12, 6)
+    said = _agree(tmp_path, example_rows(as_of, THIS_MONTH), as_of)
+    assert said.numbers["decisions"]["pack.json"] == 7
+    assert said.numbers["red services"]["status Services sheet"] == 3
+
+
+def test_every_number_said_twice_is_the_same_at_120_services(tmp_path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "generate", Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    master = tmp_path / "m120.xlsx"
+    generate.generate(120, master)
+    api.pack(master, generate.AS_OF, tmp_path / "pack", force=True)
+    said = read_pack_back(tmp_path / "pack", master, generate.AS_OF)
+    assert not said.disagreements(), "\n".join(said.disagreements())
+    assert said.numbers["decisions"]["pack.json"] > 10  # the first page lists ten
+
+
+def test_a_disagreement_names_both_places() -> None:
+    said = Said()
+    said("decisions", "status Summary headline", 3)
+    said("decisions", "email 'Decisions needed (N)'", 7)
+    assert said.disagreements() == [
+        "decisions: status Summary headline says 3, email 'Decisions needed (N)' says 7"]

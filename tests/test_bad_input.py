@@ -408,15 +408,17 @@ def test_disk_full_on_rename(tmp_path: Path, monkeypatch) -> None:
 
 def test_disk_full_while_writing(tmp_path: Path, monkeypatch) -> None:
     """The writer fails half-way through (ENOSPC): nothing under the final name, no temp."""
-    real_close = xlsxwriter.Workbook.close
+    from pmo_xl.workbook.writer import Workbook
+
+    real_close = Workbook.close  # the one place a workbook reaches the disk
 
     def close_then_fill_disk(self):
         real_close(self)
-        with open(self.filename, "r+b") as handle:  # half a file on disk, as a full disk does
+        with open(self.target, "r+b") as handle:  # half a file on disk, as a full disk does
             handle.truncate(100)
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(xlsxwriter.Workbook, "close", close_then_fill_disk)
+    monkeypatch.setattr(Workbook, "close", close_then_fill_disk)
     assert_cannot_check(invoke("new", tmp_path / "blank.xlsx"), "disk is full")
     assert list(tmp_path.iterdir()) == []
 

@@ -87,11 +87,13 @@ def test_the_deliberate_problems_do_not_depend_on_the_as_of_date(tmp_path, as_of
     assert _found(report, waived=True) == sorted(WAIVED)
 
 
-def test_the_deliberate_problems_are_a_handful_one_per_family() -> None:
-    assert 6 <= len(DELIBERATE) <= 10
+def test_the_deliberate_problems_are_a_handful_at_least_one_per_family() -> None:
+    assert 6 <= len(DELIBERATE) <= 12
     families = [rule[0] for rule, _sheet, _cell in DELIBERATE]
-    assert len(families) == len(set(families))
     assert set(families) == set("SXHRLOKGCV")
+    # One each, but for K: a missing actual, and KPI-07's two thresholds that differ.
+    assert [f for f in families if families.count(f) > 1] == ["K", "K"]
+    assert len({rule for rule, _sheet, _cell in DELIBERATE}) == len(DELIBERATE)
     rules = load_rules()
     for rule, _sheet, _cell in DELIBERATE + WAIVED:
         assert rule in rules, f"{rule} is not a registered rule"

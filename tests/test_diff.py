@@ -145,7 +145,8 @@ def test_exit_codes_strict_select_and_quiet(versions) -> None:
     assert run("diff", old, new, "--as-of", AS_OF, "--ignore", "D").exit_code == 0
     quiet = run("diff", old, new, "--as-of", AS_OF, "--quiet")
     assert quiet.output.strip().splitlines() == [
-        f"0 added, 1 removed, 3 changed, 1 column added or removed; 2 drift errors, 2 warnings "
+        f"0 records added, 1 removed, 3 changed, 1 column added or removed; 2 drift errors, "
+        f"2 warnings "
         f"(master-2026-10.xlsx → master.xlsx, as of {AS_OF})"]
     only = diff_json(old, new, "--select", "D101")
     assert [f["rule"] for f in only["findings"]] == ["D101"]
@@ -286,12 +287,12 @@ def test_the_changes_workbook(versions, tmp_path) -> None:
     assert book.sheetnames == ["Summary", "Changes", "Drift findings"]
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
     assert summary["Old version"].startswith("master-2026-10.xlsx (")
-    assert (summary["Records removed"], summary["Values changed"], summary["Drift errors"]) == (
-        1, 3, 2)
+    assert (summary["Records removed"], summary["Records changed"], summary["Values changed"],
+            summary["Drift errors"]) == (1, 3, 3, 2)
     per_sheet = _table(book["Summary"], "Sheet")
-    assert [(r["Sheet"], r["Changed"], r["Removed"], r["Columns added or removed"])
-            for r in per_sheet] == [("Services", 2, 0, 1), ("KPI Actuals", 1, 0, 0),
-                                    ("Risks and Issues", 0, 1, 0)]
+    assert [(r["Sheet"], r["Records changed"], r["Values changed"], r["Records removed"],
+             r["Columns added or removed"]) for r in per_sheet] == [
+        ("Services", 2, 2, 0, 1), ("KPI Actuals", 1, 1, 0, 0), ("Risks and Issues", 0, 0, 1, 0)]
     changes = book["Changes"]
     rows = _table(changes, "Sheet")
     stage = next(r for r in rows if r["Column"] == "Stage")

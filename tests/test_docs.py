@@ -32,3 +32,14 @@ def test_what_users_read_cites_no_section_of_the_source_documents() -> None:
     the README say the reason in words."""
     for text in (rules_markdown(), schema_markdown(), (ROOT / "README.md").read_text()):
         assert "§" not in text, re.findall(r".{40}§.{10}", text)
+
+
+def test_history_docs_show_every_table_as_declared() -> None:
+    from pmo_xl.portfolio.tables import TABLES, with_tables
+
+    for name, queries in (("history.md", False), ("power-bi.md", True)):
+        text = (ROOT / "docs" / name).read_text()
+        assert text == with_tables(text, queries), (
+            "run: python -m pmo_xl.portfolio.tables docs/history.md docs/power-bi.md")
+        for table in TABLES.values():
+            assert f"#### `{table.name}`" in text

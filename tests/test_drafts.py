@@ -33,7 +33,7 @@ AS_OF = EXAMPLE_AS_OF.isoformat()
 D = EXAMPLE_AS_OF.__class__
 SAFE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\.eml$")
 # BASE with findings for three people: SVC-001's Service Name (P-001, P-002), RSK-001's
-# Owner P-006 late with its action, and the proposal SVC-003 (P-002).
+# Owner P-006 late with its action, and the proposal SVC-003 (for P-001 to decide).
 EDITS = [
     Edit("Services", "SVC-001", {"Service Name": None}),
     Edit("Risks and Issues", "RSK-001", {"Owner": "P-006", "Target Date": D(2026, 10, 31)}),
@@ -130,10 +130,11 @@ def test_message_id_follows_the_items_not_the_run(master, tmp_path, run_cli) -> 
     assert ids("2026-11-16") == first
     # next month's meeting is another message
     assert set(ids("2026-12-02").values()).isdisjoint(first.values())
-    # a new item for Jo is a new message for Jo only
+    # a new item for Jo is a new message for Jo only (a KPI of theirs with no actual)
     changed = write_example(tmp_path / "changed.xlsx", [*EDITS, Edit(
-        "Risks and Issues", "RSK-001", {"Severity": "High", "Owner": "P-006",
-                                        "Target Date": D(2026, 10, 31)})])
+        "KPIs", None, {"KPI ID": "KPI-03", "Service ID": "SVC-001", "KPI Name": "New measure",
+                       "Direction": "Higher is better", "Target": 8, "Frequency": "Monthly",
+                       "Owner": "P-006"})])
     later = ids(AS_OF, changed)
     assert later["jo-analyst-p-006.eml"] != first["jo-analyst-p-006.eml"]
     assert later["dana-director-p-001.eml"] == first["dana-director-p-001.eml"]
@@ -166,11 +167,13 @@ def test_a_long_list_comes_as_a_workbook(tmp_path, run_cli) -> None:
     book = openpyxl.load_workbook(io.BytesIO(attachments[0].get_content()))
     sheet = book["Your actions"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("Record", "Kind", "Rule", "What to do", "Cell", "Due")
+    # No item has a due date: no column of blanks.
+    assert rows[0] == ("Record", "Kind", "Rule", "What to do", "Cell")
+    assert ">Due</th>" not in markup
     assert len(rows) == count + 1
     assert rows[1][:3] == ("KPI-10", "finding", "K103 warning") and rows[1][4] == "KPIs!A4"
     # a short list has no attachment
-    assert parts(read(out / "morgan-manager-p-002.eml"))[2] == []
+    assert parts(read(out / "dana-director-p-001.eml"))[2] == []
 
 
 INJECTED = ["<script>document.body.setAttribute('data-pwned','1')</script>",
@@ -179,7 +182,8 @@ INJECTED = ["<script>document.body.setAttribute('data-pwned','1')</script>",
 
 def injected_master(tmp_path: Path) -> Path:
     return write_example(tmp_path / "injected.xlsx", [
-        Edit("Services", "SVC-003", {"Service Name": INJECTED[0]}),
+        # Morgan owns the proposed service, so hears of it: their draft carries its name.
+        Edit("Services", "SVC-003", {"Service Name": INJECTED[0], "Service Owner": "P-002"}),
         Edit("Changes", "CHG-001", {"Status": "Proposed", "Approved By": None,
                                     "Approved Date": None, "Description": INJECTED[1]}),
         Edit("People", "P-002", {"Name": "Morgan <b>Manager</b> & \"Co\""}),
@@ -219,7 +223,7 @@ def test_no_or_malformed_email_is_listed_and_gets_no_draft(tmp_path, run_cli) ->
     out = tmp_path / "drafts"
     result = run_cli("actions", master, "--as-of", AS_OF, "-o", out)
     assert result.exit_code == 1, result.output
-    assert "Dana Director (P-001), no draft (no Email in People): 1 action" in result.stdout
+    assert "Dana Director (P-001), no draft (no Email in People): 2 actions" in result.stdout
     assert ("Jo Analyst (P-006), no draft (Email 'jo at example.org' in People is not an "
             "address): 1 action") in result.stdout
     assert ("no usable email for Dana Director (P-001), Morgan Manager (P-002), Jo Analyst "
@@ -370,8 +374,8 @@ def test_a_failure_mid_way_keeps_the_earlier_drafts(master, tmp_path, run_cli,
                                "Approved Date": None})])
     result = run_cli("actions", changed, "--as-of", AS_OF, "-o", out)
     assert result.exit_code == 2
-    assert result.stderr.strip() == (f"Error: The drafts in {out} cannot be written: No space "
-                                     "left on device.")
+    assert result.stderr.strip() == (f"Error: The disk is full; the drafts in {out} were not "
+                                     "written.")
     assert {n: (out / n).read_bytes() for n in emls(out)} == before
     assert list(p.name for p in out.iterdir() if p.name.startswith(".")) == []
 
@@ -400,11 +404,12 @@ def test_the_demo_writes_the_drafts_and_says_so(tmp_path, run_cli) -> None:
     result = run_cli("demo", tmp_path / "demo", "--as-of", "2026-11-30")
     assert result.exit_code == 0, result.output
     drafts = tmp_path / "demo" / "pack-2026-11-30" / "to-people"
-    assert (f"  {drafts}  (one email draft per person with their actions, 7 in all; Hannah "
+    assert (f"  {drafts}  (one email draft per person with their actions, 8 in all; Hannah "
             "Lewis (P-014) has none: no Email in People)") in result.stdout
+    # Marcus Webb decides SVC-023 and owns SVC-002, whose High risk is not escalated.
     assert emls(drafts) == ["aisha-rahman-p-005.eml", "claire-donovan-p-003.eml",
                             "daniel-price-p-008.eml", "grace-whitfield-p-010.eml",
-                            "helen-marsh-p-001.eml", "rajesh-iyer-p-002.eml",
-                            "tom-okafor-p-004.eml"]
+                            "helen-marsh-p-001.eml", "marcus-webb-p-015.eml",
+                            "rajesh-iyer-p-002.eml", "tom-okafor-p-004.eml"]
     body = plain_text(drafts.parent / "governance-pack.eml")
     assert "- Hannah Lewis (P-014): no Email in People." in body

@@ -61,8 +61,9 @@ def test_findings_workbook_has_summary_counts_and_a_link_to_the_cell(typo_master
     book = openpyxl.load_workbook(output)
     assert book.sheetnames[:2] == ["Summary", "Findings"]
     summary = book["Summary"]
-    assert row_of(summary, "Master file")[1] == "master.xlsx"
-    assert row_of(summary, "Short hash (SHA-256)")[1] == check(typo_master).master.short_hash
+    assert row_of(summary, "Master workbook")[1] == "master.xlsx"
+    assert row_of(summary, "Master fingerprint (SHA-256)")[1] == check(
+        typo_master).master.short_hash
     assert row_of(summary, "Errors")[1] == 1
     assert row_of(summary, "Warnings")[1] == 0
     # Family table: S (Structure) has the one error; every other family is listed with 0.
@@ -183,7 +184,7 @@ def test_annotated_copy_marks_the_failing_cell_and_keeps_everything(typo_master,
     cell = annotated["Services"]["I2"]
     assert cell.value == "Runing"
     assert cell.comment is not None
-    assert cell.comment.text.startswith("S106 error: Stage 'Runing' for SVC-001")
+    assert cell.comment.text.startswith("S106 Error: Stage 'Runing' for SVC-001")
     assert "Hint: Did you mean 'Running'?" in cell.comment.text
     assert cell.fill.fgColor.rgb == "FFFFC7CE"
     # Only the failing cell is marked; the template's header guidance stays as it was.
@@ -200,10 +201,10 @@ def test_several_findings_on_one_cell_share_one_comment(typo_master, tmp_path):
     copy = write_annotated_copy(with_findings(result, warning, header), tmp_path / "a.xlsx")
     sheet = openpyxl.load_workbook(copy)["Services"]
     text = sheet["I2"].comment.text
-    assert "S106 error" in text and "L104 warning: Second.\nHint: Fix it." in text
+    assert "S106 Error" in text and "L104 Warning: Second.\nHint: Fix it." in text
     assert sheet["I2"].fill.fgColor.rgb == "FFFFC7CE"  # the worst severity's colour
     assert sheet["A1"].comment.text.startswith("Required.")  # the guidance first
-    assert sheet["A1"].comment.text.endswith("S102 info: On a header.\nHint: Look.")
+    assert sheet["A1"].comment.text.endswith("S102 Info: On a header.\nHint: Look.")
     assert sheet["A1"].fill.fgColor.rgb == "FFDDEBF7"
 
 
@@ -218,7 +219,7 @@ def test_findings_on_a_missing_sheet_are_listed(tmp_path):
     assert "Documents" not in book.sheetnames
     listed = list(book[FINDINGS_SHEET].iter_rows(values_only=True))
     assert listed[0][:4] == ("Rule", "Severity", "Sheet", "Cell")
-    assert listed[1][:4] == ("S101", "error", "Documents", "A1")
+    assert listed[1][:4] == ("S101", "Error", "Documents", "A1")
     assert listed[2][4:] == ("=DOC", "=1+1", "-2")
     assert formula_cells(copy) == []
 

@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from openpyxl.utils.escape import unescape
 
 from pmo_xl.cli import cli
-from pmo_xl.reports.email_draft import MAX_TEXT
+from pmo_xl.facts.agenda import MAX_TEXT
 from pmo_xl.reports.styles import chart_text
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
@@ -86,7 +86,7 @@ def _edits() -> list[Edit]:
         edits.append(Edit("KPIs", None, {
             "KPI ID": f"KPI-{number}", "Service ID": "SVC-001", "KPI Name": payload,
             "Unit": "%", "Direction": "Higher is better", "Target": 95,
-            "Amber Threshold": 90, "Red Threshold": 80, "Frequency": "Monthly",
+            "Amber Threshold": 90, "Frequency": "Monthly",
             "Owner": "P-002", "Baseline": 70}))
         edits.append(Edit("KPI Actuals", None, {
             "KPI ID": f"KPI-{number}", "Period": dt.date(2026, 10, 1), "Actual": 96,
@@ -181,9 +181,11 @@ def test_no_formula_link_or_external_part_in_any_workbook(outputs, kind):
             markup = TEXT_ELEMENT.sub("", text)
             assert "evil.example" not in markup and "cmd|" not in markup, name
         for target in re.findall(r'<Relationship [^>]*?hyperlink"[^>]*?Target="([^"]*)"', text):
-            # The findings workbook links each cell address to the master; nothing else links.
+            # The findings workbook links each cell address to the master (a pack's, to its
+            # own copy of the master); nothing else links.
             assert kind.endswith("findings"), (name, target)
-            assert Path(target.replace("\\", "/")).name == MASTER_XLSX, target
+            master = "master-snapshot.xlsx" if kind.startswith("pack") else MASTER_XLSX
+            assert Path(target.replace("\\", "/")).name == master, target
     if kind.endswith("findings"):
         assert any('hyperlink"' in t for n, t in parts.items() if n.endswith(".rels"))
 
@@ -268,12 +270,12 @@ def test_email_has_no_injected_header_and_intact_attachments(outputs):
     assert message["Subject"].startswith("Example Org Bcc: z@evil.example PMO governance pack")
     body = message.get_body(("plain",)).get_content()
     for key in ("hyperlink", "dde", "at", "plus", "minus", "tab", "cr"):
-        assert f": {SHOWN[key]} — escalated" in body, key
+        assert f"escalated to Service Ownership, still open: {SHOWN[key]}. " in body, key
     assert SHOWN["long"][: MAX_TEXT - 1] + "…" in body
-    assert "- SVC-003 +1+1: proposed service" in body
+    assert "Proposal to approve: Approve SVC-003 +1+1 (priority 3)?" in body
     # A line break in the master's text is folded into the line, so it opens no header.
-    assert "-2+3 Bcc: x@evil.example — escalated" in body
-    assert "@SUM(1+1) Bcc: y@evil.example — proposed" in body
+    assert "still open: -2+3 Bcc: x@evil.example. " in body
+    assert ": @SUM(1+1) Bcc: y@evil.example? " in body
     attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     pack = outputs["eml"].parent
     assert attached == {name: (pack / name).read_bytes() for name in attached}

@@ -21,7 +21,7 @@ SOURCES = {"pmo_xl": ROOT / "pmo_xl", "pmo_xl.validators": ROOT / "validators",
 # pattern ending in ".*" matches a package and everything in it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("words", ("pmo_xl", "pmo_xl.errors", "pmo_xl.findings", "pmo_xl.period",
-               "pmo_xl.interrupts", "pmo_xl.output", "pmo_xl.links")),
+               "pmo_xl.interrupts", "pmo_xl.output", "pmo_xl.links", "pmo_xl.json_file")),
     ("schema", ("pmo_xl.validators", "pmo_xl.validators.schema",
                 "pmo_xl.validators.cell_checks", "pmo_xl.rag")),
     ("workbook", ("pmo_xl.workbook.*",)),
@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 # Inside the facts, each domain builds on those before it in this list, never on a later one.
 FACT_DOMAINS = ["base", "catalogue", "people", "handbook", "items", "kpis", "reviews",
-                "capacity", "rollup", "checks"]
+                "capacity", "rollup", "agenda", "checks", "scope"]
 
 
 def modules() -> dict[str, Path]:
@@ -234,3 +234,14 @@ def test_a_checkout_runs_as_the_installed_package(tmp_path) -> None:
     assert int(count) >= 100
     assert Path(schema_file) == ROOT / "validators" / "schema.py"
     assert Path(kpi_file) == ROOT / "reports" / "kpi.py"
+
+
+def test_every_wing_is_installed() -> None:
+    """A wing missing from pyproject's package list works in a checkout and is absent from
+    every install."""
+    import tomllib
+
+    declared = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                   ["packages"])
+    wings = {module for module, path in modules().items() if path.name == "__init__.py"}
+    assert wings == declared, wings ^ declared

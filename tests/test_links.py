@@ -112,10 +112,11 @@ def test_libreoffice_follows_each_link_to_the_master(written, tmp_path):
         assert location == "'Services'!I2"
 
 
-def test_the_packs_findings_links_lead_to_the_master_from_where_the_pack_ends_up(tmp_path,
-                                                                                run_cli):
-    """A pack is written in a temporary folder and renamed into place: its links must be
-    right for the final place."""
+def test_the_packs_findings_links_lead_to_its_own_snapshot_wherever_it_goes(tmp_path,
+                                                                            run_cli):
+    """A pack is written in a temporary folder and renamed into place, then emailed or moved:
+    its findings link to the pack's own master-snapshot.xlsx beside them (issue 24: they led
+    to `..\\master.xlsx`, which breaks as soon as the pack travels)."""
     (tmp_path / MASTER_FOLDER).mkdir()
     master = write_example(tmp_path / MASTER_FOLDER / "PMO master #2 (Q4).xlsx", TYPO)
     folder = tmp_path / "Board #7" / "pack 100%"
@@ -123,5 +124,35 @@ def test_the_packs_findings_links_lead_to_the_master_from_where_the_pack_ends_up
     assert result.exit_code == 1, result.output
     findings = folder / f"findings-{AS_OF}.xlsx"
     link = openpyxl.load_workbook(findings)["Findings"]["D2"].hyperlink
-    assert resolve(findings, link.target) == master
-    assert link.location == "'Services'!I2"
+    assert link.target == "master-snapshot.xlsx" and link.location == "'Services'!I2"
+    assert resolve(findings, link.target) == folder / "master-snapshot.xlsx"
+    travelled = tmp_path / "elsewhere" / "attachments"
+    shutil.copytree(folder, travelled)
+    opened = resolve(travelled / findings.name, link.target)
+    assert opened.read_bytes() == master.read_bytes()  # the master the pack checked
+    assert openpyxl.load_workbook(opened)["Services"]["I2"].value == "Runing"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_changes_workbook_links_lead_to_each_version_whatever_its_name(tmp_path, run_cli,
+                                                                           name):
+    """`diff -o`: a `#`, `%` or space in a version's name cut or broke its links (issue 24);
+    they are encoded as the findings workbook's are."""
+    (tmp_path / MASTER_FOLDER).mkdir()
+    (tmp_path / OUT_FOLDER).mkdir()
+    old = write_example(tmp_path / MASTER_FOLDER / f"old {name}")
+    new = write_example(tmp_path / MASTER_FOLDER / name, [
+        *TYPO, Edit("Risks and Issues", "RSK-001", None)])
+    changes = tmp_path / OUT_FOLDER / "changes #1.xlsx"
+    result = run_cli("diff", old, new, "--as-of", AS_OF, "-o", changes)
+    assert result.exit_code == 1, result.output
+    book = openpyxl.load_workbook(changes)
+    sheet = book["Changes"]
+    rows = {(row[0].value, row[2].value): row[6] for row in sheet.iter_rows(min_row=2)}
+    stage = rows[("Services", "Changed")].hyperlink
+    removed = rows[("Risks and Issues", "Removed")].hyperlink
+    assert "#" not in stage.target and resolve(changes, stage.target) == new
+    assert stage.location == "'Services'!I2"
+    assert resolve(changes, removed.target) == old and removed.location == "'Risks and Issues'!A2"
+    drift = book["Drift findings"]["C2"].hyperlink
+    assert resolve(changes, drift.target) == old and drift.location == "'Risks and Issues'!A2"

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pmo_xl import api
+from pmo_xl import api, rag
 from pmo_xl.compare.packs import PACK_JSON, SNAPSHOT
 from pmo_xl.people.send import DRAFTS_SUBFOLDER
 from pmo_xl.reports.email_draft import XLSX_TYPE, decisions_needed
@@ -58,15 +58,19 @@ def test_pack_writes_the_workbooks_and_an_email_draft(master, tmp_path, run_cli)
 
     body = message.get_body(preferencelist=("plain",)).get_content()
     rags = checked.active_service_rags
-    assert (f"Active services by RAG: Green {rags['Green']}, Amber {rags['Amber']}, "
-            f"Red {rags['Red']}, No data {rags['No data']}.") in body
+    assert (f"Active services by health: Green {rags['Green']}, Amber {rags['Amber']}, "
+            f"Red {rags['Red']}, No data {rags['No data']}, Not reporting yet "
+            f"{rags['Not reporting yet']}.") in body
+    assert rag.ROLLUP_RULE in " ".join(body.split())  # the rule beside the colours
     errors = checked.summary["error"]
     assert f"Checks of the master workbook: {errors} error{'' if errors == 1 else 's'}" in body
-    decisions = body.split("Decisions needed:")[1].split("Attached:")[0]
-    assert "SVC-003 Lessons learned library: proposed service awaiting approval" in decisions
-    assert "RSK-001 (Critical risk, SVC-001)" in decisions
-    assert "escalated to Service Ownership" in decisions
-    assert "CHG-001 (SVC-001): Add a benefits section to the report — proposed" in decisions
+    decisions = body.split(f"Decisions needed ({len(checked.agenda)}):")[1].split(
+        "Attached:")[0]
+    assert "Proposal to approve: Approve SVC-003 Lessons learned library" in decisions
+    assert ("Escalated risk or issue: RSK-001, a Critical risk to SVC-001 Portfolio reporting "
+            "escalated to Service Ownership, still open:") in decisions
+    assert ("Change to approve: Approve or reject CHG-001 to SVC-001 Portfolio reporting: Add "
+            "a benefits section to the report?") in decisions
     assert "Source: master.xlsx (SHA-256 " + checked.master.short_hash in body
 
     attachments = list(message.iter_attachments())
@@ -130,8 +134,8 @@ def test_closures_awaiting_approval_are_decisions(tmp_path):
     path = write_example(tmp_path / "master.xlsx", [Edit("Services", "SVC-001", {
         "Stage": "Closing", "Closure Reason": "Objective achieved"})])
     lines = decisions_needed(api.check(path, EXAMPLE_AS_OF))
-    assert ("SVC-001 Portfolio reporting: closure awaiting approval (Objective achieved)."
-            in lines)
+    assert ("Closure to approve: Approve the closure of SVC-001 Portfolio reporting (Objective "
+            "achieved)? Dana Director (P-001) decides." in lines)
     approved = write_example(tmp_path / "approved.xlsx", [Edit("Services", "SVC-001", {
         "Stage": "Closing", "Closure Reason": "Objective achieved",
         "Closure Approved By": "P-001", "Closure Approved Date": EXAMPLE_AS_OF})])
@@ -141,6 +145,6 @@ def test_closures_awaiting_approval_are_decisions(tmp_path):
 
 def test_clean_master_has_no_decisions_but_the_proposed_service(example_master):
     lines = decisions_needed(api.check(example_master, EXAMPLE_AS_OF))
-    assert lines == ["SVC-003 Lessons learned library: proposed service awaiting approval to "
-                     "start design; it plans 0.5 FTE and would leave PMO-1 3.5 of its 4 FTE "
-                     "of headroom."]
+    assert lines == ["Proposal to approve: Approve SVC-003 Lessons learned library (priority "
+                     "3)? It plans 0.5 FTE and would leave PMO-1 3.5 of its 4 FTE of headroom. "
+                     "Dana Director (P-001) decides."]

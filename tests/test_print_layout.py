@@ -72,6 +72,13 @@ def printed(tmp_path_factory) -> dict[tuple[str, int], tuple[Path, object]]:
         result = api.check(master, as_of)
         workbooks[("status", size)] = write_status_report(result, folder / f"status-{size}.xlsx")
         workbooks[("kpi", size)] = write_kpi_report(result, folder / f"kpi-{size}.xlsx")
+    # The demo's own status report: this month's pack, which compares itself with last
+    # month's (a Since last meeting sheet, and the first page's few lines about it).
+    from pmo_xl.example.demo import run_demo
+
+    run_demo(folder / "demo", EXAMPLE_AS_OF)
+    demo = folder / "demo" / f"pack-{EXAMPLE_AS_OF.isoformat()}"
+    workbooks[("status", "demo")] = demo / f"status-report-{EXAMPLE_AS_OF.isoformat()}.xlsx"
     done = subprocess.run(
         [SOFFICE, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
          "--convert-to", "pdf", "--outdir", str(folder), *map(str, workbooks.values())],
@@ -79,7 +86,7 @@ def printed(tmp_path_factory) -> dict[tuple[str, int], tuple[Path, object]]:
     assert done.returncode == 0, done.stderr
     opened = {}
     for key, path in workbooks.items():
-        pdf = pdfplumber.open(path.with_suffix(".pdf"))
+        pdf = pdfplumber.open(folder / path.with_suffix(".pdf").name)
         opened[key] = (path, pdf)
     yield opened
     for _, pdf in opened.values():
@@ -96,14 +103,19 @@ def _pages_per_sheet(pdf) -> Counter:
 
 
 # Most pages each sheet may take; at 120 services the tables grow with the catalogue and the
-# Summary and Trend charts stay small.
+# Summary and Trend charts stay small. The Summary's first page is the meeting's (the
+# decisions, the Red services, what changed); its counts and charts follow.
 MOST_PAGES = {
-    ("status", 32): {"Service status report": 2, "Decisions needed": 1, "Services": 2,
-                     "Set-up pipeline": 1,
-                     "Closing": 1, "Open risks and issues": 1, "Findings": 2},
-    ("status", 120): {"Service status report": 2, "Decisions needed": 2, "Services": 5,
-                      "Set-up pipeline": 1,
-                      "Closing": 1, "Open risks and issues": 5, "Findings": 1},
+    ("status", 32): {"Service status report": 3, "Decisions needed": 2, "Services": 2,
+                     "Set-up pipeline": 1, "Closing": 1, "Changes in flight": 1,
+                     "Open risks and issues": 1, "Findings": 2},
+    ("status", "demo"): {"Service status report": 3, "Since last meeting": 2,
+                         "Decisions needed": 2, "Services": 2, "Set-up pipeline": 1,
+                         "Closing": 1, "Changes in flight": 1, "Open risks and issues": 1,
+                         "Findings": 2},
+    ("status", 120): {"Service status report": 4, "Decisions needed": 6, "Services": 5,
+                      "Set-up pipeline": 1, "Closing": 1, "Changes in flight": 2,
+                      "Open risks and issues": 5, "Findings": 1},
     ("kpi", 32): {"KPI report": 2, "KPIs for the reporting period": 2, "KPI trends": 1,
                   "KPI trend charts": 4},
     ("kpi", 120): {"KPI report": 6, "KPIs for the reporting period": 11, "KPI trends": 8,
@@ -206,7 +218,9 @@ WRAPPED_SHEETS = [
 def test_wrapped_text_stays_in_its_row(printed, report, sheet_name, title, size):
     path, pdf = printed[(report, size)]
     sheet = openpyxl.load_workbook(path)[sheet_name]
-    rows = list(sheet.iter_rows(min_row=2))
+    # The table's rows (a note on the rule for its colours follows it, unruled).
+    last = int(re.sub(r"\D", "", next(iter(sheet.tables.values())).ref.split(":")[1]))
+    rows = list(sheet.iter_rows(min_row=2, max_row=last))
     wrapped = [i for i, cell in enumerate(rows[0]) if cell.alignment.wrap_text]
     assert wrapped, sheet_name
     drawn = [row for page in pdf.pages if _title(page) == title
@@ -219,3 +233,39 @@ def test_wrapped_text_stays_in_its_row(printed, report, sheet_name, title, size)
             assert cells[i] == expected, (sheet_name, row[i].coordinate)
             checked += len(expected) > 0
     assert checked > len(rows)
+
+
+# --- the first page and the Decisions sheet (meeting.md "The first page") -------------------
+
+
+def _page_text(page) -> str:
+    return re.sub(r"\s", "", page.extract_text() or "")
+
+
+def test_the_first_page_names_every_decision_and_every_red_service(printed):
+    """Page 1 of the demo's status report holds every decision's record ID and every Red
+    service's ID, then what changed since the last meeting; the counts come after."""
+    path, pdf = printed[("status", "demo")]
+    result = api.check(path.parent / "master-snapshot.xlsx", EXAMPLE_AS_OF)
+    first = _page_text(pdf.pages[0])
+    assert result.agenda and all(record in first for d in result.agenda
+                                 for record in d.record.split(", "))
+    reds = [sid for sid, status in result.service_statuses.items()
+            if result.facts.active(sid) and status.health == "Red"]
+    assert reds and all(sid in first for sid in reds)
+    assert first.index("Decisionsforthemeeting") < first.index("ServicesatRed") \
+        < first.index("Sincethepackof")
+    assert "Headlinenumbers" not in first and "Masterfingerprint" not in first
+
+
+def test_the_decisions_sheet_prints_legibly(printed):
+    """At most eight columns across A4 landscape, at 9 point or more."""
+    for key in (("status", 32), ("status", "demo"), ("status", 120)):
+        path, pdf = printed[key]
+        sheet = openpyxl.load_workbook(path)["Decisions needed"]
+        assert all(sheet.cell(1, c).value for c in range(1, sheet.max_column + 1))
+        assert sheet.max_column <= 8
+        pages = [p for p in pdf.pages if _title(p) == "Decisions needed"]
+        assert pages
+        sizes = {round(char["size"], 1) for page in pages for char in page.chars}
+        assert min(sizes) >= 9, (key, sorted(sizes))

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from pmo_xl import rag
 from pmo_xl.cli import cli
 from pmo_xl.reports.common import GENERATED_LABEL
+from pmo_xl.reports.decisions import DECISIONS_SHEET
 from pmo_xl.reports.kpi import KPI_SHEETS
 from pmo_xl.reports.status import STATUS_SHEETS
 from pmo_xl.reports.styles import RAG
@@ -34,20 +35,25 @@ pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")
 
 
 @pytest.mark.parametrize("actual, target, direction, amber, red, expected", [
-    (96, 95, H, 90, 80, rag.GREEN),      # beyond target
-    (95, 95, H, 90, 80, rag.GREEN),      # at target
-    (93, 95, H, 90, 80, rag.AMBER),      # between target and amber threshold
-    (90, 95, H, 90, 80, rag.AMBER),      # at the amber threshold: still amber
-    (89, 95, H, 90, 80, rag.RED),        # worse than the amber threshold
-    (80, 95, H, 90, 80, rag.RED),        # at the red threshold
-    (85, 95, H, None, 80, rag.AMBER),    # no amber threshold: amber until the red one
-    (80, 95, H, None, 80, rag.RED),
-    (94, 95, H, None, None, rag.RED),    # no thresholds: any miss is red
-    (2, 2, L, 4, 6, rag.GREEN),
-    (1, 2, L, 4, 6, rag.GREEN),
-    (3, 2, L, 4, 6, rag.AMBER),
-    (4, 2, L, 4, 6, rag.AMBER),
-    (5, 2, L, 4, 6, rag.RED),
+    (96, 95, H, 90, None, rag.GREEN),    # beyond target
+    (95, 95, H, 90, None, rag.GREEN),    # at target
+    (93, 95, H, 90, None, rag.AMBER),    # between target and the Amber Threshold
+    (90, 95, H, 90, None, rag.AMBER),    # at the Amber Threshold: the last value still Amber
+    (89, 95, H, 90, None, rag.RED),      # worse than the Amber Threshold, with no Red one
+    (85, 95, H, None, 80, rag.AMBER),    # only a Red Threshold: Amber until it
+    (80, 95, H, None, 80, rag.RED),      # at the Red Threshold
+    (79, 95, H, None, 80, rag.RED),
+    (89, 95, H, 90, 80, rag.AMBER),      # both: the Red Threshold decides (K109 says so)
+    (80, 95, H, 90, 80, rag.RED),
+    (73.7, 85, H, 75, 60, rag.AMBER),    # KPI-07 of the demo: better than its Red Threshold
+    (60, 85, H, 75, 60, rag.RED),
+    (94, 95, H, None, None, rag.AMBER),  # no thresholds: any miss is Amber, never Red
+    (2, 2, L, 4, None, rag.GREEN),
+    (1, 2, L, 4, None, rag.GREEN),
+    (3, 2, L, 4, None, rag.AMBER),
+    (4, 2, L, 4, None, rag.AMBER),
+    (5, 2, L, 4, None, rag.RED),
+    (5, 2, L, 4, 6, rag.AMBER),          # both: 5 is better than the Red Threshold of 6
     (6, 2, L, None, 6, rag.RED),
     (5, 2, L, None, 6, rag.AMBER),
     (None, 95, H, 90, 80, rag.NO_DATA),  # missing actual: never green
@@ -58,22 +64,28 @@ def test_kpi_rag(actual, target, direction, amber, red, expected):
     assert rag.kpi_rag(actual, target, direction, amber, red) == expected
 
 
-def test_service_rollup():
-    assert rag.service_rag([rag.GREEN, rag.GREEN], [], False) == rag.GREEN
-    assert rag.service_rag([rag.GREEN, rag.NO_DATA], [], False) == rag.AMBER
-    assert rag.service_rag([rag.GREEN, rag.RED], [], False) == rag.RED
-    assert rag.service_rag([rag.GREEN], ["Critical"], False) == rag.RED
-    assert rag.service_rag([rag.GREEN], ["High", "Low"], False) == rag.AMBER
-    assert rag.service_rag([rag.GREEN], ["Medium"], False) == rag.GREEN
-    assert rag.service_rag([rag.GREEN], [], True) == rag.AMBER
-    assert rag.service_rag([rag.RED], ["High"], True) == rag.RED
-    assert rag.service_rag([], [], False) == rag.NO_DATA  # no evidence is not Green
-    assert rag.service_rag([], ["High"], False) == rag.AMBER
+def test_service_health_leaves_data_quality_out():
+    NR = rag.NOT_REPORTING
+    assert rag.service_health([rag.GREEN, rag.GREEN], [], True) == rag.GREEN
+    # A KPI with no actual is a data-quality finding (K103), not a colour.
+    assert rag.service_health([rag.GREEN, rag.NO_DATA], [], True) == rag.GREEN
+    assert rag.service_health([rag.GREEN, rag.RED], [], True) == rag.RED
+    assert rag.service_health([rag.GREEN], ["Critical"], True) == rag.RED
+    assert rag.service_health([rag.GREEN], ["High", "Low"], True) == rag.AMBER
+    assert rag.service_health([rag.GREEN], ["Medium"], True) == rag.GREEN
+    assert rag.service_health([rag.RED], ["High"], True) == rag.RED
+    assert rag.service_health([], [], True) == rag.NO_DATA  # no evidence is not Green
+    assert rag.service_health([rag.NO_DATA], [], True) == rag.NO_DATA
+    assert rag.service_health([], [], False) == NR  # in set-up: not reporting yet
+    assert rag.service_health([rag.NO_DATA], [], False) == NR
+    assert rag.service_health([], ["High"], False) == rag.AMBER  # its risks still count
     assert rag.worst([]) == rag.NO_DATA
+    assert rag.kpi_rollup([rag.NO_DATA]) == rag.NO_DATA
+    assert rag.kpi_rollup([rag.GREEN, rag.NO_DATA, rag.AMBER]) == rag.AMBER
 
 
 def test_rules_are_one_sentence_each():
-    for text in (rag.RAG_RULE, rag.ROLLUP_RULE):
+    for text in (rag.RAG_RULE, rag.ROLLUP_RULE, rag.THRESHOLD_RULE):
         assert text.count(". ") == 0 and text.endswith(".")
 
 
@@ -105,13 +117,12 @@ def edited(tmp_path_factory) -> dict[str, Path]:
     """A master with a Red KPI, a KPI with no actual, a Critical issue and formula-like text."""
     folder = tmp_path_factory.mktemp("edited")
     master = write_example(folder / "master.xlsx", [
-        # 96 against a target of 99 is worse than the amber threshold of 98: Red.
-        Edit("KPIs", "KPI-01", {"Target": 99, "Amber Threshold": 98, "Red Threshold": 90}),
+        # 96 against a target of 99 is worse than the Amber Threshold of 98: Red.
+        Edit("KPIs", "KPI-01", {"Target": 99, "Amber Threshold": 98}),
         Edit("KPIs", None, {"KPI ID": "KPI-03", "Service ID": "SVC-001",
                             "KPI Name": "Stakeholder satisfaction", "Unit": "score",
                             "Direction": "Higher is better", "Target": 4,
-                            "Amber Threshold": 3.5, "Red Threshold": 3,
-                            "Frequency": "Monthly", "Owner": "P-002"}),
+                            "Red Threshold": 3, "Frequency": "Monthly", "Owner": "P-002"}),
         Edit("Risks and Issues", None, {
             "ID": "ISS-001", "Service ID": "SVC-002", "Type": "Issue",
             "Description": "=HYPERLINK(\"http://evil.example\",\"click\")",
@@ -168,7 +179,8 @@ def test_status_sheets_in_order(built):
 def test_status_summary_cover(built):
     sheet = openpyxl.load_workbook(built["status"])["Summary"]
     assert sheet["A1"].value == "Service status report"
-    labels = {r[0]: r[1] for r in rows_of(sheet) if r[0] is not None}
+    labels = {r[0]: next((v for v in r[1:] if v is not None), None)
+              for r in rows_of(sheet) if r[0] is not None}
     assert labels["Organisation"] == "Example Org"
     assert labels["As of"].date() == EXAMPLE_AS_OF
     assert labels["Master workbook"] == "master.xlsx"
@@ -180,31 +192,45 @@ def test_status_summary_cover(built):
     assert labels["Open risks"] == 1
     assert labels["KPI reporting periods"].startswith("Oct 2026 (monthly KPIs)")
     assert any(rag.ROLLUP_RULE in str(r[0]) for r in rows_of(sheet))
+    assert any(rag.RAG_RULE in str(r[0]) for r in rows_of(sheet))
+    # The first page: the decisions, the Red services, then the counts; metadata at the foot.
+    order = [r[0] for r in rows_of(sheet) if r[0]]
+    assert order[0] == "Service status report"
+    assert order.index("Decisions for the meeting: 1") < order.index("Services at Red: 0") \
+        < order.index("Since the last meeting") < order.index("Headline numbers") \
+        < order.index("About this report") < order.index("Master fingerprint (SHA-256)")
+    rows = rows_of(sheet)
+    heading = next(i for i, r in enumerate(rows) if r[0] == "Decisions for the meeting: 1")
+    assert rows[heading + 2][:3] == ["1. Proposal to approve", "SVC-003", "Dana Director"]
 
 
 def test_status_services_row(built):
     sheet = openpyxl.load_workbook(built["status"])["Services"]
     assert [c.value for c in sheet[1]] == [
         "Service ID", "Service Name", "Stage", "Service Owner", "Service Managers",
-        "Lead PMO", "RAG", "KPI RAG", "Why", "Open risks and issues", "Open changes",
-        "Findings", "Errors", "Next date due", "Due for"]
+        "Lead PMO", "Health", "KPI RAG", "Why", "Open risks and issues", "Open changes",
+        "Data quality: errors", "Data quality: warnings", "Next date due", "Due for"]
     svc = record(sheet, "SVC-001", "Service ID")
     assert svc["Service Name"].value == "Portfolio reporting"
     assert svc["Stage"].value == "Running"
     assert svc["Service Owner"].value == "Dana Director"
     assert svc["Service Managers"].value == "Morgan Manager"
     assert svc["Lead PMO"].value == "Enterprise PMO"
-    assert svc["RAG"].value == "Green" and fill_of(svc["RAG"]) == FILL["Green"]
+    assert svc["Health"].value == "Green" and fill_of(svc["Health"]) == FILL["Green"]
     assert svc["KPI RAG"].value == "Green"
     assert svc["Open risks and issues"].value == 1
     assert svc["Open changes"].value == 0
-    assert svc["Findings"].value == 0
+    assert svc["Data quality: errors"].value == 0
+    assert svc["Data quality: warnings"].value == 0
     assert svc["Next date due"].value.date().isoformat() == "2026-12-31"
     assert svc["Next date due"].number_format == "yyyy-mm-dd"
     assert svc["Due for"].value == "RSK-001 risk target date"
     proposed = record(sheet, "SVC-003", "Service ID")
-    assert proposed["RAG"].value == "No data"  # no KPIs: never Green
-    assert fill_of(proposed["RAG"]) == FILL["No data"]
+    assert proposed["Health"].value == "Not reporting yet"  # Proposed: not expected to report
+    assert fill_of(proposed["Health"]) == FILL["Not reporting yet"]
+    assert proposed["KPI RAG"].value is None
+    # The rule is stated under the table.
+    assert any(rag.ROLLUP_RULE in str(r[0]) for r in rows_of(sheet))
 
 
 def test_status_pipeline_says_what_is_missing(built):
@@ -215,7 +241,9 @@ def test_status_pipeline_says_what_is_missing(built):
     assert row["Days in stage"].value == (EXAMPLE_AS_OF - dt.date(2026, 7, 1)).days
     assert row["Missing before the next stage"].value == (
         "SIPOC process; a procedure in the handbook")
-    assert sheet.max_row == 2  # only the Design service: SVC-001 runs, SVC-003 is Proposed
+    # Only the Design service (SVC-001 runs, SVC-003 is Proposed); the rule is under it.
+    assert next(iter(sheet.tables.values())).ref.endswith("2")
+    assert rag.ROLLUP_RULE in sheet["A4"].value
 
 
 def test_status_closing_checklist(tmp_path):
@@ -246,10 +274,12 @@ def test_status_with_problems(edited):
     services = book["Services"]
     running = record(services, "SVC-001", "Service ID")
     assert running["KPI RAG"].value == "Red"
-    assert running["RAG"].value == "Red" and fill_of(running["RAG"]) == FILL["Red"]
-    assert "KPI-01 Red" in running["Why"].value and "KPI-03 No data" in running["Why"].value
+    assert running["Health"].value == "Red" and fill_of(running["Health"]) == FILL["Red"]
+    assert "KPI-01 Red" in running["Why"].value
+    assert "KPI-03 no actual for Oct 2026" in running["Why"].value
+    assert running["Data quality: warnings"].value == 2  # K103 on KPI-03, V104 on KPI-01
     design = record(services, "SVC-002", "Service ID")  # an open Critical issue
-    assert design["RAG"].value == "Red"
+    assert design["Health"].value == "Red"
     assert "ISS-001 Critical open" in design["Why"].value
     risks = book["Risks and Issues"]
     issue = record(risks, "ISS-001", "ID")
@@ -271,7 +301,7 @@ def test_status_with_problems(edited):
     assert missing["Service ID"].value == "SVC-001"
     assert missing["Cell"].value.startswith("KPIs!A")
     assert fill_of(missing["Severity"]) == FILL["Amber" if missing["Severity"].value ==
-                                                 "warning" else "Red"]
+                                                 "Warning" else "Red"]
 
 
 def test_no_formulas_anywhere(edited):
@@ -293,8 +323,8 @@ def test_status_charts(built):
     sheet = openpyxl.load_workbook(built["status"])["Summary"]
     stage_row = row_for(sheet, "Stage")
     assert (f"Summary!$B${stage_row + 1}:$B${stage_row + 8}") in text  # 8 lifecycle stages
-    rag_row = row_for(sheet, "Active service RAG")
-    assert (f"Summary!$A${rag_row + 1}:$A${rag_row + 4}") in text
+    rag_row = row_for(sheet, "Active services' health")
+    assert (f"Summary!$A${rag_row + 1}:$A${rag_row + 5}") in text  # 5 words of health
 
 
 def test_status_layout_and_print(built):
@@ -304,9 +334,10 @@ def test_status_layout_and_print(built):
         assert sheet.page_setup.orientation == "landscape", title
         if title == "Summary":
             # Charts: a fixed scale that fits the width, so the page breaks before the charts
-            # hold in Excel and LibreOffice alike (Excel ignores manual breaks under "fit to").
+            # hold in Excel and LibreOffice alike (Excel ignores manual breaks under "fit to");
+            # the first page is read at full size.
             assert not sheet.sheet_properties.pageSetUpPr.fitToPage
-            assert 60 <= sheet.page_setup.scale < 100
+            assert sheet.page_setup.scale in (None, 100)
         else:
             # One page wide (OOXML's default fitToWidth is 1, so it may be left out).
             assert sheet.sheet_properties.pageSetUpPr.fitToPage, title
@@ -315,12 +346,14 @@ def test_status_layout_and_print(built):
         assert "Page &P of &N" in sheet.oddFooter.right.text, title
         if title != "Summary":
             assert sheet.freeze_panes == "A2", title
-            assert sheet.print_title_rows == "$1:$1", title
+            # The Decisions sheet has a second block, with a header of its own.
+            assert sheet.print_title_rows == (None if title == DECISIONS_SHEET else "$1:$1")
             assert sheet.page_setup.fitToHeight == 0, title  # as many pages tall as needed
-            assert len(sheet.tables) == 1, title
+            assert len(sheet.tables) == (2 if title == DECISIONS_SHEET else 1), title
             table = next(iter(sheet.tables.values()))
             assert table.autoFilter is not None
-            assert sheet.column_dimensions["A"].width > 8
+            if title != DECISIONS_SHEET:  # its first column is the decision's number
+                assert sheet.column_dimensions["A"].width > 8
     services = book["Services"]
     assert services["B2"].alignment.wrap_text
     assert book.properties.title == "Service status report"
@@ -375,6 +408,8 @@ def test_kpi_red_and_missing(edited):
     summary = book["Summary"]
     row = row_for(summary, "SVC-001")
     assert [c.value for c in summary[row]][3:9] == [3, 1, 0, 1, 1, "Red"]
+    assert any(rag.RAG_RULE in str(r[0]) for r in rows_of(sheet))  # the legend under it
+    assert any(rag.THRESHOLD_RULE in str(r[0]) for r in rows_of(sheet))
 
 
 def test_kpi_trends(built):
@@ -513,5 +548,7 @@ def test_reports_of_a_master_without_kpis_or_risks(tmp_path):
     status = openpyxl.load_workbook(run_report("status", master, tmp_path / "status.xlsx"))
     assert status["Risks and Issues"]["A2"].value == "No open risks or issues."
     running = record(status["Services"], "SVC-001", "Service ID")
-    assert running["KPI RAG"].value == "No data"  # no KPIs is not Green
-    assert running["RAG"].value == "Amber"  # K101's error on SVC-001 raises it
+    assert running["KPI RAG"].value is None  # no KPIs to colour
+    # K101's error on SVC-001 is its data quality: its health is No data, never Amber for it.
+    assert running["Health"].value == "No data"
+    assert running["Data quality: errors"].value == 1

@@ -369,32 +369,76 @@ def northwind_outputs(tmp_path_factory) -> dict:
 
 
 def _table(sheet) -> list[dict]:
+    """The sheet's first table (from row 1) as dicts, to its first blank row."""
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    found = []
+    for r in rows[1:]:
+        if not any(v is not None for v in r):
+            break
+        found.append(dict(zip(rows[0], r, strict=True)))
+    return found
+
+
+def _figures(sheet) -> dict[tuple[int, str], object]:
+    """The Decisions needed sheet's second block (a table per kind of decision, its figures
+    as columns): (decision number, figure) -> value."""
+    found: dict[tuple[int, str], object] = {}
+    header = None
+    for r in sheet.iter_rows(values_only=True):
+        if r[0] == "#" and str(r[1]).endswith(": record"):
+            header = r
+        elif header is not None and isinstance(r[0], int):
+            found.update({(r[0], label): value for label, value in zip(header[2:], r[2:],
+                                                                        strict=True) if label})
+        else:
+            header = None
+    return found
 
 
 def test_status_report_decisions_needed(northwind_outputs) -> None:
     book = openpyxl.load_workbook(northwind_outputs["status"])
-    assert book.sheetnames[1] == "Decisions needed"
-    rows = _table(book["Decisions needed"])
-    by = {(r["Decision"], r["Service ID"] or r["Record"]): r for r in rows}
-    over = by[("Approve?", "SVC-024")]
-    assert (over["Planned FTE"], over["PMO headroom now (FTE)"],
-            over["Headroom if approved (FTE)"]) == (0.5, 0.4, -0.1)
+    assert book.sheetnames[1] == "Decisions needed"  # no earlier pack: no Since sheet
+    sheet = book["Decisions needed"]
+    rows = _table(sheet)
+    assert [c.value for c in sheet[1]] == ["#", "Decision", "Service", "Record", "PMO",
+                                           "Who decides", "What is to be decided"]
+    assert len(rows) == 8 == len(northwind_outputs["result"].agenda)
+    by = {(r["Decision"], r["Record"]): r for r in rows}
+    figures = _figures(sheet)
+    # Proposals in their Lead PMO's priority order, with the headroom left after each one
+    # and every higher-priority one.
+    over = by[("Proposal to approve", "SVC-024")]
+    assert over["Who decides"] == "Helen Marsh (P-001)"  # PMO-ENT's PMO Director
     assert "approving it would take PMO-ENT 0.1 FTE over capacity" in over[
-        "What the numbers say"]
-    fits = by[("Approve?", "SVC-023")]
-    assert (fits["PMO headroom now (FTE)"], fits["Headroom if approved (FTE)"]) == (2.3, 2)
-    assert "Decision planned for 2026-12-14" in fits["What the numbers say"]
-    chronic = by[("Improve or close?", "SVC-032")]
-    assert (chronic["Record"], chronic["Red periods in a row"], chronic["Latest actual"],
-            chronic["Target"]) == ("KPI-17", 3, 49, 80)
-    review = by[("Still needed?", "SVC-005")]
-    assert review["Last reviewed"] == dt.datetime(2025, 10, 1)
-    assert review["Review due"] == dt.datetime(2026, 10, 1)
-    assert "60 days ago" in review["What the numbers say"]
-    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
-    assert summary["Decisions needed (see Decisions needed)"] == 5  # 3 proposals, 1 KPI, 1 review
+        "What is to be decided"]
+    number = over["#"]
+    assert (figures[(number, "Priority")], figures[(number, "Planned FTE")],
+            figures[(number, "Headroom before (FTE)")],
+            figures[(number, "Headroom after (FTE)")]) == (3, 0.5, 0.4, -0.1)
+    after = by[("Proposal to approve", "SVC-025")]
+    assert "once SVC-024, ranked above it, is approved" in after["What is to be decided"]
+    assert (figures[(after["#"], "Headroom before (FTE)")],
+            figures[(after["#"], "Headroom after (FTE)")]) == (-0.1, -0.3)
+    fits = by[("Proposal to approve", "SVC-023")]
+    assert fits["Who decides"] == "Marcus Webb (P-015)"  # PMO-DIG's PMO Director
+    assert (figures[(fits["#"], "Headroom before (FTE)")],
+            figures[(fits["#"], "Headroom after (FTE)")]) == (2.3, 2)
+    assert "The decision is planned for 2026-12-14" in fits["What is to be decided"]
+    chronic = by[("Improve or close", "KPI-17")]
+    assert chronic["Service"] == "SVC-032 Reporting adoption clinic"
+    assert chronic["Who decides"] == "Rajesh Iyer (P-002)"  # its Service Owner
+    assert (figures[(chronic["#"], "Red periods in a row")],
+            figures[(chronic["#"], "Latest actual")],
+            figures[(chronic["#"], "Target")]) == (3, 49, 80)
+    review = by[("Review due", "SVC-005")]
+    assert figures[(review["#"], "Last reviewed")] == dt.datetime(2025, 10, 1)
+    assert figures[(review["#"], "Review due")] == dt.datetime(2026, 10, 1)
+    assert "60 days ago" in review["What is to be decided"]
+    assert {r["Decision"] for r in rows} >= {"Escalated risk or issue", "Change to approve"}
+    summary = {r[0]: next((v for v in r[1:] if v is not None), None)
+               for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+    assert summary["Decisions needed"] == 8
+    assert summary["Decisions for the meeting: 8"] is None  # the first page's heading
 
 
 def test_status_pipeline_shows_plans_against_actuals_and_the_slip(northwind_outputs) -> None:
@@ -414,21 +458,25 @@ def test_status_pipeline_shows_plans_against_actuals_and_the_slip(northwind_outp
 def test_the_email_shows_the_decisions_with_their_numbers(northwind_outputs) -> None:
     message = BytesParser(policy=email.policy.default).parse(northwind_outputs["eml"].open("rb"))
     body = message.get_body(("plain",)).get_content()
-    decisions = body.split("Decisions needed:")[1].split("\n\n")[0]
-    assert ("- SVC-024 Sustainability impact reporting: proposed service awaiting approval to "
-            "start design; it plans 0.5 FTE but PMO-ENT has 0.4 FTE of headroom: approving it "
-            "would take PMO-ENT 0.1 FTE over capacity.") in decisions
-    assert ("- SVC-023 Project health checks on request: proposed service awaiting approval to "
-            "start design; it plans 0.3 FTE and would leave PMO-DIG 2 of its 2.3 FTE of "
-            "headroom.") in decisions
-    assert ("- KPI-17 Managers using dashboards unaided (SVC-032 Reporting adoption clinic): "
-            "Red for 3 periods in a row (Aug 2026 to Oct 2026, latest 49 against a target of "
-            "80) — a candidate for improvement or closure (Service level not achievable)."
+    decisions = body.split("Decisions needed (8):\n")[1].split("\n\n")[0]
+    assert ("2. Proposal to approve: Approve SVC-024 Sustainability impact reporting "
+            "(priority 3)? It plans 0.5 FTE but PMO-ENT has 0.4 FTE of headroom: approving it "
+            "would take PMO-ENT 0.1 FTE over capacity. Helen Marsh (P-001) decides."
             ) in decisions
-    assert ("- SVC-005 Schedule assurance: due for review (last reviewed 2025-10-01, due "
-            "2026-10-01, 60 days ago) — is it still needed and still right?") in decisions
+    assert ("1. Proposal to approve: Approve SVC-023 Project health checks on request "
+            "(priority 2)? It plans 0.3 FTE and would leave PMO-DIG 2 of its 2.3 FTE of "
+            "headroom. The decision is planned for 2026-12-14. Marcus Webb (P-015) decides."
+            ) in decisions
+    assert ("4. Improve or close: Improve SVC-032 Reporting adoption clinic, agree a target it "
+            "can meet, or close it (Service level not achievable)? KPI-17 Managers using "
+            "dashboards unaided has been Red for 3 periods in a row (Aug 2026 to Oct 2026, "
+            "latest 49 against a target of 80). Rajesh Iyer (P-002) decides.") in decisions
+    assert ("8. Review due: Is SVC-005 Schedule assurance still needed and still right? Its "
+            "review fell due on 2026-10-01, 60 days ago. Tom Okafor (P-004) decides."
+            ) in decisions
     lines = decisions_needed(northwind_outputs["result"])
-    assert lines == [line.removeprefix("- ") for line in decisions.strip().splitlines()]
+    assert [f"{n}. {line}" for n, line in enumerate(lines, start=1)] \
+        == decisions.strip().splitlines()
 
 
 def test_a_waived_review_is_no_decision(tmp_path: Path) -> None:
@@ -436,20 +484,20 @@ def test_a_waived_review_is_no_decision(tmp_path: Path) -> None:
         Edit("Services", "SVC-001", {"Last Reviewed": None}),
         Edit("Waivers", None, {"Rule": "V101", "Record": "SVC-001", "Reason": "Merger review",
                                "Approved By": "P-001", "Expires": D(2027, 1, 31)})])
-    lines = decisions_needed(api.check(path, SMALL_AS_OF))
-    assert not any("due for review" in line for line in lines)
+    agenda = api.check(path, SMALL_AS_OF).agenda
+    assert not [d for d in agenda if d.kind == "Review due"]
     due = write_example(tmp_path / "due.xlsx", [
         Edit("Services", "SVC-001", {"Last Reviewed": None}),
         Edit("Procedures", "PRD-002", {"Last Reviewed": None}),
         Edit("Documents", "Service Catalogue", {"Last Reviewed": None})])
-    lines = decisions_needed(api.check(due, SMALL_AS_OF))
-    assert lines[-3:] == [
-        "SVC-001 Portfolio reporting: due for review (never reviewed) — is it still needed and "
-        "still right?",
-        "The Service Catalogue: due for review (never reviewed) — is it still needed and still "
-        "right?",
-        "1 procedure of Running services (SVC-001) is due for review (listed in the status "
-        "report)."]
+    reviews = [d for d in api.check(due, SMALL_AS_OF).agenda if d.kind == "Review due"]
+    # In the order of their findings (the master's sheet order).
+    assert sorted((d.record, d.decider, d.about) for d in reviews) == [
+        ("PRD-002", "P-001", ("P-002",)),  # the Service Owner decides; its Owner hears of it
+        ("SVC-001", "P-001", ()),  # the Service Owner decides
+        ("Service Catalogue", "P-002", ())]  # the document's Owner decides
+    assert reviews[0].summary == ("Is SVC-001 Portfolio reporting still needed and still "
+                                  "right? It has never been reviewed.")
 
 
 def test_kpi_report_groups_pmo_kpis_under_their_pmo(northwind_outputs) -> None:
@@ -498,11 +546,16 @@ def test_trend_charts_draw_target_and_baseline_lines(northwind_outputs) -> None:
 
 def test_proposals_that_fit_one_by_one_but_not_together(tmp_path: Path) -> None:
     result = api.check(write_master(tmp_path / "n.xlsx", example_rows()), EXAMPLE_AS_OF)
-    assert ("PMO-ENT: its proposals SVC-024, SVC-025 each fit, but together plan 0.5 FTE "
-            "against 0.4 FTE of headroom — approving all of them means finding capacity or "
-            "closing another service.") in decisions_needed(result)
+    [crowded] = [d for d in result.agenda if d.kind == "Proposals that do not all fit"]
+    assert crowded.summary == (
+        "Which of PMO-ENT's proposals SVC-024 and SVC-025? Each fits its 0.4 FTE of headroom, "
+        "but together they plan 0.5 FTE: approving all of them means finding capacity or "
+        "closing another service.")
+    assert (crowded.decider, crowded.pmo) == ("P-001", "PMO-ENT")
     status = write_status_report(result, tmp_path / "status.xlsx")
-    [row] = [r for r in _table(openpyxl.load_workbook(status)["Decisions needed"])
-             if r["Decision"] == "Which of them?"]
-    assert (row["Record"], row["Planned FTE"], row["PMO headroom now (FTE)"],
-            row["Headroom if approved (FTE)"]) == ("SVC-024, SVC-025", 0.5, 0.4, -0.1)
+    sheet = openpyxl.load_workbook(status)["Decisions needed"]
+    [row] = [r for r in _table(sheet) if r["Decision"] == "Proposals that do not all fit"]
+    figures = _figures(sheet)
+    assert (row["Record"], figures[(row["#"], "Planned FTE together")],
+            figures[(row["#"], "Headroom (FTE)")],
+            figures[(row["#"], "Headroom after (FTE)")]) == ("SVC-024, SVC-025", 0.5, 0.4, -0.1)

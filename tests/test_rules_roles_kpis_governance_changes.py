@@ -53,8 +53,9 @@ def test_every_unfit_service_manager_is_named_in_one_finding(tmp_path: Path) -> 
     ])
     [finding] = findings(report, "O102")
     assert finding["cell"] == "Q2"
-    assert "P-005 (PMO Administrator)" in finding["message"]
-    assert "P-001 (PMO Director)" in finding["message"]
+    # People are named by name, the Person ID in brackets.
+    assert "Sam Admin (P-005), a PMO Administrator" in finding["message"]
+    assert "Dana Director (P-001), a PMO Director" in finding["message"]
     assert "P-002" not in finding["message"]
 
 
@@ -126,13 +127,28 @@ def test_missing_document_carries_its_name_as_record(tmp_path: Path) -> None:
 
 
 def test_lower_is_better_thresholds(tmp_path: Path) -> None:
-    # KPI-02 is Lower is better: Target 2 < Amber 4 < Red 6 passes (BASE). Red 3 is below
+    # KPI-02 is Lower is better: Target 2 < Amber 4 < Red 6 passes K102. Red 3 is below
     # Amber 4, so the red threshold is named.
-    report = check_edits(tmp_path, [Edit("KPIs", "KPI-02", {"Red Threshold": 3})])
+    report = check_edits(tmp_path, [Edit("KPIs", "KPI-02", {"Amber Threshold": 4,
+                                                            "Red Threshold": 3})])
     [finding] = findings(report, "K102")
     assert finding["cell"] == "H3" and "Lower is better" in finding["message"]
     report = check_edits(tmp_path, [Edit("KPIs", "KPI-02", {"Amber Threshold": 1})])
     assert found(report, "K102") == [("KPIs", "G3")]
+
+
+def test_thresholds_that_differ_say_the_amber_one_decides_nothing(tmp_path: Path) -> None:
+    """K109 (info) sits on the Amber Threshold and names both cells; equal thresholds are
+    K102's, and one threshold alone decides every colour."""
+    report = check_edits(tmp_path, [Edit("KPIs", "KPI-02", {"Amber Threshold": 4})])
+    [finding] = findings(report, "K109")
+    assert (finding["cell"], finding["severity"]) == ("G3", "info")
+    assert "KPIs!G3" in finding["message"] and "KPIs!H3" in finding["message"]
+    assert "between 4 and 6 is Amber" in finding["message"]
+    assert findings(report, "K102") == []
+    report = check_edits(tmp_path, [Edit("KPIs", "KPI-01", {"Red Threshold": 90})])
+    assert found(report, "K109") == [] and found(report, "K102") == [("KPIs", "H2")]
+    assert found(check_edits(tmp_path, []), "K109") == []  # one threshold each
 
 
 def test_equal_thresholds_and_blank_amber(tmp_path: Path) -> None:

@@ -872,11 +872,11 @@ def test_a_crash_mid_run_keeps_the_record_of_what_went_out(tmp_path, start_serve
     real = sending.transmit
     calls = []
 
-    def crash_on_third(conn, sender, message):
+    def crash_on_third(conn, sender, message, **options):
         calls.append(1)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        real(conn, sender, message)
+        real(conn, sender, message, **options)
 
     monkeypatch.setattr(sending, "transmit", crash_on_third)
     with pytest.raises(KeyboardInterrupt):

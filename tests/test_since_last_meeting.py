@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from pmo_xl import rag
 from pmo_xl.cli import cli
 from pmo_xl.example.northwind import EXAMPLE_AS_OF as NORTHWIND_AS_OF
 from pmo_xl.validators.examples import write_example
@@ -103,13 +104,38 @@ def test_a_pack_keeps_a_byte_copy_of_its_master_and_pack_json(two_packs) -> None
                                 "sha256": hashlib.sha256(master.read_bytes()).hexdigest(),
                                 "snapshot": "master-snapshot.xlsx"}
     # At 31 October the reporting month is September: KPI-01's 93 misses its 95 target.
-    assert memory["services"]["SVC-001"] == {"name": "Portfolio reporting", "stage": "Running",
-                                             "rag": "Amber"}
-    assert memory["services"]["SVC-002"] == {"name": "Benefits tracking", "stage": "Design",
-                                             "rag": "No data"}
-    assert memory["kpis"]["KPI-01"] == {"service": "SVC-001", "rag": "Amber"}
+    assert memory["services"]["SVC-001"] == {
+        "name": "Portfolio reporting", "stage": "Running", "rag": "Amber", "health": "Amber",
+        "data_quality": {"error": 0, "warning": 0}, "why": "KPI-01 Amber", "lead_pmo": "PMO-1",
+        "category": "Reporting", "service_owner": "P-001"}
+    assert memory["services"]["SVC-002"] == {
+        "name": "Benefits tracking", "stage": "Design", "rag": "Not reporting yet",
+        "health": "Not reporting yet", "data_quality": {"error": 0, "warning": 0},
+        "why": "not reporting KPIs yet (Design)", "lead_pmo": "PMO-2",
+        "category": "Assurance", "service_owner": "P-002"}
+    assert [(d["kind"], d["record"], d["decider"]) for d in memory["decisions"]] == [
+        ("Proposal to approve", "SVC-003", "P-001")]
+    assert memory["pmo"] is None
+    assert memory["kpis"]["KPI-01"] == {
+        "service": "SVC-001", "rag": "Amber", "pmo": None, "period": "2026-09-01",
+        "actual": 93.0, "target": 95.0, "amber_threshold": 90.0, "red_threshold": None,
+        "direction": "Higher is better", "frequency": "Monthly",
+        "name": "Reports published on time", "unit": "%", "owner": "P-002"}
     assert memory["summary"] == {"error": 0, "warning": 0, "info": 0, "waived": 0}
     assert memory["findings"] == []
+    # The one decision of the Decisions needed sheet: the proposal, decided by PMO-1's manager.
+    assert memory["decisions"] == [{
+        "kind": "Proposal to approve", "record": "SVC-003", "service": "SVC-003",
+        "pmo": "PMO-1", "decider": "P-001",
+        "summary": "Approve SVC-003 Lessons learned library (priority 3)? It plans 0.5 FTE and "
+                   "would leave PMO-1 3.5 of its 4 FTE of headroom."}]
+    assert memory["pmos"]["PMO-2"] == {"name": "Change Programme PMO", "level": "Programme",
+                                       "parent": "PMO-1", "capacity_fte": 3.0,
+                                       "manager": "P-003"}
+    # Who people are, never how to reach them: no email address leaves the master this way.
+    assert memory["people"]["P-003"] == {"name": "Pat Programme", "job_role": "PMO Manager",
+                                         "pmo": "PMO-2"}
+    assert "@" not in (folder / "pack.json").read_text()
     november = json.loads((two_packs["new"] / "pack.json").read_text())
     assert {(f["rule"], f["record"]) for f in november["findings"]} >= {("L103", "SVC-002")}
 
@@ -130,7 +156,7 @@ def test_nothing_in_the_earlier_pack_is_touched(two_packs) -> None:
 
 def test_the_next_pack_finds_the_previous_one_and_shows_what_moved(two_packs) -> None:
     book = status(two_packs["new"], NOV)
-    assert book.sheetnames[-1] == "Since last meeting"
+    assert book.sheetnames[1] == "Since last meeting"  # second, after the first page
     assert "RAG history" not in book.sheetnames  # one earlier pack: nothing to trend yet
     sheet = book["Since last meeting"]
     assert sheet["A1"].value == "Since the pack of 2026-10-31"
@@ -141,36 +167,41 @@ def test_the_next_pack_finds_the_previous_one_and_shows_what_moved(two_packs) ->
             "'Risks and Issues'!A3") in moves
     assert ("Risk or issue closed", "RSK-001", "Open", "Closed",
             "'Risks and Issues'!G2") in moves
-    # In Pilot with no SIPOC and no procedure (L103, H101 errors): no longer "No data".
-    assert ("Service RAG", "SVC-002", "No data", "Amber", "Services!A3") in moves
+    # In Pilot with no SIPOC and no procedure (L103, H101 errors): findings about the data
+    # never change its health, still Not reporting yet (no actual): no move.
+    assert not [m for m in moves if m[:2] == ("Service health", "SVC-002")]
     # October's actual is Green, but the new High issue keeps SVC-001 Amber: no move.
     assert ("KPI RAG", "KPI-01", "Amber", "Green", "KPIs!A2") in moves
-    assert not [m for m in moves if m[:2] == ("Service RAG", "SVC-001")]
+    assert not [m for m in moves if m[:2] == ("Service health", "SVC-001")]
     drift = [(m["Name"], m["Where"]) for m in table(sheet, "What")
              if m["What"] == "Drift finding"]
-    assert drift == [("D101 error", "Services!I3"), ("D104 warning", "'KPI Actuals'!C2")]
+    assert drift == [("D101 Error", "Services!I3"), ("D104 Warning", "'KPI Actuals'!C2")]
     new = {m["Name"].split()[0] for m in table(sheet, "What") if m["What"] == "New finding"}
     assert {"L103", "H101"} <= new
-    # The RAG words carry their fill.
+    # The RAG words carry their fill, and the rules are stated under the table.
     was = next(r for r, line in enumerate(sheet.iter_rows(values_only=True), start=1)
-               if line[0] == "Service RAG")
-    assert sheet.cell(was, 5).fill.fgColor.rgb.endswith("FFEB9C")  # Amber
+               if line[0] == "KPI RAG")
+    assert sheet.cell(was, 4).fill.fgColor.rgb.endswith("FFEB9C")  # Amber
+    notes = [line[0] for line in sheet.iter_rows(values_only=True) if line[0]]
+    assert any(rag.ROLLUP_RULE in str(n) for n in notes)
+    assert any(rag.RAG_RULE in str(n) for n in notes)
 
 
 def test_the_summary_counts_and_the_email_paragraph(two_packs) -> None:
     summary = status(two_packs["new"], NOV)["Summary"]
-    labels = {r[0]: r[1] for r in summary.iter_rows(values_only=True, max_col=2) if r[0]}
+    labels = {r[0]: next((v for v in r[1:] if v is not None), None)
+              for r in summary.iter_rows(values_only=True) if r[0]}
     assert "Since the pack of 2026-10-31" in labels
     assert labels["Services whose stage moved"] == 1
     assert labels["Risks and issues opened"] == 1
     assert labels["Risks and issues closed"] == 1
-    assert labels["Drift errors (changes governance should have seen)"] == 1
+    assert labels["Drift errors"] == 1
     assert labels["Drift warnings"] == 1
     text = body(two_packs["new"])
     paragraph = next(line for line in text.splitlines() if line.startswith("Since the pack"))
-    assert paragraph.startswith("Since the pack of 2026-10-31: 1 service changed RAG (SVC-002 "
-                                "No data → Amber); 1 moved stage (SVC-002 Design → Pilot); risks "
-                                "and issues: 1 opened, 1 closed; 1 KPI changed RAG;")
+    assert paragraph.startswith("Since the pack of 2026-10-31: 0 services changed health; 1 "
+                                "moved stage (SVC-002 Design → Pilot); risks and issues: 1 "
+                                "opened, 1 closed; 1 KPI changed RAG;")
     assert "1 error, 1 warning" in paragraph
     assert paragraph in two_packs["second"].output  # the command says it too
 
@@ -186,7 +217,7 @@ def test_three_packs_give_a_rag_history_with_a_chart(two_packs, tmp_path) -> Non
     third = two_packs["packs"] / "pmo-pack-2026-12-31"
     pack(december, DEC, third)
     book = status(third, DEC)
-    assert book.sheetnames[-2:] == ["Since last meeting", "RAG history"]
+    assert book.sheetnames[1] == "Since last meeting" and book.sheetnames[-1] == "RAG history"
     assert book["Since last meeting"]["A1"].value == "Since the pack of 2026-11-30"
     history = table(book["RAG history"], "Service ID")
     assert list(history[0])[:6] == ["Service ID", "Service Name", "Stage", "2026-10-31",
@@ -195,7 +226,7 @@ def test_three_packs_give_a_rag_history_with_a_chart(two_packs, tmp_path) -> Non
     assert set(by_service) == {"SVC-001", "SVC-002"}  # active services only
     days = ("2026-10-31", "2026-11-30", "2026-12-31 (this pack)")
     assert [by_service["SVC-001"][d] for d in days] == ["Amber", "Amber", "Red"]
-    assert [by_service["SVC-002"][d] for d in days] == ["No data", "Amber", "Amber"]
+    assert [by_service["SVC-002"][d] for d in days] == ["Not reporting yet"] * 3
     counts = [(r[7], r[8], r[9]) for r in book["RAG history"].iter_rows(
         min_row=1, max_row=4, values_only=True)]
     assert counts[0] == ("Pack", "Errors", "Warnings")
@@ -254,7 +285,7 @@ def test_since_names_a_pack_elsewhere_or_a_master(two_packs, tmp_path) -> None:
     sheet = status(folder, NOV)["Since last meeting"]
     assert sheet["A1"].value == "Since master-october.xlsx"
     drift = [m["Name"] for m in table(sheet, "What") if m["What"] == "Drift finding"]
-    assert drift == ["D101 error", "D104 warning"]
+    assert drift == ["D101 Error", "D104 Warning"]
 
 
 @pytest.mark.parametrize("content, words", [
@@ -326,8 +357,10 @@ def test_the_demo_writes_two_packs_a_month_apart(tmp_path) -> None:
     moves = {(m["What"], m["ID"], m["Was"], m["Now"]) for m in table(sheet, "What")}
     assert ("Service stage", "SVC-023", "Proposed", "Design") in moves  # promoted ...
     assert ("Risk or issue closed", "ISS-003", "Open", "Closed") in moves
-    assert ("KPI RAG", "KPI-07", "Green", "Red") in moves
+    # 73.7 against a target of 85: worse than its Amber Threshold (75), better than its Red
+    # Threshold (60), which decides: Amber.
+    assert ("KPI RAG", "KPI-07", "Green", "Amber") in moves
     drift = {(m["Name"], m["Where"]) for m in table(sheet, "What")
              if m["What"] == "Drift finding"}
-    assert drift == {("D101 error", "Services!I24"),  # ... without its log entry
-                     ("D104 warning", "'KPI Actuals'!C93")}  # KPI-09's September restated
+    assert drift == {("D101 Error", "Services!I24"),  # ... without its log entry
+                     ("D104 Warning", "'KPI Actuals'!C93")}  # KPI-09's September restated

@@ -60,12 +60,13 @@ def approved_by_owner(facts: Facts) -> Iterator[Problem]:
         if approver is None:
             message = f"Change {change} to {service} is {status} but Approved By is blank."
         else:
-            message = (f"Change {change} to {service} was approved by {approver}, but the "
-                       f"service's Service Owner is {owner}.")
+            message = (f"Change {change} to {service} was approved by "
+                       f"{facts.person_label(approver)}, but the service's Service Owner is "
+                       f"{facts.person_label(owner)}.")
         yield changes.problem(
             int(row), C.approved_by, message,
-            f"Have the Service Owner ({owner}) agree the change and enter them in Approved "
-            "By, or set the Status back to Proposed.")
+            f"Have the Service Owner ({facts.person_label(owner)}) agree the change and enter "
+            "them in Approved By, or set the Status back to Proposed.")
 
 
 @rule("C102", ERROR, "An agreed change has no Approved Date",

@@ -185,21 +185,38 @@ def records_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
     """Services, procedures, KPIs, risks and issues and changes are closed, retired or
     rejected, never deleted, so the history of what was decided stays in the master; a KPI
     actual once reported is never deleted. A record in the old version that the new one no
-    longer holds is named at its cell in the OLD version. (A sheet left out of the new
-    version altogether is S101's finding, not one per record.)
+    longer holds is named at its cell in the OLD version; a sheet left out of the new
+    version altogether deleted every record on it, and is one finding, at the sheet's
+    header in the OLD version.
 
     Passing: RSK-001 was closed (Status Closed). Failing: RSK-001's row was deleted.
     """
     for sheet, (what, hint) in _KEPT.items():
         gone = diff[sheet]
-        if not gone.removed or not gone.new.present:
+        if not gone.removed:
             continue
         key = _record_column(sheet)
+        if not gone.new.present:
+            yield _sheet_gone(gone, key, hint)
+            continue
         for record, row in gone.removed.items():
             yield _old_problem(
                 gone.old, row, key, _record_id(gone, record),
                 f"{what} {record} is in the previous version but not in this one: it was "
                 "deleted.", hint)
+
+
+def _sheet_gone(gone: SheetDiff, key: str, hint: str) -> Problem:
+    """One finding for a whole sheet missing from NEW, at its key column's header in OLD."""
+    count = len(gone.removed)
+    named = sorted(gone.removed, key=gone.removed.get)
+    shown = ", ".join(named[:3]) + (f" and {count - 3:,} more" if count > 3 else "")
+    records = "its record" if count == 1 else f"all {count:,} of its records"
+    return _old_problem(
+        gone.old, gone.old.header_row, key, None,
+        f"The {gone.old.title} sheet is in the previous version but not in this one: "
+        f"{records} ({shown}) {'was' if count == 1 else 'were'} deleted with it.",
+        f"Put the {gone.old.title} sheet back from the previous version. {hint}")
 
 
 def _record_column(sheet: str) -> str:
@@ -406,8 +423,9 @@ def decisions_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
     """A service's lifecycle is a record of decisions: once a gate date (Approved, Design
     Start, Pilot Start, Sign-off, Readiness Assessment, Go-live, Closure Approved, Closed) or
     the closure's approver is written, it is history. Changing or clearing one, or deleting
-    or re-approving a Lifecycle Log step, rewrites that history; the meeting should know
-    (a typo corrected is a fine reason, and worth a line in the minutes). Filling a date
+    or re-approving a Lifecycle Log step (or the whole log), rewrites that history; the
+    meeting should know (a typo corrected is a fine reason, and worth a line in the
+    minutes). Filling a date
     that was blank is the lifecycle moving on, not a rewrite; so is moving a plan (a set-up
     date of a stage the service had not reached in the previous version).
 
@@ -441,6 +459,9 @@ def decisions_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
                     "A recorded approval is history: note the correction for the meeting or "
                     f"put back {_shown(before)}.")
     if not log.new.present:
+        if log.removed:
+            yield _sheet_gone(log, Log.service_id, "A logged move is history: keep the log "
+                              "and correct a wrong step in place, noting it for the meeting.")
         return
     for key, row in log.removed.items():
         yield _old_problem(

@@ -9,7 +9,8 @@ from functools import cached_property
 from pathlib import Path
 
 from pmo_xl import rag
-from pmo_xl.facts import Facts, ServiceStatus
+from pmo_xl.errors import CannotCheck
+from pmo_xl.facts import Decision, Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.registry import Rule, selected
@@ -24,6 +25,7 @@ class CheckResult(Tally):
     facts: Facts
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
+    pmo: str | None = None  # the one PMO the outputs are limited to (--pmo), if any
 
     @property
     def master(self) -> Master:
@@ -48,12 +50,40 @@ class CheckResult(Tally):
         return self.facts.rollup(self.findings)
 
     @cached_property
+    def agenda(self) -> list[Decision]:
+        """The meeting's decisions, one list (facts/agenda.py), from this run's unwaived
+        findings: the status report, the email, `pmo-xl actions` and pack.json all present
+        it, and nothing else counts decisions."""
+        return self.facts.agenda(self.findings)
+
+    @cached_property
     def active_service_rags(self) -> dict[str, int]:
-        """Active services (set-up, Running, Closing) by roll-up RAG: what the status report's
-        summary and the pack email both count. Proposed, Closed and Rejected services deliver
-        nothing to rate; counting them would bury the active services' RAG under grey."""
-        return rag.rag_counts(status.rag for sid, status in self.service_statuses.items()
-                              if self.facts.active(sid))
+        """Active services (set-up, Running, Closing) by health (Green, Amber, Red, No data,
+        Not reporting yet): what the status report's summary and the pack email both count.
+        Proposed, Closed and Rejected services deliver nothing to rate."""
+        return rag.rag_counts((status.health for sid, status in self.service_statuses.items()
+                               if self.facts.active(sid)), health=True)
+
+
+def for_pmo(result: CheckResult, pmo: str | None) -> CheckResult:
+    """The run limited to one PMO (`--pmo`): the facts of its part of the master (the
+    services it leads or delivers, its own KPIs, its people) and the findings on those rows;
+    the checks themselves ran on the whole master. None: the run as it is. A PMO ID not in
+    PMOs is one sentence (CannotCheck)."""
+    if pmo is None:
+        return result
+    facts = result.facts
+    wanted = pmo.strip()
+    match = wanted if wanted in facts.pmos else next(
+        (p for p in facts.pmos if p.casefold() == wanted.casefold()), None)
+    if match is None:
+        known = ", ".join(list(facts.pmos)[:5]) or "none"
+        raise CannotCheck(f"{pmo} is not a PMO ID in the PMOs sheet of "
+                          f"{facts.master.path.name} (it has {known}); give one of those.")
+    rows = facts.rows_of_pmo(match)
+    scoped = Facts(facts.pmo_master(rows), facts.as_of, facts.settings)
+    return CheckResult(scoped, [f for f in result.findings if facts.in_pmo(f, rows)],
+                       result.rules_run, pmo=match)
 
 
 def check_path(

@@ -139,10 +139,10 @@ BASE: dict[str, list[dict]] = {
     "KPIs": [
         {"KPI ID": "KPI-01", "Service ID": "SVC-001", "KPI Name": "Reports published on time",
          "Unit": "%", "Direction": "Higher is better", "Target": 95, "Amber Threshold": 90,
-         "Red Threshold": 80, "Frequency": "Monthly", "Owner": "P-002", "Baseline": 70},
+         "Frequency": "Monthly", "Owner": "P-002", "Baseline": 70},
         {"KPI ID": "KPI-02", "Service ID": "SVC-001", "KPI Name": "Data errors found after "
          "publication", "Unit": "count", "Direction": "Lower is better", "Target": 2,
-         "Amber Threshold": 4, "Red Threshold": 6, "Frequency": "Quarterly",
+         "Red Threshold": 6, "Frequency": "Quarterly",
          "Owner": "P-002", "Baseline": 9},
     ],
     "KPI Actuals": (

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.findings import ERROR, WARNING, Problem
+from pmo_xl import rag
+from pmo_xl.findings import ERROR, INFO, WARNING, Problem
 from pmo_xl.period import period_label, period_start
 from pmo_xl.validators.common import problem_at
 from pmo_xl.validators.registry import Edit, rule
@@ -232,3 +233,37 @@ def service_or_pmo(facts: Facts) -> Iterator[Problem]:
                 f"KPI {kpi} names both service {service} and PMO {pmo}.",
                 "Keep the Service ID for a KPI of the service, or the PMO ID for one of the "
                 "PMO's own performance, and clear the other.")
+
+
+@rule("K109", INFO, "A KPI's Amber Threshold decides no colour (its Red Threshold differs)",
+      fails=[Edit(KPIs, "KPI-01", {KPIs.red_threshold: 80})], cell="KPIs!G2",
+      passes=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: None, KPIs.red_threshold: 80})])
+def amber_threshold_decides_nothing(facts: Facts) -> Iterator[Problem]:
+    """Every threshold printed in a report decides a colour. With both thresholds set, the
+    Red Threshold decides: an actual at it or worse is Red, and every miss of the Target
+    short of it is Amber. So when the two differ, the values between them are Amber like
+    any other miss, and the Amber Threshold changes no colour; a service owner reading
+    "Amber Threshold 75" would expect 74 to be Red. The finding sits on the Amber Threshold
+    and names both cells; it is information, not an error, since the colours are still
+    worked out one way.
+
+    Passing: KPI-01 (target 95) with only a Red Threshold of 80: Red at 80 or worse, Amber
+    in between. Failing: KPI-01 keeps its Amber Threshold of 90 and gets a Red Threshold of
+    80 as well.
+    """
+    kpis = facts.master[KPIs]
+    for row, record in facts.kpi_rows:
+        amber, red = record[KPIs.amber_threshold], record[KPIs.red_threshold]
+        if not rag.thresholds_differ(amber, red):
+            continue
+        kpi = record[KPIs.kpi_id]
+        amber_cell = kpis.address(row, KPIs.amber_threshold)
+        red_cell = kpis.address(row, KPIs.red_threshold)
+        yield problem_at(
+            kpis, row, KPIs.amber_threshold, kpi,
+            f"KPI {kpi} has an Amber Threshold of {amber:g} ({amber_cell}) and a Red "
+            f"Threshold of {red:g} ({red_cell}): the Red Threshold decides, so an actual "
+            f"between {min(amber, red):g} and {max(amber, red):g} is Amber like any other "
+            "miss of the Target, and the Amber Threshold changes no colour.",
+            f"If anything worse than {amber:g} should be Red, clear the Red Threshold; if "
+            f"Red starts at {red:g}, clear the Amber Threshold.")

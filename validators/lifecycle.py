@@ -184,10 +184,11 @@ def closure_by_owner(facts: Facts) -> Iterator[Problem]:
         if by is not None and owner is not None and by != owner:
             yield problem_at(
                 services, row, S.closure_approved_by, record[S.service_id],
-                f"The closure of {service_name(record, row)} was approved by {by}, but its "
-                f"Service Owner is {owner}.",
-                f"Have the Service Owner {owner} approve the closure, or correct Service "
-                "Owner if ownership changed.")
+                f"The closure of {service_name(record, row)} was approved by "
+                f"{facts.person_label(by)}, but its Service Owner is "
+                f"{facts.person_label(owner)}.",
+                f"Have the Service Owner, {facts.person_label(owner)}, approve the closure, or "
+                "correct Service Owner if ownership changed.")
 
 
 @rule("L107", ERROR, "A Closed service has no Closed Date or its artefacts are not reviewed",

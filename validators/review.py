@@ -124,10 +124,10 @@ def document_review_due(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V104", WARNING, "A Running service's KPI has been Red for several periods in a row",
-      fails=[Edit(KPIs, "KPI-01", {KPIs.target: 98, KPIs.amber_threshold: 97.5,
+      fails=[Edit(KPIs, "KPI-01", {KPIs.target: 98, KPIs.amber_threshold: None,
                                    KPIs.red_threshold: 97})],
       cell="'KPI Actuals'!C11",
-      passes=[Edit(KPIs, "KPI-01", {KPIs.target: 97, KPIs.amber_threshold: 96.5,
+      passes=[Edit(KPIs, "KPI-01", {KPIs.target: 97, KPIs.amber_threshold: None,
                                     KPIs.red_threshold: 96})])
 def chronic_red(facts: Facts) -> Iterator[Problem]:
     """A KPI Red once is a bad month; Red period after period says the level of service may
@@ -137,8 +137,8 @@ def chronic_red(facts: Facts) -> Iterator[Problem]:
     actual, so governance reviews the service: improve it, change its target, or close it
     (`Service level not achievable`). A period with no actual breaks the run.
 
-    Passing: KPI-01 (target 97, Amber 96.5, Red 96) is Green in August 2026, then Red in
-    September and October: two in a row. Failing: with target 98, Amber 97.5 and Red 97,
+    Passing: KPI-01 (target 97, Red Threshold 96) is Green in August 2026, then Red in
+    September and October: two in a row. Failing: with target 98 and Red Threshold 97,
     August is Red too: three in a row, reported on October's actual.
     """
     if not all_present(facts, KPIs, KPIActuals):

@@ -40,8 +40,9 @@ def _service(facts: Facts, row: int) -> str:
     return facts.master[Services].record(row) or f"the service on row {row}"
 
 
-def _who(pid: str, person: Person) -> str:
-    return f"{pid} ({person.job_role})"
+def _who(facts: Facts, pid: str, person: Person) -> str:
+    """`Grace Whitfield (P-010), a PMO Administrator`."""
+    return f"{facts.person_label(pid)}, a {person.job_role}"
 
 
 @rule("O101", WARNING, "A Service Owner is not a PMO Director or PMO Manager",
@@ -62,7 +63,7 @@ def owner_role(facts: Facts) -> Iterator[Problem]:
             continue
         yield services.problem(
             int(row), Services.service_owner,
-            f"The Service Owner of {_service(facts, int(row))} is {_who(owner, person)}; "
+            f"The Service Owner of {_service(facts, int(row))} is {_who(facts, owner, person)}; "
             "a Service Owner is a PMO Director or PMO Manager.",
             "Appoint a PMO Director or PMO Manager as Service Owner, or correct the person's "
             "Job Role in People.")
@@ -82,14 +83,14 @@ def manager_role(facts: Facts) -> Iterator[Problem]:
     services, staff = facts.master[Services], facts.people
     for row, managers in services.data[Services.service_managers].items():
         wrong = [
-            _who(pid, staff[pid]) for pid in split_list(managers)
+            _who(facts, pid, staff[pid]) for pid in split_list(managers)
             if pid in staff and staff[pid].job_role is not None
             and staff[pid].job_role not in MANAGER_JOB_ROLES
         ]
         if wrong:
             yield services.problem(
                 int(row), Services.service_managers,
-                f"{_service(facts, int(row))} has Service Manager(s) {', '.join(wrong)}; a "
+                f"{_service(facts, int(row))} has Service Manager(s) {'; '.join(wrong)}; a "
                 "Service Manager is a PMO Manager or PMO Analyst.",
                 "Name a PMO Manager or PMO Analyst as Service Manager (an administrator can "
                 "be a Service Operative), or correct the Job Role in People.")
@@ -181,7 +182,7 @@ def document_owner_role(facts: Facts) -> Iterator[Problem]:
             continue
         yield documents.problem(
             int(row), Documents.owner,
-            f"The {document} is owned by {_who(owner, person)}; it is owned by a {wanted}.",
+            f"The {document} is owned by {_who(facts, owner, person)}; it is owned by a {wanted}.",
             f"Make a {wanted} the owner of the {document}.")
 
 

@@ -634,11 +634,16 @@ class KPIs(Sheet, sheet="KPIs"):
     unit = column("Unit", TEXT, guidance="e.g. %, days, count.")
     direction = column("Direction", CHOICE, required=True, choices=DIRECTIONS,
                        guidance="Higher is better or Lower is better.")
-    target = column("Target", NUMBER, required=True, guidance="Green at or beyond this value.")
+    target = column("Target", NUMBER, required=True,
+                    guidance="Green at this value or beyond it, in the KPI's Direction.")
     amber_threshold = column("Amber Threshold", NUMBER,
-                             guidance="Amber from here to the target; worse than this is "
-                                      "Red-bound.")
-    red_threshold = column("Red Threshold", NUMBER, guidance="Red at or beyond this value.")
+                             guidance="Optional: with no Red Threshold, the last value that is "
+                                      "still Amber (anything worse is Red); with a Red "
+                                      "Threshold set, that one decides and this changes no "
+                                      "colour (K109 says so).")
+    red_threshold = column("Red Threshold", NUMBER,
+                           guidance="Optional: Red at this value or worse; every miss of the "
+                                    "Target short of it is Amber.")
     frequency = column("Frequency", CHOICE, required=True, choices=FREQUENCIES,
                        guidance="Monthly or Quarterly.")
     owner = column("Owner", ID, references="People", guidance="Person ID who reports it.")

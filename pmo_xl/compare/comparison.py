@@ -32,14 +32,21 @@ class Comparison(Tally):
 
     @cached_property
     def summary(self) -> dict[str, int]:
-        """The counts `pmo-xl diff --format json` prints (since-last-meeting.md)."""
+        """The counts `pmo-xl diff --format json` prints (since-last-meeting.md): records
+        added, removed and changed (a record with three changed values is one), and the
+        drift errors and warnings."""
         return {
             ADDED: self.diff.count(ADDED),
             REMOVED: self.diff.count(REMOVED),
-            CHANGED: self.diff.count(CHANGED),
+            CHANGED: sum(len(sheet.changed) for sheet in self.diff.sheets.values()),
             ERROR: self.count(ERROR),
             WARNING: self.count(WARNING),
         }
+
+    @property
+    def values_changed(self) -> int:
+        """The cells whose value changed in the records that changed."""
+        return self.diff.count(CHANGED)
 
     @property
     def unmatched(self) -> int:

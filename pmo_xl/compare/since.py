@@ -27,6 +27,7 @@ from pmo_xl.compare.packs import (
     snapshot_of,
 )
 from pmo_xl.errors import CannotCheck
+from pmo_xl.findings import severity_label
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     CLOSED_RISK_STATUSES,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 NONE = "none"  # `--since none`: no comparison, no history
 
 # The kinds of move, in the order the Since last meeting sheet lists them.
-SERVICE_RAG = "Service RAG"
+SERVICE_RAG = "Service health"
 SERVICE_STAGE = "Service stage"
 ITEM_OPENED = "Risk or issue opened"
 ITEM_CLOSED = "Risk or issue closed"
@@ -82,15 +83,17 @@ class PackMemory:
         return self.previous is None and self.old_master is None
 
 
-def recall(folder: Path, as_of: dt.date, since: str | Path | None = None) -> PackMemory:
+def recall(folder: Path, as_of: dt.date, since: str | Path | None = None,
+           pmo: str | None = None) -> PackMemory:
     """The previous pack and the history for a pack about to be written into `folder`.
 
-    `since` None finds the previous pack by itself; NONE turns the memory off; a path names
-    a pack folder or a master workbook, and anything wrong with it raises CannotCheck.
+    `since` None finds the previous pack by itself (one of the same PMO, for a pack limited
+    to `pmo`); NONE turns the memory off; a path names a pack folder or a master workbook,
+    and anything wrong with it raises CannotCheck.
     """
     if since is not None and str(since).strip().casefold() == NONE:
         return PackMemory(None, None, [], named=True)
-    earlier = earlier_packs(folder, as_of)
+    earlier = earlier_packs(folder, as_of, pmo)
     warnings = list(earlier.warnings)
     history = earlier.packs[-(HISTORY_PACKS - 1):]
     if since is None:
@@ -164,17 +167,18 @@ class SinceLastMeeting:
 
     @cached_property
     def service_moves(self) -> list[Move]:
-        """Services whose stage or RAG moved (a RAG counts for an active service only)."""
+        """Services whose stage or health moved (health counts for an active service
+        only)."""
         facts = self.result.facts
         table = facts.master[Services]
         moves: list[Move] = []
         for sid, record in facts.services.items():
             name = record[Services.service_name]
             stage = record[Services.stage]
-            rag = self.result.service_statuses[sid].rag if facts.active(sid) else None
+            rag = self.result.service_statuses[sid].health if facts.active(sid) else None
             before = self.previous.services.get(sid)
             old_stage = before.stage if before else None
-            old_rag = before.rag if before and before.stage in ACTIVE_STAGES else None
+            old_rag = before.colour if before and before.stage in ACTIVE_STAGES else None
             row = facts.service_row[sid]
             if before is None or old_stage != stage:
                 moves.append(Move(SERVICE_STAGE, sid, name,
@@ -262,8 +266,8 @@ class SinceLastMeeting:
             key = (finding.rule, finding.record if finding.record is not None
                    else f"{finding.sheet}!{finding.cell}")
             now.setdefault(key, finding)
-        moves = [Move(NEW_FINDING, f.record, f"{f.rule} {f.severity}", None, None, f.address,
-                      f.message) for key, f in now.items() if key not in before]
+        moves = [Move(NEW_FINDING, f.record, f"{f.rule} {severity_label(f.severity)}", None,
+                      None, f.address, f.message) for key, f in now.items() if key not in before]
         seen = set()
         for finding in self.previous.findings:
             if finding.waived or finding.key in now or finding.key in seen:
@@ -271,7 +275,7 @@ class SinceLastMeeting:
             seen.add(finding.key)
             title = rules[finding.rule].title if finding.rule in rules else finding.rule
             moves.append(Move(RESOLVED_FINDING, finding.record,
-                              f"{finding.rule} {finding.severity}", None, None,
+                              f"{finding.rule} {severity_label(finding.severity)}", None, None,
                               f"{finding.sheet}!{finding.cell} (previous version)", title))
         return moves
 
@@ -279,7 +283,7 @@ class SinceLastMeeting:
     def drift_moves(self) -> list[Move]:
         if self.comparison is None:
             return []
-        return [Move(DRIFT, f.record, f"{f.rule} {f.severity}", None, None,
+        return [Move(DRIFT, f.record, f"{f.rule} {severity_label(f.severity)}", None, None,
                      f.address + (" (previous version)" if f.in_old else ""),
                      f.message + (" (waived)" if f.waived else ""))
                 for f in self.comparison.findings]
@@ -308,7 +312,7 @@ class SinceLastMeeting:
     def counts(self) -> list[tuple[str, int]]:
         """The Summary sheet's lines."""
         rows = [
-            ("Services whose RAG moved", self._count(self.service_moves, SERVICE_RAG)),
+            ("Services whose health moved", self._count(self.service_moves, SERVICE_RAG)),
             ("Services whose stage moved", self._count(self.service_moves, SERVICE_STAGE)),
         ]
         if self.comparison is not None:
@@ -320,15 +324,16 @@ class SinceLastMeeting:
             ("Findings resolved", self._count(self.finding_moves, RESOLVED_FINDING)),
         ]
         if self.comparison is not None:
-            rows += [("Drift errors (changes governance should have seen)", self.drift_errors),
+            rows += [("Drift errors", self.drift_errors),
                      ("Drift warnings", self.drift_warnings)]
         return rows
 
-    def paragraph(self) -> str:
-        """The email's "Since the pack of DATE" paragraph: a few plain sentences."""
+    def paragraph(self, pointer: bool = True) -> str:
+        """The email's "Since the pack of DATE" paragraph: a few plain sentences (`pointer`:
+        ending with where each move is listed)."""
         rag = [m for m in self.service_moves if m.what == SERVICE_RAG]
         stage = [m for m in self.service_moves if m.what == SERVICE_STAGE]
-        parts = [f"{_plural(len(rag), 'service')} changed RAG{_examples(rag)}",
+        parts = [f"{_plural(len(rag), 'service')} changed health{_examples(rag)}",
                  f"{len(stage)} moved stage{_examples(stage)}"]
         if self.comparison is not None:
             parts.append(f"risks and issues: {self._count(self.item_moves, ITEM_OPENED)} "
@@ -341,6 +346,8 @@ class SinceLastMeeting:
             text += (f" Changes the governance process should have seen: "
                      f"{_plural(self.drift_errors, 'error')}, "
                      f"{_plural(self.drift_warnings, 'warning')}.")
+        if not pointer:
+            return text
         return text + " The status report's Since last meeting sheet lists each one."
 
 

@@ -10,7 +10,9 @@ whose exit code scripts should trust).
 It writes two packs a month apart: first one from the master as it stood at the end of the
 previous month, then this month's, which finds the first beside it and shows what moved
 since (``THIS_MONTH``: a service promoted without its log entry, an issue closed, a KPI
-turned Red, an actual restated) on the status report's Since last meeting sheet.
+turned Red, an actual restated) on the status report's Since last meeting sheet. Then the
+history of every pack in the folder as tables (``history/``, as `pmo-xl history` writes
+them), ready for Power BI, Excel's Power Query, pandas or DuckDB.
 
 It also writes an enterprise (``enterprise/``): Northwind's three PMOs each keeping its own
 master, split from the same example data with one slip of each kind the rules across
@@ -29,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,7 @@ from pmo_xl.example.northwind import (
     write_example_master,
 )
 from pmo_xl.output import carries_stamp, made_folder, refuse_folder
+from pmo_xl.portfolio.history import is_history_file, write_history
 from pmo_xl.validators.engine import CheckResult, check_path
 from pmo_xl.validators.schema import Stage
 
@@ -51,6 +54,7 @@ EXAMPLE_NAME = "example-master.xlsx"
 ENTERPRISE_FOLDER = "enterprise"
 FINDINGS_NAME = "findings.xlsx"
 CATALOGUE_NAME = "service-catalogue.html"
+HISTORY_NAME = "history"
 
 Written = list[tuple[Path, str]]  # (path, what it is, for the "what next" lines)
 
@@ -65,6 +69,7 @@ class Demo:
     written: Written  # every file or folder written, with what it is
     earlier: Path  # last month's pack, which this month's compares itself with
     since: str | None  # this month's pack's "Since the pack of DATE" paragraph
+    warnings: list[str] = field(default_factory=list)  # e.g. a pack the history left out
     rollup: Rollup | None = None  # the roll-up of the enterprise's three members
 
     @property
@@ -84,6 +89,8 @@ def run_demo(folder: Path, as_of: dt.date) -> Demo:
     for date in (month_before(as_of), as_of):
         refuse_folder(pack_folder(folder, date), source=None, overwrite=True,
                       replaceable=_demo_pack_file, what="demo's pack folder")
+    refuse_folder(folder / HISTORY_NAME, source=None, overwrite=True,
+                  replaceable=is_history_file, what="demo's history folder")
     _refuse_edited_enterprise(folder / ENTERPRISE_FOLDER, as_of)
     earlier = write_earlier_pack(folder, as_of)
     write_example_master(master, as_of, THIS_MONTH)
@@ -99,7 +106,10 @@ def run_demo(folder: Path, as_of: dt.date) -> Demo:
         written.append((rollup.written.folder, "their roll-up: the findings of every member "
                         "and across the masters, one catalogue page, drafts to the PMO "
                         "Managers"))
-    return Demo(folder, master, result, written, earlier, since, rollup)
+    history, warnings = write_demo_history(folder)
+    written.append((history, "every pack in the folder as tables for Power BI, Excel or "
+                    "pandas, one CSV per table; docs/history.md describes them"))
+    return Demo(folder, master, result, written, earlier, since, warnings, rollup)
 
 
 def write_demo_enterprise(folder: Path, as_of: dt.date) -> Rollup:
@@ -178,6 +188,14 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> tuple[Written, str 
     return written, memory.since.paragraph() if memory.since else None
 
 
+def write_demo_history(folder: Path) -> tuple[Path, list[str]]:
+    """The history of the packs in the demo folder (`history/`, one CSV per table), as
+    `pmo-xl history FOLDER -o FOLDER/history` writes it, and a warning for each pack it
+    left out."""
+    written = write_history([folder], folder / HISTORY_NAME)
+    return written.folder, list(written.warnings)
+
+
 def pack_folder(folder: Path, as_of: dt.date) -> Path:
     return folder / f"pack-{as_of.isoformat()}"
 
@@ -218,11 +236,11 @@ def _demo_pack_file(path: Path) -> bool:
 
 
 def _pmo_xl_pack_json(path: Path) -> bool:
-    import json
+    from pmo_xl.json_file import UnreadableJson, read_json_file
 
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = read_json_file(path)
+    except UnreadableJson:
         return False
     return isinstance(record, dict) and str(record.get("written_by", "")).startswith("pmo-xl")
 

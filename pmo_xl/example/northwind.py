@@ -9,10 +9,10 @@ stands on that day) to the as-of date asked for, and applies ``PLANTED``: the de
 problems that a plain value in a table cannot show. So `pmo-xl demo` gives the same findings
 whatever day it runs; the committed workbook is the tables as they stand, plus ``PLANTED``.
 
-The master is clean against every rule except the problems listed in ``DELIBERATE`` (one per
-rule family, each a slip a real PMO makes) and the one finding that the Waivers sheet waives
-(``WAIVED``). Eight of the slips are ordinary values in the tables (the comment on each says
-where); the other two are the ``Edit`` s in ``PLANTED``.
+The master is clean against every rule except the problems listed in ``DELIBERATE`` (each a
+slip a real PMO makes, at least one per rule family) and the one finding that the Waivers
+sheet waives (``WAIVED``). All but two of the slips are ordinary values in the tables (the
+comment on each says where); those two are the ``Edit`` s in ``PLANTED``.
 
 To add a service, add its lines to the tables, dated as on ``EXAMPLE_AS_OF``, in the shape of
 a service of the same stage (SVC-005 is a plain Running one):
@@ -57,6 +57,9 @@ DELIBERATE: list[tuple[str, str, str]] = [
     ("L106", "Services", "AD29"),  # SVC-028's closure approved by the manager, not the owner
     ("O102", "Services", "Q11"),  # SVC-010's Service Manager is a PMO Administrator
     ("K103", "KPIs", "A13"),  # KPI-12 (SVC-011) has no actual for the reporting period: PLANTED
+    # KPI-07 (SVC-006) keeps both an Amber Threshold (75) and a Red Threshold (60): the Red
+    # one decides, so the Amber one changes no colour (every other KPI has one threshold)
+    ("K109", "KPIs", "G8"),
     ("G105", "Risks and Issues", "H4"),  # RSK-003 is open, High and not escalated
     ("C105", "Changes", "L7"),  # CHG-006 implemented, Operations Handbook not updated
     # KPI-17 (SVC-032, the adoption clinic) Red since go-live, three months in a row: the
@@ -97,8 +100,9 @@ THIS_MONTH: list[Edit] = [
         "Status": "Closed", "Action": "Returns received after escalation; view complete."}),
     # D104: September's tickets were re-counted after an audit, and the actual restated.
     Edit("KPI Actuals", "KPI-09 2026-09-01", {"Actual": 88.4}),
-    # No edit is needed for the KPI that turned Red: KPI-07 (SVC-006's gate packs) was Green
-    # in September (97) and its October actual, which came in this month, is Red (73.7).
+    # No edit is needed for the KPI that turned Amber: KPI-07 (SVC-006's gate packs) was
+    # Green in September (97) and its October actual, which came in this month, is 73.7:
+    # below its Amber Threshold (75) but better than its Red Threshold (60), so Amber.
 ]
 
 # Northwind's People all have a work Email at example.org except P-014 (Hannah Lewis, role

@@ -18,8 +18,11 @@ and none above (the same order as this list):
 - ``kpis``: the actual that counts for each KPI and period, RAG, histories, chronic Reds;
 - ``reviews``: what is reviewed periodically and what is due;
 - ``capacity``: PMO loads and headroom, proposals, skill gaps;
-- ``rollup``: which service a finding belongs to, and each service's colour and why;
-- ``checks``: the waivers in force and the schema's verdict on each cell.
+- ``rollup``: which service a finding belongs to, each service's health (its KPIs and open
+  risks and issues) and why, and its data quality (the findings on its records);
+- ``agenda``: the meeting's decisions, one list, each with the person who decides;
+- ``checks``: the waivers in force and the schema's verdict on each cell;
+- ``scope``: one PMO's part of the master (``--pmo``).
 
 May import: the shared words (``pmo_xl.findings``, ``pmo_xl.period``, ``pmo_xl.rag``), the
 schema (``pmo_xl.validators.schema``, ``cell_checks``) and the reader (``pmo_xl.read``);
@@ -28,8 +31,9 @@ never the rules, the reports, comparisons or the command line.
 
 from __future__ import annotations
 
+from pmo_xl.facts.agenda import AgendaFacts, Decision, Figure
 from pmo_xl.facts.base import FactsBase, is_plan, matched, reached
-from pmo_xl.facts.capacity import FTE_TOLERANCE, CapacityFacts, PmoLoad, Proposal
+from pmo_xl.facts.capacity import FTE_TOLERANCE, PmoLoad, Proposal
 from pmo_xl.facts.catalogue import PlannedDate
 from pmo_xl.facts.checks import CheckFacts
 from pmo_xl.facts.handbook import (
@@ -43,17 +47,18 @@ from pmo_xl.facts.handbook import (
 from pmo_xl.facts.items import is_open_change, is_open_item
 from pmo_xl.facts.kpis import KpiStatus, RedRun
 from pmo_xl.facts.people import Person
-from pmo_xl.facts.reviews import Review, ReviewFacts
-from pmo_xl.facts.rollup import RollupFacts, ServiceStatus
+from pmo_xl.facts.reviews import Review
+from pmo_xl.facts.rollup import ServiceStatus
+from pmo_xl.facts.scope import ScopeFacts
 
 
-class Facts(RollupFacts, ReviewFacts, CapacityFacts, CheckFacts):
+class Facts(AgendaFacts, CheckFacts, ScopeFacts):
     """The derived facts of one master as of one date. Build one per run; never change it."""
 
 
 __all__ = [
-    "FTE_TOLERANCE", "Activity", "Dependency", "Facts", "FactsBase", "KpiStatus", "Person",
-    "PlannedDate", "PmoLoad", "Procedure", "Process", "Proposal", "RedRun", "Review",
-    "RoleColumn", "ServiceStatus", "is_open_change", "is_open_item", "is_plan", "matched",
-    "raci_letters", "reached",
+    "FTE_TOLERANCE", "Activity", "Decision", "Dependency", "Facts", "FactsBase", "Figure",
+    "KpiStatus", "Person", "PlannedDate", "PmoLoad", "Procedure", "Process", "Proposal",
+    "RedRun", "Review", "RoleColumn", "ServiceStatus", "is_open_change", "is_open_item",
+    "is_plan", "matched", "raci_letters", "reached",
 ]

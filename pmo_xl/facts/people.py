@@ -45,6 +45,16 @@ class PeopleFacts(FactsBase):
         names = [(self.people[i].name or i) if i in self.people else i for i in items]
         return "; ".join(names) or None
 
+    def person_label(self, pid: object) -> str:
+        """`Helen Marsh (P-001)`: a person by name, their ID in brackets (messages name
+        people by name); an ID not in People, or a person with no Name, as typed."""
+        if pid is None:
+            return ""
+        person = self.people.get(str(pid).strip())
+        if person is None or not person.name:
+            return str(pid)
+        return f"{' '.join(str(person.name).split())} ({person.person_id})"
+
     @cached_property
     def pmos(self) -> dict[str, dict]:
         found: dict[str, dict] = {}

@@ -12,12 +12,14 @@ from pmo_xl.facts.handbook import HandbookFacts
 from pmo_xl.facts.items import ItemsFacts
 from pmo_xl.facts.kpis import KpiFacts, KpiStatus
 from pmo_xl.validators.schema import (
+    ENDED_STAGES,
     RACI,
     SERIOUS_SEVERITIES,
     KPIActuals,
     LifecycleLog,
     Risks,
     Services,
+    Stage,
 )
 
 if TYPE_CHECKING:
@@ -26,16 +28,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ServiceStatus:
-    """One service's roll-up and the reasons for it."""
+    """One service's health and data quality, and the reasons for its health.
+
+    Health comes from its KPIs and its open risks and issues only (``rag.ROLLUP_RULE``);
+    data quality is the errors and warnings on its records, counted beside the health and
+    never mixed into it."""
 
     service_id: str
     kpis: list[KpiStatus] = field(default_factory=list)
     open_items: list[dict] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # unwaived, on its records
+    stage: str | None = None
+    expected: bool = True  # it should report KPIs for the period (False: not yet)
 
     @property
     def kpi_rag(self) -> str:
-        return rag.worst(k.rag for k in self.kpis)
+        return rag.kpi_rollup(k.rag for k in self.kpis)
 
     @property
     def errors(self) -> int:
@@ -44,25 +52,67 @@ class ServiceStatus:
         return sum(1 for f in self.findings if f.severity == ERROR)
 
     @property
+    def warnings(self) -> int:
+        from pmo_xl.findings import WARNING
+
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    @property
+    def data_quality(self) -> dict[str, int]:
+        """The errors and warnings on the service's records: `{"error": n, "warning": n}`."""
+        return {"error": self.errors, "warning": self.warnings}
+
+    @property
+    def ended(self) -> bool:
+        """Closed or Rejected: it delivers nothing, so it has no health to show."""
+        return self.stage in ENDED_STAGES
+
+    @property
+    def health(self) -> str | None:
+        """Green, Amber, Red, No data or Not reporting yet; None for a Closed or Rejected
+        service."""
+        if self.ended:
+            return None
+        return rag.service_health((k.rag for k in self.kpis),
+                                  (r.get(Risks.severity) for r in self.open_items),
+                                  self.expected)
+
+    @property
     def rag(self) -> str:
-        return rag.service_rag((k.rag for k in self.kpis),
-                               (r.get(Risks.severity) for r in self.open_items), self.errors > 0)
+        """The health as a word for readers that need one (a Closed or Rejected service
+        reads as No data): pack.json's `rag`, kept for packs' older readers."""
+        return self.health or rag.NO_DATA
 
     @property
     def reasons(self) -> str:
-        """Why the roll-up is what it is, in words (empty when Green with nothing to say)."""
-        parts = [f"{k.kpi_id} {k.rag}" for k in self.kpis if k.rag != rag.GREEN]
+        """Why the health is what it is, in words (empty when Green with nothing to say)."""
+        if self.ended:
+            return str(self.stage)
+        coloured = [k for k in self.kpis if k.rag != rag.NO_DATA]
+        parts = [f"{k.kpi_id} {k.rag}" for k in coloured if k.rag != rag.GREEN]
         parts += [f"{r.get(Risks.item_id)} {r.get(Risks.severity)} open" for r in self.open_items
                   if r.get(Risks.severity) in SERIOUS_SEVERITIES]
-        if self.errors:
-            parts.append(f"{self.errors} error finding{'s' if self.errors != 1 else ''}")
-        if not self.kpis and not parts:
-            parts.append("No KPIs")
+        if self.expected:
+            parts += [f"{k.kpi_id} no actual for {k.period_label}" for k in self.kpis
+                      if k.rag == rag.NO_DATA and k.due]
+        if not coloured:
+            if not self.expected:
+                parts.append(f"not reporting KPIs yet ({self.stage})" if self.stage
+                             else "not reporting KPIs yet")
+            elif not self.kpis:
+                parts.append("No KPIs")
+            elif not any(k.due for k in self.kpis):
+                parts.append("no KPI actual for the period")
         return "; ".join(parts)
+
+    @property
+    def why(self) -> str:
+        return self.reasons
 
 
 class RollupFacts(KpiFacts, ItemsFacts, HandbookFacts):
-    """Each service's roll-up from its KPIs, its open items and the findings on its records."""
+    """Each service's health (its KPIs and open items) and data quality (the findings on
+    its records)."""
 
     def service_of_row(self, sheet_title: str, row: int) -> str | None:
         """The Service ID the record on `row` of a sheet belongs to (an actual or a RACI
@@ -95,8 +145,9 @@ class RollupFacts(KpiFacts, ItemsFacts, HandbookFacts):
         return found
 
     def rollup(self, findings: Iterable[Finding]) -> dict[str, ServiceStatus]:
-        """Service ID -> its roll-up for every service in the catalogue (catalogue order),
-        from its KPIs, its open risks and issues and the unwaived findings on its records."""
+        """Service ID -> its health (from its KPIs and its open risks and issues) and data
+        quality (the unwaived findings on its records), for every service in the catalogue
+        (catalogue order)."""
         by_service: dict[str, list[Finding]] = {}
         for finding in findings:
             if finding.waived:
@@ -106,6 +157,20 @@ class RollupFacts(KpiFacts, ItemsFacts, HandbookFacts):
                 by_service.setdefault(service, []).append(finding)
         return {sid: ServiceStatus(sid, self.kpis_by_service.get(sid, []),
                                    self.open_items_by_service.get(sid, []),
-                                   by_service.get(sid, []))
+                                   by_service.get(sid, []), self.stage_of.get(sid),
+                                   self.expected_to_report(sid))
                 for sid in self.services}
+
+    def expected_to_report(self, sid: str) -> bool:
+        """Whether the service should have KPI actuals for the reporting period: not when it
+        is Proposed or in set-up with no actual (rag.NOT_REPORTING_STAGES), nor when it is
+        Running but went live too late for any of its KPIs to be due (K103 asks nothing of
+        it). A service with an actual is judged on it, whatever its stage."""
+        kpis = self.kpis_by_service.get(sid, [])
+        if any(k.actual is not None for k in kpis):
+            return True
+        stage = self.stage_of.get(sid)
+        if stage in rag.NOT_REPORTING_STAGES:
+            return False
+        return not (stage == Stage.RUNNING and kpis and not any(k.due for k in kpis))
 

@@ -4,8 +4,10 @@ A check's findings say what is wrong; this says whose it is to put right. Every 
 that is not waived goes to the people who own the record it sits on, by the sheet of its
 cell (:data:`ROUTES`, the one table; the README shows it). Nobody to own it: the PMO
 Manager of the service's Lead PMO; nobody there either: the unassigned list, with the
-reason. Beside the findings come what no finding says: approvals waiting, reviews coming
-due, and (only when the rule that says them was not run) overdue items and missing actuals.
+reason. Beside the findings come what no finding says: the meeting's agenda (each decision
+to the person who decides it, and to the people it is about: :data:`WHO_DECIDES`), reviews
+coming due, and (only when the rule that says them was not run) overdue items and missing
+actuals.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmo_xl.facts import Facts, Person
+from pmo_xl.facts import Decision, Facts, Person, agenda
+from pmo_xl.facts.agenda import WHO_DECIDES
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding
+from pmo_xl.people.email_address import usable_email
 from pmo_xl.period import add_months
 from pmo_xl.validators.schema import (
     RACI,
@@ -42,16 +46,20 @@ from pmo_xl.validators.schema import (
 if TYPE_CHECKING:
     from pmo_xl.validators.engine import CheckResult
 
-# The kinds of action (people.md). A finding is always kind `finding`, with its rule.
-FINDING, OVERDUE, ACTUAL_DUE, APPROVAL, REVIEW_DUE = (
-    "finding", "overdue", "actual due", "approval", "review due")
-KINDS = (FINDING, OVERDUE, ACTUAL_DUE, APPROVAL, REVIEW_DUE)
+# The kinds of action (people.md). A finding is always kind `finding`, with its rule. An
+# item of the meeting's agenda is an `approval` (a proposal, closure or change to approve)
+# or a `decision` (any other) for the person who decides it, and a `decision` for the people
+# it is about.
+FINDING, OVERDUE, ACTUAL_DUE, APPROVAL, REVIEW_DUE, DECISION = (
+    "finding", "overdue", "actual due", "approval", "review due", "decision")
+KINDS = (FINDING, OVERDUE, ACTUAL_DUE, APPROVAL, REVIEW_DUE, DECISION)
 
 # A review "coming due" falls due before the next monthly meeting.
 REVIEW_HORIZON_MONTHS = 1
 
 # What comes first in a person's list: errors, then what waits on them, then the rest.
-_ORDER = {ERROR: 0, APPROVAL: 1, WARNING: 2, OVERDUE: 2, ACTUAL_DUE: 2, REVIEW_DUE: 3, INFO: 4}
+_ORDER = {ERROR: 0, APPROVAL: 1, DECISION: 1, WARNING: 2, OVERDUE: 2, ACTUAL_DUE: 2,
+          REVIEW_DUE: 3, INFO: 4}
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class Action:
     severity: str | None = None  # a finding's severity
     finding: Finding | None = None
     note: str | None = None  # why it came to this person, when not as the record's owner
+    decision: str | None = None  # the agenda item's kind, for an approval or decision
 
     @property
     def label(self) -> str:
@@ -81,7 +90,8 @@ class Action:
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "rule": self.rule, "record": self.record, "cell": self.cell,
-                "text": self.what_to_do, "due": self.due.isoformat() if self.due else None}
+                "text": self.what_to_do, "due": self.due.isoformat() if self.due else None,
+                "decision": self.decision}
 
     def sort_key(self, sheet_order: dict[str, int]) -> tuple:
         rank = _ORDER.get(self.severity if self.finding is not None else self.kind, 3)
@@ -91,7 +101,7 @@ class Action:
     def identity(self) -> tuple:
         """What makes two runs' actions the same action, whatever their wording."""
         return (self.kind, self.rule, self.record, self.cell,
-                self.due.isoformat() if self.due else None)
+                self.due.isoformat() if self.due else None, self.decision)
 
 
 @dataclass(frozen=True)
@@ -193,22 +203,18 @@ class ActionList:
         return ActionList(self.result, [p for p in self.people if p.person_id == person_id], [],
                           self.facts.people.get(person_id))
 
+    @property
+    def decisions(self) -> list[Decision]:
+        """The meeting's agenda (the same list the status report and the email show)."""
+        return self.result.agenda
+
     def as_json(self) -> dict:
         return {"as_of": self.as_of.isoformat(),
+                "decisions": [{**d.as_record(), "decider_name": d.decider_name}
+                              for d in self.decisions],
                 "people": [p.as_json() for p in self.people],
                 "unassigned": [u.as_json() for u in self.unassigned],
                 "unaddressed": [p.person_id for p in self.unaddressed]}
-
-
-def usable_email(value: object) -> str | None:
-    """The address in an Email cell, or None for a blank or malformed one (the same test
-    `pmo-xl send` applies to a draft's To:)."""
-    from pmo_xl.people.mail_server import ADDRESS
-
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    return text if ADDRESS.fullmatch(text) else None
 
 
 # --- who owns a record: the one routing table -------------------------------------------------
@@ -334,15 +340,6 @@ def _person(records: Records, sheet: str, row: int) -> list[Tier]:
              records.pmo_manager(_cell(records, sheet, row, People.pmo)))]
 
 
-def _proposal(records: Records, sheet: str, row: int) -> list[Tier]:
-    lead = _cell(records, sheet, row, Services.lead_pmo)
-    if lead is None:
-        return [("its Lead PMO", [])]
-    if str(lead).strip() not in records.facts.pmos:
-        return [(f"the PMO Manager of its Lead PMO {lead} (not in PMOs)", [])]
-    return [(f"the PMO Manager of its Lead PMO {lead}", records.pmo_manager(lead))]
-
-
 def _nobody(records: Records, sheet: str, row: int) -> list[Tier]:
     return []
 
@@ -385,21 +382,26 @@ ROUTES: dict[str, Route] = {
     Waivers.SHEET: Route("a waiver", "whoever approved it (Approved By)",
                          _column(Waivers.approved_by, "its Approved By")),
     Settings.SHEET: Route("a setting", "nobody: the unassigned list", _nobody),
-    "approval: change": Route("a change waiting for approval (Proposed)",
-                              "the service's Service Owner", _service_owner),
-    "approval: closure": Route("a closure waiting for approval (Closing, no Closure Approved "
-                               "Date)", "the service's Service Owner", _service_owner),
-    "approval: proposal": Route("a proposed service waiting for a decision",
-                                "the PMO Manager of its Lead PMO", _proposal, fallback=False),
+}
+# A finding of one of these rules goes, besides the record's owners, to these people too.
+ALSO_TOLD: dict[str, tuple[str, Callable[[Records, str, int], list[Tier]]]] = {
+    # An open High or Critical item not escalated far enough: its Owner fixes the escalation,
+    # and the Service Owner, who answers for the service's risks, hears of it.
+    "G105": ("the service's Service Owner", _service_owner),
 }
 FALLBACK = "the PMO Manager of the service's Lead PMO, else the unassigned list with the reason"
 
 
 def routing_table() -> str:
-    """ROUTES as a Markdown table (the README's copy is checked against it)."""
+    """ROUTES, ALSO_TOLD and the agenda's WHO_DECIDES as a Markdown table (the README's
+    copy is checked against it)."""
     lines = ["| an action about … | goes to |", "| --- | --- |"]
     lines += [f"| {route.record} | {route.owners} |" for route in ROUTES.values()]
+    lines += [f"| a {rule} finding | also {who} |" for rule, (who, _) in ALSO_TOLD.items()]
     lines.append(f"| any of these, when nobody above is in People | {FALLBACK} |")
+    for kind, (decides, hears) in WHO_DECIDES.items():
+        also = f"; {hears} hear{'s' if ' and ' not in hears else ''} of it" if hears else ""
+        lines.append(f"| the meeting's agenda: {kind.lower()} | {decides} decides{also} |")
     return "\n".join(lines)
 
 
@@ -409,6 +411,15 @@ class Router:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.records = Records(facts)
+
+    def also_told(self, rule: str | None, sheet: str, row: int) -> list[str]:
+        """The people in People a finding of this rule goes to besides its record's owners
+        (ALSO_TOLD)."""
+        if rule not in ALSO_TOLD:
+            return []
+        _who, lookup = ALSO_TOLD[rule]
+        return [i for _w, ids in lookup(self.records, sheet, row) for i in dict.fromkeys(ids)
+                if i in self.facts.people]
 
     def route(self, key: str, sheet: str, row: int) -> tuple[list[str], str | None, str]:
         """(person IDs, a note for the fallback's person, why nobody) for the record on
@@ -478,23 +489,94 @@ def build_actions(result: CheckResult) -> ActionList:
         else:
             sheet = router.records.name_of_title.get(action.sheet, action.sheet)
             people, note, why = router.route(key, sheet, action.row)
+            also = [i for i in router.also_told(action.rule, sheet, action.row)
+                    if i not in people]
         if not people:
             unassigned.append(Unassigned(action, why))
             continue
         if note:
             action = replace(action, note=note)
-        for pid in people:
-            if action.identity not in seen.setdefault(pid, set()):
-                seen[pid].add(action.identity)
-                by_person.setdefault(pid, []).append(action)
+        add = [(pid, action) for pid in people]
+        if key is not None and also:
+            told = replace(action, note=f"(This comes to you as {ALSO_TOLD[action.rule][0]}.)")
+            add += [(pid, told) for pid in also]
+        for pid, item in add:
+            if item.identity not in seen.setdefault(pid, set()):
+                seen[pid].add(item.identity)
+                by_person.setdefault(pid, []).append(item)
+    for pid, action, why in _decisions(result):
+        if pid is None:
+            unassigned.append(Unassigned(action, why))
+        elif action.identity not in seen.setdefault(pid, set()):
+            seen[pid].add(action.identity)
+            by_person.setdefault(pid, []).append(action)
     order = {table.title: i for i, table in enumerate(facts.master.sheets.values())}
     people = []
     for pid, person in facts.people.items():
         if pid in by_person:
-            items = sorted(by_person[pid], key=lambda a: a.sort_key(order))
+            items = sorted((_to(facts, pid, a) for a in by_person[pid]),
+                           key=lambda a: a.sort_key(order))
             people.append(PersonActions(person, items))
     unassigned.sort(key=lambda u: u.action.sort_key(order))
     return ActionList(result, people, unassigned)
+
+
+def _to(facts: Facts, pid: str, action: Action) -> Action:
+    """The action as its person reads it: where its text names them (`approved by Rajesh
+    Iyer (P-002)`), it says `you` (`approved by you (Rajesh Iyer, P-002)`)."""
+    person = facts.people.get(pid)
+    if person is None or not person.name:
+        return action
+    label = facts.person_label(pid)
+    if label not in action.text and label not in (action.note or ""):
+        return action
+    you = f"you ({' '.join(str(person.name).split())}, {pid})"
+    return replace(action, text=action.text.replace(label, you),
+                   note=None if action.note is None else action.note.replace(label, you))
+
+
+def _decisions(result: CheckResult) -> Iterator[tuple[str | None, Action, str]]:
+    """(Person ID, action, why nobody) for each item of the meeting's agenda: an approval or
+    decision for the person who decides it, and a decision for each person it is about. An
+    item whose decider the master does not name goes to the unassigned list (Person ID
+    None), with the reason."""
+    facts = result.facts
+    for decision in result.agenda:
+        table = facts.master[decision.sheet]
+        cell = table.address(decision.row, decision.column)
+        kind = APPROVAL if decision.approval else DECISION
+
+        def action(kind: str, text: str, decision: Decision = decision, cell: str = cell,
+                   title: str = table.title) -> Action:
+            return Action(kind, None, decision.record, title, decision.row, cell, text,
+                          None, decision=decision.kind)
+
+        decides = (f"For the meeting ({decision.kind.lower()}), yours to decide: "
+                   f"{decision.summary} {_RECORD_IT[decision.kind]}")
+        if decision.decider is None:
+            yield None, action(kind, decides), (
+                f"The master names nobody to decide it ({decision.decider_name}): "
+                f"{WHO_DECIDES[decision.kind][0]} decides.")
+        else:
+            yield decision.decider, action(kind, decides), ""
+        for pid in decision.about:
+            yield pid, action(DECISION, f"On the meeting's agenda ({decision.kind.lower()}), "
+                              f"for {decision.decider_name} to decide: {decision.summary} "
+                              "Be ready to speak to it."), ""
+
+
+# What the decider records once it is decided, at the decision's cell.
+_RECORD_IT = {
+    agenda.PROPOSAL: "Approve it to start Design (Stage and Approved Date) or reject it.",
+    agenda.CROWDED: "Then record each proposal's outcome, or the PMO's new Capacity FTE.",
+    agenda.CHRONIC: "Then raise the improvement as a change, agree a new target, or start "
+                    "closing the service.",
+    agenda.ESCALATED: "Then record the action agreed and the item's Status.",
+    agenda.CLOSURE: "Approve it as Service Owner: fill Closure Approved By and Closure "
+                    "Approved Date.",
+    agenda.CHANGE: "Then set Status, Approved By and Approved Date.",
+    agenda.REVIEW: "Then enter the date in Last Reviewed (or start closing or retiring it).",
+}
 
 
 def _all_actions(result: CheckResult, records: Records) -> Iterator[tuple[str | None, Action]]:
@@ -546,10 +628,9 @@ class _Covered:
 
 def _other_actions(facts: Facts) -> Iterator[tuple[str, Action, tuple[str, ...]]]:
     """(routing key, action, the rules whose finding would say it) for each action that is
-    not a finding: overdue items, actuals due, approvals waiting, reviews coming due."""
+    not a finding nor on the agenda: overdue items, actuals due, reviews coming due."""
     master = facts.master
-    risks, kpis, changes, services = (master[Risks], master[KPIs], master[Changes],
-                                      master[Services])
+    risks, kpis = master[Risks], master[KPIs]
     for row, item in facts.overdue_items:
         due = item[Risks.target_date]
         what = item[Risks.action] or item[Risks.description]
@@ -567,26 +648,6 @@ def _other_actions(facts: Facts) -> Iterator[tuple[str, Action, tuple[str, ...]]
                 f"Report the {kpi.period_label} actual of {kpi.kpi_id} "
                 f"({_short(kpi.name)}): add a row to KPI Actuals with Period "
                 f"{kpi.period.isoformat()}.", None), ("K103",)
-    for row, change in facts.changes_awaiting_approval:
-        yield "approval: change", Action(
-            APPROVAL, None, _text(change[Changes.change_id]), changes.title, row,
-            changes.address(row, Changes.status),
-            f"Approve or reject change {change[Changes.change_id]} to "
-            f"{change[Changes.service_id]}: {_short(change[Changes.description])}. Then set "
-            "Status, Approved By and Approved Date.", None), ()
-    for sid in facts.closures_awaiting_approval:
-        row = facts.service_row[sid]
-        yield "approval: closure", Action(
-            APPROVAL, None, sid, services.title, row,
-            services.address(row, Services.closure_approved_date),
-            f"Approve the closure of {sid} ({_short(facts.service_name(sid))}) as its Service "
-            "Owner: fill Closure Approved By and Closure Approved Date.", None), ("L105",)
-    for sid in (proposal.service_id for proposal in facts.proposals):
-        row = facts.service_row[sid]
-        yield "approval: proposal", Action(
-            APPROVAL, None, sid, services.title, row, services.address(row, Services.stage),
-            f"Decide on the proposed service {sid} ({_short(facts.service_name(sid))}): "
-            "approve it to start Design (Stage and Approved Date) or reject it.", None), ()
     horizon = add_months(facts.as_of, REVIEW_HORIZON_MONTHS)
     for review in facts.reviews:
         if not review.due_by(horizon):

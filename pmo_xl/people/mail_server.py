@@ -9,21 +9,26 @@ import re
 import smtplib
 import socket
 import ssl
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from pmo_xl.errors import CannotCheck
+from pmo_xl.interrupts import held
+from pmo_xl.output import header_value
+from pmo_xl.people.email_address import usable_email
 
 PASSWORD_VARIABLE = "PMO_XL_SMTP_PASSWORD"
 TIMEOUT = 30.0  # seconds to wait for the server before saying it does not answer
+# TIMEOUT bounds each wait; a server that answers one byte every few seconds never hits it.
+# So connecting (greeting, TLS, login) and each message also have an overall deadline: the
+# base, plus time for the message's size on a slow line (20 KB a second).
+DEADLINE = 120.0
+SLOW_LINE = 20_000  # bytes a second
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "ssl": 465}
 SECURITY_LABELS = {"plain": "no encryption", "starttls": "STARTTLS", "ssl": "SSL/TLS"}
 
-# An addr-spec as people write it: no spaces or brackets, one @, a domain with a dot.
-# Stricter than RFC 5322 on purpose: a typo should be caught before the server bounces it.
-_LOCAL = r"[^\s@<>()\[\],;:\"\\]+"
-_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
-ADDRESS = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL})+")
 
 
 class CannotSend(CannotCheck):
@@ -51,10 +56,10 @@ def parse_mailbox(value: str, option: str) -> Mailbox:
     """`pmo@example.org` or `PMO Office <pmo@example.org>`; anything else is one sentence."""
     text = value.strip()
     found = email.utils.getaddresses([text]) if "\n" not in text and "\r" not in text else []
-    if len(found) != 1 or not ADDRESS.fullmatch(found[0][1]):
+    if len(found) != 1 or usable_email(found[0][1]) != found[0][1]:
         raise CannotSend(f"{option} {value!r} is not an email address; write it as "
                          "name@example.org (or \"Name <name@example.org>\").")
-    name, address = found[0]
+    name, address = header_value(found[0][0]), found[0][1]
     return Mailbox(email.utils.formataddr((name, address)) if name else address, address)
 
 
@@ -68,6 +73,7 @@ class Server:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = TIMEOUT
+    deadline: float | None = None  # seconds for connecting or one message; None: DEADLINE+
 
     @property
     def label(self) -> str:
@@ -97,29 +103,80 @@ def is_loopback(host: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
+def time_allowed(server: Server, size: int = 0) -> float:
+    """Seconds allowed for connecting (size 0) or for handing over a message of `size` bytes."""
+    if server.deadline is not None:
+        return server.deadline
+    return DEADLINE + size / SLOW_LINE
+
+
+class Watchdog:
+    """Cuts a connection that runs past its deadline, however the server trickles its bytes.
+
+    A timer thread shuts the connection's socket when the time is up; the read waiting on it
+    then ends at once (smtplib says the server disconnected), and `expired` tells why.
+    """
+
+    def __init__(self, conn: smtplib.SMTP, seconds: float) -> None:
+        self.conn, self.seconds, self.expired = conn, seconds, False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = getattr(self.conn, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                # The plain socket's shutdown, also under TLS: the TLS layer's own would
+                # change its state while the main thread reads through it.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
 def connect(server: Server) -> smtplib.SMTP:
     """An open, greeted (and, if asked, encrypted and logged-in) connection, or one sentence."""
     context = ssl.create_default_context()  # system trust store, or SSL_CERT_FILE
-    conn: smtplib.SMTP | None = None
-    try:
-        if server.security == "ssl":
-            conn = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout,
-                                    context=context)
-        else:
-            conn = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
-        conn.ehlo_or_helo_if_needed()
-        if server.security == "starttls":
-            if not conn.has_extn("starttls"):
-                raise CannotSend(f"{server.label} does not offer STARTTLS; use --ssl (usually port "
-                                 "465) or ask your mail administrator for the right port.")
-            conn.starttls(context=context)
-            conn.ehlo()
-        if server.user:
-            _login(conn, server)
-        return conn
-    except (CannotSend, OSError) as exc:  # smtplib's and ssl's errors are OSErrors too
-        close(conn)
-        raise _why_not(exc, server) from None
+    # Made unconnected, then connected under the watchdog, which needs the object first.
+    conn: smtplib.SMTP = (smtplib.SMTP_SSL(timeout=server.timeout, context=context)
+                          if server.security == "ssl" else smtplib.SMTP(timeout=server.timeout))
+    conn._host = server.host  # what SMTP(host) sets: TLS checks the certificate against it
+    limit = time_allowed(server)
+    with Watchdog(conn, limit) as watch:
+        try:
+            return _open(conn, server, context)
+        except (CannotSend, OSError) as exc:  # smtplib's and ssl's errors are OSErrors too
+            close(conn)
+            if watch.expired:
+                raise CannotSend(f"{server.label} took longer than {limit:g} seconds to "
+                                 "accept the connection (it answers too slowly); try "
+                                 "again later or ask your mail administrator.") from None
+            raise _why_not(exc, server) from None
+
+
+def _open(conn: smtplib.SMTP, server: Server, context: ssl.SSLContext) -> smtplib.SMTP:
+    code, reply = conn.connect(server.host, server.port)
+    if code != 220:
+        raise smtplib.SMTPConnectError(code, reply)
+    # A message's final dot goes in a write of its own (see transmit): without this, the
+    # system would hold it back until the server acknowledged the text (40 ms a message).
+    with contextlib.suppress(OSError, AttributeError):
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn.ehlo_or_helo_if_needed()
+    if server.security == "starttls":
+        if not conn.has_extn("starttls"):
+            raise CannotSend(f"{server.label} does not offer STARTTLS; use --ssl (usually port "
+                             "465) or ask your mail administrator for the right port.")
+        conn.starttls(context=context)
+        conn.ehlo()
+    if server.user:
+        _login(conn, server)
+    return conn
 
 
 def _why_not(exc: Exception, server: Server) -> CannotSend:
@@ -208,9 +265,16 @@ class Lost(Exception):
         self.delivered_maybe = delivered_maybe
 
 
-def transmit(conn: smtplib.SMTP, sender: str, message: Outgoing) -> None:
+def transmit(conn: smtplib.SMTP, sender: str, message: Outgoing, *,
+             accepted: Callable[[], None] | None = None) -> None:
     """MAIL, RCPT, DATA by hand (not sendmail) to know whether a lost connection happened
-    before the server had the message (safe to retry) or after (it may have it)."""
+    before the server had the message (safe to retry) or after (it may have it).
+
+    `accepted` (the record that the message went out) is called as soon as the server has
+    accepted it. From the last line of the message to the end of that call, Ctrl-C and
+    SIGTERM are held: a signal in between would leave a delivered message unrecorded, and
+    the next run would send it again. They take effect as soon as the record is written.
+    """
     handed_over = False
     try:
         options = []
@@ -250,12 +314,16 @@ def transmit(conn: smtplib.SMTP, sender: str, message: Outgoing) -> None:
         body = re.sub(rb"(?m)^\.", b"..", body)
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
-        conn.send(body + b".\r\n")
-        code, reply = conn.getreply()
-        if code == 421:  # an explicit "not taken, closing": safe to try again
-            raise Lost(False)
-        if code != 250:
-            raise Refused(f"the server rejected the message ({code} {_text(reply)}).")
+        conn.send(body)
+        with held():  # the server may accept the message from the final dot on
+            conn.send(b".\r\n")
+            code, reply = conn.getreply()
+            if code == 421:  # an explicit "not taken, closing": safe to try again
+                raise Lost(False)
+            if code != 250:
+                raise Refused(f"the server rejected the message ({code} {_text(reply)}).")
+            if accepted is not None:
+                accepted()
     except smtplib.SMTPServerDisconnected:
         raise Lost(handed_over) from None
     except OSError:

@@ -18,15 +18,18 @@ import json
 import os
 import smtplib
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
 from pmo_xl.errors import CannotCheck
+from pmo_xl.interrupts import held
+from pmo_xl.json_file import Damaged, Missing, UnreadableJson, read_json_file
 from pmo_xl.output import atomic_output
+from pmo_xl.people.email_address import usable_email
 from pmo_xl.people.mail_server import (
-    ADDRESS,
     DEFAULT_PORTS,
     PASSWORD_VARIABLE,
     SECURITY_LABELS,
@@ -36,11 +39,13 @@ from pmo_xl.people.mail_server import (
     Mailbox,
     Refused,
     Server,
+    Watchdog,
     close,
     connect,
     is_loopback,
     parse_mailbox,
     parse_server,
+    time_allowed,
     transmit,
 )
 
@@ -95,7 +100,7 @@ def read_draft(path: Path, name: str) -> Draft:
     addresses = [address for _, address in email.utils.getaddresses(to_values)]
     if not "".join(to_values).strip():
         draft.problem = "has no To: address; add the recipient or send it by hand."
-    elif not addresses or not all(ADDRESS.fullmatch(a) for a in addresses):
+    elif not addresses or not all(usable_email(a) == a for a in addresses):
         shown = " ".join(", ".join(to_values).split())[:80]
         draft.problem = (f"has no usable To: address ({shown!r}); correct the person's Email "
                          "in the master and write the drafts again, or send it by hand.")
@@ -152,17 +157,22 @@ def draft_files(drafts: Path) -> list[Path]:
 
 def read_sent(path: Path) -> list[dict]:
     """The entries of sent.json ([] when there is none); a damaged file is one sentence."""
-    if not path.exists():
-        return []
     damaged = (f"{path} is damaged ({{}}); pmo-xl will not overwrite it, because it is the "
                "record of what was already sent. Repair it, or move it away if every draft "
                "should be sent again.")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CannotSend(f"{path} cannot be read: {exc.strerror or exc}.") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CannotSend(damaged.format(f"not JSON: {exc}")) from None
+        data = read_json_file(path)
+    except Missing:
+        if os.path.islink(path):  # a link to nothing: not "never sent", a record gone astray
+            raise CannotSend(f"{path} is a link to a file that does not exist; pmo-xl records "
+                             "what it sent there, so point it at the record or remove "
+                             "it.") from None
+        return []
+    except Damaged as exc:
+        raise CannotSend(damaged.format(exc)) from None
+    except UnreadableJson as exc:
+        raise CannotSend(f"{path} cannot be read: {exc}; it is the record of what was "
+                         "already sent, so pmo-xl sends nothing until it can read it.") from None
     entries = data.get("sent") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("message_id"), str)
@@ -180,6 +190,23 @@ def write_sent(path: Path, entries: list[dict]) -> None:
     with atomic_output(path) as temp:
         temp.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
                         encoding="utf-8")
+
+
+def can_record(folder: Path) -> None:
+    """Before anything is sent: prove sent.json can be written in `folder`, as it will be
+    after each message (a temporary file beside it, made and removed). A lock file left in a
+    folder that has since become read-only opens, and would let one message go out
+    unrecorded."""
+    with held():  # a signal between making the probe and removing it would leave it behind
+        try:
+            handle, name = tempfile.mkstemp(prefix=".sent.json-", suffix=".probe", dir=folder)
+        except OSError as exc:
+            raise CannotSend(f"{folder} is not writable ({exc.strerror or exc}); pmo-xl "
+                             f"records what it sent in {SENT_FILE} there, so it sends nothing "
+                             "until it can write in that folder.") from None
+        os.close(handle)
+        with contextlib.suppress(OSError):
+            os.unlink(name)
 
 
 def _same_people(a: Sequence[str], b: Sequence[str]) -> bool:
@@ -362,6 +389,7 @@ def send(
     confirm: Callable[[str], bool] | None = None,
     echo: Echo = _print,
     timeout: float = TIMEOUT,
+    deadline: float | None = None,
     now: Callable[[], dt.datetime] | None = None,
 ) -> Outcome:
     """Send every draft in `folder` not yet sent, through `smtp` (HOST[:PORT]).
@@ -370,7 +398,10 @@ def send(
     the environment variable PMO_XL_SMTP_PASSWORD. `confirm(question)` is asked once after
     the list is shown (None: send without asking). Bad input or an unusable server raises
     CannotSend before anything is sent; a message the server refuses, or a lost
-    connection, is reported through `echo` and the others carry on.
+    connection, is reported through `echo` and the others carry on. `timeout` bounds each
+    wait for the server; `deadline` the whole of connecting and of each message (default:
+    mail_server.DEADLINE, plus time for the message's size), so a server that trickles its
+    answers cannot hold the run.
     """
     now = now or (lambda: dt.datetime.now().astimezone().replace(microsecond=0))
     if security not in DEFAULT_PORTS:
@@ -387,7 +418,7 @@ def send(
     server = None
     if smtp:
         host, port = parse_server(smtp, security)
-        server = Server(host, port, security, user or None, None, timeout)
+        server = Server(host, port, security, user or None, None, timeout, deadline)
     sender = parse_mailbox(from_address, "--from") if from_address else None
     copies = [parse_mailbox(value, "--cc") for value in cc]
     if user and not dry_run:
@@ -400,7 +431,8 @@ def send(
         if server.security == "plain" and not is_loopback(server.host):
             raise CannotSend(f"--user without --starttls or --ssl would send the password "
                              f"to {server.host} unencrypted; add --starttls or --ssl.")
-        server = Server(server.host, server.port, security, user, password, timeout)
+        server = Server(server.host, server.port, security, user, password, timeout,
+                        deadline)
 
     with contextlib.nullcontext() if dry_run else folder_lock(records):
         sent_path = records / SENT_FILE
@@ -421,6 +453,7 @@ def send(
         if not outcome.to_send:
             _summary(outcome, echo)
             return outcome
+        can_record(records)
         count = len(outcome.to_send)
         if confirm is not None and not confirm(
                 f"Send {count} message{'s' if count != 1 else ''}?"):
@@ -433,23 +466,47 @@ def send(
     return outcome
 
 
+class NotRecorded(CannotSend):
+    """A message went out but sent.json could not be written: the run stops at once."""
+
+
+class TooSlow(Exception):
+    """The server took longer than its deadline over one message (see mail_server.DEADLINE)."""
+
+    def __init__(self, seconds: float, delivered_maybe: bool) -> None:
+        super().__init__()
+        self.seconds, self.delivered_maybe = seconds, delivered_maybe
+
+
 def _send_all(outcome: Outcome, server: Server, sender: Mailbox, entries: list[dict],
               sent_path: Path, now: Callable[[], dt.datetime], echo: Echo) -> None:
     conn: smtplib.SMTP | None = connect(server)  # a first failure is one sentence, exit 2
     queue = list(outcome.to_send)
     try:
         for index, draft in enumerate(queue):
-            problem = None
+            problem, stop = None, None
             for _attempt in (1, 2):
                 try:
                     if conn is None:
                         conn = connect(server)
                     date_now(draft, now())
-                    transmit(conn, sender.address, draft)
+                    _hand_over(conn, server, sender, draft,
+                               lambda d=draft: _record(d, outcome, entries, sent_path, server,
+                                                       now, echo))
                     problem = None
                     break
                 except Refused as exc:
                     problem = str(exc)
+                    break
+                except TooSlow as slow:
+                    close(conn)
+                    conn = None
+                    stop = CannotSend(f"{server.label} took longer than {slow.seconds:g} "
+                                      "seconds over one message (it answers too slowly).")
+                    if slow.delivered_maybe:
+                        problem = (f"{stop} It may have arrived: it is not recorded as sent, "
+                                   f"so check with {', '.join(draft.to)} before the next run "
+                                   "sends it again.")
                     break
                 except Lost as lost:
                     close(conn)
@@ -462,34 +519,56 @@ def _send_all(outcome: Outcome, server: Server, sender: Mailbox, entries: list[d
                         break
                     # Nothing was handed over yet: reconnect and try once more.
                     problem = f"the connection to {server.label} was lost twice."
+                except NotRecorded:
+                    raise
                 except CannotSend as exc:
                     # The server went away for good: the rest cannot be sent this run.
-                    for rest in queue[index:]:
-                        outcome.failed.append((rest, str(exc)))
-                    echo(f"Stopped: {exc} {len(queue) - index} not sent; run again to send "
-                         "them.", err=True)
-                    return
+                    stop = exc
+                    break
+            if stop is not None:
+                outcome.failed.append((draft, problem or str(stop)))
+                for rest in queue[index + 1:]:
+                    outcome.failed.append((rest, str(stop)))
+                echo(f"Stopped: {stop} {len(queue) - index} not sent; run again to send "
+                     "them.", err=True)
+                return
             if problem is not None:
                 outcome.failed.append((draft, problem))
                 echo(f"  not sent  {draft.path.name} to {', '.join(draft.to)}: {problem}",
                      err=True)
-                continue
-            entry = {"file": draft.name, "message_id": _message_id(draft), "to": draft.to,
-                     "cc": [r for r in draft.recipients if r not in draft.to],
-                     "time": now().isoformat(), "server": server.label,
-                     "draft_sha256": draft.sha256}
-            entries.append(entry)
-            outcome.sent.append(draft)
-            try:
-                write_sent(sent_path, entries)
-            except CannotCheck as exc:
-                raise CannotSend(f"{draft.path.name} was sent but {sent_path} could not be "
-                                 f"written ({exc}); stopped so nothing goes out twice: add it "
-                                 "to sent.json by hand or remove the draft before running "
-                                 "again.") from None
-            echo(f"  sent      {draft.path.name} to {', '.join(draft.to)}")
     finally:
         close(conn)
+
+
+def _hand_over(conn: smtplib.SMTP, server: Server, sender: Mailbox, draft: Draft,
+               record: Callable[[], None]) -> None:
+    """One message to the server within its deadline; `record` runs once it is accepted."""
+    limit = time_allowed(server, len(draft.data))
+    with Watchdog(conn, limit) as watch:
+        try:
+            transmit(conn, sender.address, draft, accepted=record)
+        except Lost as lost:
+            if watch.expired:
+                raise TooSlow(limit, lost.delivered_maybe) from None
+            raise
+
+
+def _record(draft: Draft, outcome: Outcome, entries: list[dict], sent_path: Path,
+            server: Server, now: Callable[[], dt.datetime], echo: Echo) -> None:
+    """sent.json gains the message, at once (signals are held while this runs)."""
+    entry = {"file": draft.name, "message_id": _message_id(draft), "to": draft.to,
+             "cc": [r for r in draft.recipients if r not in draft.to],
+             "time": now().isoformat(), "server": server.label,
+             "draft_sha256": draft.sha256}
+    entries.append(entry)
+    outcome.sent.append(draft)
+    try:
+        write_sent(sent_path, entries)
+    except CannotCheck as exc:
+        raise NotRecorded(f"{draft.path.name} was sent but {sent_path} could not be written "
+                          f"({exc}); stopped so nothing goes out twice: add it to sent.json "
+                          "by hand or remove the draft before running again.") from None
+    echo(f"  sent      {draft.path.name} to {', '.join(draft.to)}")
 
 
 def _message_id(draft: Draft) -> str:

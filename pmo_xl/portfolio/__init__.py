@@ -1,17 +1,23 @@
-"""The enterprise view: several PMOs' masters and years of packs, read together.
+"""The enterprise view: several PMOs' masters and years of packs, read without writing any.
 
-- ``members``: finding the members of a roll-up (masters, pack folders, folders of them),
-  reading and checking each one on its own, one at a time, and keeping only what the
-  enterprise needs of it;
-- ``rollup``: ``pmo-xl rollup``: every member checked with its own rules, then the rules
-  across masters (family P) over what was kept, the members that could not be counted named;
-- the enterprise outputs: ``findings_book`` (the findings workbook with a Member column),
-  ``catalogue`` (one catalogue page across the PMOs), ``drafts`` (a draft to each PMO Manager
-  with the findings across masters that concern their PMO), ``reports`` (the enterprise
-  status and KPI workbooks) and ``outputs`` (writing them all into one folder).
+What lives here:
 
-May import: the shared words, the schema, the reader, the facts, the rules
-(``pmo_xl.validators``), the comparisons and packs (``pmo_xl.compare``), the people wing
-and the reports (``pmo_xl.reports``, whose styles and catalogue it reuses). Never the API,
-the terminal or the command line, which present what a roll-up found.
+- `pmo-xl history`: every pack folder's memory as long-format tables for Power BI, Power
+  Query, pandas and DuckDB (:mod:`.history` finds and reads the packs, :mod:`.tables`
+  declares the tables, :mod:`.table_files` writes them);
+- `pmo-xl rollup`: several PMOs' masters as one enterprise. :mod:`.members` finds the members
+  (masters, pack folders, folders of them), reads and checks each on its own, one at a time,
+  and keeps only what the enterprise needs of it (:mod:`.view`); :mod:`.rollup` runs the
+  rules across masters (family P) over what was kept and names the members that could not
+  be counted; the enterprise outputs are :mod:`.findings_book` (the findings workbook with a
+  Member column), :mod:`.catalogue` (one catalogue page across the PMOs), :mod:`.drafts` (a
+  draft to each PMO Manager involved in a finding across masters), :mod:`.reports` (the
+  enterprise status and KPI workbooks), written together by :mod:`.outputs`.
+
+What it may import: the shared words (errors, findings, rag, period, output, links), the
+schema and the reader (:mod:`pmo_xl.workbook`), the facts (:mod:`pmo_xl.facts`), the rules
+and their results (:mod:`pmo_xl.validators`), the packs' memory (:mod:`pmo_xl.compare`), the
+people wing, and the reports (:mod:`pmo_xl.reports`: the roll-up's outputs reuse their
+styles, catalogue page and drafts; the history tables do not need them). Never the example,
+the terminal, the API or the CLI, which call in here.
 """

@@ -79,6 +79,13 @@ def print_actions(found, file_name: str, *, quiet: bool = False,
     out = out or console()
     as_of = found.as_of.isoformat()
     if not quiet:
+        if found.person is None and found.decisions:
+            out.print(f"[bold]Decisions for the meeting[/bold]: {len(found.decisions)}, in "
+                      "agenda order (each is also in the list of who decides it)")
+            for number, decision in enumerate(found.decisions, start=1):
+                out.print(f"  {number:>2}. {escape(decision.kind):<30} "
+                          f"{escape(decision.record):<10} {escape(decision.headline)} "
+                          f"[dim]{escape(decision.decider_name)} decides.[/dim]")
         for person in found.people:
             where = (f" <{escape(person.address)}>" if person.address else
                      f", [yellow]no draft ({escape(person.unaddressed_reason or '')})[/yellow]")
@@ -116,6 +123,7 @@ def actions_summary(found, file_name: str, as_of: str) -> str:
     who = "1 person" if people == 1 else f"{people} people"
     parts = [f"{plural(items, 'action')} for {who}"]
     if found.person is None:
+        parts.append(f"{plural(len(found.decisions), 'decision')} for the meeting")
         parts.append(f"{len(found.unassigned)} unassigned")
     unaddressed = found.unaddressed
     if unaddressed:
@@ -127,10 +135,16 @@ def actions_summary(found, file_name: str, as_of: str) -> str:
 def print_demo(demo: Demo) -> None:
     """What `pmo-xl demo` says: the example's findings, what moved since last month, what
     was written and what to try next."""
+    from pmo_xl.example.demo import HISTORY_NAME
+    from pmo_xl.example.northwind import DELIBERATE
+
     out = console()
+    for warning in demo.warnings:
+        console(sys.stderr).print(f"Warning: {escape(warning)}", highlight=False)
     as_of = demo.as_of.isoformat()
     out.print(f"[bold]pmo-xl demo[/bold]: Northwind Group's example master, checked as of "
-              f"{as_of}. It has a handful of deliberate problems, one per kind of rule.")
+              f"{as_of}. It has {len(DELIBERATE)} deliberate problems, at least one of each "
+              "kind of rule.")
     result = demo.result
     print_findings(result.findings, result.summary, demo.master.name, as_of, out=out)
     if demo.since is not None:
@@ -163,5 +177,6 @@ def print_demo(demo: Demo) -> None:
         f"  Roll up several PMOs:   pmo-xl rollup {demo.folder / 'enterprise' / 'members'} "
         f"--as-of {as_of}",
         "  What each rule means:   pmo-xl rules",
+        f"  Packs as tables:        pmo-xl history {demo.folder} -o {demo.folder / HISTORY_NAME}",
     ):
         out.print(escape(line), highlight=False)

@@ -42,8 +42,11 @@ def summary_line(comparison: Comparison, old_name: str, new_name: str) -> str:
     summary = comparison.summary
     if comparison.diff.empty:
         return f"{NO_CHANGES} between {old_name} and {new_name}."
-    parts = [f"{summary[ADDED]} added", f"{summary[REMOVED]} removed",
-             f"{summary[CHANGED]} changed"]
+    values = comparison.values_changed
+    # Records, each counted once however many of its values changed (say so when they differ).
+    parts = [f"{plural(summary[ADDED], 'record')} added", f"{summary[REMOVED]} removed",
+             f"{summary[CHANGED]} changed"
+             + (f" ({plural(values, 'value')})" if values != summary[CHANGED] else "")]
     columns = comparison.diff.count(COLUMN_ADDED) + comparison.diff.count(COLUMN_REMOVED)
     if columns:
         parts.append(plural(columns, "column") + " added or removed")

@@ -50,15 +50,18 @@ def schema_markdown() -> str:
     for name, schema in SHEETS.items():
         optional = " (optional)" if is_optional(name) else ""
         lines += [f"### {name}{optional}", "", schema.PURPOSE, "",
-                  "| Column | Required | Kind | Allowed values / points at |",
-                  "| --- | --- | --- | --- |"]
+                  "| Column | Required | Kind | Allowed values / points at | Guidance |",
+                  "| --- | --- | --- | --- | --- |"]
         for col in columns_of(name):
             allowed = " · ".join(col.choices) if col.choices else (
                 f"→ {col.references}" if col.references else "")
+            # The same words the template puts in each header's comment.
+            guidance = (col.guidance or "").replace("|", "\\|")
             lines.append(f"| {col.header} | {'yes' if col.required else ''} | "
-                         f"{col.kind}{' (; list)' if col.many else ''} | {allowed} |")
+                         f"{col.kind}{' (; list)' if col.many else ''} | {allowed} | "
+                         f"{guidance} |")
         if schema.ROLE_COLUMNS:
-            lines.append("| *one column per role or Person ID* | | R, A, C, I, A/R | |")
+            lines.append("| *one column per role or Person ID* | | R, A, C, I, A/R | | |")
         lines.append("")
     lines += ["#### The settings", "", "| Setting | What it sets | A readable value | If blank |",
               "| --- | --- | --- | --- |"]

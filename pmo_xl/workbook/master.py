@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import Problem, quote_sheet
+from pmo_xl.output import file_sha256
 from pmo_xl.validators.schema import (
     APOSTROPHE,
     CHOICE,
@@ -239,7 +239,7 @@ def read_master(path: str | Path) -> Master:
     """Open the master read-only and read every schema sheet; raise CannotCheck if unusable."""
     path = Path(path)
     package = inspect_workbook(path)
-    digest = _sha256(path)
+    digest = file_sha256(path)
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:
@@ -337,14 +337,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def _short(exc: Exception) -> str:

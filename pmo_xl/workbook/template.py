@@ -13,8 +13,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import xlsxwriter
-
 from pmo_xl.output import WORKBOOK_OPTIONS, atomic_output
 from pmo_xl.validators.schema import (
     CHOICE,
@@ -31,6 +29,7 @@ from pmo_xl.validators.schema import (
 )
 from pmo_xl.workbook.paging import fits_portrait, pages_wide
 from pmo_xl.workbook.text_fit import line_count
+from pmo_xl.workbook.writer import Workbook as WorkbookFile
 
 Rows = Sequence[Mapping[str, object]]
 
@@ -67,8 +66,8 @@ def write_master(
     path = Path(path)
     rows = rows or {}
     with atomic_output(path, source=source) as temp:
-        workbook = xlsxwriter.Workbook(
-            str(temp),
+        workbook = WorkbookFile(
+            temp,
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
              **WORKBOOK_OPTIONS},
         )
