@@ -95,6 +95,11 @@ def start_workbook(path: Path, result: CheckResult, title: str, subject: str,
                     f"{result.master.path.name} {result.master.short_hash}",
         "comments": "Written by pmo-xl from the PMO master workbook.",
     })
+    return workbook, report_formats(workbook)
+
+
+def report_formats(workbook: Workbook) -> dict:
+    """The named formats of a report: the styles' own, and those the report tables add."""
     fmt = formats(workbook)
     fmt["value"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
                                         "valign": "top", "num_format": "General"})
@@ -109,7 +114,7 @@ def start_workbook(path: Path, result: CheckResult, title: str, subject: str,
     fmt["count"] = workbook.add_format({"font_name": "Calibri", "font_size": 10,
                                         "valign": "top", "align": "center",
                                         "num_format": "0"})
-    return workbook, fmt
+    return fmt
 
 
 def label_rows(sheet: Worksheet, fmt: dict, row: int, heading: str,

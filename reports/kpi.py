@@ -82,14 +82,7 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     # The widths the tables below end with, set first so the notes wrap at them.
     set_widths(sheet, [30, 34, 11, 8, 8, 8, 8, 8, 10])
     row = cover_block(sheet, fmt, title="KPI report", rows=cover_rows(result, generated))
-    counts = rag.rag_counts(k.rag for k in kpis)
-    row = label_rows(sheet, fmt, row, "Headline numbers", [
-        ("KPIs", len(kpis)),
-        ("Green", counts[rag.GREEN]),
-        ("Amber", counts[rag.AMBER]),
-        ("Red", counts[rag.RED]),
-        ("No data (actual missing)", counts[rag.NO_DATA]),
-    ])
+    row = label_rows(sheet, fmt, row, "Headline numbers", headline_numbers(kpis))
     row = note(sheet, fmt, row, KPI_LEGEND, 9, 3)
     facts = result.facts
     services = facts.services
@@ -145,6 +138,19 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     keep.append((table_row - 1, min(last, table_row + 3)))
     paginate(sheet, repeat_row=table_row if rows else None, keep=keep)
     sheet.activate()
+
+
+def headline_numbers(kpis: list[KpiStatus]) -> list[tuple[str, int]]:
+    """The Summary's headline numbers, label and value: the one place they are counted (the
+    enterprise roll-up adds up each member's from here)."""
+    counts = rag.rag_counts(k.rag for k in kpis)
+    return [
+        ("KPIs", len(kpis)),
+        ("Green", counts[rag.GREEN]),
+        ("Amber", counts[rag.AMBER]),
+        ("Red", counts[rag.RED]),
+        ("No data (actual missing)", counts[rag.NO_DATA]),
+    ]
 
 
 def _attention(row: list) -> tuple:

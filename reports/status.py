@@ -95,6 +95,9 @@ SUMMARY_LAST_COL = len(SUMMARY_WIDTHS) - 1
 # reads them).
 DECISIONS_LABEL = "Decisions needed"
 CHANGES_LABEL = "Changes in flight"
+SERVICES_LABEL = "Services in the catalogue"
+AT_RED_LABEL = "Active services at Red"
+AT_AMBER_LABEL = "Active services at Amber"
 
 
 def write_status_report(result: CheckResult, path: Path, memory: PackMemory | None = None) -> Path:
@@ -195,38 +198,17 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     row += 1
 
     # 4. The headline counts and the charts.
-    stages = [r[S.stage] for r in facts.services.values()]
     health = result.active_service_rags
-    open_items = [item for _row, item in facts.open_items]
-    risks = sum(1 for r in open_items if r[Risks.type] == ItemType.RISK)
-    issues = sum(1 for r in open_items if r[Risks.type] == ItemType.ISSUE)
     numbers_row = row
-    row = _kept(keep, row, label_rows(sheet, fmt, row, "Headline numbers", [
-        ("Services in the catalogue", len(facts.services)),
-        ("In set-up", sum(s in SET_UP_STAGES for s in stages)),
-        ("Running", stages.count(Stage.RUNNING)),
-        ("Closing", stages.count(Stage.CLOSING)),
-        ("Active services at Red", health[rag.RED]),
-        ("Active services at Amber", health[rag.AMBER]),
-        ("Open risks", risks),
-        ("Open issues", issues),
-        (CHANGES_LABEL, len(facts.changes_in_flight)),
-        (DECISIONS_LABEL, len(agenda)),
-        ("Error findings", result.summary[ERROR]),
-        ("Warnings", result.summary[WARNING]),
-        ("Info findings", result.summary[INFO]),
-        ("Waived findings", result.summary["waived"]),
-    ], value_col=2))
+    row = _kept(keep, row, label_rows(sheet, fmt, row, "Headline numbers",
+                                      headline_numbers(result), value_col=2))
     pie_row = None
     if (since_rows := summary_rows(memory)) is not None:
         pie_row = row
         row = _kept(keep, row, label_rows(sheet, fmt, row, *since_rows, value_col=2))
     # The rule beside the health chart (and the health counts just below).
     row = _kept(keep, row, note(sheet, fmt, row, HEALTH_RULE_NOTE, SUMMARY_LAST_COL, 2))
-    stage_counts = {s: stages.count(s) for s in STAGES}
-    unknown = sum(1 for s in stages if s not in STAGES)
-    if unknown:
-        stage_counts["Not recorded"] = unknown
+    stage_counts = services_by_stage(result)
     stage_first, stage_last = count_table(sheet, fmt, row, (S.stage, "Services"), stage_counts)
     row = stage_last + 2
     health_first, health_last = count_table(sheet, fmt, row, ("Active services' health",
@@ -287,6 +269,41 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
              (about, row - 1)]
     paginate(sheet, keep=keep)
     sheet.activate()
+
+
+def headline_numbers(result: CheckResult) -> list[tuple[str, int]]:
+    """The Summary's headline numbers, label and value: the one place they are counted (the
+    enterprise roll-up adds up each member's from here)."""
+    facts = result.facts
+    stages = [r[S.stage] for r in facts.services.values()]
+    health = result.active_service_rags
+    open_items = [item for _row, item in facts.open_items]
+    return [
+        (SERVICES_LABEL, len(facts.services)),
+        ("In set-up", sum(s in SET_UP_STAGES for s in stages)),
+        ("Running", stages.count(Stage.RUNNING)),
+        ("Closing", stages.count(Stage.CLOSING)),
+        (AT_RED_LABEL, health[rag.RED]),
+        (AT_AMBER_LABEL, health[rag.AMBER]),
+        ("Open risks", sum(1 for r in open_items if r[Risks.type] == ItemType.RISK)),
+        ("Open issues", sum(1 for r in open_items if r[Risks.type] == ItemType.ISSUE)),
+        (CHANGES_LABEL, len(facts.changes_in_flight)),
+        (DECISIONS_LABEL, len(result.agenda)),
+        ("Error findings", result.summary[ERROR]),
+        ("Warnings", result.summary[WARNING]),
+        ("Info findings", result.summary[INFO]),
+        ("Waived findings", result.summary["waived"]),
+    ]
+
+
+def services_by_stage(result: CheckResult) -> dict[str, int]:
+    """Services by stage, every stage shown (and those whose stage cannot be read)."""
+    stages = [r[S.stage] for r in result.facts.services.values()]
+    counts = {s: stages.count(s) for s in STAGES}
+    unknown = sum(1 for s in stages if s not in STAGES)
+    if unknown:
+        counts["Not recorded"] = unknown
+    return counts
 
 
 def _periods(result: CheckResult) -> str:

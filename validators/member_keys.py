@@ -327,19 +327,34 @@ class Enterprise:
                     found.setdefault(sid, (member, row))
         return found
 
+    @cached_property
+    def _listings(self) -> dict[str, list[tuple[MemberKeys, KeyRow]]]:
+        found: dict[str, list[tuple[MemberKeys, KeyRow]]] = {}
+        for member in self.members:
+            for row in member.rows_of(Services.SHEET):
+                sid = row.text(Services.service_id)
+                if sid:
+                    found.setdefault(sid, []).append((member, row))
+        return found
+
+    def delivers(self, member: MemberKeys, row: KeyRow) -> bool:
+        """True when `member` lists the service with a Lead PMO of its own."""
+        lead = row.text(Services.lead_pmo)
+        return bool(lead) and self.homes.get(lead) is member
+
     def counts_here(self, member: MemberKeys, row: KeyRow) -> bool:
-        """True when this Services row is the one the enterprise counts for its service: the
-        delivering member's, or for a service nobody delivers, its first listing. A copy of
-        another member's service (to point at it) is not counted twice."""
+        """True when this Services row is one the enterprise counts: the service is
+        delivered here, or (delivered nowhere) this is its first listing. A copy of the same
+        service (same ID and name) in another member, to point at it, is not counted twice;
+        one ID used for a different service (P107) is a service of its own."""
         sid = row.text(Services.service_id)
-        if sid is None:
+        if sid is None or self.delivers(member, row):
             return True
-        delivered = self.deliverers.get(sid)
-        if delivered is not None:
-            return delivered[1] is row
-        first = next(((m, r) for m in self.members for r in m.rows_of(Services.SHEET)
-                      if r.text(Services.service_id) == sid), None)
-        return first is not None and first[1] is row
+        same = [(m, r) for m, r in self._listings.get(sid, ())
+                if same_text(r.get(Services.service_name), row.get(Services.service_name))]
+        if any(self.delivers(m, r) for m, r in same if r is not row):
+            return False
+        return not same or same[0][1] is row
 
     # --- where a finding about a whole member sits ------------------------------------------
 

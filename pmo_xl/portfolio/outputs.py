@@ -59,9 +59,15 @@ def write_outputs(rollup: Rollup, folder: Path) -> Written:
     from pmo_xl.portfolio.catalogue import write_enterprise_catalogue
     from pmo_xl.portfolio.drafts import FOLDER, write_manager_drafts
     from pmo_xl.portfolio.findings_book import write_findings_book
+    from pmo_xl.portfolio.reports import write_enterprise_kpi, write_enterprise_status
 
     folder = made_folder(folder, "roll-up")
     written = Written(folder)
+    written.files.append((write_enterprise_status(rollup, folder / STATUS),
+                          "the enterprise status report: one agenda across the PMOs, the "
+                          "services at Red, every member's numbers added up"))
+    written.files.append((write_enterprise_kpi(rollup, folder / KPI),
+                          "the enterprise KPI report: every member's KPIs for the period"))
     written.files.append((write_findings_book(rollup, folder / FINDINGS),
                           "the findings of every member and across masters, a Member column "
                           "and a link to each cell"))
