@@ -16,6 +16,10 @@ outputs, never from the shared code that both use:
 - a Closing service whose checklist says "No service depends on it: Done" is named as the
   source of no H109 finding.
 
+Across files (`pmo-xl rollup`): the enterprise status and KPI reports' headline numbers,
+health and stage counts, Members sheet and agenda equal the members' own reports added up
+(read back from every written workbook), and a service two members list is counted once.
+
 Examples: 20 by default, PMO_XL_AGREEMENT_EXAMPLES for more.
 """
 
@@ -652,3 +656,99 @@ def test_a_disagreement_names_both_places() -> None:
     said("decisions", "email 'Decisions needed (N)'", 7)
     assert said.disagreements() == [
         "decisions: status Summary headline says 3, email 'Decisions needed (N)' says 7"]
+
+
+# --- across files: the enterprise roll-up adds up the members' own reports -------------------
+
+
+def _block(sheet, heading: str) -> dict[str, int]:
+    """The label/number lines under `heading` (a Summary's Headline numbers), to the first
+    blank row: label -> its number."""
+    rows = _rows(sheet)
+    start = next(i for i, r in enumerate(rows) if r and r[0] == heading)
+    found = {}
+    for r in rows[start + 1:]:
+        if not r or r[0] is None:
+            break
+        found[r[0]] = next(v for v in r[1:] if isinstance(v, int | float))
+    return found
+
+
+def _own_reports(member: Path, as_of: dt.date, folder: Path) -> tuple[Path, Path]:
+    """A member's own status and KPI reports, as its PMO has them: a pack's were written
+    with it; a master's are written now, as `pmo-xl report status/kpi` writes them."""
+    if member.is_dir():
+        return next(member.glob("status-report-*.xlsx")), next(member.glob("kpi-report-*.xlsx"))
+    return (api.report_status(member, as_of, folder / f"{member.stem}-status.xlsx"),
+            api.report_kpi(member, as_of, folder / f"{member.stem}-kpi.xlsx"))
+
+
+def _added_up(readings: list[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for reading in readings:
+        for label, value in reading.items():
+            total[label] = total.get(label, 0) + value
+    return total
+
+
+def test_enterprise_totals_are_the_sum_of_the_members_own_reports(tmp_path: Path) -> None:
+    """Read back from the written workbooks: every headline number, the health and stage
+    counts of the enterprise status report and the KPI report's numbers equal the sums of
+    the members' own reports (the Finance PMO's being its pack's), and the Members sheet
+    shows each member's own numbers."""
+    from pmo_xl.example.enterprise import write_enterprise_members
+    from pmo_xl.example.northwind import EXAMPLE_AS_OF as AS_OF
+
+    members = write_enterprise_members(tmp_path / "members", AS_OF)
+    found = api.rollup(members, AS_OF, output=tmp_path / "rollup")
+    assert not found.not_counted
+    own = [_own_reports(m, AS_OF, tmp_path) for m in members]
+    status = [openpyxl.load_workbook(s)["Summary"] for s, _k in own]
+    kpi = [openpyxl.load_workbook(k)["Summary"] for _s, k in own]
+    enterprise = openpyxl.load_workbook(tmp_path / "rollup" / "enterprise-status-report.xlsx")
+    summary = enterprise["Summary"]
+    assert _block(summary, "Headline numbers") == _added_up(
+        [_block(s, "Headline numbers") for s in status])
+    assert _count_table(summary, "Active services' health") == _added_up(
+        [_count_table(s, "Active services' health") for s in status])
+    assert _count_table(summary, "Stage") == _added_up([_count_table(s, "Stage") for s in status])
+    enterprise_kpi = openpyxl.load_workbook(tmp_path / "rollup" / "enterprise-kpi-report.xlsx")
+    assert _block(enterprise_kpi["Summary"], "Headline numbers") == _added_up(
+        [_block(k, "Headline numbers") for k in kpi])
+    # The Members sheet: each member's own numbers, row by row.
+    rows = _first_table(enterprise["Members"], "Member")
+    for member, sheet in zip(found.members, status, strict=True):
+        (row,) = [r for r in rows if r["Member"] == member.name]
+        mine = _block(sheet, "Headline numbers")
+        assert {label: row[label] for label in mine} == mine
+    # The agenda: one list across the members, as long as theirs together.
+    decisions = _first_table(enterprise["Decisions needed"], "Decision")
+    assert len(decisions) == _added_up(
+        [_block(s, "Headline numbers") for s in status])["Decisions needed"]
+    # The services at Red on the first page are the Services sheet's Red ones.
+    services = _first_table(enterprise["Services"], "Member")
+    red = {r["Service ID"] for r in services if r["Health"] == "Red"}
+    assert len(red) == _block(summary, "Headline numbers")["Active services at Red"]
+
+
+def test_a_service_two_members_list_is_counted_once_and_named(tmp_path: Path) -> None:
+    """Two masters listing the same three services (the second's are copies: its PMOs'
+    own master is the first): the enterprise counts each once, says which, and every other
+    number is still the two members' own added up."""
+    from pmo_xl.validators.examples import write_example
+
+    members = [write_example(tmp_path / name, saved=EXAMPLE_AS_OF)
+               for name in ("enterprise.xlsx", "programme.xlsx")]
+    api.rollup(members, EXAMPLE_AS_OF, output=tmp_path / "rollup")
+    own = [openpyxl.load_workbook(api.report_status(m, EXAMPLE_AS_OF, tmp_path / f"{m.stem}-s"
+                                                    ".xlsx"))["Summary"] for m in members]
+    summary = openpyxl.load_workbook(
+        tmp_path / "rollup" / "enterprise-status-report.xlsx")["Summary"]
+    theirs = _added_up([_block(s, "Headline numbers") for s in own])
+    mine = _block(summary, "Headline numbers")
+    assert mine["Services in the catalogue"] == theirs["Services in the catalogue"] - 3 == 3
+    for label in ("Open risks", "Error findings", "Decisions needed"):
+        assert mine[label] == theirs[label]
+    text = " ".join(str(v) for r in _rows(summary) for v in r if isinstance(v, str))
+    assert "3 service listings are a copy of another member's, counted once" in text
+    assert "SVC-001 (listed by programme.xlsx, counted in enterprise.xlsx)" in text
