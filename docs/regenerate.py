@@ -7,7 +7,8 @@ between `<!-- demo:NAME -->` and `<!-- /demo:NAME -->` are what `pmo-xl demo` an
 actions` print and write as they run (as of DEMO_AS_OF), never typed by hand. The picture
 (docs/status-first-page.png) is page 1 of the demo's status report printed by LibreOffice
 with Carlito (Calibri's metrics) and rendered by pdftoppm; docs/since-last-meeting.png the
-first page of its Since last meeting sheet.
+first page of its Since last meeting sheet; docs/rollup-first-page.png page 1 of the
+enterprise status report of the demo's roll-up.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 PICTURE = ROOT / "docs" / "status-first-page.png"
 SINCE_PICTURE = ROOT / "docs" / "since-last-meeting.png"
+ROLLUP_PICTURE = ROOT / "docs" / "rollup-first-page.png"
 DEMO_AS_OF = dt.date(2026, 11, 30)
 WIDTH = 92  # the README's prose is wrapped at this width
 
@@ -62,6 +64,7 @@ def demo_blocks(folder: Path) -> dict[str, str]:
                                               "info"))
     waived = counts.get("waived", 0)
     drafts = int(re.search(r"with their actions, (\d+) in all", out).group(1))
+    across = int(re.search(r"the rules across masters find (\d+) problems", out).group(1))
     master = folder / "example-master.xlsx"
     book = openpyxl.load_workbook(master, read_only=True)
     services = sum(1 for row in book["Services"].iter_rows(min_row=2, values_only=True)
@@ -80,8 +83,11 @@ def demo_blocks(folder: Path) -> dict[str, str]:
         "workbook, two packs a month apart — last month's, then `pack-DATE/` with the status "
         f"report, the KPI report, the email draft and `to-people/` ({drafts} drafts, one per "
         "person with their actions), which shows what moved since last month's — "
-        "`service-catalogue.html`, the catalogue page customers read, and `history/`, every "
-        "pack in the folder as tables for Power BI or pandas. It prints the findings and "
+        "`service-catalogue.html`, the catalogue page customers read, `history/`, every "
+        "pack in the folder as tables for Power BI or pandas, and `enterprise/`: Northwind's "
+        "three PMOs each keeping its own master, with "
+        f"{across} slips between them that only the masters together show, and their roll-up "
+        "(`pmo-xl rollup`). It prints the findings and "
         f"ends (as of {stamp}):")
     intro += f"\n\n```\n{summary}\n\n{since}\n```\n\n" + _wrap(
         f"The pack's email puts the meeting's {decisions} decisions in the order of the agenda, "
@@ -130,10 +136,16 @@ def pictures(folder: Path) -> list[Path]:
     since = next(page for page in range(1, 30) if subprocess.run(
         ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
         text=True, check=True).stdout.lstrip().startswith("Since last meeting"))
+    enterprise = folder / "enterprise" / "rollup" / "enterprise-status-report.xlsx"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{folder / 'profile'}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(folder),
+                    str(enterprise)], check=True, capture_output=True, timeout=300)
     written = []
-    for page, picture in ((1, PICTURE), (since, SINCE_PICTURE)):
+    for source, page, picture in ((pdf, 1, PICTURE), (pdf, since, SINCE_PICTURE),
+                                  (folder / enterprise.with_suffix(".pdf").name, 1,
+                                   ROLLUP_PICTURE)):
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page),
-                        "-singlefile", str(pdf), str(picture.with_suffix(""))],
+                        "-singlefile", str(source), str(picture.with_suffix(""))],
                        check=True, timeout=120)
         written.append(picture)
     return written

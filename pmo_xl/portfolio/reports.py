@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from pmo_xl.portfolio.view import DecisionLine, ServiceLine
 
 FIRST_PAGE_ITEMS = status_report.FIRST_PAGE_ITEMS
-SUMMARY_WIDTHS = [22, 18, 12, 16, 66]
+SUMMARY_WIDTHS = [26, 10, 12, 16, 70]
 LAST_COL = len(SUMMARY_WIDTHS) - 1
 DECISIONS_SHEET = "Decisions needed"
 SUMS_NOTE = ("Each number is the sum of the members' own status reports (their Headline "
@@ -256,8 +256,8 @@ def _summary(workbook, sheet: Worksheet, fmt: dict, rollup: Rollup, numbers: Tot
     if items:
         row = _grid(sheet, fmt, row, ["Decision", "PMO", "Record", "Who decides",
                                       "What is to be decided"],
-                    [[f"{n}. {d.kind}", _pmo_name(member, d.pmo), d.record, d.decider,
-                      d.headline] for n, (member, d) in enumerate(items[:FIRST_PAGE_ITEMS], 1)])
+                    [[f"{n}. {d.kind}", d.pmo, d.record, d.decider, d.headline]
+                     for n, (_member, d) in enumerate(items[:FIRST_PAGE_ITEMS], 1)])
         if len(items) > FIRST_PAGE_ITEMS:
             row = _line(sheet, fmt, row, f"and {len(items) - FIRST_PAGE_ITEMS} more: the "
                         f"{DECISIONS_SHEET} sheet lists every one.")
@@ -271,8 +271,8 @@ def _summary(workbook, sheet: Worksheet, fmt: dict, rollup: Rollup, numbers: Tot
     row = _heading(sheet, fmt, row + 1, f"Services at Red: {len(reds)}")
     if reds:
         row = _grid(sheet, fmt, row, ["Service", "PMO", "Stage", "Service Owner", "Why"],
-                    [[(s.service_id, "rag_Red"), s.pmo_name or s.lead_pmo, s.stage, s.owner,
-                      f"{s.name or s.service_id}: {s.why}"] for m, s in reds[:FIRST_PAGE_ITEMS]])
+                    [[(s.service_id, "rag_Red"), s.lead_pmo, s.stage, s.owner,
+                      f"{s.name or s.service_id}: {s.why}"] for _m, s in reds[:FIRST_PAGE_ITEMS]])
         if len(reds) > FIRST_PAGE_ITEMS:
             row = _line(sheet, fmt, row, f"and {len(reds) - FIRST_PAGE_ITEMS} more: the "
                         "Services sheet lists every one.")
