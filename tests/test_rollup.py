@@ -89,6 +89,10 @@ def test_two_clean_members_roll_up_clean(tmp_path: Path) -> None:
     assert report["summary"]["error"] == report["summary"]["warning"] == 0
     assert report["summary"]["counted"] == 2 and report["top"] == "PMO-1"
     assert report["lead"] == "enterprise.xlsx" and report["reporting_period"] == "2026-10-01"
+    # The second lists the first's three services again: counted once, and said so.
+    assert report["totals"]["status"]["Services in the catalogue"] == 3
+    assert [c["service"] for c in report["totals"]["copies"]] == ["SVC-001", "SVC-002",
+                                                                  "SVC-003"]
     assert [digest(p) for p in paths] == before  # members' bytes never change
 
 

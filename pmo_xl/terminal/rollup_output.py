@@ -96,6 +96,9 @@ def rollup_json(rollup: Rollup) -> str:
             "summary": member.summary,
         })
     in_scope = rollup.in_scope
+    from pmo_xl.portfolio.reports import totals
+
+    added = totals(rollup)
     return json.dumps({
         "as_of": rollup.as_of.isoformat(),
         "reporting_period": enterprise.reporting_period.isoformat(),
@@ -105,6 +108,11 @@ def rollup_json(rollup: Rollup) -> str:
         "summary": {"members": len(in_scope), "counted": len(rollup.counted_members),
                     "not_counted": len(rollup.not_counted), "left_out": len(rollup.left_out),
                     **rollup.summary, "across": rollup.across_summary},
+        # The enterprise reports' headline numbers: the members' own added up.
+        "totals": {"status": dict(added.status), "kpi": dict(added.kpi),
+                   "health": added.health, "stages": added.stages,
+                   "copies": [{"member": c.member, "service": c.service.service_id,
+                               "counted_in": c.counted_in} for c in added.copies]},
         "members": members,
         "findings": [f.as_json() for f in rollup.findings],
     }, indent=1, ensure_ascii=False)
