@@ -52,9 +52,21 @@ def member_rows(number: int):
 
 
 def write_members(folder: Path, count: int) -> list[Path]:
+    """The members, written once per version of the example data (a stamp file keeps the
+    data's digest: members written from older data are written again)."""
+    import hashlib
+
+    from pmo_xl.example.northwind import DATA
     from pmo_xl.workbook.template import write_master
 
+    digest = hashlib.sha256(b"".join(item.read_bytes() for item in sorted(
+        DATA.iterdir(), key=lambda i: i.name) if item.name.endswith(".csv"))).hexdigest()
+    stamp = folder / "example-data.sha256"
+    if folder.exists() and (not stamp.exists() or stamp.read_text() != digest):
+        for old in folder.glob("member-*.xlsx"):
+            old.unlink()
     folder.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
     paths = []
     saved = dt.datetime.combine(AS_OF, dt.time(9))
     for number in range(count):

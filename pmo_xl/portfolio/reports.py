@@ -92,18 +92,24 @@ def counted(rollup: Rollup) -> list[MemberOutcome]:
 
 def services_counted(rollup: Rollup) -> list[tuple[MemberOutcome, ServiceLine]]:
     """Every service once, with the member that counts it, in member order."""
-    found = []
-    for member in counted(rollup):
-        for line in member.view.services:
-            if _counts_here(rollup, member, line):
-                found.append((member, line))
-    return found
+    return [(member, line) for member, line, here in _listed(rollup) if here]
 
 
-def _counts_here(rollup: Rollup, member: MemberOutcome, line: ServiceLine) -> bool:
-    row = next((r for r in member.keys.rows_of(Services.SHEET)
-                if r.text(Services.service_id) == line.service_id), None)
-    return row is None or rollup.enterprise.counts_here(member.keys, row)
+def _listed(rollup: Rollup) -> list[tuple[MemberOutcome, ServiceLine, bool]]:
+    """Every service line of every counted member, and whether it counts there: worked out
+    once per roll-up (the reports ask several times)."""
+    if "listed" not in rollup.cache:
+        found = []
+        for member in counted(rollup):
+            rows: dict[str, object] = {}
+            for row in member.keys.rows_of(Services.SHEET):
+                rows.setdefault(row.text(Services.service_id), row)
+            for line in member.view.services:
+                row = rows.get(line.service_id)
+                here = row is None or rollup.enterprise.counts_here(member.keys, row)
+                found.append((member, line, here))
+        rollup.cache["listed"] = found
+    return rollup.cache["listed"]
 
 
 def totals(rollup: Rollup) -> Totals:
@@ -122,13 +128,12 @@ def totals(rollup: Rollup) -> Totals:
         for stage, value in view.stages.items():
             found.stages[stage] = found.stages.get(stage, 0) + value
     deliverers = rollup.enterprise.deliverers
-    for member in members:
-        for line in member.view.services:
-            if _counts_here(rollup, member, line):
-                continue
-            delivered = deliverers.get(line.service_id)
-            found.copies.append(Copy(member.name, line, delivered[0].name if delivered else None))
-            _uncount(status, found, line)
+    for member, line, here in _listed(rollup):
+        if here:
+            continue
+        delivered = deliverers.get(line.service_id)
+        found.copies.append(Copy(member.name, line, delivered[0].name if delivered else None))
+        _uncount(status, found, line)
     found.status = list(status.items())
     found.kpi = list(kpi.items())
     return found

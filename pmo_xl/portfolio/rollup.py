@@ -49,6 +49,8 @@ class Rollup(Tally):
     left_out: list[MemberOutcome] = field(default_factory=list)  # other branches (--pmo)
     pmo: str | None = None
     written: Written | None = None  # what `-o DIR` wrote (pmo_xl.api.rollup fills it in)
+    # What the outputs work out once and ask again (portfolio.reports' lists).
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def counted_members(self) -> list[MemberOutcome]:
