@@ -506,7 +506,7 @@ def rollup(
     if output is not None:
         from pmo_xl.portfolio.outputs import write_outputs
 
-        found.written = write_outputs(found, Path(output))
+        found.written = write_outputs(found, Path(output), workers=workers)
     return found
 
 

@@ -284,10 +284,22 @@ def test_several_processes_find_what_one_finds(tmp_path: Path) -> None:
     rule = load_rules()["P103"]
     paths = write_members(tmp_path / "a", rule.fails.members)
     paths += write_members(tmp_path / "b", (Member("other.xlsx"), Member("fourth.xlsx")))
-    one = api.rollup(paths, EXAMPLE_AS_OF, workers=1)
-    two = api.rollup(paths, EXAMPLE_AS_OF, workers=2)
+    one = api.rollup(paths, EXAMPLE_AS_OF, workers=1, output=tmp_path / "one")
+    two = api.rollup(paths, EXAMPLE_AS_OF, workers=2, output=tmp_path / "two")
     assert [f.as_json() for f in one.findings] == [f.as_json() for f in two.findings]
     assert [m.name for m in two.members] == [m.name for m in one.members]
+    # the outputs written side by side in two processes say what one process writes
+    for name in ("enterprise-findings.xlsx", "enterprise-status-report.xlsx",
+                 "enterprise-kpi-report.xlsx"):
+        books = [openpyxl.load_workbook(tmp_path / run / name) for run in ("one", "two")]
+        assert books[0].sheetnames == books[1].sheetnames
+        for sheet in books[0].sheetnames[1:]:  # the Summary holds the time it was made
+            assert [[c.value for c in r] for r in books[0][sheet].iter_rows()] == \
+                [[c.value for c in r] for r in books[1][sheet].iter_rows()], (name, sheet)
+    pages = [(tmp_path / run / "enterprise-catalogue.html").read_bytes() for run in ("one",
+                                                                                     "two")]
+    assert pages[0] == pages[1]
+    assert not list(tmp_path.rglob(".*"))  # no temporary file left behind
 
 
 def test_rollup_help_and_the_api_agree() -> None:

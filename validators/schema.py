@@ -14,6 +14,7 @@ schema`` answer at once; the pandera schemas are built the first time a check ne
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -271,7 +272,19 @@ _NO = {"n", "no"}
 
 def normalise_header(text: object) -> str:
     """The form headers are matched in: case-insensitive, spaces folded (`Service  ID`)."""
-    return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip().casefold()
+    if isinstance(text, str):
+        return _normalised(text)
+    return _normalise(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
+    # A check asks for the same few hundred headers thousands of times.
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
 
 
 # What the reader notes about a cell whose value cannot be used as typed.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import made_folder, refuse_master
+from pmo_xl.portfolio.workers import POOL_FROM, cores, run, worker_pool
 
 if TYPE_CHECKING:
     from pmo_xl.portfolio.drafts import Addressed
@@ -55,26 +56,75 @@ def refuse_output_folder(folder: Path, paths: Iterable[str | Path]) -> None:
                               "Choose an output folder outside it.")
 
 
-def write_outputs(rollup: Rollup, folder: Path) -> Written:
-    from pmo_xl.portfolio.catalogue import write_enterprise_catalogue
+def write_outputs(rollup: Rollup, folder: Path, *, workers: int | None = None) -> Written:
+    """Every output into `folder`. With more than a few members, the workbooks and the page
+    are written side by side in worker processes (one per core, or `workers`)."""
     from pmo_xl.portfolio.drafts import FOLDER, write_manager_drafts
-    from pmo_xl.portfolio.findings_book import write_findings_book
-    from pmo_xl.portfolio.reports import write_enterprise_kpi, write_enterprise_status
 
+    global _ROLLUP
     folder = made_folder(folder, "roll-up")
     written = Written(folder)
-    written.files.append((write_enterprise_status(rollup, folder / STATUS),
-                          "the enterprise status report: one agenda across the PMOs, the "
-                          "services at Red, every member's numbers added up"))
-    written.files.append((write_enterprise_kpi(rollup, folder / KPI),
-                          "the enterprise KPI report: every member's KPIs for the period"))
-    written.files.append((write_findings_book(rollup, folder / FINDINGS),
-                          "the findings of every member and across masters, a Member column "
-                          "and a link to each cell"))
-    written.files.append((write_enterprise_catalogue(rollup, folder / CATALOGUE),
-                          "one service catalogue page across the PMOs"))
-    written.drafts = write_manager_drafts(rollup, folder / FOLDER)
+    count = workers if workers is not None else (
+        cores() if len(rollup.members) >= POOL_FROM else 1)
+    names = list(OUTPUTS)
+    if count > 1:
+        # The workers are forked with the roll-up in hand: nothing large is sent to them.
+        _ROLLUP = rollup
+        try:
+            with worker_pool(min(count, len(names))) as pool:
+                futures = [pool.submit(run, _write, name, folder) for name in names]
+                written.drafts = write_manager_drafts(rollup, folder / FOLDER)
+                paths = [future.result() for future in futures]
+        finally:
+            _ROLLUP = None
+    else:
+        paths = [_write(name, folder, rollup) for name in names]
+        written.drafts = write_manager_drafts(rollup, folder / FOLDER)
+    written.files += [(path, OUTPUTS[name][1]) for path, name in zip(paths, names, strict=True)]
     written.files.append((written.drafts.folder,
                           f"{len(written.drafts.files)} drafts to the PMO Managers involved in "
                           "findings across masters"))
     return written
+
+
+_ROLLUP: Rollup | None = None  # the roll-up whose outputs forked workers are writing
+
+
+def _write(name: str, folder: Path, rollup: Rollup | None = None) -> Path:
+    writer, _what = OUTPUTS[name]
+    return writer()(rollup or _ROLLUP, folder / name)
+
+
+def _status():
+    from pmo_xl.portfolio.reports import write_enterprise_status
+
+    return write_enterprise_status
+
+
+def _kpi():
+    from pmo_xl.portfolio.reports import write_enterprise_kpi
+
+    return write_enterprise_kpi
+
+
+def _findings():
+    from pmo_xl.portfolio.findings_book import write_findings_book
+
+    return write_findings_book
+
+
+def _catalogue():
+    from pmo_xl.portfolio.catalogue import write_enterprise_catalogue
+
+    return write_enterprise_catalogue
+
+
+# Each output: the function that gives its writer, and what it is (for the listing).
+OUTPUTS = {
+    STATUS: (_status, "the enterprise status report: one agenda across the PMOs, the "
+                      "services at Red, every member's numbers added up"),
+    KPI: (_kpi, "the enterprise KPI report: every member's KPIs for the period"),
+    FINDINGS: (_findings, "the findings of every member and across masters, a Member column "
+                          "and a link to each cell"),
+    CATALOGUE: (_catalogue, "one service catalogue page across the PMOs"),
+}

@@ -15,8 +15,6 @@ PMO and the PMOs under it; the members of other branches are left out (and liste
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,16 +24,12 @@ from typing import TYPE_CHECKING
 from pmo_xl.errors import CannotCheck
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
 from pmo_xl.portfolio.members import MemberOutcome, MemberSource, check_member, find_members
+from pmo_xl.portfolio.workers import POOL_FROM, cores, run, worker_pool
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.member_keys import Enterprise
 
 if TYPE_CHECKING:
     from pmo_xl.portfolio.outputs import Written
-
-# Below this many members the roll-up checks them in its own process: starting workers
-# costs more than it saves.
-POOL_FROM = 4
-
 
 @dataclass
 class Rollup(Tally):
@@ -203,50 +197,16 @@ def check_all(sources: list[MemberSource], as_of: dt.date,
               workers: int | None = None) -> Iterator[MemberOutcome]:
     """Each member's outcome, in order. With more than a few members, in a pool of worker
     processes (one per core, or `workers`), each checking one member at a time."""
-    count = workers if workers is not None else (
-        _cores() if len(sources) >= POOL_FROM else 1)
+    count = workers if workers is not None else (cores() if len(sources) >= POOL_FROM else 1)
     if count <= 1 or len(sources) < 2:
         for source in sources:
             yield check_member(source, as_of)
         return
-    import concurrent.futures
-    import gc
-    import multiprocessing
-
     # The first member is checked here: the first check of a process compiles the schemas
     # and fills caches (a second), and workers forked afterwards start with all of that.
     yield check_member(sources[0], as_of)
     rest = sources[1:]
-    # fork starts a worker at once with everything already imported and warmed; elsewhere
-    # each worker imports pmo-xl once. Frozen objects are left alone by the workers' garbage
-    # collector, so their pages stay shared with this process instead of being copied.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    gc.collect()
-    gc.freeze()
-    try:
-        with concurrent.futures.ProcessPoolExecutor(
-                max_workers=min(count, len(rest)), mp_context=context,
-                initializer=_quiet_worker) as pool:
-            futures = [pool.submit(check_member, source, as_of) for source in rest]
-            gc.unfreeze()  # the workers are forked by now
-            try:
-                for future in futures:
-                    yield future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
-    finally:
-        gc.unfreeze()
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _quiet_worker() -> None:
-    """A worker leaves Ctrl-C to the roll-up itself, which stops the pool and cleans up."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with worker_pool(min(count, len(rest))) as pool:
+        futures = [pool.submit(run, check_member, source, as_of) for source in rest]
+        for future in futures:
+            yield future.result()
