@@ -11,8 +11,10 @@ enterprise's is) into DIR once (kept for the next run), then for each N, in a fr
               other load on a shared machine disturbs far less);
   * one by one  the same members checked with `pmo_xl.api.check` one after the other in
               one process (the sum a PMO would spend running check on each);
-  * memory    the peak resident memory of the roll-up's own process and of its largest
-              worker (ru_maxrss), which should not grow with N.
+  * memory    the peak resident memory (ru_maxrss) of the roll-up's own process, once the
+              members are checked and with the outputs, of the largest worker checking
+              members (which should not grow with N) and of the largest worker of all (the
+              outputs' workers hold every member's rows, as the outputs do).
 """
 
 from __future__ import annotations
@@ -96,8 +98,10 @@ def measure(folder: Path, count: int, workers: int | None) -> dict:
         start, used = time.perf_counter(), cpu()
         found = run_rollup(paths, AS_OF, workers=workers)
         members, members_cpu = time.perf_counter() - start, cpu() - used
+        own_members = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        checkers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         start, used = time.perf_counter(), cpu()
-        write_outputs(found, Path(out) / "rollup")
+        write_outputs(found, Path(out) / "rollup", workers=workers)
         outputs, outputs_cpu = time.perf_counter() - start, cpu() - used
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -114,7 +118,8 @@ def measure(folder: Path, count: int, workers: int | None) -> dict:
             "outputs_s": round(outputs, 1), "members_cpu": round(members_cpu, 1),
             "outputs_cpu": round(outputs_cpu, 1), "one_by_one_s": round(one_by_one, 1),
             "one_by_one_cpu": round(one_by_one_cpu, 1),
-            "peak_mb_main": round(own), "peak_mb_worker": round(children)}
+            "peak_mb_main_members": round(own_members), "peak_mb_main": round(own),
+            "peak_mb_checker": round(checkers), "peak_mb_worker": round(children)}
 
 
 def main() -> None:
@@ -142,10 +147,12 @@ def main() -> None:
         print(f"{row['members']:>4} members: roll-up {row['rollup_s']:>5} s wall "
               f"(members {row['members_s']} s, {row['members_cpu']} s CPU in all processes; "
               f"outputs {row['outputs_s']} s, {row['outputs_cpu']} s CPU); one by one in one "
-              f"process: {row['one_by_one_s']} s wall, {row['one_by_one_cpu']} s CPU; peak "
-              f"memory {row['peak_mb_main']} MB (roll-up) and {row['peak_mb_worker']} MB "
-              f"(largest worker); {row['counted']} counted, {row['findings']:,} findings, "
-              f"{row['across']} across masters")
+              f"process: {row['one_by_one_s']} s wall, {row['one_by_one_cpu']} s CPU")
+        print(f"      peak memory: roll-up process {row['peak_mb_main_members']} MB once the "
+              f"members are checked, {row['peak_mb_main']} MB with the outputs; largest "
+              f"worker checking members {row['peak_mb_checker']} MB, largest worker (checking "
+              f"or writing an output) {row['peak_mb_worker']} MB; {row['counted']} counted, "
+              f"{row['findings']:,} findings, {row['across']} across masters")
 
 
 if __name__ == "__main__":
