@@ -1,5 +1,5 @@
-"""What the CLI does, callable from Python with the same names: check, new, rules, pack,
-actions, diff."""
+"""What the CLI does, callable from Python with the same names: check, new, rules, policy,
+pack, actions, diff."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pmo_xl.output import refuse_master
 from pmo_xl.period import out_of_range, usable
 from pmo_xl.validators.engine import CheckResult, run_checks
 from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.policy import Policy, policy_choices, policy_of
 from pmo_xl.validators.registry import Rule
 from pmo_xl.workbook.master import read_master
 
@@ -147,12 +148,21 @@ def new(path: str | Path, *, overwrite: bool = False) -> Path:
                           "another name (or pass --force).")
     from pmo_xl.workbook.template import write_master  # xlsxwriter only when a template is written
 
-    return write_master(path)
+    return write_master(path, rule_codes=policy_choices(load_rules()))
 
 
 def rules() -> dict[str, Rule]:
     """Every rule, by code, in family order."""
     return load_rules()
+
+
+def policy(path: str | Path, as_of: dt.date | None = None) -> Policy:
+    """The severity in force for every rule in the master at `path`: its default, or what
+    the master's Rules sheet sets (see validators/policy.py)."""
+    from pmo_xl.facts import Facts
+
+    master = read_master(path)
+    return policy_of(Facts(master, as_of or dt.date.today()), load_rules())
 
 
 def refuse_same(output: Path | None, master: Path) -> None:

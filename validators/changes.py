@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.facts import is_open_change
 from pmo_xl.findings import ERROR, WARNING, Problem
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import RECOMMENDED, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import (
     AGREED_CHANGE_STATUSES,
     ChangeReason,
@@ -36,6 +36,8 @@ STRATEGY_REASONS = (ChangeReason.BUSINESS_CONTEXT, ChangeReason.POLICY_OR_TOOLS)
 
 
 @rule("C101", ERROR, "An agreed change was not approved by the Service Owner",
+      kind=REQUIRED,
+      why="Any change applied to a service requires agreement with its Service Owner.",
       fails=[Edit(Changes, "CHG-001", {C.approved_by: "P-002"})], cell="Changes!H2",
       passes=[Edit(Changes, "CHG-001", {C.status: ChangeStatus.REJECTED, C.approved_by: "P-002"})])
 def approved_by_owner(facts: Facts) -> Iterator[Problem]:
@@ -69,6 +71,9 @@ def approved_by_owner(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("C102", ERROR, "An agreed change has no Approved Date",
+      kind=REQUIRED,
+      why="Any change applied to a service requires agreement with its Service Owner, and the "
+          "agreement is recorded with its date.",
       fails=[Edit(Changes, "CHG-001", {C.approved_date: None})], cell="Changes!I2",
       passes=[Edit(Changes, "CHG-001", {C.status: ChangeStatus.PROPOSED, C.approved_date: None})])
 def approved_without_date(facts: Facts) -> Iterator[Problem]:
@@ -91,6 +96,9 @@ def approved_without_date(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("C103", WARNING, "A change's Approved Date is before its request or in the future",
+      kind=RECOMMENDED,
+      why="A change is agreed after it is requested, and not in the future: one or the other date "
+          "is probably a typo.",
       fails=[Edit(Changes, "CHG-001", {C.approved_date: D(2026, 5, 1)})], cell="Changes!I2",
       passes=[Edit(Changes, "CHG-001", {C.requested_date: D(2026, 11, 15),
                                         C.approved_date: D(2026, 11, 15)})])
@@ -137,6 +145,9 @@ def _not_updated(facts: Facts, header: str, reasons: tuple[str, ...] | None
 
 
 @rule("C104", ERROR, "An implemented change is not in the Service Catalogue",
+      kind=REQUIRED,
+      why="All changes need to be reflected in the Service Catalogue as appropriate: where the "
+          "change affects it.",
       fails=[Edit(Changes, "CHG-001", {C.catalogue_updated: YesNo.NO})], cell="Changes!K2",
       passes=[Edit(Changes, "CHG-001", {C.status: ChangeStatus.APPROVED,
                                         C.catalogue_updated: YesNo.NO})])
@@ -157,6 +168,9 @@ def catalogue_not_updated(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("C105", ERROR, "An implemented change is not in the Operations Handbook",
+      kind=REQUIRED,
+      why="All changes need to be reflected in the Operations Handbook as appropriate: where the "
+          "change affects it.",
       fails=[Edit(Changes, "CHG-001", {C.handbook_updated: YesNo.NO})], cell="Changes!L2",
       passes=[Edit(Changes, "CHG-001", {C.status: ChangeStatus.APPROVED,
                                         C.handbook_updated: YesNo.NO})])
@@ -175,7 +189,10 @@ def handbook_not_updated(facts: Facts) -> Iterator[Problem]:
             "Update the procedures and RACI it affects, then set Handbook Updated to Y.")
 
 
-@rule("C106", WARNING, "An implemented change of strategy is not in the Service Strategy",
+@rule("C106", ERROR, "An implemented change of strategy is not in the Service Strategy",
+      kind=REQUIRED,
+      why="All changes need to be reflected in the Service Strategy as appropriate: where the "
+          "change affects it.",
       fails=[Edit(Changes, "CHG-001", {C.reason: ChangeReason.BUSINESS_CONTEXT})],
       cell="Changes!J2",
       passes=[Edit(Changes, "CHG-001", {C.reason: ChangeReason.OTHER})])
@@ -202,6 +219,9 @@ def strategy_not_updated(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("C107", WARNING, "A Closed service has an open change",
+      kind=RECOMMENDED,
+      why="A closed service is no longer changed; a change still open on it should be settled as "
+          "part of closing.",
       fails=[Edit(Services, "SVC-001", {Services.stage: Stage.CLOSED}),
              Edit(Changes, "CHG-001", {C.status: ChangeStatus.APPROVED})],
       cell="Changes!G2",

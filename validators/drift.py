@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmo_xl.facts import is_plan
-from pmo_xl.findings import ERROR, WARNING, Problem, shown_value
+from pmo_xl.findings import ERROR, INFO, WARNING, Problem, shown_value
 from pmo_xl.period import period_label
 from pmo_xl.validators.common import problem_at
-from pmo_xl.validators.registry import Edit, Pair, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, REQUIRED, Edit, Pair, rule
 from pmo_xl.validators.schema import (
     CLOSED_RISK_STATUSES,
     MATCH_KEYS,
@@ -106,6 +106,9 @@ def change_controlled(diff: Diff) -> set[str]:
 
 
 @rule("D101", ERROR, "A service changed stage with no Lifecycle Log step for the move",
+      kind=REQUIRED,
+      why="A service moves stage by a decision (a sign-off, an approval), and the Lifecycle Log "
+          "records each move.",
       needs_previous=True,
       fails=Pair(new=[Edit(S, "SVC-002", {S.stage: Stage.PILOT, S.pilot_start: D(2026, 10, 5)})]),
       cell="Services!I3",
@@ -177,7 +180,11 @@ _KEPT = {
 }
 
 
-@rule("D102", ERROR, "A service, procedure, KPI, risk, change or reported actual was deleted",
+@rule("D102", WARNING, "A service, procedure, KPI, risk, change or reported actual was deleted",
+      kind=RECOMMENDED,
+      why="Closing a service should be orderly, with its artefacts reviewed for future reference; "
+          "a record deleted rather than closed, retired or rejected leaves nothing to review and "
+          "loses what was decided.",
       needs_previous=True,
       fails=Pair(new=[Edit(Risks, "RSK-001", None)]), cell="'Risks and Issues'!A2",
       passes=Pair(new=[Edit(Risks, "RSK-001", {Risks.status: RiskStatus.CLOSED})]))
@@ -219,6 +226,10 @@ def _record_id(sheet: SheetDiff, key: str) -> str:
 
 
 @rule("D103", WARNING, "A catalogue entry changed what it offers without a change request",
+      kind=RECOMMENDED,
+      why="Any change applied to a running service requires agreement with its Service Owner; "
+          "during design and pilot the service and its catalogue entry may be modified in light "
+          "of the results, so change control starts with Running.",
       needs_previous=True,
       fails=Pair(new=[Edit(S, "SVC-001", {S.offering: "Menu"})]), cell="Services!J2",
       passes=Pair(new=[Edit(S, "SVC-001", {S.offering: "Menu"}), _NEW_CHANGE]))
@@ -253,6 +264,9 @@ def catalogue_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[
 
 
 @rule("D105", WARNING, "A Running service's procedure or RACI changed without change control",
+      kind=RECOMMENDED,
+      why="Any change applied to a running service requires agreement with its Service Owner, and "
+          "the handbook is part of the service.",
       needs_previous=True,
       fails=Pair(new=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "I"})]), cell="RACI!C2",
       passes=Pair(new=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "I"}), _NEW_CHANGE]))
@@ -326,6 +340,9 @@ def _raci_service(sheet: SheetDiff, key: str, old: Facts, new: Facts) -> str | N
 
 
 @rule("D104", WARNING, "A reported KPI actual was restated",
+      kind=RECOMMENDED,
+      why="What was reported is what governance judged; a restated actual should be seen by the "
+          "meeting.",
       needs_previous=True,
       fails=Pair(new=[Edit(KPIActuals, "KPI-01", {KPIActuals.actual: 91})]),
       cell="'KPI Actuals'!C2",
@@ -360,6 +377,11 @@ def actual_restated(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
 
 
 @rule("D108", WARNING, "A KPI's target or thresholds moved without change control",
+      kind=RECOMMENDED,
+      why="A KPI's target and thresholds decide what governance is told, and any change applied "
+          "to a running service requires agreement with its Service Owner; during design and "
+          "pilot a service may be modified in light of the results, so change control starts with "
+          "Running.",
       needs_previous=True,
       fails=Pair(new=[Edit(KPIs, "KPI-01", {KPIs.target: 93})]), cell="KPIs!F2",
       passes=Pair(new=[Edit(KPIs, "KPI-01", {KPIs.target: 93}), _NEW_CHANGE]))
@@ -398,6 +420,9 @@ def goalposts_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
 
 
 @rule("D106", WARNING, "A recorded lifecycle decision was rewritten",
+      kind=RECOMMENDED,
+      why="A lifecycle date or approval once recorded is history; rewriting it should be seen by "
+          "the meeting.",
       needs_previous=True,
       fails=Pair(new=[Edit(S, "SVC-001", {S.go_live_date: D(2025, 7, 8)})]),
       cell="Services!AB2",
@@ -453,7 +478,10 @@ def decisions_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
 # --- risks taken off governance's list ------------------------------------------------------
 
 
-@rule("D107", WARNING, "An open High or Critical risk or issue was downgraded",
+@rule("D107", INFO, "An open High or Critical risk or issue was downgraded",
+      kind=CONVENTION,
+      why="Which severity is escalated how far is the organisation's own policy; lowering an open "
+          "High or Critical item is worth the meeting's attention, not wrong in itself.",
       needs_previous=True,
       fails=Pair(old=[Edit(Risks, "RSK-001", {Risks.severity: "High",
                                               Risks.escalation_level: "Service Ownership"})],

@@ -1,4 +1,5 @@
-"""Running the rules over a master: select, run, apply waivers, order the findings."""
+"""Running the rules over a master: select, run under the PMO's own policy, apply waivers,
+order the findings."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pmo_xl import rag
 from pmo_xl.facts import Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
 from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.policy import Policy, default_policy, policy_of
 from pmo_xl.validators.registry import Rule, selected
 from pmo_xl.validators.structure import without_knock_ons
 from pmo_xl.workbook.master import Master, collector_paused
@@ -23,6 +25,12 @@ class CheckResult(Tally):
     facts: Facts
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
+    policy: Policy | None = None  # every rule's severity in force (the master's Rules sheet)
+
+    @cached_property
+    def rule_policy(self) -> Policy:
+        """The policy the run was made under (every default when none was given)."""
+        return self.policy if self.policy is not None else default_policy(load_rules())
 
     @property
     def master(self) -> Master:
@@ -63,10 +71,14 @@ def run_checks(
     ignore: Iterable[str] = (),
     progress: Callable[[Rule], None] | None = None,
 ) -> CheckResult:
-    """Run the chosen rules over `master` as of `as_of` and return the findings."""
+    """Run the chosen rules over `master` as of `as_of` and return the findings, each at the
+    severity the master's Rules sheet sets for its rule (a rule set Off is not run)."""
     facts = Facts(master, as_of)
+    registry = load_rules()
+    policy = policy_of(facts, registry)
     # Drift rules judge two versions; a check has one (pmo-xl diff and packs run them).
-    rules = [r for r in selected(load_rules(), select, ignore) if not r.needs_previous]
+    rules = [r for r in selected(registry, select, ignore)
+             if not r.needs_previous and policy.runs(r.code)]
     findings: list[Finding] = []
     with collector_paused():
         for item in rules:
@@ -74,10 +86,10 @@ def run_checks(
                 progress(item)
             findings.extend(item.run(facts))
     findings = without_knock_ons(master, findings)
-    findings = apply_waivers(facts, findings)
+    findings = apply_waivers(facts, policy.apply(findings))
     order = {table.title: i for i, table in enumerate(master.sheets.values())}
     findings.sort(key=lambda f: (order.get(f.sheet, len(order)), *f.sort_key()[1:]))
-    return CheckResult(facts, findings, [r.code for r in rules])
+    return CheckResult(facts, findings, [r.code for r in rules], policy)
 
 
 def apply_waivers(facts: Facts, findings: Iterable[Finding]) -> list[Finding]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.findings import INFO, WARNING, Problem
 from pmo_xl.validators.common import fte, problem_at
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, Edit, rule
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     SERIOUS_SEVERITIES,
@@ -44,6 +44,10 @@ TOLERANCE = 1e-9
 
 
 @rule("G101", WARNING, "A service is not aligned to a strategic objective",
+      kind=RECOMMENDED,
+      why="Services have to be aligned to what the business needs, normally its strategy, and the "
+          "decision to set one up is supported by the strategy: a service without an objective is "
+          "one nobody has tied to it.",
       fails=[Edit(Services, "SVC-001", {Services.strategic_objective: None})],
       cell="Services!L2",
       passes=[Edit(Services, "SVC-003", {Services.strategic_objective: None})])
@@ -81,6 +85,9 @@ def _active_fte(facts: Facts) -> list[tuple[str | None, str | None, float | None
 
 
 @rule("G102", WARNING, "A PMO's active services need more FTE than it has",
+      kind=RECOMMENDED,
+      why="Governance makes sure the mix of services is appropriately resourced; more planned "
+          "effort than capacity cannot all be delivered.",
       fails=[Edit(PMOs, "PMO-2", {PMOs.capacity_fte: 0.5})], cell="PMOs!E3",
       passes=[Edit(Services, "SVC-002", {Services.planned_fte: 0.1}),
               Edit(Services, None, {Services.service_id: "SVC-004",
@@ -120,6 +127,9 @@ def over_capacity(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G103", INFO, "Mandated services take less effort than the target share",
+      kind=CONVENTION,
+      why="The share of effort on mandated services is given only as an example, so it is judged "
+          "only against a target the PMO sets.",
       fails=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: "80%"})],
       cell="Settings!B3",
       passes=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: 2 / 3})])
@@ -159,6 +169,9 @@ def mandated_share(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G104", WARNING, "A Proposed service has no Priority",
+      kind=RECOMMENDED,
+      why="The Service Strategy says how requested services will be prioritised; a proposal "
+          "without a priority cannot be ordered against the others.",
       fails=[Edit(Services, "SVC-003", {Services.priority: None})], cell="Services!M4",
       passes=[Edit(Services, "SVC-002", {Services.priority: None}),
               Edit(Services, "SVC-003", {Services.priority: "first"})])
@@ -183,7 +196,11 @@ def proposed_without_priority(facts: Facts) -> Iterator[Problem]:
             "Give it a Priority (1 = highest) from the Service Strategy's prioritisation.")
 
 
-@rule("G105", WARNING, "An open High or Critical risk or issue is not escalated",
+@rule("G105", INFO, "An open High or Critical risk or issue is not escalated",
+      kind=CONVENTION,
+      why="Risks and issues are escalated as appropriate, from Service Operations through "
+          "Delivery Management to Service Ownership; how far a given severity goes is the "
+          "organisation's own policy (raise this rule in the Rules sheet to enforce one).",
       fails=[Edit(Risks, "RSK-001", {Risks.severity: Severity.HIGH})],
       cell="'Risks and Issues'!H2",
       passes=[Edit(Risks, "RSK-001", {Risks.severity: Severity.HIGH,
@@ -219,6 +236,8 @@ def not_escalated(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G106", WARNING, "An open risk or issue is past its Target Date",
+      kind=RECOMMENDED,
+      why="Risks and issues need to be managed; one past its own target date is slipping.",
       fails=[Edit(Risks, "RSK-001", {Risks.target_date: D(2026, 10, 31)})],
       cell="'Risks and Issues'!J2",
       passes=[Edit(Risks, "RSK-001", {Risks.target_date: D(2026, 11, 15)})])
@@ -241,6 +260,9 @@ def past_target(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G107", WARNING, "An active service has no Planned FTE",
+      kind=RECOMMENDED,
+      why="Governance makes sure services are appropriately resourced, which needs the effort "
+          "each one takes.",
       fails=[Edit(Services, "SVC-002", {Services.planned_fte: None})], cell="Services!O3",
       passes=[Edit(Services, "SVC-002", {Services.planned_fte: 0})])
 def active_without_fte(facts: Facts) -> Iterator[Problem]:
@@ -264,6 +286,9 @@ def active_without_fte(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G108", WARNING, "A setting's value cannot be read",
+      kind=RECOMMENDED,
+      why="An unreadable setting is ignored, so the checks use the default instead of what was "
+          "meant.",
       fails=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: "half"})],
       cell="Settings!B3",
       passes=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: "100%"})])

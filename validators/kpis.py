@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.period import period_label, period_start
 from pmo_xl.validators.common import problem_at
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import RECOMMENDED, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import Direction, Frequency, KPIActuals, KPIs, Services, Stage
 
 if TYPE_CHECKING:
@@ -35,6 +35,9 @@ def _days_where(actuals: pd.DataFrame, test) -> pd.Series:
 
 
 @rule("K101", ERROR, "A Running service has no KPI",
+      kind=REQUIRED,
+      why="A running service is managed through the monitoring of its KPI reporting; without a "
+          "KPI there is nothing to monitor.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.service_id: "SVC-002"}),
              Edit(KPIs, "KPI-02", {KPIs.service_id: "SVC-002"})],
       cell="Services!A2",
@@ -59,6 +62,8 @@ def running_without_kpi(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K102", ERROR, "A KPI's thresholds disagree with its Direction",
+      kind=REQUIRED,
+      why="Thresholds that run against the KPI's Direction make its RAG meaningless.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 95})], cell="KPIs!G2",
       passes=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 94.9, KPIs.red_threshold: 94.8})])
 def thresholds_out_of_order(facts: Facts) -> Iterator[Problem]:
@@ -94,6 +99,9 @@ def thresholds_out_of_order(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K103", WARNING, "A KPI has no actual for the reporting period",
+      kind=RECOMMENDED,
+      why="A running service's KPIs are reported so governance can monitor it; a missing actual "
+          "leaves the meeting without the figure.",
       fails=[Edit(KPIs, None, {KPIs.kpi_id: "KPI-03", KPIs.service_id: "SVC-001",
                                KPIs.kpi_name: "Board members reading the report",
                                KPIs.direction: Direction.HIGHER, KPIs.target: 8,
@@ -128,6 +136,8 @@ def missing_actual(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K104", ERROR, "An actual is for a period after the as-of date",
+      kind=REQUIRED,
+      why="An actual reports a period that has begun.",
       fails=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 12, 1),
                                      A.actual: 97, A.reported_by: "P-002"})],
       cell="'KPI Actuals'!B15",
@@ -153,6 +163,8 @@ def future_actual(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K105", ERROR, "A KPI has two actuals for one period",
+      kind=REQUIRED,
+      why="One actual per KPI and period, so everyone reads the same value.",
       fails=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 10, 1),
                                      A.actual: 95, A.reported_by: "P-002"})],
       cell="'KPI Actuals'!B15",
@@ -178,6 +190,9 @@ def duplicate_actual(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K106", ERROR, "An actual's Period is not the first day of a month or quarter",
+      kind=REQUIRED,
+      why="Actuals line up across KPIs and reports only when each is dated on its period's first "
+          "day.",
       fails=[Edit(KPIActuals, "KPI-02", {A.period: D(2026, 2, 1)})],
       cell="'KPI Actuals'!B12",
       passes=[Edit(KPIs, "KPI-02", {KPIs.frequency: Frequency.MONTHLY}),
@@ -205,6 +220,8 @@ def period_not_period_start(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K107", ERROR, "A KPI names neither a service nor a PMO, or both",
+      kind=REQUIRED,
+      why="A KPI measures a service or a PMO's own performance, and has to say which.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.service_id: None})], cell="KPIs!B2",
       passes=[Edit(KPIs, "KPI-01", {KPIs.service_id: None, KPIs.pmo_id: "PMO-1"})])
 def service_or_pmo(facts: Facts) -> Iterator[Problem]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.findings import ERROR, WARNING, Problem
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.findings import ERROR, INFO, Problem
+from pmo_xl.validators.registry import CONVENTION, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import OWNER_JOB_ROLES, RACI, RaciRole, Services
 
 if TYPE_CHECKING:
@@ -35,6 +35,9 @@ def _what(activity: Activity) -> str:
 
 
 @rule("R101", ERROR, "An activity has no A (Accountable)",
+      kind=REQUIRED,
+      why="The handbook's RACI names who is Accountable for each activity; without an A nobody "
+          "answers for it.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "R"})], cell="RACI!B2",
       passes=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "r, a"})])
 def no_accountable(facts: Facts) -> Iterator[Problem]:
@@ -55,6 +58,8 @@ def no_accountable(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R102", ERROR, "An activity has more than one A (Accountable)",
+      kind=REQUIRED,
+      why="Accountable means the one who answers for the activity: two As blur who that is.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "A"})], cell="RACI!D2",
       passes=[Edit(RACI, "PRD-001", {"Sponsor": "A"})])
 def several_accountable(facts: Facts) -> Iterator[Problem]:
@@ -77,6 +82,8 @@ def several_accountable(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R103", ERROR, "An activity has no R (Responsible)",
+      kind=REQUIRED,
+      why="The handbook's RACI names who is Responsible for doing each activity.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OPERATIVE: "C"})], cell="RACI!B2",
       passes=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "AR",
                                      RaciRole.SERVICE_OPERATIVE: "C"})])
@@ -98,6 +105,8 @@ def no_responsible(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R104", ERROR, "A RACI cell is not R, A, C, I or a combination",
+      kind=REQUIRED,
+      why="A RACI cell says R, A, C or I; anything else says nothing about the role's part.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.CUSTOMER: "X"})], cell="RACI!J2",
       passes=[Edit(RACI, "PRD-001", {RaciRole.CUSTOMER: "c + i"})])
 def bad_letter(facts: Facts) -> Iterator[Problem]:
@@ -119,7 +128,11 @@ def bad_letter(facts: Facts) -> Iterator[Problem]:
                     "combination such as A/R; leave the cell blank if the role has no part.")
 
 
-@rule("R105", WARNING, "The A sits with an operative, analyst, customer or supplier",
+@rule("R105", INFO, "The A sits with an operative, analyst, customer or supplier",
+      kind=CONVENTION,
+      why="Who may hold the A is not laid down. Keeping it with the Service Owner, the Service "
+          "Manager, a PMO Director or a PMO Manager, who are accountable for the service and its "
+          "running, is good practice, not a requirement.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "I",
                                     RaciRole.SERVICE_OPERATIVE: "A/R"})],
       cell="RACI!E2",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from pmo_xl.findings import INFO, WARNING, Problem
 from pmo_xl.period import period_label
 from pmo_xl.validators.common import all_present, fte, is_at, problem_at
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, Edit, rule
 from pmo_xl.validators.schema import (
     ClosureReason,
     Documents,
@@ -55,6 +55,9 @@ def _overdue(item: Review, what: str, facts: Facts) -> str:
 
 
 @rule("V101", WARNING, "A Running service is due for review",
+      kind=RECOMMENDED,
+      why="Documenting what the PMO already does is not enough: what it delivers needs to be "
+          "checked as still needed. How often is the PMO's own choice (Review Interval Months).",
       fails=[Edit(Services, "SVC-001", {S.last_reviewed: D(2025, 11, 14)})],
       cell="Services!AI2",
       passes=[Edit(Services, "SVC-001", {S.last_reviewed: D(2025, 11, 15)})])
@@ -80,6 +83,9 @@ def service_review_due(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V102", WARNING, "A procedure of a Running service is due for review",
+      kind=RECOMMENDED,
+      why="The Operations Handbook should stay true to how a running service is delivered; a "
+          "procedure nobody has reviewed may not be.",
       fails=[Edit(Procedures, "PRD-001", {Procedures.last_reviewed: D(2025, 11, 14)})],
       cell="Procedures!I2",
       passes=[Edit(Procedures, "PRD-001", {Procedures.last_reviewed: D(2025, 11, 15)})])
@@ -102,6 +108,9 @@ def procedure_review_due(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V103", WARNING, "A key document is due for review",
+      kind=RECOMMENDED,
+      why="The key documents reflect every change to the services; one nobody has reviewed may "
+          "not.",
       fails=[Edit(Documents, KeyDocument.STRATEGY, {Documents.last_reviewed: D(2025, 11, 14)})],
       cell="Documents!D2",
       passes=[Edit(Documents, KeyDocument.STRATEGY, {Documents.last_reviewed: D(2025, 11, 15)})])
@@ -124,6 +133,9 @@ def document_review_due(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V104", WARNING, "A Running service's KPI has been Red for several periods in a row",
+      kind=RECOMMENDED,
+      why="A level of service that cannot be achieved is a reason to close a service, and Red "
+          "period after period is how it shows.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.target: 98, KPIs.amber_threshold: 97.5,
                                    KPIs.red_threshold: 97})],
       cell="'KPI Actuals'!C11",
@@ -164,6 +176,9 @@ def chronic_red(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V105", WARNING, "A Proposed service would take its Lead PMO over capacity",
+      kind=RECOMMENDED,
+      why="Setting up a new service cannot be decided in isolation of the services already "
+          "delivered; agreeing to one may require closing another.",
       fails=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 2.4})], cell="Services!O4",
       passes=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 2.5})])
 def proposal_over_capacity(facts: Facts) -> Iterator[Problem]:
@@ -194,6 +209,9 @@ def proposal_over_capacity(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V106", WARNING, "A Proposed service has no Planned FTE",
+      kind=RECOMMENDED,
+      why="A proposal can be weighed against its Lead PMO's capacity only when it says what "
+          "effort it takes.",
       fails=[Edit(Services, "SVC-003", {S.planned_fte: None})], cell="Services!O4",
       passes=[Edit(Services, "SVC-003", {S.planned_fte: 0})])
 def proposal_without_fte(facts: Facts) -> Iterator[Problem]:
@@ -218,6 +236,9 @@ def proposal_without_fte(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V107", WARNING, "A service's team lacks one of its Required Skills",
+      kind=RECOMMENDED,
+      why="A PMO delivers its services through individuals with the right level of competence; a "
+          "team without a skill its service needs is at risk.",
       fails=[Edit(Services, "SVC-001", {S.required_skills: "Reporting"})],
       cell="Services!AJ2",
       passes=[Edit(Services, "SVC-001", {S.required_skills: "Reporting"}),
@@ -247,6 +268,9 @@ def team_lacks_skill(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V108", INFO, "A Proposed service needs a skill its Lead PMO does not have",
+      kind=CONVENTION,
+      why="It is better to say no to a service outside the PMO's skillset than to agree and fail "
+          "to deliver it, and better still to upskill: information for the decision.",
       fails=[Edit(Services, "SVC-003", {S.required_skills: "Knowledge management"})],
       cell="Services!AJ4",
       passes=[Edit(Services, "SVC-003", {S.required_skills: "Knowledge management"}),
@@ -284,6 +308,9 @@ def _and(items: tuple[str, ...]) -> str:
 
 
 @rule("V109", WARNING, "A planned set-up date has passed but the service has not got there",
+      kind=RECOMMENDED,
+      why="Setting a service up can be run as a project; a planned date that has passed means the "
+          "plan, or the Stage, is out of date.",
       fails=[Edit(Services, "SVC-002", {S.pilot_start: D(2026, 11, 14)})], cell="Services!X3",
       passes=[Edit(Services, "SVC-002", {S.pilot_start: D(2026, 11, 15)})])
 def slipped_plan(facts: Facts) -> Iterator[Problem]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmo_xl.findings import ERROR, INFO, WARNING, Problem
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     DOCUMENT_OWNER_ROLE,
@@ -44,7 +44,9 @@ def _who(pid: str, person: Person) -> str:
     return f"{pid} ({person.job_role})"
 
 
-@rule("O101", WARNING, "A Service Owner is not a PMO Director or PMO Manager",
+@rule("O101", INFO, "A Service Owner is not a PMO Director or PMO Manager",
+      kind=CONVENTION,
+      why="A Service Owner is typically a PMO Director or a PMO Manager: typical, not required.",
       fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-004"})], cell="Services!P2",
       passes=[Edit(Services, "SVC-001", {Services.service_owner: "P-002"})])
 def owner_role(facts: Facts) -> Iterator[Problem]:
@@ -68,7 +70,9 @@ def owner_role(facts: Facts) -> Iterator[Problem]:
             "Job Role in People.")
 
 
-@rule("O102", WARNING, "A Service Manager is not a PMO Manager or PMO Analyst",
+@rule("O102", INFO, "A Service Manager is not a PMO Manager or PMO Analyst",
+      kind=CONVENTION,
+      why="A Service Manager is typically a PMO Manager or a PMO Analyst: typical, not required.",
       fails=[Edit(Services, "SVC-001", {Services.service_managers: "P-005"})], cell="Services!Q2",
       passes=[Edit(Services, "SVC-001", {Services.service_managers: "P-002 ;P-004"})])
 def manager_role(facts: Facts) -> Iterator[Problem]:
@@ -111,6 +115,9 @@ def delivering_pmos(lead: str | None, operatives: object, staff: dict[str, Perso
 
 
 @rule("O103", INFO, "A PMO that may deliver the service has no Service Manager",
+      kind=CONVENTION,
+      why="Where several PMOs deliver a service there may be several Service Managers: an option, "
+          "not a requirement.",
       fails=[Edit(Services, "SVC-001", {Services.operatives: "P-004; P-006"})], cell="Services!Q2")
 def manager_per_pmo(facts: Facts) -> Iterator[Problem]:
     """Where a service is delivered by multiple PMOs, there *may* be multiple Service
@@ -161,6 +168,9 @@ def _why_delivering(lead: str | None, missing: list[str]) -> str:
 
 
 @rule("O104", WARNING, "A key document is owned by the wrong role",
+      kind=RECOMMENDED,
+      why="The Service Strategy is owned by the PMO Director and the Operations Handbook by the "
+          "PMO Manager; another owner is worth a second look.",
       fails=[Edit(Documents, KeyDocument.STRATEGY, {Documents.owner: "P-002"})],
       cell="Documents!B2",
       passes=[Edit(Documents, KeyDocument.CATALOGUE, {Documents.owner: "P-004"})])
@@ -186,6 +196,9 @@ def document_owner_role(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("O105", WARNING, "A key document is missing from Documents",
+      kind=RECOMMENDED,
+      why="The Service Strategy, the Service Catalogue and the Operations Handbook are the PMO's "
+          "key documents, each with an owner.",
       fails=[Edit(Documents, KeyDocument.CATALOGUE, None)], cell="Documents!A1",
       passes=[Edit(Documents, KeyDocument.CATALOGUE, None),
               Edit(Documents, None, {Documents.document: KeyDocument.CATALOGUE,
@@ -213,6 +226,9 @@ def document_missing(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("O106", ERROR, "An outsourced service has no Service Manager in a PMO",
+      kind=REQUIRED,
+      why="A PMO may outsource all or part of a service, but it still delivers the service or "
+          "manages its outsourcing.",
       fails=[Edit(People, None, {People.person_id: "P-007", People.name: "Vera Vendor",
                                  People.job_role: JobRole.OTHER}),
              Edit(Services, "SVC-001", {Services.delivery: Delivery.OUTSOURCED_EXTERNAL,

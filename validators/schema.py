@@ -191,6 +191,30 @@ class YesNo(StrEnum):
     NO = "N"
 
 
+class KpiState(StrEnum):
+    """A KPI's Status: it is retired, never deleted, so its history stays (blank is Active)."""
+
+    ACTIVE = "Active"
+    RETIRED = "Retired"
+
+
+class Affected(StrEnum):
+    """The key documents a change may have to update (Changes' Affects)."""
+
+    STRATEGY = "Strategy"
+    CATALOGUE = "Catalogue"
+    HANDBOOK = "Handbook"
+
+
+class PolicySeverity(StrEnum):
+    """What a Rules row sets a rule or family to."""
+
+    ERROR = "Error"
+    WARNING = "Warning"
+    INFO = "Info"
+    OFF = "Off"
+
+
 # The allowed values of each controlled column, in drop-down order.
 STAGES = tuple(Stage)
 SCOPES = tuple(Scope)
@@ -215,6 +239,9 @@ CHANGE_TYPES = tuple(ChangeType)
 CHANGE_REASONS = tuple(ChangeReason)
 CHANGE_STATUSES = tuple(ChangeStatus)
 YES_NO = tuple(YesNo)
+KPI_STATES = tuple(KpiState)
+AFFECTED = tuple(Affected)
+POLICY_SEVERITIES = tuple(PolicySeverity)
 
 # --- what the vocabularies mean (one place, read by rules and reports alike) ---------------
 
@@ -300,6 +327,14 @@ def split_list(value: object) -> list[str]:
     if value is None:
         return []
     return [item.strip() for item in str(value).split(";")]
+
+
+def bad_items(value: object, choices: tuple[str, ...]) -> list[str]:
+    """The items of a `;` list cell that are not one of `choices` (any case or spacing)."""
+    if not isinstance(value, str):
+        return [str(value)]
+    allowed = {normalise_header(c) for c in choices}
+    return [item for item in split_list(value) if item and normalise_header(item) not in allowed]
 
 
 def yes(value: object) -> bool | None:
@@ -635,6 +670,12 @@ class KPIs(Sheet, sheet="KPIs"):
     pmo_id = column("PMO ID", ID, references="PMOs",
                     guidance="For a KPI of a PMO's own performance: the PMO measured (then "
                              "leave Service ID blank).")
+    status = column("Status", CHOICE, choices=KPI_STATES,
+                    guidance="Active, or Retired once the KPI is no longer reported (blank is "
+                             "Active). Retire a KPI, never delete it: its history stays.")
+    retired_date = column("Retired Date", DATE,
+                          guidance="For a Retired KPI: the day it stopped. Every period that "
+                                   "ended before it is still reported; none after.")
 
 
 class KPIActuals(Sheet, sheet="KPI Actuals"):
@@ -679,8 +720,9 @@ class Changes(Sheet, sheet="Changes"):
 
     change_id = column("Change ID", ID, required=True, unique=True, key=True,
                        guidance="A unique ID, e.g. CHG-001.")
-    service_id = column("Service ID", ID, required=True, references="Services",
-                        guidance="The service changed.")
+    service_id = column("Service ID", ID, references="Services",
+                        guidance="The service changed; leave blank for a change to a PMO itself "
+                                 "(then fill PMO ID).")
     type = column("Type", CHOICE, required=True, choices=CHANGE_TYPES,
                   guidance="Change request or Continuous improvement.")
     reason = column("Reason", CHOICE, choices=CHANGE_REASONS,
@@ -690,7 +732,8 @@ class Changes(Sheet, sheet="Changes"):
     status = column("Status", CHOICE, required=True, choices=CHANGE_STATUSES,
                     guidance="Proposed, Approved, Implemented or Rejected.")
     approved_by = column("Approved By", ID, references="People",
-                         guidance="Person ID: must be the service's Service Owner.")
+                         guidance="Person ID: the service's Service Owner (for a change to a "
+                                  "PMO: its PMO Manager or a PMO Director).")
     approved_date = column("Approved Date", DATE,
                            guidance="When the Service Owner agreed it.")
     strategy_updated = column("Strategy Updated", YESNO,
@@ -699,6 +742,13 @@ class Changes(Sheet, sheet="Changes"):
                                guidance="Y once the Service Catalogue reflects it.")
     handbook_updated = column("Handbook Updated", YESNO,
                               guidance="Y once the Operations Handbook reflects it.")
+    affects = column("Affects", LIST, many=True, choices=AFFECTED,
+                     guidance="The documents the change has to update: Strategy, Catalogue, "
+                              "Handbook, separated by ;. Only these are asked for; blank: "
+                              "read from the Reason.")
+    pmo_id = column("PMO ID", ID, references="PMOs",
+                    guidance="For a change to a PMO itself (a PMO KPI's target, say): the PMO "
+                             "(then leave Service ID blank).")
 
 
 class LifecycleLog(Sheet, sheet="Lifecycle Log", optional=True):
@@ -726,6 +776,23 @@ class Waivers(Sheet, sheet="Waivers", optional=True):
                          guidance="Person ID.")
     expires = column("Expires", DATE,
                      guidance="The last day the waiver works; it stops after this date.")
+
+
+class Rules(Sheet, sheet="Rules", optional=True):
+    """Optional: the PMO's own policy: a rule's or a family's severity, or Off, approved."""
+
+    rule = column("Rule", TEXT, required=True, unique=True, key=True,
+                  guidance="A rule code such as O101, or a family letter such as R (every rule "
+                           "of the family). A row for one rule beats its family's.")
+    severity = column("Severity", CHOICE, required=True, choices=POLICY_SEVERITIES,
+                      guidance="Error, Warning or Info for its findings, or Off: the rule is "
+                               "not run.")
+    reason = column("Reason", TEXT, required=True,
+                    guidance="Why the PMO departs from the default.")
+    approved_by = column("Approved By", ID, required=True, references="People",
+                         guidance="Person ID of the PMO Director or PMO Manager who approved "
+                                  "it; without an approval the row sets nothing.")
+    approved_date = column("Approved Date", DATE, guidance="When it was approved.")
 
 
 class Settings(Sheet, sheet="Settings", optional=True):
@@ -756,7 +823,7 @@ SETTINGS = tuple(Setting)
 SHEETS: dict[str, type[Sheet]] = {
     s.SHEET: s for s in (
         Services, PMOs, People, Strategy, Documents, SIPOC, Procedures, RACI, KPIs,
-        KPIActuals, Risks, Changes, LifecycleLog, Waivers, Settings,
+        KPIActuals, Risks, Changes, LifecycleLog, Waivers, Rules, Settings,
     )
 }
 README_SHEET = "Readme"
@@ -802,6 +869,7 @@ MATCH_KEYS: dict[str, tuple[str, ...]] = {
     LifecycleLog.SHEET: (LifecycleLog.service_id, LifecycleLog.from_stage,
                          LifecycleLog.to_stage, LifecycleLog.date),
     Waivers.SHEET: (Waivers.rule, Waivers.record),
+    Rules.SHEET: (Rules.rule,),
     Settings.SHEET: (Settings.setting,),
 }
 

@@ -286,7 +286,7 @@ def _write_readme(workbook, styles) -> None:
         ("Lifecycle", " > ".join(STAGES[:-1]) + " (or Rejected from Proposed). Set-up is "
          "Design, Pilot and Transition; Running is business as usual."),
         ("Your own columns", "Add columns anywhere; pmo-xl keeps them and does not check them."),
-        ("Grey tabs", "Optional sheets: Lifecycle Log, Waivers, Settings."),
+        ("Grey tabs", "Optional sheets: Lifecycle Log, Waivers, Rules, Settings."),
     ]
     row = 2
     for label, text in lines:
