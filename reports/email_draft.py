@@ -111,7 +111,8 @@ def decisions_needed(result: CheckResult) -> list[str]:
                          f"{item[Risks.service_id]}): {_short(item[Risks.description])} — "
                          f"escalated to {TOP_ESCALATION}.")
     for _row, change in facts.changes_awaiting_approval:
-        lines.append(f"{change[Changes.change_id]} ({change[Changes.service_id]}): "
+        lines.append(f"{change[Changes.change_id]} "
+                     f"({change[Changes.service_id] or change[Changes.pmo_id]}): "
                      f"{_short(change[Changes.description])} — proposed, awaiting the "
                      "service owner's approval.")
     return lines + review_and_chronic_lines(decided, facts)

@@ -168,7 +168,7 @@ BASE: dict[str, list[dict]] = {
          "Reason": "Feedback", "Description": "Add a benefits section to the report.",
          "Requested Date": D(2026, 5, 4), "Status": "Implemented", "Approved By": "P-001",
          "Approved Date": D(2026, 5, 18), "Strategy Updated": "N", "Catalogue Updated": "Y",
-         "Handbook Updated": "Y"},
+         "Handbook Updated": "Y", "Affects": "Catalogue; Handbook"},
     ],
     "Lifecycle Log": [
         {"Service ID": "SVC-001", "From Stage": "Proposed", "To Stage": "Design",

@@ -40,7 +40,7 @@ from pmo_xl.facts.handbook import (
     RoleColumn,
     raci_letters,
 )
-from pmo_xl.facts.items import is_open_change, is_open_item
+from pmo_xl.facts.items import affected, is_open_change, is_open_item
 from pmo_xl.facts.kpis import KpiStatus, RedRun
 from pmo_xl.facts.people import Person
 from pmo_xl.facts.reviews import Review, ReviewFacts
@@ -54,6 +54,6 @@ class Facts(RollupFacts, ReviewFacts, CapacityFacts, CheckFacts):
 __all__ = [
     "FTE_TOLERANCE", "Activity", "Dependency", "Facts", "FactsBase", "KpiStatus", "Person",
     "PlannedDate", "PmoLoad", "Procedure", "Process", "Proposal", "RedRun", "Review",
-    "RoleColumn", "ServiceStatus", "is_open_change", "is_open_item", "is_plan", "matched",
-    "raci_letters", "reached",
+    "RoleColumn", "ServiceStatus", "affected", "is_open_change", "is_open_item", "is_plan",
+    "matched", "raci_letters", "reached",
 ]
