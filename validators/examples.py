@@ -92,6 +92,13 @@ BASE: dict[str, list[dict]] = {
          "PMO": "PMO-1", "FTE": 0.6, "Email": "sam@example.org"},
         {"Person ID": "P-006", "Name": "Jo Analyst", "Job Role": "PMO Analyst",
          "PMO": "PMO-2", "FTE": 1, "Email": "jo@example.org"},
+        # The rest of the PMOs' people, so each PMO's Capacity FTE is what its people give.
+        {"Person ID": "P-011", "Name": "Kim Analyst", "Job Role": "PMO Analyst",
+         "PMO": "PMO-1", "FTE": 1, "Email": "kim@example.org"},
+        {"Person ID": "P-012", "Name": "Lee Analyst", "Job Role": "PMO Analyst",
+         "PMO": "PMO-1", "FTE": 1, "Email": "lee@example.org"},
+        {"Person ID": "P-013", "Name": "Ash Analyst", "Job Role": "PMO Analyst",
+         "PMO": "PMO-2", "FTE": 1, "Email": "ash@example.org"},
     ],
     "Strategy": [
         {"Objective ID": "OBJ-1", "Objective": "Deliver the change portfolio on time and "

@@ -1,7 +1,8 @@
-"""G — governance and capacity (seed §2, §5.2; talk notes on mandated and off-menu work).
+"""G — governance and capacity: the mix of services, its resources and its risks.
 
 PMO governance makes sure the mix of services is aligned to strategy, prioritised and
-resourced, and that risks and issues reach the right level.
+appropriately resourced (against a capacity its people really give), and that risks and
+issues are escalated as the organisation decides.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from pmo_xl.facts import Facts
 
 D = dt.date
-UNALIGNED_STAGES = (Stage.PROPOSED, Stage.REJECTED)
+UNALIGNED_STAGES = (Stage.REJECTED,)  # a proposal turned down needs no objective
 # Floating point sums of FTE (0.1 + 0.2) must not tip a PMO over its capacity.
 TOLERANCE = 1e-9
 
@@ -48,16 +49,18 @@ TOLERANCE = 1e-9
       why="Services have to be aligned to what the business needs, normally its strategy, and the "
           "decision to set one up is supported by the strategy: a service without an objective is "
           "one nobody has tied to it.",
-      fails=[Edit(Services, "SVC-001", {Services.strategic_objective: None})],
-      cell="Services!L2",
-      passes=[Edit(Services, "SVC-003", {Services.strategic_objective: None})])
+      fails=[Edit(Services, "SVC-003", {Services.strategic_objective: None})],
+      cell="Services!L4",
+      passes=[Edit(Services, "SVC-003", {Services.strategic_objective: None,
+                                         Services.stage: Stage.REJECTED})])
 def not_aligned(facts: Facts) -> Iterator[Problem]:
-    """Services have to be aligned to what the business needs, normally its strategy (talk
-    notes): every service past Proposed (and not Rejected) names the objective in
-    Strategy it contributes to.
+    """Services have to be aligned to what the business needs, normally its strategy:
+    every service (but a Rejected proposal) names the objective in Strategy it contributes
+    to. A Proposed service too: the decision to set one up is supported by the strategy,
+    and a proposal that serves no objective is one to question before it is approved.
 
-    Passing: SVC-003, still Proposed, has no Strategic Objective. Failing: Running SVC-001's
-    Strategic Objective is blank.
+    Passing: SVC-003, Rejected, has no Strategic Objective. Failing: SVC-003, still
+    Proposed, has none.
     """
     services = facts.master[Services]
     data = services.data
@@ -136,7 +139,7 @@ def over_capacity(facts: Facts) -> Iterator[Problem]:
 def mandated_share(facts: Facts) -> Iterator[Problem]:
     """A service-based PMO may plan the share of its effort that goes to mandated services
     (the things the PMO must do, such as reporting), leaving the rest for menu and
-    off-menu work. The talk notes give 50% only as an example, so no target is assumed:
+    off-menu work. A share such as 50% is given only as an example, so no target is assumed:
     when Settings sets a Mandated Share Target, the Planned FTE of active Mandated services
     is compared with that of all active services and reported, as information, when it is
     below the target. Without the setting (or with an unreadable one, G108) nothing is
@@ -294,11 +297,12 @@ def active_without_fte(facts: Facts) -> Iterator[Problem]:
       passes=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: "100%"})])
 def unreadable_setting(facts: Facts) -> Iterator[Problem]:
     """The Settings the checks and reports rely on hold values pmo-xl can read: Reporting
-    Period a date (the first day of the month), Mandated Share Target a share such as 50%
-    or 0.5, Review Interval Months and Chronic Red Periods a whole number of at least 1. An
-    unreadable value is ignored: the reporting period then follows --as-of, no mandated
-    share target is judged, reviews fall due every 12 months and a KPI is chronically Red
-    after 3 periods.
+    Period a date (the first day of the month), Mandated Share Target and Capacity
+    Tolerance a share such as 50% or 0.5, Review Interval Months and Chronic Red Periods a
+    whole number of at least 1. An unreadable value is ignored: the reporting period then
+    follows --as-of, no mandated share target is judged, reviews fall due every 12 months, a
+    KPI is chronically Red after 3 periods and a PMO's capacity may differ from its people's
+    FTE by 10%.
 
     Passing: Mandated Share Target `100%`, the largest share there is. Failing: `half`.
     """
@@ -313,6 +317,8 @@ def unreadable_setting(facts: Facts) -> Iterator[Problem]:
             read_count, "a whole number of months from 1 to 120, e.g. 12"),
         normalise_header(Setting.CHRONIC_RED_PERIODS): (
             read_count, "a whole number of reporting periods from 1 to 120, e.g. 3"),
+        normalise_header(Setting.CAPACITY_TOLERANCE): (
+            read_share, "a share between 0% and 100%, e.g. 10%"),
     }
     for row, record in settings.rows():
         name, value = record.get(Settings.setting), record.get(Settings.value)
@@ -325,3 +331,43 @@ def unreadable_setting(facts: Facts) -> Iterator[Problem]:
                 row, Settings.value,
                 f"The {name} setting {value!r} cannot be read, so it is ignored.",
                 f"Enter {wanted}.")
+
+
+@rule("G109", WARNING, "A PMO's Capacity FTE differs from its people's FTE",
+      kind=RECOMMENDED,
+      why="A PMO must have the capacity to deliver its services, and the decision to take on "
+          "a new one weighs the capacity available: a Capacity FTE its people do not add up "
+          "to makes that headroom wrong.",
+      fails=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 6.3})], cell="PMOs!E2",
+      passes=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 6.2}),
+              Edit(Settings, None, {Settings.setting: Setting.CAPACITY_TOLERANCE,
+                                    Settings.value: "10%"})])
+def capacity_against_people(facts: Facts) -> Iterator[Problem]:
+    """A PMO's Capacity FTE, which its headroom for new services rests on, agrees with the
+    FTE of the people who work in it (People's PMO and FTE; a person with no FTE counts as
+    full time): within Settings' Capacity Tolerance of the Capacity FTE (10% if not set),
+    either way. More capacity than people overstates the headroom; less may mean people on
+    other work, worth saying in the Capacity FTE. A PMO with no Capacity FTE is not judged.
+
+    Passing: PMO-1's people add up to 5.6 FTE and its Capacity FTE is 6.2 (0.6 apart, under
+    10% of 6.2), with Capacity Tolerance set to 10%. Failing: its Capacity FTE is 6.3 (0.7
+    apart, over 10% of 6.3).
+    """
+    pmos = facts.master[PMOs]
+    tolerance = facts.settings.capacity_tolerance
+    for row, pmo, capacity in zip(pmos.data.index, pmos.data[PMOs.pmo_id],
+                                  pmos.data[PMOs.capacity_fte], strict=True):
+        if pmo is None or capacity is None:
+            continue
+        people, count = facts.people_fte.get(str(pmo), (0.0, 0))
+        if abs(capacity - people) <= tolerance * capacity + TOLERANCE:
+            continue
+        more = "more" if capacity > people else "less"
+        yield pmos.problem(
+            int(row), PMOs.capacity_fte,
+            f"{pmo}'s Capacity FTE is {fte(capacity)}, but its {count} people in People add "
+            f"up to {fte(round(people, 6))} FTE: {more} than they give, by more than "
+            f"{tolerance:.0%}.",
+            "Set Capacity FTE to what the PMO's people give its services, or add the missing "
+            "people to People with their PMO and FTE: the headroom for new services rests on "
+            "it.")

@@ -1,4 +1,4 @@
-"""K — KPIs and their actuals (seed §5.2: running a service is monitored through its KPIs).
+"""K — KPIs and their actuals: a running service is managed by monitoring its KPI reporting.
 
 KPI Actuals can hold hundreds of thousands of rows: which actual counts for a KPI and
 period, and whether a KPI is due, are worked out once per run by the Facts (whole columns,
@@ -15,7 +15,15 @@ from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.period import period_label, period_start
 from pmo_xl.validators.common import problem_at
 from pmo_xl.validators.registry import RECOMMENDED, REQUIRED, Edit, rule
-from pmo_xl.validators.schema import Direction, Frequency, KPIActuals, KPIs, Services, Stage
+from pmo_xl.validators.schema import (
+    Direction,
+    Frequency,
+    KPIActuals,
+    KPIs,
+    KpiState,
+    Services,
+    Stage,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,19 +52,22 @@ def _days_where(actuals: pd.DataFrame, test) -> pd.Series:
       passes=[Edit(Services, "SVC-002", {Services.stage: Stage.TRANSITION})])
 def running_without_kpi(facts: Facts) -> Iterator[Problem]:
     """A Running service is monitored through KPI reporting, so it has at least
-    one KPI in the KPIs sheet.
+    one KPI in the KPIs sheet that is in force (not retired before its reporting period
+    ended).
 
     Passing: SVC-002 in Transition, the stage before Running, with no KPI yet. Failing: both
     KPIs are moved to SVC-002, leaving Running SVC-001 with none.
     """
     services = facts.master[Services]
-    measured = set(facts.master[KPIs].data[KPIs.service_id].dropna())
+    listed = set(facts.master[KPIs].data[KPIs.service_id].dropna())
+    measured = {kpi.service_id for kpi in facts.current_kpis}
     stages = services.data[Services.stage]
     for row, service in services.data[Services.service_id][stages == Stage.RUNNING].items():
         if service is not None and service not in measured:
+            lacks = "every KPI of it is retired" if service in listed else "has no KPI"
             yield services.problem(
                 int(row), Services.service_id,
-                f"{service} is Running but has no KPI.",
+                f"{service} is Running but {lacks}.",
                 f"Add at least one KPI for {service} to the KPIs sheet, with its target and "
                 "frequency.")
 
@@ -118,8 +129,9 @@ def missing_actual(facts: Facts) -> Iterator[Problem]:
     actual for the reporting period: the last complete month (Monthly) or quarter
     (Quarterly) before the as-of date, or the Settings Reporting Period for monthly KPIs. A
     service that went live after that period ended is not yet due; one that went live
-    during it is. An actual dated inside the period (not on
-    its first day) still counts, and the reports show it; K106 reports its date.
+    during it is. A KPI retired (Status Retired) is due for each period that ended by its
+    Retired Date and for none after. An actual dated inside the period (not on its first
+    day) still counts, and the reports show it; K106 reports its date.
 
     Passing: as of 2026-11-15, monthly KPI-01 has an actual for October 2026 and quarterly
     KPI-02 one for 2026 Q3; a new KPI-03 whose October actual is dated 2026-10-31. Failing:
@@ -249,3 +261,37 @@ def service_or_pmo(facts: Facts) -> Iterator[Problem]:
                 f"KPI {kpi} names both service {service} and PMO {pmo}.",
                 "Keep the Service ID for a KPI of the service, or the PMO ID for one of the "
                 "PMO's own performance, and clear the other.")
+
+
+@rule("K108", WARNING, "A KPI's Status and Retired Date disagree",
+      kind=RECOMMENDED,
+      why="A KPI is retired, not deleted, from a date: without the date nobody can tell "
+          "which periods it still reports, and a date on an active KPI retires nothing.",
+      fails=[Edit(KPIs, "KPI-02", {KPIs.status: KpiState.RETIRED})], cell="KPIs!N3",
+      passes=[Edit(KPIs, "KPI-02", {KPIs.status: "retired", KPIs.retired_date: D(2026, 10, 1)})])
+def retired_without_date(facts: Facts) -> Iterator[Problem]:
+    """A retired KPI has Status Retired and the Retired Date it stopped: it is due for every
+    period that ended by that date, and for none after (its history stays in the trends).
+    Retired with no Retired Date, it is taken as never in force (the Retired Date cell is
+    named); a Retired Date on a KPI whose Status is not Retired retires nothing (the Status
+    cell is named).
+
+    Passing: KPI-02 is `retired` (read in any case) since 2026-10-01. Failing: KPI-02 is
+    Retired with no Retired Date.
+    """
+    kpis = facts.master[KPIs]
+    for row, record in facts.kpi_rows:
+        kpi, status = record[KPIs.kpi_id], record[KPIs.status]
+        dated = record[KPIs.retired_date] is not None or kpis.unreadable(row, KPIs.retired_date)
+        if status == KpiState.RETIRED and not dated:
+            yield problem_at(
+                kpis, row, KPIs.retired_date, kpi,
+                f"KPI {kpi} is Retired but has no Retired Date, so it counts in no period.",
+                "Enter the date the KPI stopped: every period that ended by then is still "
+                "reported.")
+        elif dated and (status == KpiState.ACTIVE or kpis.raw.at[row, KPIs.status] is None):
+            yield problem_at(
+                kpis, row, KPIs.status, kpi,
+                f"KPI {kpi} has a Retired Date but its Status is not Retired, so it is still "
+                "due.",
+                "Set Status to Retired, or clear the Retired Date if the KPI carries on.")

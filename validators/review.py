@@ -147,7 +147,8 @@ def chronic_red(facts: Facts) -> Iterator[Problem]:
     Running service whose actuals were Red for `Chronic Red Periods` reporting periods in a
     row (Settings, 3 if not set), up to its latest actual, is reported on that latest
     actual, so governance reviews the service: improve it, change its target, or close it
-    (`Service level not achievable`). A period with no actual breaks the run.
+    (`Service level not achievable`). A period with no actual breaks the run. A KPI retired
+    before its reporting period ended is history: its Reds are not reported.
 
     Passing: KPI-01 (target 97, Amber 96.5, Red 96) is Green in August 2026, then Red in
     September and October: two in a row. Failing: with target 98, Amber 97.5 and Red 97,

@@ -797,14 +797,16 @@ class Rules(Sheet, sheet="Rules", optional=True):
 
 class Settings(Sheet, sheet="Settings", optional=True):
     """Optional: one Setting / Value pair per row (Organisation, Reporting Period, Mandated Share
-    Target, Review Interval Months, Chronic Red Periods)."""
+    Target, Review Interval Months, Chronic Red Periods, Capacity Tolerance)."""
 
     setting = column("Setting", TEXT, required=True, unique=True, key=True,
                      guidance="Organisation, Reporting Period, Mandated Share Target, Review "
-                              "Interval Months or Chronic Red Periods.")
+                              "Interval Months, Chronic Red Periods or Capacity Tolerance.")
     value = column("Value", TEXT, required=True,
-                   guidance="The organisation's name; a date; a share such as 50%; a whole "
-                            "number of months or periods.")
+                   guidance="The organisation's name; a date; a share such as 50% (Capacity "
+                            "Tolerance: how far a PMO's Capacity FTE may differ from its "
+                            "people's FTE, 10% if not set); a whole number of months or "
+                            "periods.")
 
 
 class Setting(StrEnum):
@@ -815,6 +817,7 @@ class Setting(StrEnum):
     MANDATED_SHARE_TARGET = "Mandated Share Target"
     REVIEW_INTERVAL_MONTHS = "Review Interval Months"
     CHRONIC_RED_PERIODS = "Chronic Red Periods"
+    CAPACITY_TOLERANCE = "Capacity Tolerance"
 
 
 SETTINGS = tuple(Setting)

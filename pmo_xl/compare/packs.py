@@ -113,7 +113,7 @@ def pack_record(result: CheckResult) -> dict:
                            "rag": statuses[sid].rag}
                      for sid, record in facts.services.items()},
         "kpis": {k.kpi_id: {"service": _text(k.service_id), "rag": k.rag}
-                 for k in facts.kpi_statuses},
+                 for k in facts.current_kpis},
         "findings": [{"rule": f.rule, "severity": f.severity, "record": f.record,
                       "sheet": f.sheet, "cell": f.cell, "waived": f.waived}
                      for f in result.findings],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pmo_xl.period import usable
 from pmo_xl.validators.schema import normalise_header
@@ -13,10 +13,15 @@ if TYPE_CHECKING:
     from pmo_xl.workbook.master import Master, SheetTable
 
 
-# The talk notes give 50% only as an example of the share of effort on mandated services:
-# no target is assumed, so the mandated share (G103) is judged only when Settings sets one.
+T = TypeVar("T")
+
+# A share of effort on mandated services (50%) is given only as an example: no target is
+# assumed, so the mandated share (G103) is judged only when Settings sets one.
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12  # rules.md V: review each service at least yearly
 DEFAULT_CHRONIC_RED_PERIODS = 3  # rules.md V: Red three reporting periods in a row
+# How far a PMO's Capacity FTE may stray from its people's FTE before G109 asks (a share of
+# the Capacity FTE): part-time rounding and a vacancy being filled, not a different PMO.
+DEFAULT_CAPACITY_TOLERANCE = 0.10
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class Settings:
     mandated_share_target: float | None = None  # None: not set (or unreadable)
     review_interval_months: int = DEFAULT_REVIEW_INTERVAL_MONTHS
     chronic_red_periods: int = DEFAULT_CHRONIC_RED_PERIODS
+    capacity_tolerance: float = DEFAULT_CAPACITY_TOLERANCE
     values: dict[str, object] = field(default_factory=dict)  # every row, by normalised name
     rows: dict[str, int] = field(default_factory=dict)  # normalised name -> Excel row
 
@@ -52,6 +58,8 @@ def read_settings(master: Master) -> Settings:
                                    DEFAULT_REVIEW_INTERVAL_MONTHS),
         chronic_red_periods=_or(read_count(values.get("chronic red periods")),
                                 DEFAULT_CHRONIC_RED_PERIODS),
+        capacity_tolerance=_or(read_share(values.get("capacity tolerance")),
+                               DEFAULT_CAPACITY_TOLERANCE),
         values=values,
         rows=rows,
     )
@@ -74,7 +82,7 @@ def _as_date(value: object) -> dt.date | None:
     return day if usable(day) else None
 
 
-def _or(value: int | None, default: int) -> int:
+def _or(value: T | None, default: T) -> T:
     return default if value is None else value
 
 
