@@ -11,10 +11,11 @@ whatever day it runs; the committed workbook is the tables as they stand, plus `
 
 The master is clean against every rule except the problems listed in ``DELIBERATE`` (one per
 rule family, each a slip a real PMO makes) and the one finding that the Waivers sheet waives
-(``WAIVED``, a change approved by the service's owner of the time). Its Rules sheet shows a PMO's own policy: Northwind
-escalates every open High or Critical item to its Service Owner, so G105 (a convention,
-information by default) is a warning there. Eight of the slips are ordinary values in the
-tables (the comment on each says where); the other two are the ``Edit`` s in ``PLANTED``.
+(``WAIVED``, a change approved by the service's owner of the time). Its Rules sheet shows a
+PMO's own policy: Northwind escalates every open High or Critical item to its Service Owner,
+so G105 (a convention, information by default) is a warning there. Eight of the slips are
+ordinary values in the tables (the comment on each says where); the other two are the
+``Edit`` s in ``PLANTED``.
 
 To add a service, add its lines to the tables, dated as on ``EXAMPLE_AS_OF``, in the shape of
 a service of the same stage (SVC-005 is a plain Running one):
