@@ -319,11 +319,10 @@ def rules(code: str | None, master_path: Path | None) -> None:
                            + ("  (two versions: pmo-xl diff, pmo-xl pack)"
                               if rule.needs_previous else ""))
             severity = rule.severity
-            mark = " "
             if policy is not None:
                 setting = policy.settings[rule.code]
-                severity, mark = setting.severity, "*" if setting.departs else " "
-            click.echo(f"  {rule.code}  {severity:<7}{mark} {rule.kind:<11}  {rule.title}")
+                severity = setting.severity + ("*" if setting.departs else "")
+            click.echo(f"  {rule.code}  {severity:<8} {rule.kind:<11}  {rule.title}")
         click.echo(f"\n{len(registry)} rules. `pmo-xl rules CODE` explains one.")
         if policy is None:
             click.echo("Each rule's kind gives its severity by default:")

@@ -646,10 +646,12 @@ def decisions_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
                                                Risks.escalation_level: "Service Ownership"})],
                   new=[Edit(Risks, "RSK-001", {Risks.status: RiskStatus.CLOSED})]))
 def serious_items_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
-    """High and Critical risks and issues are escalated to Service Ownership and are on
-    governance's list until closed. Lowering the Severity of one that is still open takes it
-    off that list without a decision the meeting saw: name it, with both severities.
-    Closing it is the ordinary way off the list, and is not reported.
+    """Where an organisation escalates High and Critical risks and issues to Service
+    Ownership, they are on governance's list until closed, and lowering the Severity of one
+    that is still open takes it off that list without a decision the meeting saw: it is
+    named, with both severities. Which severity goes how far is the organisation's policy,
+    so this is information by default (raise D107 in the Rules sheet where it is policy).
+    Closing an item is the ordinary way off the list, and is not reported.
 
     Passing: RSK-001, High, was closed. Failing: RSK-001 was High and is Medium now, still
     Open.

@@ -215,10 +215,12 @@ def proposed_without_priority(facts: Facts) -> Iterator[Problem]:
                                  Risks.escalation_level: Escalation.OPERATIONS,
                                  Risks.raised_date: D(2026, 6, 12)})])
 def not_escalated(facts: Facts) -> Iterator[Problem]:
-    """Risks and issues escalate from Service Operations through Delivery Management to
-    Service Ownership; an open (not Closed) High or Critical one sits with
-    Service Ownership, who agree the mitigation, which may mean changing or closing the
-    service.
+    """Risks and issues are escalated as appropriate, from Service Operations through
+    Delivery Management to Service Ownership, who agree the mitigation, which may mean
+    changing or closing the service. Which severity goes how far is the organisation's own
+    policy; this rule holds the common one, that an open (not Closed) High or Critical item
+    sits with Service Ownership, as information by default. A PMO whose policy it is raises
+    G105 to a warning or an error in its Rules sheet.
 
     Passing: RSK-001 is High and escalated to Service Ownership, and ISS-001, Critical but
     Closed, stayed at Service Operations. Failing: RSK-001 is High and still at Service

@@ -1,4 +1,4 @@
-"""H — catalogue against handbook (seed §4.3, §5.1).
+"""H — catalogue against handbook: the Service Catalogue and the Operations Handbook agree.
 
 The Service Catalogue (Services, SIPOC) and the Operations Handbook (Procedures, RACI) tell
 one story: a service past Design has procedures for its processes, they are tested before

@@ -1,4 +1,4 @@
-"""L — lifecycle: set-up, running and closing a service (seed §5).
+"""L — lifecycle: set-up, running and closing a service.
 
 A service moves Proposed > Design > Pilot (which may repeat) > Transition > Running >
 Closing > Closed, or is Rejected at proposal. Each stage asks for the fields that prove its
@@ -220,9 +220,10 @@ def closure_by_owner(facts: Facts) -> Iterator[Problem]:
                                          S.closure_approved_by: "P-001",
                                          S.closure_approved_date: D(2026, 10, 1)})])
 def closed_fields(facts: Facts) -> Iterator[Problem]:
-    """A Closed service says when it stopped (Closed Date) and that all its artefacts were
-    reviewed for future reuse (Artefacts Reviewed = Y), in case the PMO or another PMO
-    brings the service back.
+    """Closing a service should be orderly, and all its artefacts should be reviewed for
+    anything useful in future, in case the PMO or another PMO brings the service back: a
+    Closed service says when it stopped (Closed Date) and that its artefacts were reviewed
+    (Artefacts Reviewed = Y). Should, so a warning.
 
     Passing: SVC-001 Closing, the stage before Closed, with no Closed Date and Artefacts
     Reviewed blank. Failing: SVC-001 Closed, its artefacts reviewed, with no Closed Date.
@@ -383,10 +384,11 @@ def dates_not_future(facts: Facts) -> Iterator[Problem]:
       cell="Services!U4",
       passes=[Edit(Services, "SVC-003", {S.temporary: YesNo.YES, S.stage: Stage.REJECTED})])
 def temporary_fields(facts: Facts) -> Iterator[Problem]:
-    """A temporary supporting service is set up beside a requested service to embed the
-    behavioural change it needs, and is closed when its agreed end date is
-    reached. So it has a Planned End Date and names the service it Supports.
-    Rejected services are not checked.
+    """A temporary supporting service may be set up beside a requested service to embed the
+    behavioural change it needs, and reaching its agreed end date is a particularly relevant
+    reason to close it. So it is worth recording its Planned End Date and the service it
+    Supports: information by default, since neither is required. Rejected services are not
+    checked.
 
     Passing: SVC-003 marked Temporary with neither, but Rejected. Failing: SVC-003 (Proposed)
     marked Temporary, supporting SVC-001, with no Planned End Date.

@@ -1,4 +1,4 @@
-"""R — RACI: who is Responsible, Accountable, Consulted and Informed (seed §4.3).
+"""R — RACI: who is Responsible, Accountable, Consulted and Informed for each activity.
 
 The RACI sheet is the matrix analysts draw: one row per activity of a procedure, one column
 per role (or per person, headed by a Person ID). Only known role and person columns are
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pmo_xl.facts import Activity, Facts
     from pmo_xl.workbook.master import SheetTable
 
-# Roles that may hold the A: the owner and manager levels (seed §3.1, §3.2).
+# Roles that hold the A by good practice: the owner and manager levels (R105, a convention).
 ACCOUNTABLE_ROLES = (RaciRole.SERVICE_OWNER, RaciRole.SERVICE_MANAGER, RaciRole.PMO_DIRECTOR,
                      RaciRole.PMO_MANAGER)
 
@@ -139,8 +139,10 @@ def bad_letter(facts: Facts) -> Iterator[Problem]:
       passes=[Edit(Services, "SVC-001", {Services.service_managers: "P-002; P-004"}),
               Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "R", "P-004": "A"})])
 def accountable_level(facts: Facts) -> Iterator[Problem]:
-    """Accountability stays at owner or manager level: the Service Owner is accountable for
-    the service and the Service Manager for its day-to-day running. The A sits
+    """A good-practice convention, information by default: accountability stays at owner or
+    manager level, since the Service Owner is accountable for the service and the Service
+    Manager responsible for its day-to-day running. Who may hold the A is not laid down
+    anywhere else; a PMO that wants it enforced raises R105 in its Rules sheet. The A sits
     with the Service Owner, Service Manager, a PMO Director or a PMO Manager, not with a
     Service Operative, PMO Analyst, PMO Administrator, Customer or Supplier. A column headed
     by a Person ID counts by that person's Job Role, or as the service's owner or manager

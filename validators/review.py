@@ -1,13 +1,13 @@
 """V — review and decisions: is each service still worth running, and can we take this on?
 
 The other families ask whether the master is consistent; these ask what governance has to
-decide. The seeds: "make sure what we already deliver is still needed" (periodic review); a
-service closes when "the level of service … cannot be achieved" (chronic Red KPIs); a new
-service "cannot be taken in isolation … may require closing another" (headroom); the
-set-up "can be run as a project" (planned dates and their slips); "individuals with the
-right level of competence" and "better to say no" to services outside the skillset
-(required skills). Every number comes from the run's Facts, which the status report and
-the pack email read too.
+decide. The method's words: "make sure what we already deliver is still needed" (periodic
+review); a service closes when "the level of service … cannot be achieved" (chronic Red
+KPIs); a new service "cannot be taken in isolation … may require closing another"
+(headroom); the set-up "can be run as a project" (planned dates and their slips);
+"individuals with the right level of competence" and "better to say no" to services
+outside the skillset (required skills). Every number comes from the run's Facts, which the
+status report and the pack email read too.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _overdue(item: Review, what: str, facts: Facts) -> str:
       passes=[Edit(Services, "SVC-001", {S.last_reviewed: D(2025, 11, 15)})])
 def service_review_due(facts: Facts) -> Iterator[Problem]:
     """It is not enough to document what the PMO already does: it has to make sure what it
-    already delivers is still needed (talk notes). A Running service is reviewed at least
+    already delivers is still needed. A Running service is reviewed at least
     once every review interval (Settings `Review Interval Months`, 12 if not set): its
     Last Reviewed is filled and no older than that. A review that falls due on the as-of
     day is not late yet; a date typed as text is S105's finding.
@@ -279,7 +279,7 @@ def team_lacks_skill(facts: Facts) -> Iterator[Problem]:
 def proposal_lacks_skill(facts: Facts) -> Iterator[Problem]:
     """A service-based PMO is better off saying no to services outside its skillset than
     agreeing and failing to deliver; the ideal is that the organisation agrees to upskill
-    it (talk notes). For a Proposed service, each Required Skill that nobody in its Lead
+    it. For a Proposed service, each Required Skill that nobody in its Lead
     PMO has (People's PMO and Skills) is decision information: build the skill, source it,
     or say no.
 

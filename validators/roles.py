@@ -1,7 +1,8 @@
-"""O — roles: Service Owner, Service Manager, Service Operative (seed §3, §4).
+"""O — roles: Service Owner, Service Manager, Service Operative, and the key documents' owners.
 
-The seed says who typically holds each role and who owns each key document. The checks
-read a person's Job Role and PMO from People; an ID that is not in People is X101's finding
+Who typically holds each role is a convention (information by default; a PMO that wants it
+enforced raises it in its Rules sheet); who owns each key document is said outright. The
+checks read a person's Job Role and PMO from People; an ID that is not in People is X101's finding
 and is skipped here, so one mistake is reported once.
 """
 
@@ -50,9 +51,9 @@ def _who(pid: str, person: Person) -> str:
       fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-004"})], cell="Services!P2",
       passes=[Edit(Services, "SVC-001", {Services.service_owner: "P-002"})])
 def owner_role(facts: Facts) -> Iterator[Problem]:
-    """The Service Owner is accountable for setting up, running and closing the service, and
-    is appointed by the PMO Director from the PMO's senior people: a PMO Director or a PMO
-    Manager.
+    """The Service Owner is accountable for setting up, running and closing the service, is
+    appointed by the PMO Director, and is typically a PMO Director or a PMO Manager. Typical
+    is not required: information by default (raise it in the Rules sheet to require it).
 
     Passing: SVC-001's owner is P-002, a PMO Manager (the more junior of the two roles).
     Failing: its owner is P-004, a PMO Analyst.
@@ -65,9 +66,9 @@ def owner_role(facts: Facts) -> Iterator[Problem]:
         yield services.problem(
             int(row), Services.service_owner,
             f"The Service Owner of {_service(facts, int(row))} is {_who(owner, person)}; "
-            "a Service Owner is a PMO Director or PMO Manager.",
-            "Appoint a PMO Director or PMO Manager as Service Owner, or correct the person's "
-            "Job Role in People.")
+            "a Service Owner is typically a PMO Director or PMO Manager.",
+            "If that is not what your PMO intends, appoint a PMO Director or PMO Manager as "
+            "Service Owner, or correct the person's Job Role in People.")
 
 
 @rule("O102", INFO, "A Service Manager is not a PMO Manager or PMO Analyst",
@@ -76,9 +77,10 @@ def owner_role(facts: Facts) -> Iterator[Problem]:
       fails=[Edit(Services, "SVC-001", {Services.service_managers: "P-005"})], cell="Services!Q2",
       passes=[Edit(Services, "SVC-001", {Services.service_managers: "P-002 ;P-004"})])
 def manager_role(facts: Facts) -> Iterator[Problem]:
-    """A Service Manager runs the service day to day and reports its KPIs, a role for a PMO
-    Manager or a PMO Analyst. Every person in Service Managers is checked; one
-    finding per service names all who do not fit.
+    """A Service Manager runs the service day to day and reports its KPIs, a role typically
+    held by a PMO Manager or a PMO Analyst. Typical is not required: information by default
+    (raise it in the Rules sheet to require it). Every person in Service Managers is
+    checked; one finding per service names all who do not fit.
 
     Passing: SVC-001's Service Managers typed `P-002 ;P-004`: a PMO Manager and a PMO
     Analyst. Failing: its Service Manager is P-005, a PMO Administrator.
@@ -94,9 +96,10 @@ def manager_role(facts: Facts) -> Iterator[Problem]:
             yield services.problem(
                 int(row), Services.service_managers,
                 f"{_service(facts, int(row))} has Service Manager(s) {', '.join(wrong)}; a "
-                "Service Manager is a PMO Manager or PMO Analyst.",
-                "Name a PMO Manager or PMO Analyst as Service Manager (an administrator can "
-                "be a Service Operative), or correct the Job Role in People.")
+                "Service Manager is typically a PMO Manager or PMO Analyst.",
+                "If that is not what your PMO intends, name a PMO Manager or PMO Analyst as "
+                "Service Manager (an administrator can be a Service Operative), or correct "
+                "the Job Role in People.")
 
 
 def delivering_pmos(lead: str | None, operatives: object, staff: dict[str, Person]) -> list[str]:
@@ -123,7 +126,7 @@ def manager_per_pmo(facts: Facts) -> Iterator[Problem]:
     """Where a service is delivered by multiple PMOs, there *may* be multiple Service
     Managers: one per delivering PMO is an option, not a requirement.
 
-    Information, not a warning, and on purpose: the "may" does not oblige a PMO to
+    A convention, so information: the "may" does not oblige a PMO to
     appoint a manager in every PMO, and the delivering PMOs are only inferred here (the Lead
     PMO plus the home PMO, in People, of each Service Operative), while an operative
     borrowed from another PMO does not make that PMO a deliverer. So the finding tells the

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
-# --- the controlled vocabularies (seed §3, §5; master-workbook.md) ---------------------------
+# --- the controlled vocabularies (master-workbook.md) ------------------------------------------
 # Each is a StrEnum: its members are the very strings a cell holds (``Stage.RUNNING ==
 # "Running"``), so code compares with a name an editor can follow instead of a literal.
 
 
 class Stage(StrEnum):
-    """The service lifecycle (seed §5); Rejected sits outside it, a proposal turned down."""
+    """The service lifecycle; Rejected sits outside it, a proposal turned down."""
 
     PROPOSED = "Proposed"
     DESIGN = "Design"
@@ -67,7 +67,7 @@ class Rollout(StrEnum):
 
 
 class ClosureReason(StrEnum):
-    """Why a service closes (seed §5.3)."""
+    """Why a service closes."""
 
     END_DATE = "Agreed end date reached"
     OBJECTIVE_ACHIEVED = "Objective achieved"
@@ -96,7 +96,7 @@ class JobRole(StrEnum):
 
 
 class KeyDocument(StrEnum):
-    """The three key documents (seed §4)."""
+    """The three key documents."""
 
     STRATEGY = "Service Strategy"
     CATALOGUE = "Service Catalogue"
@@ -160,7 +160,7 @@ class RiskStatus(StrEnum):
 
 class Escalation(StrEnum):
     """Escalation runs from Service Operations through Delivery Management to Service
-    Ownership (seed §5.2)."""
+    Ownership."""
 
     OPERATIONS = "Service Operations"
     DELIVERY = "Delivery Management"
@@ -245,7 +245,7 @@ POLICY_SEVERITIES = tuple(PolicySeverity)
 
 # --- what the vocabularies mean (one place, read by rules and reports alike) ---------------
 
-# The lifecycle in order, and the moves it allows (seed §5). Pilot may repeat before
+# The lifecycle in order, and the moves it allows. Pilot may repeat before
 # sign-off; a set-up that is stopped goes through Closing like a running service.
 LIFECYCLE = (Stage.PROPOSED, Stage.DESIGN, Stage.PILOT, Stage.TRANSITION, Stage.RUNNING,
              Stage.CLOSING, Stage.CLOSED)
@@ -259,7 +259,7 @@ LEGAL_MOVES: dict[str, tuple[Stage, ...]] = {
     Stage.CLOSED: (),
     Stage.REJECTED: (),
 }
-SET_UP_STAGES = (Stage.DESIGN, Stage.PILOT, Stage.TRANSITION)  # setting up (seed §5.1)
+SET_UP_STAGES = (Stage.DESIGN, Stage.PILOT, Stage.TRANSITION)  # setting up a service
 # Services that take effort and deliver something to rate: set-up, running and closing.
 ACTIVE_STAGES = (*SET_UP_STAGES, Stage.RUNNING, Stage.CLOSING)
 GOING_STAGES = (Stage.CLOSING, Stage.CLOSED)  # a service whose processes are going or gone
@@ -277,9 +277,9 @@ TOP_ESCALATION = Escalation.OWNERSHIP
 SETTLED_CHANGE_STATUSES = (ChangeStatus.IMPLEMENTED, ChangeStatus.REJECTED)
 AGREED_CHANGE_STATUSES = (ChangeStatus.APPROVED, ChangeStatus.IMPLEMENTED)
 
-# Who typically holds each role (seed §3) and owns each key document (seed §4).
-OWNER_JOB_ROLES = (JobRole.DIRECTOR, JobRole.MANAGER)  # Service Owner, seed §3.1
-MANAGER_JOB_ROLES = (JobRole.MANAGER, JobRole.ANALYST)  # Service Manager, seed §3.2
+# Who typically holds each role and who owns each key document.
+OWNER_JOB_ROLES = (JobRole.DIRECTOR, JobRole.MANAGER)  # a Service Owner, typically
+MANAGER_JOB_ROLES = (JobRole.MANAGER, JobRole.ANALYST)  # a Service Manager, typically
 DOCUMENT_OWNER_ROLE = {KeyDocument.STRATEGY: JobRole.DIRECTOR,
                        KeyDocument.HANDBOOK: JobRole.MANAGER}
 OUTSOURCED = (Delivery.OUTSOURCED_INTERNAL, Delivery.OUTSOURCED_EXTERNAL)

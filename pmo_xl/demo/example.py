@@ -41,6 +41,8 @@ from pathlib import Path
 from pmo_xl.demo.example_tables import Rows, move_dates, read_tables
 from pmo_xl.period import period_start, reporting_period
 from pmo_xl.validators.examples import record_key
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.policy import policy_choices
 from pmo_xl.validators.registry import Edit
 from pmo_xl.validators.schema import Frequency
 from pmo_xl.workbook.template import write_master
@@ -129,8 +131,10 @@ def example_rows(as_of: dt.date = EXAMPLE_AS_OF, edits: Iterable[Edit] = ()) -> 
 
 def write_example_master(path: str | Path, as_of: dt.date = EXAMPLE_AS_OF,
                          edits: Iterable[Edit] = ()) -> Path:
-    """Write the example master to `path` (replacing a file there)."""
-    return write_master(path, example_rows(as_of, edits))
+    """Write the example master to `path` (replacing a file there), with the template's
+    Rules drop-down."""
+    return write_master(path, example_rows(as_of, edits),
+                        rule_codes=policy_choices(load_rules()))
 
 
 def month_before(as_of: dt.date) -> dt.date:
