@@ -180,8 +180,8 @@ def chronic_red(facts: Facts) -> Iterator[Problem]:
       kind=RECOMMENDED,
       why="Setting up a new service cannot be decided in isolation of the services already "
           "delivered; agreeing to one may require closing another.",
-      fails=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 2.4})], cell="Services!O4",
-      passes=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 2.5})])
+      fails=[Edit(Services, "SVC-003", {S.planned_fte: 4.1})], cell="Services!O4",
+      passes=[Edit(Services, "SVC-003", {S.planned_fte: 4})])
 def proposal_over_capacity(facts: Facts) -> Iterator[Problem]:
     """Setting up a new service cannot be decided in isolation of the services already
     delivered and those in set-up; agreeing to one may require closing another.
@@ -190,8 +190,8 @@ def proposal_over_capacity(facts: Facts) -> Iterator[Problem]:
     PMO over capacity if approved; the message gives the headroom. Exactly filling the
     headroom is fine. A PMO with no Capacity FTE is not judged.
 
-    Passing: PMO-1 has capacity 2.5 and SVC-001 (Running) plans 2 FTE: 0.5 FTE of headroom
-    for SVC-003's 0.5. Failing: capacity 2.4, 0.4 FTE of headroom.
+    Passing: PMO-1 has capacity 6 and SVC-001 (Running) plans 2 FTE: 4 FTE of headroom for
+    SVC-003's 4. Failing: SVC-003 plans 4.1 FTE.
     """
     services = facts.master[Services]
     for proposal in facts.proposals:
