@@ -27,7 +27,6 @@ from pmo_xl.validators.schema import (
     KPIActuals,
     KPIs,
     People,
-    PMOs,
     Procedures,
     Services,
     Stage,
