@@ -280,16 +280,21 @@ def retired_without_date(facts: Facts) -> Iterator[Problem]:
     Retired with no Retired Date.
     """
     kpis = facts.master[KPIs]
-    for row, record in facts.kpi_rows:
-        kpi, status = record[KPIs.kpi_id], record[KPIs.status]
-        dated = record[KPIs.retired_date] is not None or kpis.unreadable(row, KPIs.retired_date)
+    data, raw = kpis.data, kpis.raw
+    # Whole columns, not a lookup per KPI: a Retired Date typed as text is there (S105's).
+    for row, kpi, status, typed_status, day in zip(
+            data.index.tolist(), data[KPIs.kpi_id].tolist(), data[KPIs.status].tolist(),
+            raw[KPIs.status].tolist(), raw[KPIs.retired_date].tolist(), strict=True):
+        dated = day is not None
+        if not dated and status != KpiState.RETIRED:
+            continue
         if status == KpiState.RETIRED and not dated:
             yield problem_at(
                 kpis, row, KPIs.retired_date, kpi,
                 f"KPI {kpi} is Retired but has no Retired Date, so it counts in no period.",
                 "Enter the date the KPI stopped: every period that ended by then is still "
                 "reported.")
-        elif dated and (status == KpiState.ACTIVE or kpis.raw.at[row, KPIs.status] is None):
+        elif dated and (status == KpiState.ACTIVE or typed_status is None):
             yield problem_at(
                 kpis, row, KPIs.status, kpi,
                 f"KPI {kpi} has a Retired Date but its Status is not Retired, so it is still "

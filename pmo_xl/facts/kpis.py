@@ -250,12 +250,17 @@ class KpiFacts(CatalogueFacts, PeopleFacts):
         values = dict(zip(found, data.loc[found, KPIActuals.actual].tolist(), strict=True))
         notes = dict(zip(found, data.loc[found, KPIActuals.commentary].tolist(), strict=True))
         tomorrow = self.as_of + dt.timedelta(days=1)
+        retired = self.retired_kpis
+        ends = {frequency: step_back(frequency, period, -1)  # the day after each period
+                for frequency, period in periods.items()}
         for (row, kpi), actual_row in zip(self.kpi_rows, rows_of, strict=True):
             kpi_id = str(kpi[KPIs.kpi_id])
             frequency = kpi[KPIs.frequency]
             period = periods[frequency]
             actual = values.get(actual_row)
-            current = self.in_force(kpi_id, step_back(frequency, period, -1))
+            # Most KPIs are not retired: asked only of those that are (15,000 KPIs).
+            current = kpi_id not in retired or self.in_force(kpi_id, ends[frequency])
+            in_force = kpi_id not in retired or self.in_force(kpi_id, tomorrow)
             statuses.append(KpiStatus(
                 kpi_id=kpi_id, row=row, service_id=kpi[KPIs.service_id],
                 pmo_id=kpi[KPIs.pmo_id],
@@ -268,8 +273,7 @@ class KpiFacts(CatalogueFacts, PeopleFacts):
                 rag=rag.kpi_rag(actual, kpi[KPIs.target], kpi[KPIs.direction],
                                 kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold]),
                 due=current and self.kpi_due(kpi[KPIs.service_id], frequency, kpi[KPIs.pmo_id]),
-                current=current, in_force=self.in_force(kpi_id, tomorrow),
-                retired_date=self.retired_kpis.get(kpi_id),
+                current=current, in_force=in_force, retired_date=retired.get(kpi_id),
             ))
         return statuses
 
