@@ -202,6 +202,10 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
         click.echo(findings_json(result.findings, result.summary, name, as_of.isoformat()))
     else:
         print_findings(result.findings, result.summary, name, as_of.isoformat(), quiet=quiet)
+        apart = len(result.rule_policy.departures)
+        if apart and not quiet:  # a rule switched off finds nothing: say that it was
+            click.echo(f"The master's Rules sheet sets {apart} rule{'s' if apart > 1 else ''} "
+                       f"apart from the default: pmo-xl rules --master {name}")
         for label, out in (("Findings workbook", output), ("Annotated copy", annotate)):
             if out is not None and not quiet:
                 click.echo(f"{label}: {out}")

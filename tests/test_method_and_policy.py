@@ -184,6 +184,16 @@ def test_raising_o101_changes_exactly_that_finding(tmp_path: Path) -> None:
         write_example(tmp_path / "c.xlsx", SLIPS))["summary"]["error"] + 1
 
 
+def test_check_says_the_master_sets_rules_apart(tmp_path: Path) -> None:
+    path = write_example(tmp_path / "m.xlsx", [*SLIPS, policy_row("R", "Off")])
+    result = run("check", path, "--as-of", "2026-11-15")
+    assert result.output.strip().endswith(
+        "The master's Rules sheet sets 5 rules apart from the default: "
+        "pmo-xl rules --master m.xlsx")
+    clean = run("check", write_example(tmp_path / "clean.xlsx"), "--as-of", "2026-11-15")
+    assert "Rules sheet" not in clean.output
+
+
 def test_a_rule_row_beats_its_family_row(tmp_path: Path) -> None:
     report = check_json(write_example(tmp_path / "m.xlsx", [
         *SLIPS, policy_row("R", "Info"), policy_row("R105", "Warning")]))
