@@ -205,6 +205,8 @@ def _width(header: str, info) -> float:
         return max(10, len(header) + 2)
     if info.kind == DATE:
         return max(12, len(header) + 2)
+    if info.choices and info.many:  # a `;` list of them (Affects): room for all of them
+        return min(34, len("; ".join(info.choices)) + 2)
     if info.choices:
         return max(len(header) + 2, min(34, max(len(c) for c in info.choices) + 4))
     if header in ("Description", "Desired Outcome", "Action", "Commentary", "Objective",
