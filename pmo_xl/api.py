@@ -31,6 +31,7 @@ from pmo_xl.period import out_of_range, usable
 
 if TYPE_CHECKING:
     from pmo_xl.validators.engine import CheckResult
+    from pmo_xl.validators.policy import Policy
     from pmo_xl.validators.registry import Rule
 
 # Each function imports what it needs when it runs: `import pmo_xl.api` costs no pandas,
@@ -306,9 +307,11 @@ def new(path: str | Path, *, force: bool = False) -> Path:
     if path.exists() and not force:
         raise CannotCheck(f"{path} already exists; pmo-xl never overwrites a workbook. Choose "
                           "another name (or pass --force).")
+    from pmo_xl.validators.families import load_rules
+    from pmo_xl.validators.policy import policy_choices
     from pmo_xl.workbook.template import write_master  # xlsxwriter only when a template is written
 
-    return write_master(path)
+    return write_master(path, rule_codes=policy_choices(load_rules()))
 
 
 def rules(code: str | None = None) -> dict[str, Rule]:
@@ -379,6 +382,25 @@ def send(
     options = {} if echo is None else {"echo": echo}
     return sending.send(folder, smtp=smtp, from_address=from_address, security=security,
                         user=user, cc=tuple(cc), dry_run=dry_run, confirm=confirm, **options)
+
+
+def policy(path: str | Path, as_of: dt.date | None = None) -> Policy:
+    """The severity in force for every rule in the master at `path`: its default, or what
+    the master's Rules sheet sets (`pmo-xl rules --master MASTER`; see
+    validators/policy.py).
+
+    Example::
+
+        for setting in api.policy("master.xlsx").departures:
+            print(setting.code, setting.default, "->", setting.severity)
+    """
+    from pmo_xl.facts import Facts
+    from pmo_xl.validators.families import load_rules
+    from pmo_xl.validators.policy import policy_of
+    from pmo_xl.workbook.master import read_master
+
+    master = read_master(path)
+    return policy_of(Facts(master, as_of or dt.date.today()), load_rules())
 
 
 def refuse_same(output: Path | None, master: Path) -> None:

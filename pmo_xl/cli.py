@@ -12,6 +12,7 @@ import errno
 import gc
 import os
 import sys
+import textwrap
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -190,6 +191,10 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
         click.echo(findings_json(result.findings, result.summary, name, as_of.isoformat()))
     else:
         print_findings(result.findings, result.summary, name, as_of.isoformat(), quiet=quiet)
+        apart = len(result.rule_policy.departures)
+        if apart and not quiet:  # a rule switched off finds nothing: say that it was
+            click.echo(f"The master's Rules sheet sets {apart} rule{'s' if apart > 1 else ''} "
+                       f"apart from the default: pmo-xl rules --master {name}")
         for label, out in (("Findings workbook", output), ("Annotated copy", annotate)):
             if out is not None and not quiet:
                 click.echo(f"{label}: {out}")
@@ -263,38 +268,74 @@ def new(path: Path, force: bool) -> None:
 
 @cli.command()
 @click.argument("code", required=False)
-def rules(code: str | None) -> None:
+@click.option("--master", "master", type=click.Path(path_type=Path, dir_okay=True),
+              metavar="MASTER",
+              help="Show the severity each rule has in this master (its Rules sheet) and "
+                   "where it departs from the default.")
+def rules(code: str | None, master: Path | None) -> None:
     """List every rule, or explain one with its examples.
 
     Each explanation comes with a passing and a failing example.
+
+    Each rule is required (an error by default), recommended (a warning) or a convention
+    (information), by how the method puts what it checks. A master's Rules sheet sets its
+    own severities: --master shows the ones in force.
 
     \b
     Example:
       pmo-xl rules
       pmo-xl rules L104
+      pmo-xl rules --master master.xlsx
     """
     from pmo_xl import api
-    from pmo_xl.terminal.schema_doc import example_lines, rule_examples
+    from pmo_xl.terminal.policy_text import departure_lines, in_force
+    from pmo_xl.terminal.schema_doc import example_lines, kind_line, kinds_text, rule_examples
     from pmo_xl.validators.registry import FAMILIES
 
-    if code is None:
-        registry = api.rules()
+    registry = api.rules()
+    item = None
+    if code is not None:
+        item = registry.get(code.strip().upper())
+        if item is None:
+            raise click.BadParameter(f"{code!r} is not a rule code; `pmo-xl rules` lists them.",
+                                     param_hint="CODE")
+    policy = None
+    if master is not None:
+        try:
+            policy = _library().policy(master)
+        except CannotCheck as exc:
+            raise fail(exc) from None
+    if item is None:
         family = None
-        for item in registry.values():
-            if item.family != family:
-                family = item.family
+        for rule in registry.values():
+            if rule.family != family:
+                family = rule.family
                 click.echo(f"\n{family}  {FAMILIES.get(family, '')}"
                            + ("  (two versions: pmo-xl diff, pmo-xl pack)"
-                              if item.needs_previous else ""))
-            click.echo(f"  {item.code}  {item.severity:<7}  {item.title}")
+                              if rule.needs_previous else ""))
+            severity = rule.severity
+            if policy is not None:
+                setting = policy.settings[rule.code]
+                severity = setting.severity + ("*" if setting.departs else "")
+            click.echo(f"  {rule.code}  {severity:<8} {rule.kind:<11}  {rule.title}")
         click.echo(f"\n{len(registry)} rules. `pmo-xl rules CODE` explains one.")
+        if policy is None:
+            click.echo("Each rule's kind gives its severity by default:")
+            for line in kinds_text():
+                click.echo(textwrap.fill(line, 96, initial_indent="  ",
+                                         subsequent_indent="    "))
+        else:
+            click.echo("* set by the master's Rules sheet.")
+            for line in departure_lines(policy, master.name):
+                click.echo(line)
         return
-    try:
-        (item,) = api.rules(code).values()
-    except CannotCheck as exc:
-        raise click.BadParameter(str(exc), param_hint="CODE") from None
     click.echo(f"{item.code} ({item.severity}, {FAMILIES.get(item.family, item.family)}): "
                f"{item.title}\n")
+    click.echo(kind_line(item))
+    if policy is not None:
+        setting = policy.settings[item.code]
+        click.echo(f"In force in {master.name}: {in_force(policy, setting)}.")
+    click.echo("")
     click.echo(item.explanation)
     for example in rule_examples(item):
         side = "Passing" if example.passing else "Failing"

@@ -143,7 +143,7 @@ def test_json_is_the_spec_shape(northwind, run_cli) -> None:
                  ("K104 error", "'KPI Actuals'!B15", ("P-006",)), id="actual"),
     # Its Owner, and (a High risk not escalated far enough) the Service Owner.
     pytest.param([Edit("Risks and Issues", "RSK-001", {"Severity": "High", "Owner": "P-006"})],
-                 ("G105 warning", "'Risks and Issues'!H2", ("P-001", "P-006")), id="risk"),
+                 ("G105 info", "'Risks and Issues'!H2", ("P-001", "P-006")), id="risk"),
     pytest.param([Edit("Changes", "CHG-001", {"Approved By": "P-002"})],
                  ("C101 error", "Changes!H2", ("P-001",)), id="change"),
     pytest.param([Edit("PMOs", "PMO-2", {"Capacity FTE": 0.5})],

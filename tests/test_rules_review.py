@@ -529,8 +529,10 @@ def test_trend_charts_draw_target_and_baseline_lines(northwind_outputs) -> None:
                   if n.startswith("xl/charts/chart")]
     svc_001 = next(c for c in charts if "SVC-001 Portfolio status reporting: monthly" in c)
     assert "KPI-01 target" in svc_001 and "KPI-01 baseline" in svc_001
-    assert svc_001.count('<a:prstDash val="dash"/>') == 1
-    assert svc_001.count('<a:prstDash val="sysDot"/>') == 1
+    # KPI-20, retired, keeps its trend on the chart: a target and a baseline line each.
+    assert "KPI-20 target" in svc_001 and "KPI-20 baseline" in svc_001
+    assert svc_001.count('<a:prstDash val="dash"/>') == 2
+    assert svc_001.count('<a:prstDash val="sysDot"/>') == 2
     # The lines' data is on a hidden sheet: "plot visible cells only" is left out (off).
     assert "plotVisOnly" not in svc_001
     pmo = next(c for c in charts if "PMO-ENT Enterprise PMO" in c)

@@ -36,6 +36,7 @@ from pmo_xl.validators.schema import (
     PMOs,
     Procedures,
     Risks,
+    Rules,
     Services,
     Settings,
     Strategy,
@@ -290,6 +291,15 @@ def _service_owner(records: Records, sheet: str, row: int) -> list[Tier]:
         records.service(sheet, row))))]
 
 
+def _change_owner(records: Records, sheet: str, row: int) -> list[Tier]:
+    """A change to a service goes to its Service Owner; one to a PMO itself (PMO ID, no
+    Service ID) to that PMO's PMO Manager."""
+    pmo = _cell(records, sheet, row, Changes.pmo_id)
+    if pmo is not None and _cell(records, sheet, row, Changes.service_id) is None:
+        return [("its PMO's PMO Manager", records.pmo_manager(pmo))]
+    return _service_owner(records, sheet, row)
+
+
 def _service_managers(records: Records, sheet: str, row: int) -> Tier:
     return ("its service's Service Managers",
             records.facts.managers_of(records.service(sheet, row)))
@@ -371,7 +381,8 @@ ROUTES: dict[str, Route] = {
     KPIActuals.SHEET: Route("a KPI's actual",
                             "the KPI's Owner, else the service's Service Managers", _actual),
     Risks.SHEET: Route("a risk or issue", "its Owner", _column(Risks.owner, "its Owner")),
-    Changes.SHEET: Route("a change", "the service's Service Owner", _service_owner),
+    Changes.SHEET: Route("a change", "the service's Service Owner (a change to a PMO: its PMO "
+                         "Manager)", _change_owner),
     PMOs.SHEET: Route("a PMO", "its PMO Manager",
                       _column(PMOs.pmo_manager, "its PMO Manager")),
     People.SHEET: Route("a person", "the PMO Manager of their PMO", _person),
@@ -381,6 +392,8 @@ ROUTES: dict[str, Route] = {
                           "its Owner, else the Service Strategy's Owner", _objective),
     Waivers.SHEET: Route("a waiver", "whoever approved it (Approved By)",
                          _column(Waivers.approved_by, "its Approved By")),
+    Rules.SHEET: Route("a Rules row (the PMO's own policy)", "whoever approved it (Approved By)",
+                       _column(Rules.approved_by, "its Approved By")),
     Settings.SHEET: Route("a setting", "nobody: the unassigned list", _nobody),
 }
 # A finding of one of these rules goes, besides the record's owners, to these people too.

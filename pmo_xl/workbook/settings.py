@@ -41,6 +41,7 @@ class Settings:
     mandated_share_target: float | None = None  # None: not set (or unreadable)
     review_interval_months: int = _DEFAULTS["review_interval_months"]
     chronic_red_periods: int = _DEFAULTS["chronic_red_periods"]
+    capacity_tolerance: float = _DEFAULTS["capacity_tolerance"]
     values: dict[str, object] = field(default_factory=dict)  # every row, by normalised name
     rows: dict[str, int] = field(default_factory=dict)  # normalised name -> Excel row
 
