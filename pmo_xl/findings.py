@@ -130,6 +130,41 @@ class Tally:
         """True when the run should exit 1: errors, or warnings too with --strict."""
         return self.count(ERROR) > 0 or (strict and self.count(WARNING) > 0)
 
+    def by_rule(self) -> list[RuleCount]:
+        """Per rule and severity: how many findings and the first (see `by_rule`)."""
+        return by_rule(self.findings)
+
+
+def by_rule(findings: Iterable[Finding]) -> list[RuleCount]:
+    """Per rule and severity: how many findings (counted, and waived) and the first, in the
+    order the findings come in; what `pmo-xl check --statistics` shows."""
+    counts: dict[tuple[str, str], RuleCount] = {}
+    for finding in findings:
+        key = (finding.rule, finding.severity)
+        if key not in counts:
+            counts[key] = RuleCount(finding.rule, finding.severity, 0, 0, finding)
+        entry = counts[key]
+        if finding.waived:
+            entry.waived += 1
+        else:
+            entry.count += 1
+    return list(counts.values())
+
+
+@dataclass
+class RuleCount:
+    """One rule's findings at one severity in a run (see Tally.by_rule)."""
+
+    rule: str
+    severity: str
+    count: int  # not waived
+    waived: int
+    first: Finding  # the first in the one order of findings
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "count": self.count,
+                "waived": self.waived, "first_cell": self.first.address}
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -19,7 +19,7 @@ from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
 
 # Options that only change how a result is shown or what the exit code is, not what is done.
-PRESENTATION = {"output_format", "quiet", "strict", "yes"}
+PRESENTATION = {"output_format", "quiet", "strict", "yes", "statistics", "show_waived"}
 # ... except where output_format chooses what is written (a catalogue page or workbook).
 CONTENT_FORMAT = {"catalogue", "schema"}
 
