@@ -216,8 +216,11 @@ class _Spinner:
         self.timer.daemon = True
         self.timer.start()
 
-    def update(self, rule) -> None:
-        self.status.update(f"Checking {rule.code}: {rule.title}…")
+    def update(self, what) -> None:
+        """A rule being run, or what is being done in words ("Writing the findings
+        workbook…")."""
+        self.status.update(what if isinstance(what, str) else
+                           f"Checking {what.code}: {what.title}…")
 
     def stop(self) -> None:
         self.timer.cancel()
