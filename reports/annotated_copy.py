@@ -68,6 +68,9 @@ WORKBOOK = "xl/workbook.xml"
 STYLES_TYPE = "/styles"
 LINK_COLOUR = "FF0563C1"  # Excel's hyperlink blue
 Progress = Callable[[str], None]
+# The findings sheet's columns that hold free text (Sheet, Record, Message, Hint, Waiver
+# Reason): the only ones that can make a row taller.
+_WRAPPING = (2, 4, 5, 6, 8)
 
 
 def write_annotated_copy(result: CheckResult, path: Path,
@@ -354,8 +357,10 @@ def _findings_sheet(findings: list[Finding], sheets: set[str], styles: Styles, t
             (finding.rule, text), (finding.sheet, text), (label, link if linked else text),
             (finding.record, text), (finding.message, text), (finding.hint, text),
             ("Yes" if finding.waived else "No", text), (finding.waiver_reason, text)]
-        lines = max(line_count(str(value or ""), width, size=house.FONT_SIZE)
-                    for (value, _), width in zip(values, widths, strict=True))
+        # Excel and LibreOffice do not grow a row for wrapped text a program wrote; only the
+        # free-text columns can wrap.
+        lines = max(line_count(str(values[col][0] or ""), widths[col], size=house.FONT_SIZE)
+                    for col in _WRAPPING)
         rows.append(_row(number, values, height=lines * house.LINE_HEIGHT if lines > 1
                          else None))
         if linked:
@@ -401,12 +406,14 @@ def _row(number: int, values: list[tuple[object, int]], height: float | None) ->
     """One row of inline-string cells (text, never a formula: master text such as "=1+1"
     stays text)."""
     cells = []
-    for col, (value, style) in enumerate(values, start=1):
-        ref = f"{column_letter(col)}{number}"
+    for letter, (value, style) in zip(_LETTERS, values, strict=False):
         if value is None or value == "":
-            cells.append(f'<c r="{ref}" s="{style}"/>')
+            cells.append(f'<c r="{letter}{number}" s="{style}"/>')
         else:
-            cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                         f"{xml_text(str(value)[:32_767])}</t></is></c>")
+            cells.append(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is>'
+                         f'<t xml:space="preserve">{xml_text(str(value)[:32_767])}</t></is></c>')
     tall = f' ht="{height:g}" customHeight="1"' if height else ""
     return f'<row r="{number}"{tall}>{"".join(cells)}</row>'
+
+
+_LETTERS = [column_letter(col) for col in range(1, len(FINDINGS_COLUMNS) + 1)]
