@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
         for as_of in (AS_OF, A_MONTH_LATER):
             found = len(api.check(path, as_of).findings)
             alone = measure(lambda p=path, d=as_of: api.check(p, d), args.repeat)
-            annotated = measure(lambda p=path, d=as_of: api.check(p, d, annotate=copy),
+            annotated = measure(lambda p=path, d=as_of, c=copy: api.check(p, d, annotate=c),
                                 args.repeat)
             ratio = annotated.cpu / alone.cpu
             print(f"{services:>6,} services, as of {as_of}, {found:>6,} findings: "

@@ -218,3 +218,12 @@ def test_counts_have_thousands_separators():
     assert summary_line({"error": 1, "warning": 2397, "info": 12345, "waived": 1000}, "m.xlsx",
                         AS_OF) == (f"1 error, 2,397 warnings, 12,345 info, 1,000 waived in m.xlsx"
                                    f" (as of {AS_OF})")
+
+
+def test_master_text_that_looks_like_markup_is_printed_as_it_is(tmp_path):
+    owner = "[bold red]P-099[/] [link=http://evil.example]x[/link] :smile:"
+    path = write_example(tmp_path / "m.xlsx", [
+        Edit("Risks and Issues", "RSK-001", {"Owner": owner})])
+    result = CliRunner().invoke(cli, ["check", str(path), "--as-of", AS_OF],
+                                env={"COLUMNS": "200", "FORCE_COLOR": "1"})
+    assert f"Owner '{owner}' on RSK-001's row" in re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
