@@ -143,7 +143,8 @@ def print_demo(demo: Demo) -> None:
     out = console()
     as_of = demo.as_of.isoformat()
     out.print(f"[bold]pmo-xl demo[/bold]: Northwind Group's example master, checked as of "
-              f"{as_of}. It has a handful of deliberate problems, one per kind of rule.")
+              f"{as_of}. It has a handful of deliberate problems, one per kind of rule.",
+              soft_wrap=False)  # wrapped at the terminal's width, between words
     result = demo.result
     print_findings(result.findings, result.summary, demo.master.name, as_of, out=out)
     if demo.since is not None:
