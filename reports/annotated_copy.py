@@ -117,8 +117,10 @@ def _through_openpyxl(data: bytes) -> bytes:
 
 
 def comment_text(finding: Finding) -> str:
-    """`S106 error: <message>\\nHint: <hint>` (and the waiver, where there is one)."""
-    text = f"{finding.rule} {finding.severity}: {finding.message}\nHint: {finding.hint}"
+    """`S106 Error: <message>\\nHint: <hint>` (and the waiver, where there is one): the
+    severity spelt as every workbook spells it."""
+    label = SEVERITY_LABEL.get(finding.severity, finding.severity)
+    text = f"{finding.rule} {label}: {finding.message}\nHint: {finding.hint}"
     if finding.waived:
         text += f"\nWaived: {finding.waiver_reason or 'yes'}"
     return text
@@ -253,7 +255,6 @@ def annotated(data: bytes, findings: list[Finding], footer: str,
     for finding in findings:
         if finding.sheet in title_of:
             by_sheet[finding.sheet][finding.cell].append(finding)
-    titles: list[tuple[int, str]] = []
     for index, title, part in book.worksheets():
         cells = by_sheet.get(title, {})
         if cells and progress is not None:
@@ -272,13 +273,12 @@ def annotated(data: bytes, findings: list[Finding], footer: str,
             changed = True
         if changed:
             package.write(part, sheet.xml)
-        titles.append((index, title))
     findings_title = book.free_title(FINDINGS_SHEET)
     part = package.new_name("xl/worksheets/sheet{}.xml")
     # Every sheet moves up one place: the names given above, then the findings sheet's.
     book.new_names = [(i + 1, name, text, hidden) for i, name, text, hidden in book.new_names]
-    sheet, rows = _findings_sheet(findings, set(title_of), styles, findings_title, footer)
-    package.write(part, sheet)
+    listing, rows = _findings_sheet(findings, set(title_of), styles, findings_title, footer)
+    package.write(part, listing)
     book.add_first_sheet(findings_title, part)
     book.print_titles(0, findings_title, rows=rows > 1, cols=False)
     if findings:

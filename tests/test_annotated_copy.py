@@ -113,7 +113,7 @@ def test_the_template_masters_copy_is_a_valid_package_with_its_cells_marked(tmp_
     copy = openpyxl.load_workbook(assert_path(annotate(master, tmp_path / "copy.xlsx")))
     services = copy["Services"]
     assert services["B3"].value is None and services["B3"].fill.fgColor.rgb == "FFFFC7CE"
-    assert services["B3"].comment.text.startswith("S104 error: ")
+    assert services["B3"].comment.text.startswith("S104 Error: ")
     assert services["I2"].fill.fgColor.rgb == "FFFFC7CE"
     # The header's own guidance stays, once.
     original = openpyxl.load_workbook(master)
@@ -166,7 +166,7 @@ def test_rows_and_cells_without_their_numbers_are_marked_all_the_same(tmp_path):
     copy = openpyxl.load_workbook(assert_path(annotate(unnumbered, tmp_path / "copy.xlsx")))
     assert copy["Services"]["I2"].value == "Runing"
     assert copy["Services"]["I2"].fill.fgColor.rgb == "FFFFC7CE"
-    assert "S106 error" in copy["Services"]["I2"].comment.text
+    assert "S106 Error" in copy["Services"]["I2"].comment.text
 
 
 def test_a_master_saved_by_openpyxl_keeps_its_comments_and_gets_the_new_ones(tmp_path):
@@ -177,7 +177,7 @@ def test_a_master_saved_by_openpyxl_keeps_its_comments_and_gets_the_new_ones(tmp
     copy = openpyxl.load_workbook(assert_path(annotate(tmp_path / "saved.xlsx",
                                                        tmp_path / "copy.xlsx")))
     services = copy["Services"]
-    assert "S106 error" in services["I2"].comment.text
+    assert "S106 Error" in services["I2"].comment.text
     assert services["A1"].comment.text == book["Services"]["A1"].comment.text
     with zipfile.ZipFile(tmp_path / "copy.xlsx") as package:
         drawings = [n for n in package.namelist() if n.endswith(".vml")]
@@ -191,7 +191,7 @@ def test_a_master_saved_by_libreoffice_is_annotated(tmp_path):
     saved = libreoffice(master, tmp_path / "lo")
     copy = openpyxl.load_workbook(assert_path(annotate(saved, tmp_path / "copy.xlsx")))
     assert copy["Services"]["I2"].fill.fgColor.rgb == "FFFFC7CE"
-    assert "S106 error" in copy["Services"]["I2"].comment.text
+    assert "S106 Error" in copy["Services"]["I2"].comment.text
     assert copy["Services"]["B3"].comment is not None
     # And LibreOffice opens the copy it did not write.
     back = libreoffice(tmp_path / "copy.xlsx", tmp_path / "lo-back", to="ods")

@@ -194,7 +194,7 @@ def test_annotated_copy_marks_the_failing_cell_and_keeps_everything(typo_master,
     cell = annotated["Services"]["I2"]
     assert cell.value == "Runing"
     assert cell.comment is not None
-    assert cell.comment.text.startswith("S106 error: Stage 'Runing' for SVC-001")
+    assert cell.comment.text.startswith("S106 Error: Stage 'Runing' for SVC-001")
     assert "Hint: Did you mean 'Running'?" in cell.comment.text
     assert cell.fill.fgColor.rgb == "FFFFC7CE"
     # Only the failing cell is marked; the template's header guidance stays as it was.
@@ -211,10 +211,10 @@ def test_several_findings_on_one_cell_share_one_comment(typo_master, tmp_path):
     copy = write_annotated_copy(with_findings(result, warning, header), tmp_path / "a.xlsx")
     sheet = openpyxl.load_workbook(copy)["Services"]
     text = sheet["I2"].comment.text
-    assert "S106 error" in text and "L104 warning: Second.\nHint: Fix it." in text
+    assert "S106 Error" in text and "L104 Warning: Second.\nHint: Fix it." in text
     assert sheet["I2"].fill.fgColor.rgb == "FFFFC7CE"  # the worst severity's colour
     assert sheet["A1"].comment.text.startswith("Required.")  # the guidance first
-    assert sheet["A1"].comment.text.endswith("S102 info: On a header.\nHint: Look.")
+    assert sheet["A1"].comment.text.endswith("S102 Info: On a header.\nHint: Look.")
     assert sheet["A1"].fill.fgColor.rgb == "FFDDEBF7"
 
 
