@@ -165,10 +165,10 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
 
     Errors first, then warnings, then info, each grouped by sheet; each finding names its
     rule, cell, the record and a fix. A rule that fires more than five times on one sheet
-    is shown once, with its count, its first finding and the next records; --output,
-    --format json and --statistics have every one. Exit code 0: no errors; 1: errors (or
-    warnings with --strict); 2: PATH could not be checked or an output not written; 130:
-    interrupted (no output is left half-written).
+    is shown once, with its count, its first finding and the next records; --output and
+    --format json list every one, --statistics counts them per rule. Exit code 0: no
+    errors; 1: errors (or warnings with --strict); 2: PATH could not be checked or an output
+    not written; 130: interrupted (no output is left half-written).
 
     \b
     Example:
