@@ -88,9 +88,12 @@ def demo_blocks(folder: Path) -> dict[str, str]:
         "each with who decides (the status report's first page and its Decisions needed "
         "sheet, `pmo-xl actions` and `pack.json` list the same ones):")
     intro += f"\n\n```\n{agenda}\n```"
-    # The demo's first finding, as `pmo-xl check` prints it.
-    start = next(i for i, line in enumerate(lines) if line == "Services")
-    finding = "\n".join(lines[start:start + 3])
+    # The demo's first finding, as `pmo-xl check` prints it: the first error, under its sheet.
+    start = next(i for i, line in enumerate(lines) if re.match(r"^[\d,]+ errors? ", line)) + 1
+    end = start + 2
+    while end < len(lines) and lines[end].startswith("    "):
+        end += 1
+    finding = "\n".join(lines[start:end])
     actions = run("actions", master, "--as-of", stamp).splitlines()
     people = [i for i, line in enumerate(actions) if re.match(r"^\S.*: \d+ actions?$", line)
               or ", no draft (" in line]

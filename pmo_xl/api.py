@@ -47,12 +47,13 @@ def check(
     ignore: Iterable[str] = (),
     output: str | Path | None = None,
     annotate: str | Path | None = None,
-    progress: Callable[[Rule], None] | None = None,
+    progress: Callable[[Rule | str], None] | None = None,
     pmo: str | None = None,
 ) -> CheckResult:
     """Read the master at `path` and run every selected rule as of `as_of` (default today);
     with `output`, also write the findings workbook there, with `annotate` the annotated
     copy of the master (`pmo-xl check PATH -o FINDINGS.xlsx --annotate COPY.xlsx`).
+    `progress` hears each rule as it starts, then what is being written, in words.
 
     With `pmo` (a PMO ID), the result is limited to that PMO: the services it leads or
     delivers, its own KPIs and its people, and the findings on them (the rules still run on
@@ -74,11 +75,15 @@ def check(
     if output is not None:
         from pmo_xl.reports.findings_workbook import write_findings_workbook
 
+        if progress is not None:
+            progress("Writing the findings workbook…")
         write_findings_workbook(result, Path(output))
     if annotate is not None:
-        from pmo_xl.reports.annotate import write_annotated_copy
+        from pmo_xl.reports.annotated_copy import write_annotated_copy
 
-        write_annotated_copy(result, Path(annotate))
+        if progress is not None:
+            progress("Reading the master again for the annotated copy…")
+        write_annotated_copy(result, Path(annotate), progress=progress)
     return result
 
 

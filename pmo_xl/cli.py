@@ -159,19 +159,30 @@ def cli() -> None:
                    "Replaced if it exists.")
 @click.option("--annotate", type=click.Path(path_type=Path), metavar="COPY.xlsx",
               help="Also write a copy of the master with each failing cell highlighted and "
-                   "commented. Replaced if it exists; the master itself is never touched.")
+                   "commented, and the findings first, each linked to its cell. Replaced if it "
+                   "exists; the master itself is never touched.")
+@click.option("--statistics", is_flag=True,
+              help="Instead of the findings, a count per rule: how many, its severity, the "
+                   "first cell and what the rule is about (with --format json: added as "
+                   "\"statistics\").")
+@click.option("--show-waived", is_flag=True,
+              help="List the waived findings, one line each (by default only their count).")
 def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
           ignore: list[str], strict: bool, quiet: bool, output: Path | None,
-          annotate: Path | None) -> None:
+          annotate: Path | None, statistics: bool, show_waived: bool) -> None:
     """Check the master workbook at PATH against every rule.
 
-    Findings are grouped by sheet; each names its rule, severity, cell, the record and a
-    fix. Exit code 0: no errors; 1: errors (or warnings with --strict); 2: PATH could not
-    be checked or an output not written; 130: interrupted (no output is left half-written).
+    Errors first, then warnings, then info, each grouped by sheet; each finding names its
+    rule, cell, the record and a fix. A rule that fires more than five times on one sheet
+    is shown once, with its count, its first finding and the next records; --output and
+    --format json list every one, --statistics counts them per rule. Exit code 0: no
+    errors; 1: errors (or warnings with --strict); 2: PATH could not be checked or an output
+    not written; 130: interrupted (no output is left half-written).
 
     \b
     Example:
       pmo-xl check master.xlsx --as-of 2026-11-30
+      pmo-xl check master.xlsx --statistics
       pmo-xl check master.xlsx --format json --select L,K --output findings.xlsx
     """
     _require_rules(select, ignore)
@@ -188,9 +199,11 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
         _progress_done()
     name = path.name
     if output_format == "json":
-        click.echo(findings_json(result.findings, result.summary, name, as_of.isoformat()))
+        click.echo(findings_json(result.findings, result.summary, name, as_of.isoformat(),
+                                 statistics=statistics))
     else:
-        print_findings(result.findings, result.summary, name, as_of.isoformat(), quiet=quiet)
+        print_findings(result.findings, result.summary, name, as_of.isoformat(), quiet=quiet,
+                       show_waived=show_waived, statistics=statistics)
         apart = len(result.rule_policy.departures)
         if apart and not quiet:  # a rule switched off finds nothing: say that it was
             click.echo(f"The master's Rules sheet sets {apart} rule{'s' if apart > 1 else ''} "
@@ -216,8 +229,11 @@ class _Spinner:
         self.timer.daemon = True
         self.timer.start()
 
-    def update(self, rule) -> None:
-        self.status.update(f"Checking {rule.code}: {rule.title}…")
+    def update(self, what) -> None:
+        """A rule being run, or what is being done in words ("Writing the findings
+        workbook…")."""
+        self.status.update(what if isinstance(what, str) else
+                           f"Checking {what.code}: {what.title}…")
 
     def stop(self) -> None:
         self.timer.cancel()

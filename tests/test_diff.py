@@ -93,9 +93,9 @@ EXPECTED_CHANGES = [
     {"sheet": "Risks and Issues", "record": "RSK-001", "kind": "removed", "cell": "A2",
      "in": "old"},
 ]
-EXPECTED_FINDINGS = [
-    ("D103", "warning", "Services", "G2", "SVC-001", False),
+EXPECTED_FINDINGS = [  # in the one order of findings: errors first, then by sheet and row
     ("D101", "error", "Services", "J4", "SVC-002", False),
+    ("D103", "warning", "Services", "G2", "SVC-001", False),
     ("D104", "warning", "KPI Actuals", "C11", "KPI-01", False),
     ("D102", "warning", "Risks and Issues", "A2", "RSK-001", True),
 ]
@@ -113,7 +113,7 @@ def test_and_exactly_the_expected_drift_findings_at_their_cells(versions) -> Non
     found = [(f["rule"], f["severity"], f["sheet"], f["cell"], f["record"], f.get("in") == "old")
              for f in report["findings"]]
     assert found == EXPECTED_FINDINGS
-    d101 = report["findings"][1]
+    d101 = report["findings"][0]
     assert d101["message"] == ("SVC-002 moved from Design to Pilot since the previous version, "
                                "but the Lifecycle Log has no step for it from Design to Pilot.")
     assert "Lifecycle Log" in d101["hint"]
@@ -130,7 +130,7 @@ def test_the_json_object_has_the_spec_shape(versions) -> None:
     finding = report["findings"][0]
     assert list(finding) == ["rule", "severity", "sheet", "cell", "row", "column", "record",
                              "message", "hint", "waived"]
-    assert list(report["findings"][3])[-1] == "in"
+    assert list(report["findings"][-1])[-1] == "in"  # D102 names the old version's cell
     for change in report["changes"]:
         keys = {"sheet", "kind", "cell"} | ({"record"} if "column" not in change
                                            or change["kind"] == "changed" else set())
@@ -304,11 +304,11 @@ def test_the_changes_workbook(versions, tmp_path) -> None:
     assert _link(changes.cell(rows.index(removed) + 2, 7)) == (
         "../master-2026-10.xlsx#'Risks and Issues'!A2")
     drift = _table(book["Drift findings"], "Rule")
-    assert [r["Rule"] for r in drift] == ["D103", "D101", "D104", "D102"]
+    assert [r["Rule"] for r in drift] == ["D101", "D103", "D104", "D102"]  # the one order
     assert drift[3]["Cell"] == "'Risks and Issues'!A2 (old)"
     assert _link(book["Drift findings"].cell(5, 3)) == (
         "../master-2026-10.xlsx#'Risks and Issues'!A2")
-    assert _link(book["Drift findings"].cell(3, 3)) == "../master.xlsx#'Services'!J4"
+    assert _link(book["Drift findings"].cell(2, 3)) == "../master.xlsx#'Services'!J4"
 
 
 def _link(cell) -> str:

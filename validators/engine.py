@@ -1,5 +1,5 @@
 """Running the rules over a master: select, run under the PMO's own policy, apply waivers,
-order the findings."""
+put the findings in the one order every output shows them in."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from pmo_xl import rag
 from pmo_xl.errors import CannotCheck
 from pmo_xl.facts import Decision, Facts, ServiceStatus
-from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
+from pmo_xl.findings import ERROR, INFO, WARNING, Finding, FindingOrder, Tally
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.policy import Policy, default_policy, policy_of
 from pmo_xl.validators.registry import Rule, selected
@@ -51,6 +51,11 @@ class CheckResult(Tally):
             INFO: self.count(INFO),
             "waived": sum(1 for f in self.findings if f.waived),
         }
+
+    @cached_property
+    def order(self) -> FindingOrder:
+        """The one order of this run's findings (they are sorted in it)."""
+        return finding_order(self.master)
 
     @cached_property
     def service_statuses(self) -> dict[str, ServiceStatus]:
@@ -131,9 +136,14 @@ def run_checks(
             findings.extend(item.run(facts))
     findings = without_knock_ons(master, findings)
     findings = apply_waivers(facts, policy.apply(findings))
-    order = {table.title: i for i, table in enumerate(master.sheets.values())}
-    findings.sort(key=lambda f: (order.get(f.sheet, len(order)), *f.sort_key()[1:]))
+    findings.sort(key=finding_order(master))
     return CheckResult(facts, findings, [r.code for r in rules], policy=policy)
+
+
+def finding_order(*masters: Master) -> FindingOrder:
+    """The one order of findings (pmo_xl.findings.FindingOrder) over these masters' sheets:
+    the master's, then for a comparison the sheets only the old version has."""
+    return FindingOrder(table.title for master in masters for table in master.sheets.values())
 
 
 def apply_waivers(facts: Facts, findings: Iterable[Finding]) -> list[Finding]:

@@ -10,7 +10,7 @@ from functools import cached_property
 from pmo_xl.compare.diff import ADDED, CHANGED, REMOVED, UNMATCHED, Diff, compare_masters
 from pmo_xl.facts import Facts
 from pmo_xl.findings import ERROR, WARNING, Finding, Tally
-from pmo_xl.validators.engine import apply_waivers
+from pmo_xl.validators.engine import apply_waivers, finding_order
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.policy import policy_of
 from pmo_xl.validators.registry import selected
@@ -83,8 +83,5 @@ def run_comparison(
         for item in rules:
             findings.extend(item.run_drift(old_facts, new_facts, diff))
     findings = apply_waivers(new_facts, policy.apply(findings))
-    order = {table.title: i for i, table in enumerate(new.sheets.values())}
-    order.update({table.title: i for i, table in enumerate(old.sheets.values())
-                  if table.title not in order})
-    findings.sort(key=lambda f: (order.get(f.sheet, len(order)), f.in_old, *f.sort_key()[1:]))
+    findings.sort(key=finding_order(new, old))
     return Comparison(old_facts, new_facts, diff, findings, [r.code for r in rules])

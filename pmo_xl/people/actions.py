@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.facts import Decision, Facts, Person, agenda
 from pmo_xl.facts.agenda import WHO_DECIDES
-from pmo_xl.findings import ERROR, INFO, WARNING, Finding
+from pmo_xl.findings import ERROR, INFO, WARNING, Finding, FindingOrder
 from pmo_xl.people.email_address import usable_email
 from pmo_xl.period import add_months
 from pmo_xl.validators.schema import (
@@ -94,9 +94,14 @@ class Action:
                 "text": self.what_to_do, "due": self.due.isoformat() if self.due else None,
                 "decision": self.decision}
 
-    def sort_key(self, sheet_order: dict[str, int]) -> tuple:
-        rank = _ORDER.get(self.severity if self.finding is not None else self.kind, 3)
-        return rank, sheet_order.get(self.sheet, len(sheet_order)), self.row, self.cell
+    def sort_key(self, order: FindingOrder) -> tuple:
+        """By kind (errors, approvals, warnings and what is due, reviews, info), then in the
+        one order of findings (pmo_xl.findings.FindingOrder): a person's findings come in
+        the order the terminal, the findings workbook and the status report show them."""
+        if self.finding is not None:
+            return _ORDER.get(self.severity, 3), *order(self.finding)[2:]
+        column = "".join(ch for ch in self.cell.rpartition("!")[2] if ch.isalpha())
+        return _ORDER.get(self.kind, 3), *order.place(self.sheet, self.row, column), self.kind
 
     @property
     def identity(self) -> tuple:
@@ -523,7 +528,7 @@ def build_actions(result: CheckResult) -> ActionList:
         elif action.identity not in seen.setdefault(pid, set()):
             seen[pid].add(action.identity)
             by_person.setdefault(pid, []).append(action)
-    order = {table.title: i for i, table in enumerate(facts.master.sheets.values())}
+    order = result.order
     people = []
     for pid, person in facts.people.items():
         if pid in by_person:
