@@ -23,10 +23,12 @@ def test_rules_doc_is_current() -> None:
 
 
 def test_readme_names_no_rule_that_does_not_exist() -> None:
-    """Every code the README names, of every family (the V and D codes too), is a rule."""
-    readme = (ROOT / "README.md").read_text()
+    """Every code the README and the docs name, of every family (the V and D codes too), is
+    a rule."""
+    text = "\n".join(path.read_text() for path in [ROOT / "README.md",
+                                                    *sorted((ROOT / "docs").glob("*.md"))])
     families = "".join(FAMILIES)
-    codes = set(re.findall(rf"\b([{families}]\d{{3}})\b", readme))
+    codes = set(re.findall(rf"\b([{families}]\d{{3}})\b", text))
     assert {code[0] for code in codes} >= {"S", "K", "V", "D"}  # the old pattern missed V, D
     assert codes <= set(load_rules()), codes - set(load_rules())
 
@@ -78,3 +80,18 @@ def test_history_docs_show_every_table_as_declared() -> None:
             "run: python -m pmo_xl.portfolio.tables docs/history.md docs/power-bi.md")
         for table in TABLES.values():
             assert f"#### `{table.name}`" in text
+
+
+def test_the_readme_lists_every_sheet() -> None:
+    from pmo_xl.validators.schema import SHEETS, is_optional
+
+    readme = (ROOT / "README.md").read_text()
+    for name in SHEETS:
+        row = f"| {name} (optional) |" if is_optional(name) else f"| {name} |"
+        assert row in readme, name
+
+
+def test_the_readme_stays_short() -> None:
+    """Two commands, a day with pmo-xl, the promises, what the checks cover, pictures: the
+    rest lives in docs/."""
+    assert len((ROOT / "README.md").read_text().splitlines()) < 300
