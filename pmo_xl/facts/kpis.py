@@ -323,20 +323,12 @@ class KpiFacts(CatalogueFacts, PeopleFacts):
                            kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold])
 
     @cached_property
-    def rag_history(self) -> dict[str, list[tuple[dt.date, str, int | None]]]:
-        """KPI ID -> (period, RAG, Excel row in KPI Actuals of the actual that counts) for
-        each of its last periods up to its reporting period, oldest first: 12, or Chronic Red
-        Periods where that is more. A period without an actual is No data."""
-        return {kpi_id: [(p, self._rag_of(kpi, rows.get(p)), rows.get(p)) for p in periods]
-                for kpi_id, (kpi, periods, rows) in self._histories.items()}
-
-    @cached_property
     def chronic_red(self) -> dict[str, RedRun]:
         """KPI ID -> its run of Red periods in a row up to its latest actual (within the
         history's periods), for each KPI whose run is at least Settings' Chronic Red Periods
         long; a period with no actual ends the run. V104, the status report's decisions and
         the email read it. It walks back from the latest actual, so a check reads only the
-        periods a run needs; the RAG of each period is the one rag_history shows."""
+        periods a run needs."""
         needed = self.settings.chronic_red_periods
         found: dict[str, RedRun] = {}
         current = {kpi.kpi_id for kpi in self.current_kpis}
