@@ -13,11 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
+
+try:  # rich 10 named it Group; the floor (9.10) calls the same class RenderGroup
+    from rich.console import Group
+except ImportError:  # pragma: no cover - exercised by .ci/lowest
+    from rich.console import RenderGroup as Group  # type: ignore[attr-defined,no-redef]
 
 from pmo_xl.findings import ERROR, INFO, SEVERITIES, WARNING, Finding, RuleCount
 
@@ -163,6 +168,11 @@ def _waived_line(finding: Finding) -> RenderableType:
     return Hanging(Text(finding.rule, style="dim"), body)
 
 
+def _is_control(segment: Segment) -> bool:
+    # rich 10 calls the field `control` (the codes); rich 9 `is_control` (a flag).
+    return bool(segment._asdict().get("control") or segment._asdict().get("is_control"))
+
+
 class Trimmed:
     """A renderable printed without the spaces a table pads each line with to its width."""
 
@@ -171,11 +181,10 @@ class Trimmed:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in console.render_lines(self.inner, options, pad=False):
-            while line and not line[-1].text.strip() and not line[-1].control:
+            while line and not line[-1].text.strip() and not _is_control(line[-1]):
                 line.pop()
             if line:
-                last = line[-1]
-                line[-1] = Segment(last.text.rstrip(), last.style, last.control)
+                line[-1] = line[-1]._replace(text=line[-1].text.rstrip())
             yield from line
             yield Segment.line()
 
