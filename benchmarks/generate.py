@@ -72,7 +72,7 @@ def services(n: int) -> Iterator[dict]:
                 "Stage": "Runing" if i % TYPO_EVERY == TYPO_EVERY - 1 else "Running",
                 "Offering": "Mandated" if slot % 2 == 0 else "Menu",
                 "Delivery": "In-house", "Strategic Objective": ids["obj"],
-                "Priority": 1 + slot % 3, "Funding": "Central", "Planned FTE": 2,
+                "Priority": 1 + slot % 3, "Funding": "Central", "Planned FTE": 0.4,
                 "Service Owner": ids["p1"], "Service Managers": ids["p2"],
                 "Operatives": f"{ids['p4']}; {ids['p5']}", "Temporary": "N",
                 "Approved Date": D(2024, 10, 7), "Design Start": D(2024, 11, 4),
@@ -119,10 +119,12 @@ def _running(n: int) -> Iterator[tuple[int, str, dict[str, str]]]:
 def pmos(n: int) -> Iterator[dict]:
     for block in _blocks(n):
         ids = _ids(block)
+        # Each PMO's capacity is what its people give (G109): four people in the first,
+        # two in the second, with room for the block's proposal.
         yield {"PMO ID": ids["pmo1"], "PMO Name": f"Enterprise PMO {block + 1}",
-               "Level": "Enterprise", "Capacity FTE": 20, "PMO Manager": ids["p2"]}
+               "Level": "Enterprise", "Capacity FTE": 4, "PMO Manager": ids["p2"]}
         yield {"PMO ID": ids["pmo2"], "PMO Name": f"Change Programme PMO {block + 1}",
-               "Level": "Programme", "Parent PMO": ids["pmo1"], "Capacity FTE": 3,
+               "Level": "Programme", "Parent PMO": ids["pmo1"], "Capacity FTE": 2,
                "PMO Manager": ids["p3"]}
 
 

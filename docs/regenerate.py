@@ -94,9 +94,12 @@ def demo_blocks(folder: Path) -> dict[str, str]:
         "each with who decides (the status report's first page and its Decisions needed "
         "sheet, `pmo-xl actions` and `pack.json` list the same ones):")
     intro += f"\n\n```\n{agenda}\n```"
-    # The demo's first finding, as `pmo-xl check` prints it.
-    start = next(i for i, line in enumerate(lines) if line == "Services")
-    finding = "\n".join(lines[start:start + 3])
+    # The demo's first finding, as `pmo-xl check` prints it: the first error, under its sheet.
+    start = next(i for i, line in enumerate(lines) if re.match(r"^[\d,]+ errors? ", line)) + 1
+    end = start + 2
+    while end < len(lines) and lines[end].startswith("    "):
+        end += 1
+    finding = "\n".join(lines[start:end])
     actions = run("actions", master, "--as-of", stamp).splitlines()
     people = [i for i, line in enumerate(actions) if re.match(r"^\S.*: \d+ actions?$", line)
               or ", no draft (" in line]
@@ -151,11 +154,46 @@ def pictures(folder: Path) -> list[Path]:
     return written
 
 
+HISTORY_DOCS = (README, ROOT / "docs" / "history.md")
+
+
+def history_answers(folder: Path) -> None:
+    """Each history example (a pandas or DuckDB block reading `pmo-xl-demo/history/`) run on
+    the demo's tables, and the block after it replaced by what it printed, in README.md and
+    docs/history.md (tests/test_history.py runs them again and compares)."""
+    import contextlib
+    import io
+
+    import duckdb
+
+    demo = str(folder) + "/"
+    for doc in HISTORY_DOCS:
+        text = doc.read_text(encoding="utf-8")
+        parts = re.split(r"(```\w*\n.*?```)", text, flags=re.S)
+        blocks = [i for i, part in enumerate(parts) if part.startswith("```")]
+        for here, after in zip(blocks, blocks[1:], strict=False):
+            kind, code = re.match(r"```(\w*)\n(.*?)```", parts[here], re.S).groups()
+            if "pmo-xl-demo/history" not in code or kind not in ("python", "sql"):
+                continue
+            code = code.replace("pmo-xl-demo/", demo)
+            if kind == "python":
+                printed = io.StringIO()
+                with contextlib.redirect_stdout(printed):
+                    exec(code, {})
+                shown = "\n".join(line.rstrip() for line in printed.getvalue().splitlines())
+            else:
+                lines = str(duckdb.sql(code)).splitlines()
+                shown = "\n".join(lines[:2] + lines[3:])  # without the row of types
+            parts[after] = f"```\n{shown.strip()}\n```"
+        doc.write_text("".join(parts), encoding="utf-8")
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory(prefix="pmo-xl-readme-") as temp:
         folder = Path(temp) / "demo"
         update_readme(demo_blocks(folder))
-        print(f"Updated {README}")
+        history_answers(folder)
+        print(f"Updated {README} and docs/history.md")
         if "--no-picture" not in sys.argv:
             for picture in pictures(folder):
                 print(f"Wrote {picture}")

@@ -31,6 +31,7 @@ from pmo_xl.period import out_of_range, usable
 
 if TYPE_CHECKING:
     from pmo_xl.validators.engine import CheckResult
+    from pmo_xl.validators.policy import Policy
     from pmo_xl.validators.registry import Rule
 
 # Each function imports what it needs when it runs: `import pmo_xl.api` costs no pandas,
@@ -46,12 +47,13 @@ def check(
     ignore: Iterable[str] = (),
     output: str | Path | None = None,
     annotate: str | Path | None = None,
-    progress: Callable[[Rule], None] | None = None,
+    progress: Callable[[Rule | str], None] | None = None,
     pmo: str | None = None,
 ) -> CheckResult:
     """Read the master at `path` and run every selected rule as of `as_of` (default today);
     with `output`, also write the findings workbook there, with `annotate` the annotated
     copy of the master (`pmo-xl check PATH -o FINDINGS.xlsx --annotate COPY.xlsx`).
+    `progress` hears each rule as it starts, then what is being written, in words.
 
     With `pmo` (a PMO ID), the result is limited to that PMO: the services it leads or
     delivers, its own KPIs and its people, and the findings on them (the rules still run on
@@ -73,11 +75,15 @@ def check(
     if output is not None:
         from pmo_xl.reports.findings_workbook import write_findings_workbook
 
+        if progress is not None:
+            progress("Writing the findings workbook…")
         write_findings_workbook(result, Path(output))
     if annotate is not None:
-        from pmo_xl.reports.annotate import write_annotated_copy
+        from pmo_xl.reports.annotated_copy import write_annotated_copy
 
-        write_annotated_copy(result, Path(annotate))
+        if progress is not None:
+            progress("Reading the master again for the annotated copy…")
+        write_annotated_copy(result, Path(annotate), progress=progress)
     return result
 
 
@@ -306,9 +312,11 @@ def new(path: str | Path, *, force: bool = False) -> Path:
     if path.exists() and not force:
         raise CannotCheck(f"{path} already exists; pmo-xl never overwrites a workbook. Choose "
                           "another name (or pass --force).")
+    from pmo_xl.validators.families import load_rules
+    from pmo_xl.validators.policy import policy_choices
     from pmo_xl.workbook.template import write_master  # xlsxwriter only when a template is written
 
-    return write_master(path)
+    return write_master(path, rule_codes=policy_choices(load_rules()))
 
 
 def rules(code: str | None = None) -> dict[str, Rule]:
@@ -379,6 +387,25 @@ def send(
     options = {} if echo is None else {"echo": echo}
     return sending.send(folder, smtp=smtp, from_address=from_address, security=security,
                         user=user, cc=tuple(cc), dry_run=dry_run, confirm=confirm, **options)
+
+
+def policy(path: str | Path, as_of: dt.date | None = None) -> Policy:
+    """The severity in force for every rule in the master at `path`: its default, or what
+    the master's Rules sheet sets (`pmo-xl rules --master MASTER`; see
+    validators/policy.py).
+
+    Example::
+
+        for setting in api.policy("master.xlsx").departures:
+            print(setting.code, setting.default, "->", setting.severity)
+    """
+    from pmo_xl.facts import Facts
+    from pmo_xl.validators.families import load_rules
+    from pmo_xl.validators.policy import policy_of
+    from pmo_xl.workbook.master import read_master
+
+    master = read_master(path)
+    return policy_of(Facts(master, as_of or dt.date.today()), load_rules())
 
 
 def refuse_same(output: Path | None, master: Path) -> None:

@@ -12,6 +12,7 @@ import errno
 import gc
 import os
 import sys
+import textwrap
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -158,19 +159,30 @@ def cli() -> None:
                    "Replaced if it exists.")
 @click.option("--annotate", type=click.Path(path_type=Path), metavar="COPY.xlsx",
               help="Also write a copy of the master with each failing cell highlighted and "
-                   "commented. Replaced if it exists; the master itself is never touched.")
+                   "commented, and the findings first, each linked to its cell. Replaced if it "
+                   "exists; the master itself is never touched.")
+@click.option("--statistics", is_flag=True,
+              help="Instead of the findings, a count per rule: how many, its severity, the "
+                   "first cell and what the rule is about (with --format json: added as "
+                   "\"statistics\").")
+@click.option("--show-waived", is_flag=True,
+              help="List the waived findings, one line each (by default only their count).")
 def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
           ignore: list[str], strict: bool, quiet: bool, output: Path | None,
-          annotate: Path | None) -> None:
+          annotate: Path | None, statistics: bool, show_waived: bool) -> None:
     """Check the master workbook at PATH against every rule.
 
-    Findings are grouped by sheet; each names its rule, severity, cell, the record and a
-    fix. Exit code 0: no errors; 1: errors (or warnings with --strict); 2: PATH could not
-    be checked or an output not written; 130: interrupted (no output is left half-written).
+    Errors first, then warnings, then info, each grouped by sheet; each finding names its
+    rule, cell, the record and a fix. A rule that fires more than five times on one sheet
+    is shown once, with its count, its first finding and the next records; --output and
+    --format json list every one, --statistics counts them per rule. Exit code 0: no
+    errors; 1: errors (or warnings with --strict); 2: PATH could not be checked or an output
+    not written; 130: interrupted (no output is left half-written).
 
     \b
     Example:
       pmo-xl check master.xlsx --as-of 2026-11-30
+      pmo-xl check master.xlsx --statistics
       pmo-xl check master.xlsx --format json --select L,K --output findings.xlsx
     """
     _require_rules(select, ignore)
@@ -187,9 +199,15 @@ def check(path: Path, as_of: dt.date, output_format: str, select: list[str],
         _progress_done()
     name = path.name
     if output_format == "json":
-        click.echo(findings_json(result.findings, result.summary, name, as_of.isoformat()))
+        click.echo(findings_json(result.findings, result.summary, name, as_of.isoformat(),
+                                 statistics=statistics))
     else:
-        print_findings(result.findings, result.summary, name, as_of.isoformat(), quiet=quiet)
+        print_findings(result.findings, result.summary, name, as_of.isoformat(), quiet=quiet,
+                       show_waived=show_waived, statistics=statistics)
+        apart = len(result.rule_policy.departures)
+        if apart and not quiet:  # a rule switched off finds nothing: say that it was
+            click.echo(f"The master's Rules sheet sets {apart} rule{'s' if apart > 1 else ''} "
+                       f"apart from the default: pmo-xl rules --master {name}")
         for label, out in (("Findings workbook", output), ("Annotated copy", annotate)):
             if out is not None and not quiet:
                 click.echo(f"{label}: {out}")
@@ -211,8 +229,11 @@ class _Spinner:
         self.timer.daemon = True
         self.timer.start()
 
-    def update(self, rule) -> None:
-        self.status.update(f"Checking {rule.code}: {rule.title}…")
+    def update(self, what) -> None:
+        """A rule being run, or what is being done in words ("Writing the findings
+        workbook…")."""
+        self.status.update(what if isinstance(what, str) else
+                           f"Checking {what.code}: {what.title}…")
 
     def stop(self) -> None:
         self.timer.cancel()
@@ -263,40 +284,76 @@ def new(path: Path, force: bool) -> None:
 
 @cli.command()
 @click.argument("code", required=False)
-def rules(code: str | None) -> None:
+@click.option("--master", "master", type=click.Path(path_type=Path, dir_okay=True),
+              metavar="MASTER",
+              help="Show the severity each rule has in this master (its Rules sheet) and "
+                   "where it departs from the default.")
+def rules(code: str | None, master: Path | None) -> None:
     """List every rule, or explain one with its examples.
 
     Each explanation comes with a passing and a failing example.
+
+    Each rule is required (an error by default), recommended (a warning) or a convention
+    (information), by how the method puts what it checks. A master's Rules sheet sets its
+    own severities: --master shows the ones in force.
 
     \b
     Example:
       pmo-xl rules
       pmo-xl rules L104
+      pmo-xl rules --master master.xlsx
     """
     from pmo_xl import api
-    from pmo_xl.terminal.schema_doc import example_lines, rule_examples
+    from pmo_xl.terminal.policy_text import departure_lines, in_force
+    from pmo_xl.terminal.schema_doc import example_lines, kind_line, kinds_text, rule_examples
     from pmo_xl.validators.registry import FAMILIES
 
-    if code is None:
-        registry = api.rules()
+    registry = api.rules()
+    item = None
+    if code is not None:
+        item = registry.get(code.strip().upper())
+        if item is None:
+            raise click.BadParameter(f"{code!r} is not a rule code; `pmo-xl rules` lists them.",
+                                     param_hint="CODE")
+    policy = None
+    if master is not None:
+        try:
+            policy = _library().policy(master)
+        except CannotCheck as exc:
+            raise fail(exc) from None
+    if item is None:
         family = None
-        for item in registry.values():
-            if item.family != family:
-                family = item.family
+        for rule in registry.values():
+            if rule.family != family:
+                family = rule.family
                 click.echo(f"\n{family}  {FAMILIES.get(family, '')}"
                            + ("  (two versions: pmo-xl diff, pmo-xl pack)"
-                              if item.needs_previous else "")
+                              if rule.needs_previous else "")
                            + ("  (several masters: pmo-xl rollup)"
-                              if item.needs_members else ""))
-            click.echo(f"  {item.code}  {item.severity:<7}  {item.title}")
+                              if rule.needs_members else ""))
+            severity = rule.severity
+            if policy is not None:
+                setting = policy.settings[rule.code]
+                severity = setting.severity + ("*" if setting.departs else "")
+            click.echo(f"  {rule.code}  {severity:<8} {rule.kind:<11}  {rule.title}")
         click.echo(f"\n{len(registry)} rules. `pmo-xl rules CODE` explains one.")
+        if policy is None:
+            click.echo("Each rule's kind gives its severity by default:")
+            for line in kinds_text():
+                click.echo(textwrap.fill(line, 96, initial_indent="  ",
+                                         subsequent_indent="    "))
+        else:
+            click.echo("* set by the master's Rules sheet.")
+            for line in departure_lines(policy, master.name):
+                click.echo(line)
         return
-    try:
-        (item,) = api.rules(code).values()
-    except CannotCheck as exc:
-        raise click.BadParameter(str(exc), param_hint="CODE") from None
     click.echo(f"{item.code} ({item.severity}, {FAMILIES.get(item.family, item.family)}): "
                f"{item.title}\n")
+    click.echo(kind_line(item))
+    if policy is not None:
+        setting = policy.settings[item.code]
+        click.echo(f"In force in {master.name}: {in_force(policy, setting)}.")
+    click.echo("")
     click.echo(item.explanation)
     for example in rule_examples(item):
         side = "Passing" if example.passing else "Failing"
@@ -754,6 +811,7 @@ def rollup(paths: tuple[Path, ...], as_of: dt.date, output: Path | None, pmo: st
     sys.exit(found.exit_code(strict))
 
 
+@cli.command()
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="DIR",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -128,10 +129,32 @@ class Finding:
     def waive(self, reason: str) -> Finding:
         return replace(self, waived=True, waiver_reason=reason)
 
-    def sort_key(self) -> tuple:
-        from openpyxl.utils import column_index_from_string
 
-        return (self.sheet, self.row, column_index_from_string(self.column), self.rule)
+
+class FindingOrder:
+    """The one order findings are shown in, everywhere: the terminal, the findings workbook,
+    the status report's Findings sheet and each person's actions and draft.
+
+    Counted findings before waived ones (a waived finding asks nothing of anyone); errors,
+    then warnings, then info, so what blocks the meeting comes first; then by sheet in the
+    master's order, a finding on an old version's record after the new one's, row, column
+    and rule. `place` is the position part alone, for lists that mix findings with other
+    items (a person's approvals and reviews) and rank them by kind first.
+    """
+
+    def __init__(self, sheet_titles: Iterable[str]) -> None:
+        self.positions: dict[str, int] = {}
+        for title in sheet_titles:
+            self.positions.setdefault(title, len(self.positions))
+
+    def place(self, sheet: str, row: int, column: str, in_old: bool = False) -> tuple:
+        return (self.positions.get(sheet, len(self.positions)), in_old, row,
+                column_number(column))
+
+    def __call__(self, finding: Finding) -> tuple:
+        return (finding.waived, SEVERITY_ORDER.get(finding.severity, len(SEVERITY_ORDER)),
+                *self.place(finding.sheet, finding.row, finding.column, finding.in_old),
+                finding.rule)
 
 
 class Tally:
@@ -151,6 +174,41 @@ class Tally:
     def failed(self, strict: bool = False) -> bool:
         """True when the run should exit 1: errors, or warnings too with --strict."""
         return self.count(ERROR) > 0 or (strict and self.count(WARNING) > 0)
+
+    def by_rule(self) -> list[RuleCount]:
+        """Per rule and severity: how many findings and the first (see `by_rule`)."""
+        return by_rule(self.findings)
+
+
+def by_rule(findings: Iterable[Finding]) -> list[RuleCount]:
+    """Per rule and severity: how many findings (counted, and waived) and the first, in the
+    order the findings come in; what `pmo-xl check --statistics` shows."""
+    counts: dict[tuple[str, str], RuleCount] = {}
+    for finding in findings:
+        key = (finding.rule, finding.severity)
+        if key not in counts:
+            counts[key] = RuleCount(finding.rule, finding.severity, 0, 0, finding)
+        entry = counts[key]
+        if finding.waived:
+            entry.waived += 1
+        else:
+            entry.count += 1
+    return list(counts.values())
+
+
+@dataclass
+class RuleCount:
+    """One rule's findings at one severity in a run (see Tally.by_rule)."""
+
+    rule: str
+    severity: str
+    count: int  # not waived
+    waived: int
+    first: Finding  # the first in the one order of findings
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "count": self.count,
+                "waived": self.waived, "first_cell": self.first.address}
 
 
 @dataclass(frozen=True)

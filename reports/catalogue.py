@@ -274,7 +274,7 @@ def _service_levels(facts: Facts, sid: str, with_status: bool) -> list[ServiceLe
     levels = []
     for kpi in facts.kpis_by_service.get(sid, []):
         name = _text(kpi.name)
-        if name is None:
+        if name is None or not kpi.in_force:  # a retired KPI is no longer promised
             continue
         unit = _text(kpi.unit)
         aim = {Direction.HIGHER: "at least", Direction.LOWER: "at most"}.get(kpi.direction)

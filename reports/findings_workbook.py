@@ -2,7 +2,9 @@
 
 A Summary sheet first (the master, its hash, the as-of date, counts by rule family and by
 severity with a bar chart), then a Findings sheet with one row per finding as an Excel table
-with filters, each cell address a hyperlink that opens the master at that cell.
+with filters, each cell address a hyperlink that opens the master at that cell, then the
+Rules in force: every rule's kind, default severity and the severity the master's Rules
+sheet gives it, its departures from the default marked and linked to the row that set them.
 
 Which path the hyperlinks use
 -----------------------------
@@ -13,6 +15,7 @@ where a file name holds `#`, `%`, spaces and the like: see :mod:`pmo_xl.links`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -25,6 +28,8 @@ from pmo_xl.output import atomic_output
 from pmo_xl.reports import styles
 from pmo_xl.reports.common import generated_at, made_from
 from pmo_xl.validators.engine import CheckResult
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.policy import Policy
 from pmo_xl.validators.registry import FAMILIES
 from pmo_xl.workbook.text_fit import line_count
 
@@ -65,8 +70,9 @@ def write_findings_workbook(result: CheckResult, path: Path, *,
         )
         fmt = styles.formats(workbook)
         _summary_sheet(workbook, fmt, result)
-        _findings_sheet(workbook, fmt, result,
-                        master_link(linked_copy or result.master.path, path))
+        link = master_link(linked_copy or result.master.path, path)
+        _findings_sheet(workbook, fmt, result, link)
+        _policy_sheet(workbook, fmt, result, link)
         workbook.close()
     return path
 
@@ -104,6 +110,7 @@ def _summary_sheet(workbook, fmt: dict, result: CheckResult) -> None:
     row = styles.cover_block(sheet, fmt, title="Findings of the master workbook check", rows=[
         *made_from(result, generated_at()),
         ("Rules run", len(result.rules_run)),
+        ("Rules set apart by the master", len(result.rule_policy.departures)),
         ("Errors", summary[ERROR]),
         ("Warnings", summary[WARNING]),
         ("Info", summary[INFO]),
@@ -246,3 +253,58 @@ def _fit(text: str | None) -> str | None:
     if text is None or len(text) <= MAX_CELL_TEXT:
         return text
     return text[: MAX_CELL_TEXT - 1] + "…"
+
+
+POLICY_SHEET = "Rules in force"
+POLICY_COLUMNS = [
+    ("Rule", 7), ("Title", 46), ("Kind", 12), ("Default", 9), ("In force", 9),
+    ("Set apart", 9), ("Set by", 14), ("Reason", 40), ("Approved By", 11),
+    ("Approved Date", 12),
+]
+POLICY_NOTE = ("Each rule's kind gives its default severity: required rules are errors, "
+               "recommended ones warnings, conventions information. The master's Rules sheet "
+               "sets its own (Off: the rule is not run); the rows it set apart are in bold.")
+
+
+def _policy_sheet(workbook, fmt: dict, result: CheckResult, link: str) -> None:
+    """Every rule's severity in force, and where the master's Rules sheet departs from the
+    default (each such row links to the Rules row that set it)."""
+    policy: Policy = result.rule_policy
+    sheet = workbook.add_worksheet(POLICY_SHEET)
+    styles.set_widths(sheet, [width for _, width in POLICY_COLUMNS])
+    headers = [header for header, _ in POLICY_COLUMNS]
+    sheet.freeze_panes(1, 0)
+    styles.print_setup(sheet, result.as_of, header_row=0, title="pmo-xl rules in force")
+    bold_wrap = workbook.add_format({"font_name": styles.FONT, "font_size": styles.FONT_SIZE,
+                                     "valign": "top", "bold": True, "text_wrap": True})
+    rules = load_rules()
+    row = 0
+    for row, (code, setting) in enumerate(policy.settings.items(), start=1):
+        item = rules[code]
+        text = bold_wrap if setting.departs else fmt["wrap"]
+        sheet.write_string(row, 0, code, text)
+        sheet.write_string(row, 1, item.title, text)
+        sheet.write_string(row, 2, item.kind, text)
+        sheet.write_string(row, 3, setting.default, text)
+        sheet.write_string(row, 4, setting.severity, text)
+        sheet.write_string(row, 5, "Yes" if setting.departs else "No", text)
+        address = policy.address(setting)
+        if address is not None:
+            url = links.cell_url(link, address)
+            if url is None or sheet.write_url(row, 6, url, fmt["link"], string=address,
+                                              tip="Open the master at this row") != 0:
+                sheet.write_string(row, 6, address, text)
+        styles.write_text(sheet, row, 7, _fit(setting.reason), text)
+        styles.write_text(sheet, row, 8, setting.approved_by, text)
+        if setting.approved_date is not None:
+            sheet.write_datetime(row, 9, dt.datetime.combine(setting.approved_date, dt.time()),
+                                 fmt["date"])
+        lines = max(_lines(item.title, 46), _lines(setting.reason, 40))
+        if lines > 1:
+            sheet.set_row(row, lines * styles.LINE_HEIGHT)
+    sheet.add_table(0, 0, max(row, 1), len(headers) - 1, {
+        "name": "RulesInForce",
+        "style": "Table Style Light 9",
+        "columns": [{"header": h, "header_format": fmt["header"]} for h in headers],
+    })
+    sheet.write_string(row + 2, 0, POLICY_NOTE, fmt["note"])

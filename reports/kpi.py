@@ -68,10 +68,12 @@ def write_kpi_report(result: CheckResult, path: Path) -> Path:
         workbook, fmt = start_workbook(temp, result, "KPI report",
                                        "The PMO services' KPIs against their targets",
                                        generated)
-        kpis = result.facts.kpi_statuses
-        _summary(workbook, workbook.add_worksheet("Summary"), fmt, result, kpis, generated)
-        _kpis(workbook.add_worksheet("KPIs"), fmt, result, kpis)
-        blocks = _trends(workbook.add_worksheet("Trends"), fmt, result, kpis)
+        # The period's figures are the KPIs in force for it; a retired KPI keeps its trend.
+        current = result.facts.current_kpis
+        _summary(workbook, workbook.add_worksheet("Summary"), fmt, result, current, generated)
+        _kpis(workbook.add_worksheet("KPIs"), fmt, result, current)
+        blocks = _trends(workbook.add_worksheet("Trends"), fmt, result,
+                         result.facts.kpi_statuses)
         _trend_charts(workbook, workbook.add_worksheet("Trend charts"), fmt, result, blocks)
         workbook.close()
     return path
@@ -261,7 +263,10 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
         rows = []
         for kpi in mine:
             values = values_of[kpi.kpi_id]
-            rows.append([kpi.kpi_id, kpi.name, *values, None, kpi.target, kpi.baseline,
+            name = kpi.name
+            if not kpi.current:
+                name = f"{name or ''} (retired {_retired(kpi)})".strip()
+            rows.append([kpi.kpi_id, name, *values, None, kpi.target, kpi.baseline,
                          kpi.direction, kpi.measured])
         last = write_table(sheet, fmt, columns, rows, first_row=row,
                            name=f"{frequency}Trends", freeze=row == 0,
@@ -284,6 +289,10 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
         row = last + 2
     print_setup(sheet, result.as_of, title="KPI trends")
     return blocks
+
+
+def _retired(kpi: KpiStatus) -> str:
+    return kpi.retired_date.isoformat() if kpi.retired_date else "with no date"
 
 
 def _range(row: int, first_col: int, last_col: int) -> str:

@@ -120,7 +120,9 @@ def test_each_service_shows_its_outputs_targets_and_contacts(northwind: Path,
                     checked_outputs += 1
                 assert process["Output Quality Criteria"] in text
         for kpi in northwind_rows["KPIs"]:
-            if kpi.get("Service ID") == sid:
+            if kpi.get("Status") == "Retired":  # KPI-20: no longer promised
+                assert kpi["KPI Name"] not in text
+            elif kpi.get("Service ID") == sid:
                 aim = "at least" if kpi["Direction"] == "Higher is better" else "at most"
                 unit = kpi["Unit"] if kpi["Unit"] == "%" else f" {kpi['Unit']}"
                 target = f"{aim} {kpi['Target']:g}{unit}"
@@ -363,7 +365,8 @@ def test_the_workbook_has_the_same_content(northwind: Path, northwind_rows: dict
     assert ("Reporting", "Portfolio status reporting", "Reports published on time",
             "at least 95%", 95, "%") in {row[:6] for row in levels[1:]}
     assert len(levels) - 1 == sum(1 for k in northwind_rows["KPIs"]
-                                  if k.get("Service ID") in published)
+                                  if k.get("Service ID") in published
+                                  and k.get("Status") != "Retired")
     assert book["Services"].tables and book["Services"].freeze_panes == "A2"
     # Text stays text: no formula anywhere.
     for sheet in book:

@@ -89,7 +89,7 @@ def test_openpyxl_warnings_do_not_reach_stderr(tmp_path):
 
 def test_the_annotated_copy_does_not_warn_from_python_either(tmp_path, recwarn):
     from pmo_xl import api
-    from pmo_xl.reports.annotate import write_annotated_copy
+    from pmo_xl.reports.annotated_copy import write_annotated_copy
 
     master = with_unknown_extension(write_example(tmp_path / "master.xlsx", TYPO))
     write_annotated_copy(api.check(master, EXAMPLE_AS_OF), tmp_path / "copy.xlsx")

@@ -93,19 +93,19 @@ EXPECTED_CHANGES = [
     {"sheet": "Risks and Issues", "record": "RSK-001", "kind": "removed", "cell": "A2",
      "in": "old"},
 ]
-EXPECTED_FINDINGS = [
-    ("D103", "warning", "Services", "G2", "SVC-001", False),
+EXPECTED_FINDINGS = [  # in the one order of findings: errors first, then by sheet and row
     ("D101", "error", "Services", "J4", "SVC-002", False),
+    ("D103", "warning", "Services", "G2", "SVC-001", False),
     ("D104", "warning", "KPI Actuals", "C11", "KPI-01", False),
-    ("D102", "error", "Risks and Issues", "A2", "RSK-001", True),
+    ("D102", "warning", "Risks and Issues", "A2", "RSK-001", True),
 ]
 
 
 def test_a_month_of_user_edits_gives_exactly_the_expected_changes(versions) -> None:
     report = diff_json(*versions)
     assert report["changes"] == EXPECTED_CHANGES
-    assert report["summary"] == {"added": 0, "removed": 1, "changed": 3, "error": 2,
-                                 "warning": 2}
+    assert report["summary"] == {"added": 0, "removed": 1, "changed": 3, "error": 1,
+                                 "warning": 3}
 
 
 def test_and_exactly_the_expected_drift_findings_at_their_cells(versions) -> None:
@@ -113,7 +113,7 @@ def test_and_exactly_the_expected_drift_findings_at_their_cells(versions) -> Non
     found = [(f["rule"], f["severity"], f["sheet"], f["cell"], f["record"], f.get("in") == "old")
              for f in report["findings"]]
     assert found == EXPECTED_FINDINGS
-    d101 = report["findings"][1]
+    d101 = report["findings"][0]
     assert d101["message"] == ("SVC-002 moved from Design to Pilot since the previous version, "
                                "but the Lifecycle Log has no step for it from Design to Pilot.")
     assert "Lifecycle Log" in d101["hint"]
@@ -130,7 +130,7 @@ def test_the_json_object_has_the_spec_shape(versions) -> None:
     finding = report["findings"][0]
     assert list(finding) == ["rule", "severity", "sheet", "cell", "row", "column", "record",
                              "message", "hint", "waived"]
-    assert list(report["findings"][3])[-1] == "in"
+    assert list(report["findings"][-1])[-1] == "in"  # D102 names the old version's cell
     for change in report["changes"]:
         keys = {"sheet", "kind", "cell"} | ({"record"} if "column" not in change
                                            or change["kind"] == "changed" else set())
@@ -139,14 +139,14 @@ def test_the_json_object_has_the_spec_shape(versions) -> None:
 
 def test_exit_codes_strict_select_and_quiet(versions) -> None:
     old, new = versions
-    assert run("diff", old, new, "--as-of", AS_OF).exit_code == 1  # D101, D102 are errors
+    assert run("diff", old, new, "--as-of", AS_OF).exit_code == 1  # D101 is an error
     assert run("diff", old, new, "--as-of", AS_OF, "--select", "D103,D104").exit_code == 0
     assert run("diff", old, new, "--as-of", AS_OF, "--select", "D103", "--strict").exit_code == 1
     assert run("diff", old, new, "--as-of", AS_OF, "--ignore", "D").exit_code == 0
     quiet = run("diff", old, new, "--as-of", AS_OF, "--quiet")
     assert quiet.output.strip().splitlines() == [
-        f"0 records added, 1 removed, 3 changed, 1 column added or removed; 2 drift errors, "
-        f"2 warnings "
+        f"0 records added, 1 removed, 3 changed, 1 column added or removed; 1 drift error, "
+        f"3 warnings "
         f"(master-2026-10.xlsx → master.xlsx, as of {AS_OF})"]
     only = diff_json(old, new, "--select", "D101")
     assert [f["rule"] for f in only["findings"]] == ["D101"]
@@ -288,7 +288,7 @@ def test_the_changes_workbook(versions, tmp_path) -> None:
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
     assert summary["Old version"].startswith("master-2026-10.xlsx (")
     assert (summary["Records removed"], summary["Records changed"], summary["Values changed"],
-            summary["Drift errors"]) == (1, 3, 3, 2)
+            summary["Drift errors"]) == (1, 3, 3, 1)
     per_sheet = _table(book["Summary"], "Sheet")
     assert [(r["Sheet"], r["Records changed"], r["Values changed"], r["Records removed"],
              r["Columns added or removed"]) for r in per_sheet] == [
@@ -304,11 +304,11 @@ def test_the_changes_workbook(versions, tmp_path) -> None:
     assert _link(changes.cell(rows.index(removed) + 2, 7)) == (
         "../master-2026-10.xlsx#'Risks and Issues'!A2")
     drift = _table(book["Drift findings"], "Rule")
-    assert [r["Rule"] for r in drift] == ["D103", "D101", "D104", "D102"]
+    assert [r["Rule"] for r in drift] == ["D101", "D103", "D104", "D102"]  # the one order
     assert drift[3]["Cell"] == "'Risks and Issues'!A2 (old)"
     assert _link(book["Drift findings"].cell(5, 3)) == (
         "../master-2026-10.xlsx#'Risks and Issues'!A2")
-    assert _link(book["Drift findings"].cell(3, 3)) == "../master.xlsx#'Services'!J4"
+    assert _link(book["Drift findings"].cell(2, 3)) == "../master.xlsx#'Services'!J4"
 
 
 def _link(cell) -> str:

@@ -14,7 +14,7 @@ import pytest
 
 from pmo_xl import api
 from pmo_xl.findings import Finding
-from pmo_xl.reports.annotate import FINDINGS_SHEET, write_annotated_copy
+from pmo_xl.reports.annotated_copy import FINDINGS_SHEET, write_annotated_copy
 from pmo_xl.reports.findings_workbook import NO_FINDINGS, write_findings_workbook
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit, drop_sheet
@@ -177,7 +177,18 @@ def test_annotated_copy_marks_the_failing_cell_and_keeps_everything(typo_master,
 
     original = openpyxl.load_workbook(typo_master)
     annotated = openpyxl.load_workbook(copy)
-    assert sheet_contents(annotated) == sheet_contents(original)
+    # The findings come first and the copy opens on them; every other sheet is the master's.
+    assert annotated.sheetnames == [FINDINGS_SHEET, *original.sheetnames]
+    assert annotated.active.title == FINDINGS_SHEET
+    assert [bool(s.sheet_view.tabSelected) for s in annotated] == [True] + [False] * len(
+        original.sheetnames)
+    contents = sheet_contents(annotated)
+    listed = contents.pop(FINDINGS_SHEET)["values"]
+    assert contents == sheet_contents(original)
+    assert listed[0][:4] == ["Severity", "Rule", "Sheet", "Cell"]
+    assert listed[1][:4] == ["Error", "S106", "Services", "Services!I2"]
+    link = annotated[FINDINGS_SHEET]["D2"].hyperlink
+    assert (link.location, link.target) == ("'Services'!I2", None)
     assert sum(len(s.data_validations.dataValidation) for s in annotated) > 0
     assert sum(len(s.tables) for s in annotated) > 5
 
@@ -218,9 +229,11 @@ def test_findings_on_a_missing_sheet_are_listed(tmp_path):
     book = openpyxl.load_workbook(copy)
     assert "Documents" not in book.sheetnames
     listed = list(book[FINDINGS_SHEET].iter_rows(values_only=True))
-    assert listed[0][:4] == ("Rule", "Severity", "Sheet", "Cell")
-    assert listed[1][:4] == ("S101", "Error", "Documents", "A1")
-    assert listed[2][4:] == ("=DOC", "=1+1", "-2")
+    assert listed[0][:4] == ("Severity", "Rule", "Sheet", "Cell")
+    assert listed[1][:4] == ("Error", "S101", "Documents", "Documents!A1")
+    assert listed[2][4:7] == ("=DOC", "=1+1", "-2")
+    # No cell to open on a sheet the copy does not have: no link.
+    assert book[FINDINGS_SHEET]["D2"].hyperlink is None
     assert formula_cells(copy) == []
 
 

@@ -128,7 +128,7 @@ def filled(args: tuple[str, ...], place) -> list[str]:
     ("call:pmo_xl.workbook.master:read_master", signal.SIGINT, CHECK, []),
     ("call:pmo_xl.reports.findings_workbook:_findings_sheet", signal.SIGTERM, CHECK, []),
     # the findings workbook is complete by then; the annotated copy is not written
-    ("call:pmo_xl.reports.annotate:_annotate_cell", signal.SIGINT, CHECK, ["findings.xlsx"]),
+    ("call:pmo_xl.reports.annotated_copy:_mark", signal.SIGINT, CHECK, ["findings.xlsx"]),
     ("call:xlsxwriter.workbook:Workbook._store_workbook", signal.SIGINT, REPORT, []),
     ("call:xlsxwriter.workbook:Workbook._store_workbook", signal.SIGTERM, REPORT, []),
     ("call:pmo_xl.reports.status:write_status_report", signal.SIGINT, PACK, []),

@@ -1,7 +1,8 @@
 """The house keeps its drawing: no import cycle, and no import against the layer order.
 
-The layers, bottom to top (README, "How it is built"): a module may import its own layer
-and the layers below it, never one above. Imports inside ``if TYPE_CHECKING:`` are type
+The layers, bottom to top (the README draws them, under "How it is built", and a test
+here keeps that drawing and LAYERS one list): a module may import its own layer and the
+layers below it, never one above. Imports inside ``if TYPE_CHECKING:`` are type
 annotations, not dependencies at run time, and are not counted; imports inside functions
 (deferred to keep start-up quick) are.
 """
@@ -245,3 +246,10 @@ def test_every_wing_is_installed() -> None:
                    ["packages"])
     wings = {module for module, path in modules().items() if path.name == "__init__.py"}
     assert wings == declared, wings ^ declared
+
+
+def test_the_readme_draws_these_layers() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    drawing = readme.split("<!-- layers -->")[1].split("<!-- /layers -->")[0]
+    drawn = [line.split("|")[1].strip() for line in drawing.strip().splitlines()[2:]]
+    assert drawn == [name for name, _patterns in LAYERS]

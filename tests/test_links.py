@@ -145,7 +145,7 @@ def test_the_changes_workbook_links_lead_to_each_version_whatever_its_name(tmp_p
         *TYPO, Edit("Risks and Issues", "RSK-001", None)])
     changes = tmp_path / OUT_FOLDER / "changes #1.xlsx"
     result = run_cli("diff", old, new, "--as-of", AS_OF, "-o", changes)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output  # D102 is a warning
     book = openpyxl.load_workbook(changes)
     sheet = book["Changes"]
     rows = {(row[0].value, row[2].value): row[6] for row in sheet.iter_rows(min_row=2)}

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from pmo_xl.cli import cli
 from pmo_xl.errors import CannotCheck
 from pmo_xl.output import atomic_output
+from pmo_xl.reports.xlsx_package import Package
 from pmo_xl.validators.examples import EXAMPLE_AS_OF, write_example
 from pmo_xl.validators.registry import Edit
 
@@ -173,8 +174,12 @@ def _interrupting(monkeypatch, error: BaseException) -> None:
         half(filename)
         raise error
 
+    def package_save(self):  # the annotated copy: its bytes are built, then written
+        raise error
+
     monkeypatch.setattr(xlsxwriter.Workbook, "close", xlsxwriter_close)
     monkeypatch.setattr(openpyxl.Workbook, "save", openpyxl_save)
+    monkeypatch.setattr(Package, "save", package_save)
 
 
 @pytest.mark.parametrize("path", SCENARIOS)

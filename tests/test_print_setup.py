@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from pmo_xl import api
-from pmo_xl.reports.annotate import write_annotated_copy
+from pmo_xl.reports.annotated_copy import write_annotated_copy
 from pmo_xl.validators.schema import README_SHEET, SHEETS
 from pmo_xl.workbook.template import README_LINE_HEIGHT, README_WIDTH, write_master
 from pmo_xl.workbook.text_fit import column_points, line_count, text_points

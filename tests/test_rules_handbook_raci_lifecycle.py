@@ -132,7 +132,7 @@ def test_design_process_without_procedure_is_fine(tmp_path: Path) -> None:
 def test_person_column_counts_by_job_role(tmp_path: Path) -> None:
     # P-004 is a PMO Analyst and not SVC-001's owner or manager: the A is too low.
     edits = [Edit("RACI", "PRD-001", {"Service Manager": "R", "P-004": "A"})]
-    assert found(tmp_path, edits, "R105") == [("RACI", "L2", "warning")]
+    assert found(tmp_path, edits, "R105") == [("RACI", "L2", "info")]
     assert found(tmp_path, edits, "R101") == []
     (message,) = messages(tmp_path, edits, "R105")
     assert "P-004 (PMO Analyst)" in message
@@ -163,7 +163,7 @@ def test_unknown_column_is_not_read_as_a_role(tmp_path: Path) -> None:
 
 def test_customer_holding_the_a_is_flagged(tmp_path: Path) -> None:
     edits = [Edit("RACI", "PRD-001", {"Service Manager": None, "Customer": "A"})]
-    assert found(tmp_path, edits, "R105") == [("RACI", "J2", "warning")]
+    assert found(tmp_path, edits, "R105") == [("RACI", "J2", "info")]
 
 
 def test_lenient_spellings_of_raci_letters() -> None:
@@ -209,7 +209,7 @@ def test_closing_temporary_service_past_its_end_is_not_overrunning(tmp_path: Pat
 def test_temporary_service_without_supported_service(tmp_path: Path) -> None:
     edits = [Edit("Services", "SVC-003", {"Temporary": "Y",
                                           "Planned End Date": D(2027, 3, 31)})]
-    assert found(tmp_path, edits, "L110") == [("Services", "T4", "error")]
+    assert found(tmp_path, edits, "L110") == [("Services", "T4", "info")]
 
 
 def test_replacement_that_is_itself_closed(tmp_path: Path) -> None:
@@ -239,7 +239,7 @@ def test_closed_service_with_artefacts_not_reviewed(tmp_path: Path) -> None:
                                           "Closure Approved Date": D(2026, 10, 1),
                                           "Closed Date": D(2026, 10, 30),
                                           "Artefacts Reviewed": "N"})]
-    assert found(tmp_path, edits, "L107") == [("Services", "AG2", "error")]
+    assert found(tmp_path, edits, "L107") == [("Services", "AG2", "warning")]
 
 
 def test_supports_itself(tmp_path: Path) -> None:

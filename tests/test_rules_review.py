@@ -287,9 +287,6 @@ def test_a_run_of_red_is_broken_by_a_missing_period(tmp_path: Path) -> None:
     facts = _facts(tmp_path / "red.xlsx", [red])
     run = facts.chronic_red["KPI-01"]
     assert (run.length, run.first, run.last, run.row) == (10, D(2026, 1, 1), D(2026, 10, 1), 11)
-    history = facts.rag_history["KPI-01"]
-    assert len(history) == 12 and history[0] == (D(2025, 11, 1), "No data", None)
-    assert history[-1] == (D(2026, 10, 1), "Red", 11)
     # August's actual missing: the run up to October is two periods long, not chronic.
     assert "KPI-01" not in _facts(tmp_path / "gap.xlsx", [red], D(2026, 8, 1)).chronic_red
     # October's missing (K103's finding): the run ends at September's actual instead.
@@ -316,7 +313,7 @@ def test_chronic_red_periods_longer_than_a_year_reach_back_far_enough(tmp_path: 
         Edit("KPIs", "KPI-01", {"Target": 99, "Amber Threshold": 98, "Red Threshold": 97}),
         Edit("Settings", None, {"Setting": "Chronic Red Periods", "Value": 14})])
     facts = api.check(path, SMALL_AS_OF).facts
-    assert len(facts.rag_history["KPI-01"]) == 14 and "KPI-01" not in facts.chronic_red
+    assert "KPI-01" not in facts.chronic_red  # 14 periods back reach before its first actual
 
 
 def test_competence_counts_managers_and_operatives_not_the_owner(tmp_path: Path) -> None:
@@ -529,8 +526,10 @@ def test_trend_charts_draw_target_and_baseline_lines(northwind_outputs) -> None:
                   if n.startswith("xl/charts/chart")]
     svc_001 = next(c for c in charts if "SVC-001 Portfolio status reporting: monthly" in c)
     assert "KPI-01 target" in svc_001 and "KPI-01 baseline" in svc_001
-    assert svc_001.count('<a:prstDash val="dash"/>') == 1
-    assert svc_001.count('<a:prstDash val="sysDot"/>') == 1
+    # KPI-20, retired, keeps its trend on the chart: a target and a baseline line each.
+    assert "KPI-20 target" in svc_001 and "KPI-20 baseline" in svc_001
+    assert svc_001.count('<a:prstDash val="dash"/>') == 2
+    assert svc_001.count('<a:prstDash val="sysDot"/>') == 2
     # The lines' data is on a hidden sheet: "plot visible cells only" is left out (off).
     assert "plotVisOnly" not in svc_001
     pmo = next(c for c in charts if "PMO-ENT Enterprise PMO" in c)

@@ -328,9 +328,13 @@ def test_mitigating_item_without_escalation_level(tmp_path: Path) -> None:
     assert found(report, "G105") == [("Risks and Issues", "H2")]
 
 
-def test_proposed_and_rejected_services_need_no_objective(tmp_path: Path) -> None:
+def test_a_proposal_needs_an_objective_and_a_rejected_one_does_not(tmp_path: Path) -> None:
     report = check_edits(tmp_path, [
         Edit("Services", "SVC-003", {"Strategic Objective": None}),
+    ])
+    assert found(report, "G101") == [("Services", "L4")]
+    report = check_edits(tmp_path, [
+        Edit("Services", "SVC-003", {"Strategic Objective": None, "Stage": "Rejected"}),
     ])
     assert found(report, "G101") == []
 
@@ -364,13 +368,19 @@ def test_approved_date_in_the_future(tmp_path: Path) -> None:
     assert finding["cell"] == "I2" and "as-of" in finding["message"]
 
 
-def test_strategy_update_follows_the_reason(tmp_path: Path) -> None:
-    report = check_edits(tmp_path, [Edit("Changes", "CHG-001", {"Reason": "Policy or tools"})])
+def test_with_affects_blank_the_strategy_update_follows_the_reason(tmp_path: Path) -> None:
+    unsaid = {"Affects": None}
+    report = check_edits(tmp_path, [Edit("Changes", "CHG-001", unsaid | {
+        "Reason": "Policy or tools"})])
     assert found(report, "C106") == [("Changes", "J2")]
-    report = check_edits(tmp_path, [Edit("Changes", "CHG-001", {
+    assert [f["severity"] for f in report["findings"] if f["rule"] == "C106"] == ["warning"]
+    report = check_edits(tmp_path, [Edit("Changes", "CHG-001", unsaid | {
         "Reason": "Business context", "Strategy Updated": "Y"})])
     assert found(report, "C106") == []
-    report = check_edits(tmp_path, [Edit("Changes", "CHG-001", {"Reason": "Other"})])
+    report = check_edits(tmp_path, [Edit("Changes", "CHG-001", unsaid | {"Reason": "Other"})])
+    assert found(report, "C106") == []
+    # A change that says what it affects is taken at its word, whatever its Reason.
+    report = check_edits(tmp_path, [Edit("Changes", "CHG-001", {"Reason": "Policy or tools"})])
     assert found(report, "C106") == []
 
 

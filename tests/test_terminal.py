@@ -28,7 +28,7 @@ STAGE_TYPO = [Edit("Services", "SVC-001", {"Stage": "Runing"})]
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 
-def _on_a_terminal(path: Path, **env_extra: str) -> tuple[int, str]:
+def _on_a_terminal(path: Path, *extra: str, **env_extra: str) -> tuple[int, str]:
     """Run `pmo-xl check` with stdin, stdout and stderr on a pseudo-terminal; its exit code
     and everything it showed there."""
     import pty
@@ -37,7 +37,7 @@ def _on_a_terminal(path: Path, **env_extra: str) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env.update(TERM="xterm", PYTHONIOENCODING="utf-8", **env_extra)
     process = subprocess.Popen(
-        [sys.executable, "-m", "pmo_xl", "check", str(path), "--as-of", AS_OF],
+        [sys.executable, "-m", "pmo_xl", "check", str(path), "--as-of", AS_OF, *extra],
         stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
     os.close(follower)
     seen = b""
@@ -83,3 +83,13 @@ def test_no_color_on_a_terminal_drops_the_colours(tmp_path: Path) -> None:
     assert "Traceback" not in shown and "unexpected problem" not in shown, shown
     assert "Services!I2" in shown
     assert _colours(shown) == set(), shown
+
+
+def test_annotating_on_a_terminal_says_what_it_does_without_a_hitch(tmp_path: Path) -> None:
+    """The spinner hears words as well as rules while the copy is written."""
+    copy = tmp_path / "annotated.xlsx"
+    code, shown = _on_a_terminal(write_example(tmp_path / "m.xlsx", STAGE_TYPO),
+                                 "--annotate", str(copy))
+    assert code == 1, shown
+    assert "Traceback" not in shown and "unexpected problem" not in shown, shown
+    assert copy.is_file() and "Annotated copy:" in shown

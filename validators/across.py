@@ -32,7 +32,7 @@ from pmo_xl.validators.member_keys import (
     same_text,
     supplier_services,
 )
-from pmo_xl.validators.registry import Edit, Member, Members, rule
+from pmo_xl.validators.registry import RECOMMENDED, REQUIRED, Edit, Member, Members, rule
 from pmo_xl.validators.schema import (
     SIPOC,
     People,
@@ -77,6 +77,9 @@ def _grouped(enterprise: Enterprise, sheet: str, header: str, fold: bool = False
 
 
 @rule("P101", ERROR, "One person has two Person IDs in different members",
+      kind=REQUIRED,
+      why="One person is one record: two Person IDs for the same name and email split their work "
+          "and FTE, so neither member's totals nor the roll-up's are right.",
       fails=Members(Member(ENTERPRISE), Member(
           PROGRAMME, Edit(People, "P-003", {"Person ID": "P-007"}),
           Edit(Services, "SVC-002", {"Service Managers": "P-007"}),
@@ -120,6 +123,9 @@ def one_email_two_ids(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P102", ERROR, "One Person ID has different names or emails in two members",
+      kind=REQUIRED,
+      why="A Person ID names one person everywhere; two names or emails under one ID send actions "
+          "to the wrong person and merge two people's work.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(People, "P-003", {
           "Email": "pat.programme@example.org"}))),
       cell=f"[{PROGRAMME}]People!F4",
@@ -160,6 +166,9 @@ def one_id_two_people(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P103", WARNING, "A person's FTE across the members adds up to more than 1",
+      kind=RECOMMENDED,
+      why="A person's FTE across the PMOs should add up to what they can give; more than one "
+          "full-time equivalent means some of the work the members plan on will not be done.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(People, "P-006", {
           "PMO": "PMO-1", "FTE": 0.5}))),
       cell=f"[{PROGRAMME}]People!E7",
@@ -211,6 +220,9 @@ def over_committed(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P104", ERROR, "A Parent PMO is defined by no member",
+      kind=REQUIRED,
+      why="A PMO's parent must exist: a Parent PMO no member defines leaves that PMO outside the "
+          "enterprise's structure.",
       fails=Members(
           Member(ENTERPRISE, Edit(PMOs, "PMO-2", {"Parent PMO": None})),
           Member(PROGRAMME, Edit(Services, "SVC-003", {"Lead PMO": "PMO-2"}),
@@ -256,6 +268,9 @@ def parent_nobody_defines(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P105", ERROR, "Parent PMOs go round in a circle across the members",
+      kind=REQUIRED,
+      why="PMOs form one hierarchy: parents that go round in a circle have no top, so nothing "
+          "rolls up.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(PMOs, "PMO-1", {
           "Parent PMO": "PMO-2"}))),
       cell=f"[{PROGRAMME}]PMOs!D2",
@@ -328,6 +343,9 @@ _PMO_FIELDS = ((PMOs.pmo_name, "PMO Name"), (PMOs.level, "Level"),
 
 
 @rule("P106", ERROR, "One PMO ID is defined differently in two members",
+      kind=REQUIRED,
+      why="A PMO ID names one PMO everywhere; two definitions under one ID mean the members "
+          "disagree about who that PMO is or what it holds.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(PMOs, "PMO-2", {
           "PMO Name": "Change PMO"}))),
       cell=f"[{PROGRAMME}]PMOs!B3",
@@ -370,6 +388,9 @@ def pmo_defined_twice(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P107", ERROR, "One Service ID is used for two different services",
+      kind=REQUIRED,
+      why="A Service ID names one service everywhere; two services under one ID are counted as "
+          "one and their KPIs mixed.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(Services, "SVC-003", {
           "Service Name": "Risk clinic"}))),
       cell=f"[{PROGRAMME}]Services!A4",
@@ -405,6 +426,9 @@ def service_id_twice(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P108", ERROR, "A member depends on a service no member delivers",
+      kind=REQUIRED,
+      why="A service depends on what its suppliers deliver: a supplier service that no member "
+          "runs cannot be delivered.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(SIPOC, "PRC-001", {
           "Suppliers": "Project managers; SVC-009"}))),
       cell=f"[{PROGRAMME}]SIPOC!D2",
@@ -451,6 +475,9 @@ def _copies(enterprise: Enterprise, sid: str) -> list[Side]:
 
 
 @rule("P109", ERROR, "One objective ID has different text in two members",
+      kind=REQUIRED,
+      why="An objective ID names one objective everywhere; two wordings mean services are aligned "
+          "to different aims under one name.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(Strategy, "OBJ-1", {
           "Objective": "Deliver the portfolio."}))),
       cell=f"[{PROGRAMME}]Strategy!B2",
@@ -485,6 +512,9 @@ def objective_worded_twice(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P110", WARNING, "A service is aligned to an objective the enterprise strategy lacks",
+      kind=RECOMMENDED,
+      why="A service should serve the strategy it rolls up to: an objective the enterprise's "
+          "strategy does not have is aligned to nothing the enterprise steers by.",
       fails=Members(Member(ENTERPRISE), Member(
           PROGRAMME, Edit(Strategy, None, {"Objective ID": "OBJ-2", "Objective":
                                            "Cut programme overheads by a tenth.",
@@ -534,6 +564,9 @@ def objective_not_enterprise(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P111", WARNING, "A member reports a different month from the roll-up",
+      kind=RECOMMENDED,
+      why="Totals add up only when every member reports the same month; a member on another month "
+          "mixes periods.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(Settings, None, {
           "Setting": "Reporting Period", "Value": D(2026, 9, 1)}))),
       cell=f"[{PROGRAMME}]Settings!B4",
@@ -570,6 +603,9 @@ def other_period(enterprise: Enterprise) -> Iterator[Problem]:
 
 
 @rule("P112", WARNING, "A member has not been updated within the roll-up's cadence",
+      kind=RECOMMENDED,
+      why="A member should be kept up to date at the roll-up's cadence; one not saved (or packed) "
+          "for longer makes the enterprise's view out of date.",
       fails=Members(Member(ENTERPRISE), Member(PROGRAMME, Edit(Services, "SVC-003", {
           "Lead PMO": "PMO-2"}), saved_days_ago=46)),
       cell=f"[{PROGRAMME}]PMOs!A3",

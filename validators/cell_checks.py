@@ -32,6 +32,7 @@ from pmo_xl.validators.schema import (
     SHEETS,
     TEXT,
     YESNO,
+    bad_items,
     split_list,
     yes,
 )
@@ -119,9 +120,13 @@ def _is_date(values: pd.Series) -> pd.Series:
 _is_yes_no = _by_value(lambda v: v is None or yes(v) is not None)
 
 
-def in_list(choices: tuple[str, ...]):
+def in_list(choices: tuple[str, ...], many: bool = False):
+    """A value of the list; for a `;` list column (Affects), every item of the cell, in any
+    case or spacing (empty items are S111's)."""
     allowed = frozenset(choices)
-    return _by_value(lambda v: v is None or v in allowed)
+    if not many:
+        return _by_value(lambda v: v is None or v in allowed)
+    return _by_value(lambda v: v is None or not bad_items(v, choices))
 
 
 has_no_empty_items = _by_value(
@@ -179,7 +184,8 @@ def _passes(table, info) -> bool:
     values = table.raw[info.header]
     if info.required and values.isna().any():
         return False
-    checks = [TYPE_CHECKS[info.kind], in_list(info.choices) if info.choices else None,
+    checks = [TYPE_CHECKS[info.kind],
+              in_list(info.choices, info.many) if info.choices else None,
               has_no_empty_items if info.many else None]
     return not any(check is not None and not check(values).all() for check in checks)
 
@@ -218,7 +224,7 @@ def pandera_schema(sheet_name: str) -> pa.DataFrameSchema:
         if type_check is not None:
             checks.append(pa.Check(type_check, name=CHECK_TYPE, ignore_na=False))
         if info.choices:
-            checks.append(pa.Check(in_list(info.choices), name=CHECK_CHOICE,
+            checks.append(pa.Check(in_list(info.choices, info.many), name=CHECK_CHOICE,
                                    ignore_na=False))
         if info.many:
             checks.append(pa.Check(has_no_empty_items, name=CHECK_LIST_ITEMS,

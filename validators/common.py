@@ -40,5 +40,5 @@ def all_present(facts: Facts, *sheets: type[Sheet]) -> bool:
 
 
 def fte(value: float) -> str:
-    """An FTE figure as a person writes it: 1.5, 0.25, 3."""
-    return f"{value:g}"
+    """An FTE figure as a person writes it: 1.5, 0.25, 3, 1,698."""
+    return f"{value:,g}"

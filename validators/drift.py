@@ -5,13 +5,15 @@ that finds the previous pack beside it. `pmo-xl check` never runs them. Each tak
 of the old and the new version and their record-level :class:`pmo_xl.compare.diff.Diff`, and names
 the changed cell in NEW (or, for a record that is gone, its cell in OLD).
 
-The seeds' rules behind them: a service moves through its lifecycle by recorded decisions
-(seed §5); any change to a service needs its Service Owner's agreement and is reflected in
-the catalogue and the handbook (§5.2); services, procedures, risks and changes are closed,
-retired or rejected rather than deleted, so their history stays (§5.3); KPIs are how
-governance monitors a service (§5.2), so what was reported, and the targets it was judged
-against, are not rewritten quietly; serious risks are escalated to Service Ownership (§5.2),
-so taking one off that list is a decision governance should see.
+Why: a service moves through its lifecycle by recorded decisions; any change applied to a
+running service needs its Service Owner's agreement and is reflected in the catalogue and
+the handbook (while a service is designed and piloted it may be modified in light of the
+results, so change control starts with Running); closing should be orderly with the
+service's artefacts reviewed, so services, procedures, KPIs, risks and changes are closed,
+retired or rejected rather than deleted; KPIs are how governance monitors a service, so what
+was reported, and the targets it was judged against, are not rewritten quietly; and an
+Updated tick says a document reflects a change, so a tick with nothing changed behind it is
+worth a question.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmo_xl.facts import is_plan
-from pmo_xl.findings import ERROR, WARNING, Problem, shown_value
+from pmo_xl.findings import ERROR, INFO, WARNING, Problem, shown_value
 from pmo_xl.period import period_label
 from pmo_xl.validators.common import problem_at
-from pmo_xl.validators.registry import Edit, Pair, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, REQUIRED, Edit, Pair, rule
 from pmo_xl.validators.schema import (
     CLOSED_RISK_STATUSES,
     MATCH_KEYS,
@@ -33,6 +35,7 @@ from pmo_xl.validators.schema import (
     RECORD_OF,
     SERIOUS_SEVERITIES,
     SEVERITIES,
+    SIPOC,
     Changes,
     ChangeStatus,
     ChangeType,
@@ -45,6 +48,7 @@ from pmo_xl.validators.schema import (
     RiskStatus,
     Services,
     Stage,
+    YesNo,
 )
 
 if TYPE_CHECKING:
@@ -69,11 +73,24 @@ MOVED_ON = (Changes.status, Changes.approved_by, Changes.approved_date,
 GOALPOSTS = (KPIs.direction, KPIs.target, KPIs.amber_threshold, KPIs.red_threshold)
 # A review date alone is no change to a procedure.
 NOT_A_HANDBOOK_CHANGE = (Procedures.last_reviewed,)
+# Change control starts with Running: while a service is designed and piloted, it and its
+# catalogue entry may be modified in light of the results (D103, D108).
+CHANGE_CONTROLLED = (Stage.RUNNING, Stage.CLOSING, Stage.CLOSED)
 
 # A change request for SVC-001, raised between the versions: change control seen.
 _NEW_CHANGE = Edit(Changes, None, {
     Changes.change_id: "CHG-002", Changes.service_id: "SVC-001",
     Changes.type: ChangeType.REQUEST, Changes.description: "Report to a new audience.",
+    Changes.requested_date: D(2026, 11, 2), Changes.status: ChangeStatus.PROPOSED})
+# A KPI of PMO-1's own performance, and a change to PMO-1 raised to move its target.
+_PMO_KPI_ROW = {KPIs.kpi_id: "KPI-03", KPIs.pmo_id: "PMO-1",
+                KPIs.kpi_name: "Customers satisfied with the PMO", KPIs.unit: "%",
+                KPIs.direction: "Higher is better", KPIs.target: 80,
+                KPIs.frequency: "Quarterly", KPIs.owner: "P-002"}
+_PMO_KPI = Edit(KPIs, None, _PMO_KPI_ROW)
+_PMO_CHANGE = Edit(Changes, None, {
+    Changes.change_id: "CHG-003", Changes.pmo_id: "PMO-1", Changes.type: ChangeType.REQUEST,
+    Changes.description: "Raise the satisfaction target to 85%.",
     Changes.requested_date: D(2026, 11, 2), Changes.status: ChangeStatus.PROPOSED})
 
 
@@ -86,19 +103,20 @@ def _old_problem(table: SheetTable, row: int, header: str, record: str | None, m
 _shown = shown_value
 
 
-def change_controlled(diff: Diff) -> set[str]:
-    """Services with a change added, or moved on, between the two versions."""
+def change_controlled(diff: Diff, column: str = Changes.service_id) -> set[str]:
+    """Services (or, by `column` Changes.pmo_id, PMOs) with a change added, or moved on,
+    between the two versions."""
     sheet = diff[Changes]
     found: set[str] = set()
     for key in sheet.added:
         record = sheet.new_record(key) or {}
-        if record.get(Changes.service_id) is not None:
-            found.add(str(record[Changes.service_id]))
+        if record.get(column) is not None:
+            found.add(str(record[column]))
     for key, change in sheet.changed.items():
-        if any(column in change.columns for column in MOVED_ON):
+        if any(moved in change.columns for moved in MOVED_ON):
             for record in (sheet.new_record(key), sheet.old_record(key)):
-                if record and record.get(Changes.service_id) is not None:
-                    found.add(str(record[Changes.service_id]))
+                if record and record.get(column) is not None:
+                    found.add(str(record[column]))
     return found
 
 
@@ -106,6 +124,9 @@ def change_controlled(diff: Diff) -> set[str]:
 
 
 @rule("D101", ERROR, "A service changed stage with no Lifecycle Log step for the move",
+      kind=REQUIRED,
+      why="A service moves stage by a decision (a sign-off, an approval), and the Lifecycle Log "
+          "records each move.",
       needs_previous=True,
       fails=Pair(new=[Edit(S, "SVC-002", {S.stage: Stage.PILOT, S.pilot_start: D(2026, 10, 5)})]),
       cell="Services!I3",
@@ -166,8 +187,9 @@ _KEPT = {
                      "and set its Stage to Closing (with a Closure Reason) or Rejected."),
     Procedures.SHEET: ("Procedure", "A procedure is retired, never deleted: put the row back "
                        "and set its Status to Retired."),
-    KPIs.SHEET: ("KPI", "A KPI keeps its history: put the row back (its actuals and past RAG "
-                 "refer to it); a KPI no longer reported simply gets no new actuals."),
+    KPIs.SHEET: ("KPI", "A KPI is retired, never deleted: put the row back and set its Status to "
+                 "Retired with its Retired Date (its actuals and past RAG refer to it; it is "
+                 "not due after that date)."),
     Risks.SHEET: ("Risk or issue", "A risk or issue is closed, never deleted: put the row back "
                   "and set its Status to Closed, with the outcome in Action."),
     Changes.SHEET: ("Change", "A change is implemented or rejected, never deleted: put the row "
@@ -177,17 +199,22 @@ _KEPT = {
 }
 
 
-@rule("D102", ERROR, "A service, procedure, KPI, risk, change or reported actual was deleted",
+@rule("D102", WARNING, "A service, procedure, KPI, risk, change or reported actual was deleted",
+      kind=RECOMMENDED,
+      why="Closing a service should be orderly, with its artefacts reviewed for future reference; "
+          "a record deleted rather than closed, retired or rejected leaves nothing to review and "
+          "loses what was decided.",
       needs_previous=True,
       fails=Pair(new=[Edit(Risks, "RSK-001", None)]), cell="'Risks and Issues'!A2",
       passes=Pair(new=[Edit(Risks, "RSK-001", {Risks.status: RiskStatus.CLOSED})]))
 def records_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
     """Services, procedures, KPIs, risks and issues and changes are closed, retired or
-    rejected, never deleted, so the history of what was decided stays in the master; a KPI
-    actual once reported is never deleted. A record in the old version that the new one no
-    longer holds is named at its cell in the OLD version; a sheet left out of the new
-    version altogether deleted every record on it, and is one finding, at the sheet's
-    header in the OLD version.
+    rejected, not deleted, so the history of what was decided stays in the master and a
+    closed service's artefacts can be reviewed; a KPI actual once reported is not deleted
+    either. A warning: closing should be orderly and its artefacts reviewed, and a deleted
+    row loses both. A record in the old version that the new one no longer holds is named
+    at its cell in the OLD version; a sheet left out of the new version altogether deleted
+    every record on it, and is one finding, at the sheet's header in the OLD version.
 
     Passing: RSK-001 was closed (Status Closed). Failing: RSK-001's row was deleted.
     """
@@ -236,24 +263,32 @@ def _record_id(sheet: SheetDiff, key: str) -> str:
 
 
 @rule("D103", WARNING, "A catalogue entry changed what it offers without a change request",
+      kind=RECOMMENDED,
+      why="Any change applied to a running service requires agreement with its Service Owner; "
+          "during design and pilot the service and its catalogue entry may be modified in light "
+          "of the results, so change control starts with Running.",
       needs_previous=True,
       fails=Pair(new=[Edit(S, "SVC-001", {S.offering: "Menu"})]), cell="Services!J2",
-      passes=Pair(new=[Edit(S, "SVC-001", {S.offering: "Menu"}), _NEW_CHANGE]))
+      passes=Pair(new=[Edit(S, "SVC-001", {S.offering: "Menu"}), _NEW_CHANGE,
+                       Edit(S, "SVC-002", {S.description: "Track benefits, with owners."})]))
 def catalogue_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
-    """What a service offers its customers (Service Name, Description, Scope, Offering,
-    Customers, Service Owner, Lead PMO, Delivery, Desired Outcome) changes only through
-    change control, agreed with the Service Owner: when one of them changed between the
-    versions, a change for that service was added to Changes, or moved on (its status,
-    approval or Updated flags changed). Each changed cell is named.
+    """What a running service offers its customers (Service Name, Description, Scope,
+    Offering, Customers, Service Owner, Lead PMO, Delivery, Desired Outcome) changes only
+    through change control, agreed with the Service Owner: when one of them changed between
+    the versions, a change for that service was added to Changes, or moved on (its status,
+    approval or Updated flags changed). Each changed cell is named. Change control starts
+    with Running: a service that was still in set-up (Proposed, Design, Pilot, Transition)
+    in the previous version may be modified in light of its pilot.
 
     Passing: SVC-001's Offering changed from Mandated to Menu and CHG-002 for SVC-001 was
-    raised. Failing: the Offering changed and no change for SVC-001 was raised or moved on.
+    raised; or SVC-002, in Design, changed its Description with no change raised. Failing:
+    Running SVC-001's Offering changed and no change for it was raised or moved on.
     """
     services = diff[Services]
     controlled = None
     for sid, change in services.changed.items():
         changed = [c for c in OFFER_COLUMNS if c in change.columns]
-        if not changed:
+        if not changed or old.stage_of.get(sid) not in CHANGE_CONTROLLED:
             continue
         if controlled is None:
             controlled = change_controlled(diff)
@@ -270,6 +305,9 @@ def catalogue_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[
 
 
 @rule("D105", WARNING, "A Running service's procedure or RACI changed without change control",
+      kind=RECOMMENDED,
+      why="Any change applied to a running service requires agreement with its Service Owner, and "
+          "the handbook is part of the service.",
       needs_previous=True,
       fails=Pair(new=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "I"})]), cell="RACI!C2",
       passes=Pair(new=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "I"}), _NEW_CHANGE]))
@@ -305,6 +343,116 @@ def handbook_change_controlled(old: Facts, new: Facts, diff: Diff) -> Iterator[P
             header = column or _record_column(sheet.name)
             yield Problem(table.title, row, table.letter(header), record, message, hint,
                           in_old=in_old)
+
+
+# A change ticked Implemented and Catalogue Updated for SVC-001 between the versions.
+_TICKED = Edit(Changes, None, {
+    Changes.change_id: "CHG-002", Changes.service_id: "SVC-001",
+    Changes.type: ChangeType.IMPROVEMENT, Changes.description: "Name the report's sponsor.",
+    Changes.requested_date: D(2026, 11, 2), Changes.status: ChangeStatus.IMPLEMENTED,
+    Changes.approved_by: "P-001", Changes.approved_date: D(2026, 11, 3),
+    Changes.strategy_updated: YesNo.NO, Changes.catalogue_updated: YesNo.YES,
+    Changes.handbook_updated: YesNo.NO, Changes.affects: "Catalogue"})
+TICKS = {Changes.catalogue_updated: "Service Catalogue",
+         Changes.handbook_updated: "Operations Handbook"}
+
+
+@rule("D109", WARNING, "A change was ticked Updated but its document did not change",
+      kind=RECOMMENDED,
+      why="An Updated tick says the document reflects the change; with nothing changed in it "
+          "since the previous version, the tick claims an update nobody can see.",
+      needs_previous=True,
+      fails=Pair(new=[_TICKED]), cell="Changes!K3",
+      passes=Pair(new=[_TICKED, Edit(S, "SVC-001", {
+          S.description: "Monthly portfolio status report to the board, with its sponsor."})]))
+def tick_changed_nothing(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
+    """A change ticked Catalogue Updated or Handbook Updated = Y since the previous version
+    (a change added with the tick, or whose tick turned Y) says that document now reflects
+    it. When nothing of its service's catalogue entry (its Services row, SIPOC processes and
+    KPIs) changed between the versions, for a Catalogue tick, or nothing of its procedures
+    and their RACI, for a Handbook tick, the tick changed nothing: the update was not made,
+    or was made somewhere the master does not hold. A new Last Reviewed date alone is no
+    update. Only changes to a service are judged (a change to a PMO itself has no catalogue
+    entry of its own).
+
+    Passing: CHG-002, implemented and ticked Catalogue Updated, and SVC-001's Description
+    changed. Failing: CHG-002 was ticked and nothing of SVC-001 changed.
+    """
+    changes = diff[Changes]
+    for key, row, header in _new_ticks(changes):
+        record = changes.new_record(key) or {}
+        sid = record.get(Changes.service_id)
+        if sid is None:
+            continue
+        sid = str(sid)
+        if header == Changes.catalogue_updated:
+            touched = _catalogue_changed(diff, sid)
+        else:
+            touched = _handbook_changed(diff, sid, old, new)
+        if touched:
+            continue
+        document = TICKS[header]
+        what = ("catalogue entry" if header == Changes.catalogue_updated
+                else "procedures or RACI")
+        yield problem_at(
+            changes.new, row, header, _record_id(changes, key),
+            f"Change {key} was ticked {header} since the previous version, but nothing of "
+            f"{sid}'s {what} changed.",
+            f"Make the update in the {document} (the master's rows for {sid}), or set {header} "
+            "back to N until it is made.")
+
+
+def _new_ticks(changes: SheetDiff) -> Iterator[tuple[str, int, str]]:
+    """(change key, row in NEW, Updated column) of each Catalogue or Handbook tick that is Y
+    in NEW and was not in the previous version."""
+    for key, row in changes.added.items():
+        record = changes.new_record(key) or {}
+        for header in TICKS:
+            if record.get(header) == YesNo.YES:
+                yield key, row, header
+    for key, change in changes.changed.items():
+        for header in TICKS:
+            before, after = change.columns.get(header, (None, None))
+            if header in change.columns and after == YesNo.YES and before != YesNo.YES:
+                yield key, change.new_row, header
+
+
+def _edited(sheet: SheetDiff, ignore: tuple[str, ...] = ()) -> Iterator[tuple[str, bool]]:
+    """(key, in OLD) of each record added, removed, or changed beyond the `ignore` columns."""
+    for key in sheet.added:
+        yield key, False
+    for key in sheet.removed:
+        yield key, True
+    for key, change in sheet.changed.items():
+        if any(column not in ignore for column in change.columns):
+            yield key, False
+
+
+def _record_of(sheet: SheetDiff, key: str, in_old: bool) -> dict:
+    return (sheet.old_record(key) if in_old else sheet.new_record(key)) or {}
+
+
+def _catalogue_changed(diff: Diff, sid: str) -> bool:
+    """True when the service's Services row, SIPOC processes or KPIs changed."""
+    services = diff[Services]
+    if sid in services.changed and any(c != S.last_reviewed
+                                       for c in services.changed[sid].columns):
+        return True
+    for sheet, column in ((diff[SIPOC], SIPOC.service_id), (diff[KPIs], KPIs.service_id)):
+        for key, in_old in _edited(sheet):
+            if str(_record_of(sheet, key, in_old).get(column)) == sid:
+                return True
+    return False
+
+
+def _handbook_changed(diff: Diff, sid: str, old: Facts, new: Facts) -> bool:
+    """True when one of the service's procedures or RACI lines changed."""
+    procedures = diff[Procedures]
+    for key, in_old in _edited(procedures, NOT_A_HANDBOOK_CHANGE):
+        if str(_record_of(procedures, key, in_old).get(Procedures.service_id)) == sid:
+            return True
+    raci = diff[RACI]
+    return any(_raci_service(raci, key, old, new) == sid for key, _in_old in _edited(raci))
 
 
 def _handbook_edits(sheet: SheetDiff) -> Iterator[tuple[str, int, str | None, bool]]:
@@ -343,6 +491,9 @@ def _raci_service(sheet: SheetDiff, key: str, old: Facts, new: Facts) -> str | N
 
 
 @rule("D104", WARNING, "A reported KPI actual was restated",
+      kind=RECOMMENDED,
+      why="What was reported is what governance judged; a restated actual should be seen by the "
+          "meeting.",
       needs_previous=True,
       fails=Pair(new=[Edit(KPIActuals, "KPI-01", {KPIActuals.actual: 91})]),
       cell="'KPI Actuals'!C2",
@@ -377,44 +528,71 @@ def actual_restated(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
 
 
 @rule("D108", WARNING, "A KPI's target or thresholds moved without change control",
+      kind=RECOMMENDED,
+      why="A KPI's target and thresholds decide what governance is told, and any change applied "
+          "to a running service requires agreement with its Service Owner; during design and "
+          "pilot a service may be modified in light of the results, so change control starts with "
+          "Running.",
       needs_previous=True,
       fails=Pair(new=[Edit(KPIs, "KPI-01", {KPIs.target: 93})]), cell="KPIs!F2",
-      passes=Pair(new=[Edit(KPIs, "KPI-01", {KPIs.target: 93}), _NEW_CHANGE]))
+      passes=Pair(old=[_PMO_KPI], new=[Edit(KPIs, "KPI-01", {KPIs.target: 93}), _NEW_CHANGE,
+                                       Edit(KPIs, None, _PMO_KPI_ROW | {KPIs.target: 85}),
+                                       _PMO_CHANGE]))
 def goalposts_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
     """A KPI's Direction, Target and thresholds decide its RAG, and so what governance is
-    told; moving them turns Red to Green without anything getting better. They change
-    through change control: when one changed between the versions, a change for the KPI's
-    service was added to Changes or moved on. Each changed cell is named.
+    told; moving them turns Red to Green without anything getting better. For a running
+    service they change through change control: when one changed between the versions, a
+    change for the KPI's service was added to Changes or moved on. A KPI of a PMO's own
+    performance is moved by a change to that PMO (Changes' PMO ID). A KPI of a service
+    still in set-up in the previous version (Proposed to Transition) may be re-set in light
+    of its pilot. Each changed cell is named.
 
-    Passing: KPI-01's Target went from 95 to 93 and CHG-002 for SVC-001 was raised.
-    Failing: the Target moved with no change for SVC-001.
+    Passing: KPI-01's Target went from 95 to 93 and CHG-002 for SVC-001 was raised; and
+    PMO-1's own KPI-03 went from 80 to 85 with a change to PMO-1 raised. Failing: KPI-01's
+    Target moved with no change for SVC-001.
     """
     kpis = diff[KPIs]
-    controlled = None
+    controlled = pmo_controlled = None
     for kpi, change in kpis.changed.items():
         moved = [c for c in GOALPOSTS if c in change.columns]
         if not moved:
             continue
         sid = new.service_of_kpi.get(kpi) or old.service_of_kpi.get(kpi)
-        if controlled is None:
-            controlled = change_controlled(diff)
-        if sid in controlled:
-            continue
+        record = kpis.new_record(kpi) or kpis.old_record(kpi) or {}
+        pmo = record.get(KPIs.pmo_id) if sid is None else None
+        if pmo is not None:
+            if pmo_controlled is None:
+                pmo_controlled = change_controlled(diff, Changes.pmo_id)
+            if str(pmo) in pmo_controlled:
+                continue
+            owner, column_name = f"PMO {pmo}", f"PMO ID {pmo}"
+            approval = "its PMO Manager's or a PMO Director's"
+        else:
+            if sid is not None and old.stage_of.get(sid) not in CHANGE_CONTROLLED:
+                continue
+            if controlled is None:
+                controlled = change_controlled(diff)
+            if sid in controlled:
+                continue
+            owner, column_name = sid or "its service", f"Service ID {sid or '…'}"
+            approval = "the Service Owner's"
         for column in moved:
             before, after = change.columns[column]
             yield problem_at(
                 kpis.new, change.new_row, column, kpi,
                 f"{kpi}'s {column} moved from {_shown(before)} to {_shown(after)} since the "
-                f"previous version, and no change for {sid or 'its service'} was raised or "
-                "moved on.",
-                f"Record the new {column} in Changes (Service ID {sid or '…'}) with the "
-                "Service Owner's approval, or put the previous value back.")
+                f"previous version, and no change for {owner} was raised or moved on.",
+                f"Record the new {column} in Changes ({column_name}) with {approval} "
+                "approval, or put the previous value back.")
 
 
 # --- history rewritten -----------------------------------------------------------------------
 
 
 @rule("D106", WARNING, "A recorded lifecycle decision was rewritten",
+      kind=RECOMMENDED,
+      why="A lifecycle date or approval once recorded is history; rewriting it should be seen by "
+          "the meeting.",
       needs_previous=True,
       fails=Pair(new=[Edit(S, "SVC-001", {S.go_live_date: D(2025, 7, 8)})]),
       cell="Services!AB2",
@@ -474,7 +652,10 @@ def decisions_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
 # --- risks taken off governance's list ------------------------------------------------------
 
 
-@rule("D107", WARNING, "An open High or Critical risk or issue was downgraded",
+@rule("D107", INFO, "An open High or Critical risk or issue was downgraded",
+      kind=CONVENTION,
+      why="Which severity is escalated how far is the organisation's own policy; lowering an open "
+          "High or Critical item is worth the meeting's attention, not wrong in itself.",
       needs_previous=True,
       fails=Pair(old=[Edit(Risks, "RSK-001", {Risks.severity: "High",
                                               Risks.escalation_level: "Service Ownership"})],
@@ -485,10 +666,12 @@ def decisions_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
                                                Risks.escalation_level: "Service Ownership"})],
                   new=[Edit(Risks, "RSK-001", {Risks.status: RiskStatus.CLOSED})]))
 def serious_items_kept(old: Facts, new: Facts, diff: Diff) -> Iterator[Problem]:
-    """High and Critical risks and issues are escalated to Service Ownership and are on
-    governance's list until closed. Lowering the Severity of one that is still open takes it
-    off that list without a decision the meeting saw: name it, with both severities.
-    Closing it is the ordinary way off the list, and is not reported.
+    """Where an organisation escalates High and Critical risks and issues to Service
+    Ownership, they are on governance's list until closed, and lowering the Severity of one
+    that is still open takes it off that list without a decision the meeting saw: it is
+    named, with both severities. Which severity goes how far is the organisation's policy,
+    so this is information by default (raise D107 in the Rules sheet where it is policy).
+    Closing an item is the ordinary way off the list, and is not reported.
 
     Passing: RSK-001, High, was closed. Failing: RSK-001 was High and is Medium now, still
     Open.

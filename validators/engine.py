@@ -1,4 +1,5 @@
-"""Running the rules over a master: select, run, apply waivers, order the findings."""
+"""Running the rules over a master: select, run under the PMO's own policy, apply waivers,
+put the findings in the one order every output shows them in."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 from pmo_xl import rag
 from pmo_xl.errors import CannotCheck
 from pmo_xl.facts import Decision, Facts, ServiceStatus
-from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Tally
+from pmo_xl.findings import ERROR, INFO, WARNING, Finding, FindingOrder, Tally
 from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.policy import Policy, default_policy, policy_of
 from pmo_xl.validators.registry import Rule, selected
 from pmo_xl.validators.structure import without_knock_ons
 from pmo_xl.workbook.master import Master, collector_paused, read_master
@@ -26,6 +28,12 @@ class CheckResult(Tally):
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
     pmo: str | None = None  # the one PMO the outputs are limited to (--pmo), if any
+    policy: Policy | None = None  # every rule's severity in force (the master's Rules sheet)
+
+    @cached_property
+    def rule_policy(self) -> Policy:
+        """The policy the run was made under (every default when none was given)."""
+        return self.policy if self.policy is not None else default_policy(load_rules())
 
     @property
     def master(self) -> Master:
@@ -43,6 +51,11 @@ class CheckResult(Tally):
             INFO: self.count(INFO),
             "waived": sum(1 for f in self.findings if f.waived),
         }
+
+    @cached_property
+    def order(self) -> FindingOrder:
+        """The one order of this run's findings (they are sorted in it)."""
+        return finding_order(self.master)
 
     @cached_property
     def service_statuses(self) -> dict[str, ServiceStatus]:
@@ -83,7 +96,7 @@ def for_pmo(result: CheckResult, pmo: str | None) -> CheckResult:
     rows = facts.rows_of_pmo(match)
     scoped = Facts(facts.pmo_master(rows), facts.as_of, facts.settings)
     return CheckResult(scoped, [f for f in result.findings if facts.in_pmo(f, rows)],
-                       result.rules_run, pmo=match)
+                       result.rules_run, pmo=match, policy=result.policy)
 
 
 def check_path(
@@ -107,12 +120,15 @@ def run_checks(
     ignore: Iterable[str] = (),
     progress: Callable[[Rule], None] | None = None,
 ) -> CheckResult:
-    """Run the chosen rules over `master` as of `as_of` and return the findings."""
+    """Run the chosen rules over `master` as of `as_of` and return the findings, each at the
+    severity the master's Rules sheet sets for its rule (a rule set Off is not run)."""
     facts = Facts(master, as_of)
+    registry = load_rules()
+    policy = policy_of(facts, registry)
     # Drift rules judge two versions, rules across masters several; a check has one master
     # (pmo-xl diff and packs run the first, pmo-xl rollup the second).
-    rules = [r for r in selected(load_rules(), select, ignore)
-             if not (r.needs_previous or r.needs_members)]
+    rules = [r for r in selected(registry, select, ignore)
+             if not (r.needs_previous or r.needs_members) and policy.runs(r.code)]
     findings: list[Finding] = []
     with collector_paused():
         for item in rules:
@@ -120,10 +136,15 @@ def run_checks(
                 progress(item)
             findings.extend(item.run(facts))
     findings = without_knock_ons(master, findings)
-    findings = apply_waivers(facts, findings)
-    order = {table.title: i for i, table in enumerate(master.sheets.values())}
-    findings.sort(key=lambda f: (order.get(f.sheet, len(order)), *f.sort_key()[1:]))
-    return CheckResult(facts, findings, [r.code for r in rules])
+    findings = apply_waivers(facts, policy.apply(findings))
+    findings.sort(key=finding_order(master))
+    return CheckResult(facts, findings, [r.code for r in rules], policy=policy)
+
+
+def finding_order(*masters: Master) -> FindingOrder:
+    """The one order of findings (pmo_xl.findings.FindingOrder) over these masters' sheets:
+    the master's, then for a comparison the sheets only the old version has."""
+    return FindingOrder(table.title for master in masters for table in master.sheets.values())
 
 
 def apply_waivers(facts: Facts, findings: Iterable[Finding]) -> list[Finding]:

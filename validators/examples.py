@@ -92,6 +92,13 @@ BASE: dict[str, list[dict]] = {
          "PMO": "PMO-1", "FTE": 0.6, "Email": "sam@example.org"},
         {"Person ID": "P-006", "Name": "Jo Analyst", "Job Role": "PMO Analyst",
          "PMO": "PMO-2", "FTE": 1, "Email": "jo@example.org"},
+        # The rest of the PMOs' people, so each PMO's Capacity FTE is what its people give.
+        {"Person ID": "P-011", "Name": "Kim Analyst", "Job Role": "PMO Analyst",
+         "PMO": "PMO-1", "FTE": 1, "Email": "kim@example.org"},
+        {"Person ID": "P-012", "Name": "Lee Analyst", "Job Role": "PMO Analyst",
+         "PMO": "PMO-1", "FTE": 1, "Email": "lee@example.org"},
+        {"Person ID": "P-013", "Name": "Ash Analyst", "Job Role": "PMO Analyst",
+         "PMO": "PMO-2", "FTE": 1, "Email": "ash@example.org"},
     ],
     "Strategy": [
         {"Objective ID": "OBJ-1", "Objective": "Deliver the change portfolio on time and "
@@ -168,7 +175,7 @@ BASE: dict[str, list[dict]] = {
          "Reason": "Feedback", "Description": "Add a benefits section to the report.",
          "Requested Date": D(2026, 5, 4), "Status": "Implemented", "Approved By": "P-001",
          "Approved Date": D(2026, 5, 18), "Strategy Updated": "N", "Catalogue Updated": "Y",
-         "Handbook Updated": "Y"},
+         "Handbook Updated": "Y", "Affects": "Catalogue; Handbook"},
     ],
     "Lifecycle Log": [
         {"Service ID": "SVC-001", "From Stage": "Proposed", "To Stage": "Design",

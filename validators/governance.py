@@ -1,7 +1,8 @@
-"""G — governance and capacity (seed §2, §5.2; talk notes on mandated and off-menu work).
+"""G — governance and capacity: the mix of services, its resources and its risks.
 
 PMO governance makes sure the mix of services is aligned to strategy, prioritised and
-resourced, and that risks and issues reach the right level.
+appropriately resourced (against a capacity its people really give), and that risks and
+issues are escalated as the organisation decides.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.findings import INFO, WARNING, Problem
 from pmo_xl.validators.common import fte, problem_at
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, Edit, rule
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     SERIOUS_SEVERITIES,
@@ -39,22 +40,28 @@ if TYPE_CHECKING:
     from pmo_xl.facts import Facts
 
 D = dt.date
-UNALIGNED_STAGES = (Stage.PROPOSED, Stage.REJECTED)
+UNALIGNED_STAGES = (Stage.REJECTED,)  # a proposal turned down needs no objective
 # Floating point sums of FTE (0.1 + 0.2) must not tip a PMO over its capacity.
 TOLERANCE = 1e-9
 
 
 @rule("G101", WARNING, "A service is not aligned to a strategic objective",
-      fails=[Edit(Services, "SVC-001", {Services.strategic_objective: None})],
-      cell="Services!L2",
-      passes=[Edit(Services, "SVC-003", {Services.strategic_objective: None})])
+      kind=RECOMMENDED,
+      why="Services have to be aligned to what the business needs, normally its strategy, and the "
+          "decision to set one up is supported by the strategy: a service without an objective is "
+          "one nobody has tied to it.",
+      fails=[Edit(Services, "SVC-003", {Services.strategic_objective: None})],
+      cell="Services!L4",
+      passes=[Edit(Services, "SVC-003", {Services.strategic_objective: None,
+                                         Services.stage: Stage.REJECTED})])
 def not_aligned(facts: Facts) -> Iterator[Problem]:
-    """Services have to be aligned to what the business needs, normally its strategy (talk
-    notes): every service past Proposed (and not Rejected) names the objective in
-    Strategy it contributes to.
+    """Services have to be aligned to what the business needs, normally its strategy:
+    every service (but a Rejected proposal) names the objective in Strategy it contributes
+    to. A Proposed service too: the decision to set one up is supported by the strategy,
+    and a proposal that serves no objective is one to question before it is approved.
 
-    Passing: SVC-003, still Proposed, has no Strategic Objective. Failing: Running SVC-001's
-    Strategic Objective is blank.
+    Passing: SVC-003, Rejected, has no Strategic Objective. Failing: SVC-003, still
+    Proposed, has none.
     """
     services = facts.master[Services]
     data = services.data
@@ -82,6 +89,9 @@ def _active_fte(facts: Facts) -> list[tuple[str | None, str | None, float | None
 
 
 @rule("G102", WARNING, "A PMO's active services need more FTE than it has",
+      kind=RECOMMENDED,
+      why="Governance makes sure the mix of services is appropriately resourced; more planned "
+          "effort than capacity cannot all be delivered.",
       fails=[Edit(PMOs, "PMO-2", {PMOs.capacity_fte: 0.5})], cell="PMOs!E3",
       passes=[Edit(Services, "SVC-002", {Services.planned_fte: 0.1}),
               Edit(Services, None, {Services.service_id: "SVC-004",
@@ -121,13 +131,16 @@ def over_capacity(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G103", INFO, "Mandated services take less effort than the target share",
+      kind=CONVENTION,
+      why="The share of effort on mandated services is given only as an example, so it is judged "
+          "only against a target the PMO sets.",
       fails=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: "80%"})],
       cell="Settings!B3",
       passes=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: 2 / 3})])
 def mandated_share(facts: Facts) -> Iterator[Problem]:
     """A service-based PMO may plan the share of its effort that goes to mandated services
     (the things the PMO must do, such as reporting), leaving the rest for menu and
-    off-menu work. The talk notes give 50% only as an example, so no target is assumed:
+    off-menu work. A share such as 50% is given only as an example, so no target is assumed:
     when Settings sets a Mandated Share Target, the Planned FTE of active Mandated services
     is compared with that of all active services and reported, as information, when it is
     below the target. Without the setting (or with an unreadable one, G108) nothing is
@@ -160,6 +173,9 @@ def mandated_share(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G104", WARNING, "A Proposed service has no Priority",
+      kind=RECOMMENDED,
+      why="The Service Strategy says how requested services will be prioritised; a proposal "
+          "without a priority cannot be ordered against the others.",
       fails=[Edit(Services, "SVC-003", {Services.priority: None})], cell="Services!M4",
       passes=[Edit(Services, "SVC-002", {Services.priority: None}),
               Edit(Services, "SVC-003", {Services.priority: "first"})])
@@ -184,7 +200,11 @@ def proposed_without_priority(facts: Facts) -> Iterator[Problem]:
             "Give it a Priority (1 = highest) from the Service Strategy's prioritisation.")
 
 
-@rule("G105", WARNING, "An open High or Critical risk or issue is not escalated",
+@rule("G105", INFO, "An open High or Critical risk or issue is not escalated",
+      kind=CONVENTION,
+      why="Risks and issues are escalated as appropriate, from Service Operations through "
+          "Delivery Management to Service Ownership; how far a given severity goes is the "
+          "organisation's own policy (raise this rule in the Rules sheet to enforce one).",
       fails=[Edit(Risks, "RSK-001", {Risks.severity: Severity.HIGH})],
       cell="'Risks and Issues'!H2",
       passes=[Edit(Risks, "RSK-001", {Risks.severity: Severity.HIGH,
@@ -196,10 +216,12 @@ def proposed_without_priority(facts: Facts) -> Iterator[Problem]:
                                  Risks.escalation_level: Escalation.OPERATIONS,
                                  Risks.raised_date: D(2026, 6, 12)})])
 def not_escalated(facts: Facts) -> Iterator[Problem]:
-    """Risks and issues escalate from Service Operations through Delivery Management to
-    Service Ownership; an open (not Closed) High or Critical one sits with
-    Service Ownership, who agree the mitigation, which may mean changing or closing the
-    service.
+    """Risks and issues are escalated as appropriate, from Service Operations through
+    Delivery Management to Service Ownership, who agree the mitigation, which may mean
+    changing or closing the service. Which severity goes how far is the organisation's own
+    policy; this rule holds the common one, that an open (not Closed) High or Critical item
+    sits with Service Ownership, as information by default. A PMO whose policy it is raises
+    G105 to a warning or an error in its Rules sheet.
 
     Passing: RSK-001 is High and escalated to Service Ownership, and ISS-001, Critical but
     Closed, stayed at Service Operations. Failing: RSK-001 is High and still at Service
@@ -220,6 +242,8 @@ def not_escalated(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G106", WARNING, "An open risk or issue is past its Target Date",
+      kind=RECOMMENDED,
+      why="Risks and issues need to be managed; one past its own target date is slipping.",
       fails=[Edit(Risks, "RSK-001", {Risks.target_date: D(2026, 10, 31)})],
       cell="'Risks and Issues'!J2",
       passes=[Edit(Risks, "RSK-001", {Risks.target_date: D(2026, 11, 15)})])
@@ -242,6 +266,9 @@ def past_target(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G107", WARNING, "An active service has no Planned FTE",
+      kind=RECOMMENDED,
+      why="Governance makes sure services are appropriately resourced, which needs the effort "
+          "each one takes.",
       fails=[Edit(Services, "SVC-002", {Services.planned_fte: None})], cell="Services!O3",
       passes=[Edit(Services, "SVC-002", {Services.planned_fte: 0})])
 def active_without_fte(facts: Facts) -> Iterator[Problem]:
@@ -265,16 +292,20 @@ def active_without_fte(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("G108", WARNING, "A setting's value cannot be read",
+      kind=RECOMMENDED,
+      why="An unreadable setting is ignored, so the checks use the default instead of what was "
+          "meant.",
       fails=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: "half"})],
       cell="Settings!B3",
       passes=[Edit(Settings, Setting.MANDATED_SHARE_TARGET, {Settings.value: "100%"})])
 def unreadable_setting(facts: Facts) -> Iterator[Problem]:
     """The Settings the checks and reports rely on hold values pmo-xl can read: Reporting
-    Period a date (the first day of the month), Mandated Share Target a share such as 50%
-    or 0.5, Review Interval Months and Chronic Red Periods a whole number of at least 1. An
-    unreadable value is ignored: the reporting period then follows --as-of, no mandated
-    share target is judged, reviews fall due every 12 months and a KPI is chronically Red
-    after 3 periods.
+    Period a date (the first day of the month), Mandated Share Target and Capacity
+    Tolerance a share such as 50% or 0.5, Review Interval Months and Chronic Red Periods a
+    whole number of at least 1. An unreadable value is ignored: the reporting period then
+    follows --as-of, no mandated share target is judged, reviews fall due every 12 months, a
+    KPI is chronically Red after 3 periods and a PMO's capacity may differ from its people's
+    FTE by 10%.
 
     Passing: Mandated Share Target `100%`, the largest share there is. Failing: `half`.
     """
@@ -290,3 +321,43 @@ def unreadable_setting(facts: Facts) -> Iterator[Problem]:
                 row, Settings.value,
                 f"The {name} setting {value!r} cannot be read, so it is ignored.",
                 f"Enter {info.wanted}.")
+
+
+@rule("G109", WARNING, "A PMO's Capacity FTE differs from its people's FTE",
+      kind=RECOMMENDED,
+      why="A PMO must have the capacity to deliver its services, and the decision to take on "
+          "a new one weighs the capacity available: a Capacity FTE its people do not add up "
+          "to makes that headroom wrong.",
+      fails=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 6.3})], cell="PMOs!E2",
+      passes=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 6.2}),
+              Edit(Settings, None, {Settings.setting: Setting.CAPACITY_TOLERANCE,
+                                    Settings.value: "10%"})])
+def capacity_against_people(facts: Facts) -> Iterator[Problem]:
+    """A PMO's Capacity FTE, which its headroom for new services rests on, agrees with the
+    FTE of the people who work in it (People's PMO and FTE; a person with no FTE counts as
+    full time): within Settings' Capacity Tolerance of the Capacity FTE (10% if not set),
+    either way. More capacity than people overstates the headroom; less may mean people on
+    other work, worth saying in the Capacity FTE. A PMO with no Capacity FTE is not judged.
+
+    Passing: PMO-1's people add up to 5.6 FTE and its Capacity FTE is 6.2 (0.6 apart, under
+    10% of 6.2), with Capacity Tolerance set to 10%. Failing: its Capacity FTE is 6.3 (0.7
+    apart, over 10% of 6.3).
+    """
+    pmos = facts.master[PMOs]
+    tolerance = facts.settings.capacity_tolerance
+    for row, pmo, capacity in zip(pmos.data.index, pmos.data[PMOs.pmo_id],
+                                  pmos.data[PMOs.capacity_fte], strict=True):
+        if pmo is None or capacity is None:
+            continue
+        people, count = facts.people_fte.get(str(pmo), (0.0, 0))
+        if abs(capacity - people) <= tolerance * capacity + TOLERANCE:
+            continue
+        more = "more" if capacity > people else "less"
+        yield pmos.problem(
+            int(row), PMOs.capacity_fte,
+            f"{pmo}'s Capacity FTE is {fte(capacity)}, but its {count} people in People add "
+            f"up to {fte(round(people, 6))} FTE: {more} than they give, by more than "
+            f"{tolerance:.0%}.",
+            "Set Capacity FTE to what the PMO's people give its services, or add the missing "
+            "people to People with their PMO and FTE: the headroom for new services rests on "
+            "it.")

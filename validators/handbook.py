@@ -1,4 +1,4 @@
-"""H — catalogue against handbook (seed §4.3, §5.1).
+"""H — catalogue against handbook: the Service Catalogue and the Operations Handbook agree.
 
 The Service Catalogue (Services, SIPOC) and the Operations Handbook (Procedures, RACI) tell
 one story: a service past Design has procedures for its processes, they are tested before
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pmo_xl.facts import reached
 from pmo_xl.findings import ERROR, WARNING, Problem
 from pmo_xl.validators.common import all_present, is_at, problem_at
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import RECOMMENDED, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import (
     ENDED_STAGES,
     RACI,
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 
 @rule("H101", ERROR, "A service in Pilot or later has no procedure",
+      kind=REQUIRED,
+      why="The detailed procedures of a service need to be defined in the Operations Handbook "
+          "during set-up, and a pilot tests them.",
       fails=[Edit(Services, "SVC-002", {Services.stage: Stage.PILOT})], cell="Services!I3",
       passes=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED})])
 def service_without_procedure(facts: Facts) -> Iterator[Problem]:
@@ -58,6 +61,9 @@ def service_without_procedure(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H102", ERROR, "A process has no procedure",
+      kind=REQUIRED,
+      why="Each process underpinning a service needs the procedures that carry it out, defined in "
+          "the Operations Handbook during set-up.",
       fails=[Edit(SIPOC, None, {SIPOC.service_id: "SVC-001", SIPOC.process_id: "PRC-003",
                                 SIPOC.process_name: "Archive the report"})],
       cell="SIPOC!B4",
@@ -94,6 +100,9 @@ def process_without_procedure(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H103", ERROR, "A procedure is still Draft at Transition or Running",
+      kind=REQUIRED,
+      why="All processes and procedures require testing before a service moves into business as "
+          "usual.",
       fails=[Edit(Procedures, "PRD-002", {Procedures.status: ProcedureStatus.DRAFT})],
       cell="Procedures!E3",
       passes=[Edit(Services, "SVC-002", {Services.stage: Stage.PILOT}),
@@ -125,6 +134,9 @@ def draft_in_operation(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H104", WARNING, "A Running service's procedure is Tested but not Approved",
+      kind=RECOMMENDED,
+      why="A Running service's handbook is the one signed off; a procedure still at Tested has "
+          "been tested but not approved.",
       fails=[Edit(Procedures, "PRD-002", {Procedures.status: ProcedureStatus.TESTED})],
       cell="Procedures!E3",
       passes=[Edit(Services, "SVC-002", {Services.stage: Stage.TRANSITION}),
@@ -155,6 +167,9 @@ def tested_not_approved(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H105", WARNING, "A Closed service's procedure is not Retired",
+      kind=RECOMMENDED,
+      why="A closed service's procedures are no longer carried out; left live, someone may keep "
+          "following them.",
       fails=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED}),
              Edit(Procedures, None, {Procedures.procedure_id: "PRD-009",
                                      Procedures.procedure_name: "Publish lessons",
@@ -190,6 +205,9 @@ def closed_not_retired(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H106", ERROR, "A Running service's process has only Retired procedures",
+      kind=REQUIRED,
+      why="A Running service's processes are still carried out and need procedures to carry them "
+          "out.",
       fails=[Edit(Procedures, "PRD-001", {Procedures.status: ProcedureStatus.RETIRED})],
       cell="Procedures!E2",
       passes=[Edit(Procedures, "PRD-001", {Procedures.status: ProcedureStatus.RETIRED}),
@@ -226,6 +244,9 @@ def retired_only_procedure(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H107", ERROR, "A procedure has no RACI",
+      kind=REQUIRED,
+      why="The Operations Handbook details who is Responsible, Accountable, Consulted and "
+          "Informed for each activity of each procedure.",
       fails=[Edit(RACI, "PRD-003", None)], cell="Procedures!A4",
       passes=[Edit(RACI, "PRD-003", None),
               Edit(Procedures, "PRD-003", {Procedures.status: ProcedureStatus.RETIRED})])
@@ -256,6 +277,9 @@ def procedure_without_raci(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H108", WARNING, "A Running service has no Monitoring procedure",
+      kind=RECOMMENDED,
+      why="A running service is managed through its KPI reporting as the Operations Handbook "
+          "details it; without a Monitoring procedure nobody is set to report.",
       fails=[Edit(Procedures, "PRD-003", {Procedures.kind: ProcedureKind.DELIVERY})],
       cell="Services!I2",
       passes=[Edit(Procedures, "PRD-003", {Procedures.status: ProcedureStatus.TESTED})])
@@ -288,6 +312,9 @@ def running_without_monitoring(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H109", ERROR, "A process depends on a process of a closing or closed service",
+      kind=REQUIRED,
+      why="Dependencies between processes need to be considered: an input that is no longer "
+          "produced stops the process that needs it.",
       fails=[Edit(Services, "SVC-003", {Services.stage: Stage.CLOSED}),
              Edit(SIPOC, "PRC-001", {SIPOC.service_id: "SVC-003"})],
       cell="SIPOC!E3",
@@ -322,6 +349,9 @@ def dependency_on_closing(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("H110", WARNING, "Processes depend on each other in a cycle",
+      kind=RECOMMENDED,
+      why="Dependencies between processes need to be considered when a service is designed, and a "
+          "cycle of them cannot start.",
       fails=[Edit(SIPOC, "PRC-001",
                   {SIPOC.inputs: "Project status updates; Portfolio report"})],
       cell="SIPOC!E2",

@@ -1,4 +1,4 @@
-"""K — KPIs and their actuals (seed §5.2: running a service is monitored through its KPIs).
+"""K — KPIs and their actuals: a running service is managed by monitoring its KPI reporting.
 
 KPI Actuals can hold hundreds of thousands of rows: which actual counts for a KPI and
 period, and whether a KPI is due, are worked out once per run by the Facts (whole columns,
@@ -15,8 +15,16 @@ from pmo_xl import rag
 from pmo_xl.findings import ERROR, INFO, WARNING, Problem
 from pmo_xl.period import period_label, period_start
 from pmo_xl.validators.common import problem_at
-from pmo_xl.validators.registry import Edit, rule
-from pmo_xl.validators.schema import Direction, Frequency, KPIActuals, KPIs, Services, Stage
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, REQUIRED, Edit, rule
+from pmo_xl.validators.schema import (
+    Direction,
+    Frequency,
+    KPIActuals,
+    KPIs,
+    KpiState,
+    Services,
+    Stage,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,30 +44,38 @@ def _days_where(actuals: pd.DataFrame, test) -> pd.Series:
 
 
 @rule("K101", ERROR, "A Running service has no KPI",
+      kind=REQUIRED,
+      why="A running service is managed through the monitoring of its KPI reporting; without a "
+          "KPI there is nothing to monitor.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.service_id: "SVC-002"}),
              Edit(KPIs, "KPI-02", {KPIs.service_id: "SVC-002"})],
       cell="Services!A2",
       passes=[Edit(Services, "SVC-002", {Services.stage: Stage.TRANSITION})])
 def running_without_kpi(facts: Facts) -> Iterator[Problem]:
     """A Running service is monitored through KPI reporting, so it has at least
-    one KPI in the KPIs sheet.
+    one KPI in the KPIs sheet that is in force (not retired before its reporting period
+    ended).
 
     Passing: SVC-002 in Transition, the stage before Running, with no KPI yet. Failing: both
     KPIs are moved to SVC-002, leaving Running SVC-001 with none.
     """
     services = facts.master[Services]
-    measured = set(facts.master[KPIs].data[KPIs.service_id].dropna())
+    listed = set(facts.master[KPIs].data[KPIs.service_id].dropna())
+    measured = {kpi.service_id for kpi in facts.current_kpis}
     stages = services.data[Services.stage]
     for row, service in services.data[Services.service_id][stages == Stage.RUNNING].items():
         if service is not None and service not in measured:
+            lacks = "every KPI of it is retired" if service in listed else "has no KPI"
             yield services.problem(
                 int(row), Services.service_id,
-                f"{service} is Running but has no KPI.",
+                f"{service} is Running but {lacks}.",
                 f"Add at least one KPI for {service} to the KPIs sheet, with its target and "
                 "frequency.")
 
 
 @rule("K102", ERROR, "A KPI's thresholds disagree with its Direction",
+      kind=REQUIRED,
+      why="Thresholds that run against the KPI's Direction make its RAG meaningless.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 95})], cell="KPIs!G2",
       passes=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: 94.9, KPIs.red_threshold: 94.8})])
 def thresholds_out_of_order(facts: Facts) -> Iterator[Problem]:
@@ -95,6 +111,9 @@ def thresholds_out_of_order(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K103", WARNING, "A KPI has no actual for the reporting period",
+      kind=RECOMMENDED,
+      why="A running service's KPIs are reported so governance can monitor it; a missing actual "
+          "leaves the meeting without the figure.",
       fails=[Edit(KPIs, None, {KPIs.kpi_id: "KPI-03", KPIs.service_id: "SVC-001",
                                KPIs.kpi_name: "Board members reading the report",
                                KPIs.direction: Direction.HIGHER, KPIs.target: 8,
@@ -111,8 +130,9 @@ def missing_actual(facts: Facts) -> Iterator[Problem]:
     actual for the reporting period: the last complete month (Monthly) or quarter
     (Quarterly) before the as-of date, or the Settings Reporting Period for monthly KPIs. A
     service that went live after that period ended is not yet due; one that went live
-    during it is. An actual dated inside the period (not on
-    its first day) still counts, and the reports show it; K106 reports its date.
+    during it is. A KPI retired (Status Retired) is due for each period that ended by its
+    Retired Date and for none after. An actual dated inside the period (not on its first
+    day) still counts, and the reports show it; K106 reports its date.
 
     Passing: as of 2026-11-15, monthly KPI-01 has an actual for October 2026 and quarterly
     KPI-02 one for 2026 Q3; a new KPI-03 whose October actual is dated 2026-10-31. Failing:
@@ -129,6 +149,8 @@ def missing_actual(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K104", ERROR, "An actual is for a period after the as-of date",
+      kind=REQUIRED,
+      why="An actual reports a period that has begun.",
       fails=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 12, 1),
                                      A.actual: 97, A.reported_by: "P-002"})],
       cell="'KPI Actuals'!B15",
@@ -154,6 +176,8 @@ def future_actual(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K105", ERROR, "A KPI has two actuals for one period",
+      kind=REQUIRED,
+      why="One actual per KPI and period, so everyone reads the same value.",
       fails=[Edit(KPIActuals, None, {A.kpi_id: "KPI-01", A.period: D(2026, 10, 1),
                                      A.actual: 95, A.reported_by: "P-002"})],
       cell="'KPI Actuals'!B15",
@@ -179,6 +203,9 @@ def duplicate_actual(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K106", ERROR, "An actual's Period is not the first day of a month or quarter",
+      kind=REQUIRED,
+      why="Actuals line up across KPIs and reports only when each is dated on its period's first "
+          "day.",
       fails=[Edit(KPIActuals, "KPI-02", {A.period: D(2026, 2, 1)})],
       cell="'KPI Actuals'!B12",
       passes=[Edit(KPIs, "KPI-02", {KPIs.frequency: Frequency.MONTHLY}),
@@ -206,6 +233,8 @@ def period_not_period_start(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("K107", ERROR, "A KPI names neither a service nor a PMO, or both",
+      kind=REQUIRED,
+      why="A KPI measures a service or a PMO's own performance, and has to say which.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.service_id: None})], cell="KPIs!B2",
       passes=[Edit(KPIs, "KPI-01", {KPIs.service_id: None, KPIs.pmo_id: "PMO-1"})])
 def service_or_pmo(facts: Facts) -> Iterator[Problem]:
@@ -235,7 +264,49 @@ def service_or_pmo(facts: Facts) -> Iterator[Problem]:
                 "PMO's own performance, and clear the other.")
 
 
+@rule("K108", WARNING, "A KPI's Status and Retired Date disagree",
+      kind=RECOMMENDED,
+      why="A KPI is retired, not deleted, from a date: without the date nobody can tell "
+          "which periods it still reports, and a date on an active KPI retires nothing.",
+      fails=[Edit(KPIs, "KPI-02", {KPIs.status: KpiState.RETIRED})], cell="KPIs!N3",
+      passes=[Edit(KPIs, "KPI-02", {KPIs.status: "retired", KPIs.retired_date: D(2026, 10, 1)})])
+def retired_without_date(facts: Facts) -> Iterator[Problem]:
+    """A retired KPI has Status Retired and the Retired Date it stopped: it is due for every
+    period that ended by that date, and for none after (its history stays in the trends).
+    Retired with no Retired Date, it is taken as never in force (the Retired Date cell is
+    named); a Retired Date on a KPI whose Status is not Retired retires nothing (the Status
+    cell is named).
+
+    Passing: KPI-02 is `retired` (read in any case) since 2026-10-01. Failing: KPI-02 is
+    Retired with no Retired Date.
+    """
+    kpis = facts.master[KPIs]
+    data, raw = kpis.data, kpis.raw
+    # Whole columns, not a lookup per KPI: a Retired Date typed as text is there (S105's).
+    for row, kpi, status, typed_status, day in zip(
+            data.index.tolist(), data[KPIs.kpi_id].tolist(), data[KPIs.status].tolist(),
+            raw[KPIs.status].tolist(), raw[KPIs.retired_date].tolist(), strict=True):
+        dated = day is not None
+        if not dated and status != KpiState.RETIRED:
+            continue
+        if status == KpiState.RETIRED and not dated:
+            yield problem_at(
+                kpis, row, KPIs.retired_date, kpi,
+                f"KPI {kpi} is Retired but has no Retired Date, so it counts in no period.",
+                "Enter the date the KPI stopped: every period that ended by then is still "
+                "reported.")
+        elif dated and (status == KpiState.ACTIVE or typed_status is None):
+            yield problem_at(
+                kpis, row, KPIs.status, kpi,
+                f"KPI {kpi} has a Retired Date but its Status is not Retired, so it is still "
+                "due.",
+                "Set Status to Retired, or clear the Retired Date if the KPI carries on.")
+
+
 @rule("K109", INFO, "A KPI's Amber Threshold decides no colour (its Red Threshold differs)",
+      kind=CONVENTION,
+      why="Every threshold a report prints should decide a colour: with both set, the Red "
+          "Threshold decides, so an Amber Threshold that differs from it decides nothing.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.red_threshold: 80})], cell="KPIs!G2",
       passes=[Edit(KPIs, "KPI-01", {KPIs.amber_threshold: None, KPIs.red_threshold: 80})])
 def amber_threshold_decides_nothing(facts: Facts) -> Iterator[Problem]:

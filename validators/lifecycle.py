@@ -1,4 +1,4 @@
-"""L — lifecycle: set-up, running and closing a service (seed §5).
+"""L — lifecycle: set-up, running and closing a service.
 
 A service moves Proposed > Design > Pilot (which may repeat) > Transition > Running >
 Closing > Closed, or is Rejected at proposal. Each stage asks for the fields that prove its
@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmo_xl.facts import is_plan, reached
-from pmo_xl.findings import ERROR, WARNING, Problem
+from pmo_xl.findings import ERROR, INFO, WARNING, Problem
 from pmo_xl.validators.common import is_at, problem_at, service_name
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import (
     DATE,
     GOING_STAGES,
@@ -57,6 +57,9 @@ SET_UP_DUE = ((S.approved_date, Stage.DESIGN), (S.design_start, Stage.DESIGN),
 
 
 @rule("L102", ERROR, "A service in Pilot or later has no Service Manager",
+      kind=REQUIRED,
+      why="A Service Manager is responsible for the day-to-day running of a service, and from "
+          "Pilot on there is a service to run.",
       fails=[Edit(Services, "SVC-001", {S.service_managers: None})], cell="Services!Q2",
       passes=[Edit(Services, "SVC-002", {S.service_managers: None})])
 def pilot_manager(facts: Facts) -> Iterator[Problem]:
@@ -78,6 +81,9 @@ def pilot_manager(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L103", ERROR, "A service in Pilot or later has no SIPOC process",
+      kind=REQUIRED,
+      why="The processes underpinning a service are defined and agreed during set-up, before they "
+          "are piloted.",
       fails=[Edit(Services, "SVC-002", {S.stage: Stage.PILOT})], cell="Services!I3",
       passes=[Edit(Services, "SVC-003", {S.stage: Stage.REJECTED})])
 def pilot_sipoc(facts: Facts) -> Iterator[Problem]:
@@ -103,6 +109,9 @@ def pilot_sipoc(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L104", ERROR, "A Running service lacks its sign-off, readiness or go-live details",
+      kind=REQUIRED,
+      why="A service moves into business as usual only after formal sign-off, an organisation "
+          "readiness assessment and a phased or big-bang rollout.",
       fails=[Edit(Services, "SVC-001", {S.go_live_date: None})], cell="Services!AB2",
       passes=[Edit(Services, "SVC-002", {S.stage: Stage.TRANSITION, S.pilot_start: D(2026, 8, 3),
                                          S.sign_off_date: D(2026, 10, 1)})])
@@ -130,6 +139,9 @@ def running_fields(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L105", ERROR, "A closing service lacks its closure reason or approval",
+      kind=REQUIRED,
+      why="The Service Owner is accountable for closing a service: a closure has its reason and "
+          "the owner's formal approval, with its date.",
       fails=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING,
                                         S.closure_reason: ClosureReason.OBJECTIVE_ACHIEVED,
                                         S.closure_approved_by: "P-001"})],
@@ -162,6 +174,9 @@ def closing_fields(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L106", ERROR, "A closure was not approved by the Service Owner",
+      kind=REQUIRED,
+      why="The Service Owner is accountable for closing a service, so the closure is approved by "
+          "the Service Owner.",
       fails=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING,
                                         S.closure_reason: ClosureReason.OBJECTIVE_ACHIEVED,
                                         S.closure_approved_by: "P-002",
@@ -191,7 +206,10 @@ def closure_by_owner(facts: Facts) -> Iterator[Problem]:
                 "correct Service Owner if ownership changed.")
 
 
-@rule("L107", ERROR, "A Closed service has no Closed Date or its artefacts are not reviewed",
+@rule("L107", WARNING, "A Closed service has no Closed Date or its artefacts are not reviewed",
+      kind=RECOMMENDED,
+      why="Closing a service should be orderly, and all its artefacts should be reviewed for "
+          "anything useful in future: should, so a warning.",
       fails=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSED,
                                         S.closure_reason: ClosureReason.OBJECTIVE_ACHIEVED,
                                         S.closure_approved_by: "P-001",
@@ -203,9 +221,10 @@ def closure_by_owner(facts: Facts) -> Iterator[Problem]:
                                          S.closure_approved_by: "P-001",
                                          S.closure_approved_date: D(2026, 10, 1)})])
 def closed_fields(facts: Facts) -> Iterator[Problem]:
-    """A Closed service says when it stopped (Closed Date) and that all its artefacts were
-    reviewed for future reuse (Artefacts Reviewed = Y), in case the PMO or another PMO
-    brings the service back.
+    """Closing a service should be orderly, and all its artefacts should be reviewed for
+    anything useful in future, in case the PMO or another PMO brings the service back: a
+    Closed service says when it stopped (Closed Date) and that its artefacts were reviewed
+    (Artefacts Reviewed = Y). Should, so a warning.
 
     Passing: SVC-001 Closing, the stage before Closed, with no Closed Date and Artefacts
     Reviewed blank. Failing: SVC-001 Closed, its artefacts reviewed, with no Closed Date.
@@ -229,6 +248,8 @@ def closed_fields(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L116", ERROR, "A service in Transition has no Sign-off Date",
+      kind=REQUIRED,
+      why="A service moves into transition only after formal sign-off of its testing and pilot.",
       fails=[Edit(Services, "SVC-002", {S.stage: Stage.TRANSITION})], cell="Services!Y3",
       passes=[Edit(Services, "SVC-002", {S.stage: Stage.PILOT})])
 def transition_signed_off(facts: Facts) -> Iterator[Problem]:
@@ -250,6 +271,9 @@ def transition_signed_off(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L117", WARNING, "A service in set-up or running lacks an earlier stage's date",
+      kind=RECOMMENDED,
+      why="The catalogue keeps a service's history: when it was approved and when each stage "
+          "began.",
       fails=[Edit(Services, "SVC-002", {S.design_start: None})], cell="Services!W3",
       passes=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING, S.approved_date: None})])
 def set_up_dates(facts: Facts) -> Iterator[Problem]:
@@ -280,6 +304,9 @@ def set_up_dates(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L108", ERROR, "A service's lifecycle dates are out of order",
+      kind=REQUIRED,
+      why="The lifecycle runs in order: approval, design, pilot, sign-off, readiness, go-live, "
+          "closure.",
       fails=[Edit(Services, "SVC-001", {S.pilot_start: D(2025, 1, 20)})], cell="Services!X2",
       passes=[Edit(Services, "SVC-001", {S.readiness_assessment_date: D(2025, 6, 2)})])
 def dates_in_order(facts: Facts) -> Iterator[Problem]:
@@ -314,6 +341,9 @@ _FUTURE_EXEMPT = {S.planned_end_date}
 
 
 @rule("L109", WARNING, "A service's date is after the as-of date",
+      kind=RECOMMENDED,
+      why="The catalogue records what has happened; a date of a stage already reached that lies "
+          "in the future is probably a typo.",
       fails=[Edit(Services, "SVC-002", {S.design_start: D(2026, 12, 1)})], cell="Services!W3",
       passes=[Edit(Services, "SVC-002", {S.pilot_start: D(2027, 1, 4)})])
 def dates_not_future(facts: Facts) -> Iterator[Problem]:
@@ -347,15 +377,19 @@ def dates_not_future(facts: Facts) -> Iterator[Problem]:
 # --- temporary supporting services and replacements --------------------------------------
 
 
-@rule("L110", ERROR, "A temporary service has no Planned End Date or supported service",
+@rule("L110", INFO, "A temporary service has no Planned End Date or supported service",
+      kind=CONVENTION,
+      why="A temporary supporting service may be set up beside a requested service, and an agreed "
+          "end date is a particularly relevant reason to close it: worth recording, not required.",
       fails=[Edit(Services, "SVC-003", {S.temporary: YesNo.YES, S.supports_service: "SVC-001"})],
       cell="Services!U4",
       passes=[Edit(Services, "SVC-003", {S.temporary: YesNo.YES, S.stage: Stage.REJECTED})])
 def temporary_fields(facts: Facts) -> Iterator[Problem]:
-    """A temporary supporting service is set up beside a requested service to embed the
-    behavioural change it needs, and is closed when its agreed end date is
-    reached. So it has a Planned End Date and names the service it Supports.
-    Rejected services are not checked.
+    """A temporary supporting service may be set up beside a requested service to embed the
+    behavioural change it needs, and reaching its agreed end date is a particularly relevant
+    reason to close it. So it is worth recording its Planned End Date and the service it
+    Supports: information by default, since neither is required. Rejected services are not
+    checked.
 
     Passing: SVC-003 marked Temporary with neither, but Rejected. Failing: SVC-003 (Proposed)
     marked Temporary, supporting SVC-001, with no Planned End Date.
@@ -378,6 +412,9 @@ def temporary_fields(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L111", WARNING, "A temporary service is still active past its Planned End Date",
+      kind=RECOMMENDED,
+      why="A temporary service past the date it was agreed to stop should be closed, or its end "
+          "date agreed again.",
       fails=[Edit(Services, "SVC-001", {S.temporary: YesNo.YES, S.supports_service: "SVC-002",
                                           S.planned_end_date: D(2026, 10, 31)})],
       cell="Services!U2",
@@ -406,6 +443,8 @@ def temporary_overrun(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L118", WARNING, "A service supports another but is not marked Temporary",
+      kind=RECOMMENDED,
+      why="Supports Service is for temporary supporting services, whose end dates are tracked.",
       fails=[Edit(Services, "SVC-003", {S.supports_service: "SVC-001"})], cell="Services!S4",
       passes=[Edit(Services, "SVC-003", {S.supports_service: "SVC-001", S.temporary: "y",
                                          S.planned_end_date: D(2027, 3, 31)})])
@@ -428,6 +467,8 @@ def supports_without_temporary(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L112", ERROR, "A replaced service has no live replacement",
+      kind=REQUIRED,
+      why="A service replaced by another needs a live replacement for its customers to go to.",
       fails=[Edit(Services, "SVC-001", {S.stage: Stage.CLOSING,
                                         S.closure_reason: ClosureReason.REPLACED,
                                         S.closure_approved_by: "P-001",
@@ -465,6 +506,8 @@ def replacement(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L119", ERROR, "A service supports or is replaced by itself",
+      kind=REQUIRED,
+      why="A service cannot support or replace itself: it is a copy-paste slip.",
       fails=[Edit(Services, "SVC-001", {S.replaced_by: "SVC-001"})], cell="Services!AH2",
       passes=[Edit(Services, "SVC-001", {S.replaced_by: "SVC-002"})])
 def self_reference(facts: Facts) -> Iterator[Problem]:
@@ -485,6 +528,9 @@ def self_reference(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L121", WARNING, "A Rejected service has set-up dates",
+      kind=RECOMMENDED,
+      why="Rejected is the decision not to set a proposal up; a service that went further should "
+          "be closed, so its closure is approved and its artefacts reviewed.",
       fails=[Edit(Services, "SVC-003", {S.stage: Stage.REJECTED,
                                         S.design_start: D(2026, 8, 3)})],
       cell="Services!W4",
@@ -517,6 +563,9 @@ def rejected_after_proposal(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L113", ERROR, "A Lifecycle Log step is not a legal move",
+      kind=REQUIRED,
+      why="The lifecycle allows only these moves; skipping a stage skips its gate (sign-off, "
+          "readiness assessment).",
       fails=[Edit(Log, "SVC-002", {Log.to_stage: Stage.RUNNING})],
       cell="'Lifecycle Log'!C6",
       passes=[Edit(Log, None, {Log.service_id: "SVC-002", Log.from_stage: Stage.DESIGN,
@@ -548,6 +597,9 @@ def legal_moves(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L114", WARNING, "Lifecycle Log dates of a service go backwards",
+      kind=RECOMMENDED,
+      why="The log records moves in the order they happened; a date going backwards is probably a "
+          "typo.",
       fails=[Edit(Log, "SVC-001", {Log.date: D(2025, 5, 1)})],
       cell="'Lifecycle Log'!D3",
       passes=[Edit(Log, "SVC-001", {Log.date: D(2025, 4, 7)})])
@@ -577,6 +629,8 @@ def log_dates_ascend(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L115", WARNING, "The Lifecycle Log's last stage is not the service's Stage",
+      kind=RECOMMENDED,
+      why="The log and the catalogue should tell the same story; one of them is out of date.",
       fails=[Edit(Log, "SVC-002", {Log.from_stage: Stage.DESIGN, Log.to_stage: Stage.PILOT})],
       cell="'Lifecycle Log'!C6",
       passes=[Edit(Log, None, {Log.service_id: "SVC-002", Log.from_stage: Stage.DESIGN,
@@ -605,6 +659,8 @@ def log_matches_stage(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("L120", WARNING, "A Lifecycle Log step does not start where the last one ended",
+      kind=RECOMMENDED,
+      why="A gap in the log means a move was not recorded.",
       fails=[Edit(Log, None, {Log.service_id: "SVC-002", Log.from_stage: Stage.PILOT,
                               Log.to_stage: Stage.TRANSITION, Log.date: D(2026, 9, 1),
                               Log.approved_by: "P-002"})],

@@ -1,4 +1,4 @@
-"""R — RACI: who is Responsible, Accountable, Consulted and Informed (seed §4.3).
+"""R — RACI: who is Responsible, Accountable, Consulted and Informed for each activity.
 
 The RACI sheet is the matrix analysts draw: one row per activity of a procedure, one column
 per role (or per person, headed by a Person ID). Only known role and person columns are
@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.findings import ERROR, WARNING, Problem
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.findings import ERROR, INFO, Problem
+from pmo_xl.validators.registry import CONVENTION, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import OWNER_JOB_ROLES, RACI, RaciRole, Services
 
 if TYPE_CHECKING:
     from pmo_xl.facts import Activity, Facts
     from pmo_xl.workbook.master import SheetTable
 
-# Roles that may hold the A: the owner and manager levels (seed §3.1, §3.2).
+# Roles that hold the A by good practice: the owner and manager levels (R105, a convention).
 ACCOUNTABLE_ROLES = (RaciRole.SERVICE_OWNER, RaciRole.SERVICE_MANAGER, RaciRole.PMO_DIRECTOR,
                      RaciRole.PMO_MANAGER)
 
@@ -35,6 +35,9 @@ def _what(activity: Activity) -> str:
 
 
 @rule("R101", ERROR, "An activity has no A (Accountable)",
+      kind=REQUIRED,
+      why="The handbook's RACI names who is Accountable for each activity; without an A nobody "
+          "answers for it.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "R"})], cell="RACI!B2",
       passes=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "r, a"})])
 def no_accountable(facts: Facts) -> Iterator[Problem]:
@@ -55,6 +58,8 @@ def no_accountable(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R102", ERROR, "An activity has more than one A (Accountable)",
+      kind=REQUIRED,
+      why="Accountable means the one who answers for the activity: two As blur who that is.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OWNER: "A"})], cell="RACI!D2",
       passes=[Edit(RACI, "PRD-001", {"Sponsor": "A"})])
 def several_accountable(facts: Facts) -> Iterator[Problem]:
@@ -77,6 +82,8 @@ def several_accountable(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R103", ERROR, "An activity has no R (Responsible)",
+      kind=REQUIRED,
+      why="The handbook's RACI names who is Responsible for doing each activity.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_OPERATIVE: "C"})], cell="RACI!B2",
       passes=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "AR",
                                      RaciRole.SERVICE_OPERATIVE: "C"})])
@@ -98,6 +105,8 @@ def no_responsible(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("R104", ERROR, "A RACI cell is not R, A, C, I or a combination",
+      kind=REQUIRED,
+      why="A RACI cell says R, A, C or I; anything else says nothing about the role's part.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.CUSTOMER: "X"})], cell="RACI!J2",
       passes=[Edit(RACI, "PRD-001", {RaciRole.CUSTOMER: "c + i"})])
 def bad_letter(facts: Facts) -> Iterator[Problem]:
@@ -119,15 +128,21 @@ def bad_letter(facts: Facts) -> Iterator[Problem]:
                     "combination such as A/R; leave the cell blank if the role has no part.")
 
 
-@rule("R105", WARNING, "The A sits with an operative, analyst, customer or supplier",
+@rule("R105", INFO, "The A sits with an operative, analyst, customer or supplier",
+      kind=CONVENTION,
+      why="Who may hold the A is not laid down. Keeping it with the Service Owner, the Service "
+          "Manager, a PMO Director or a PMO Manager, who are accountable for the service and its "
+          "running, is good practice, not a requirement.",
       fails=[Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "I",
                                     RaciRole.SERVICE_OPERATIVE: "A/R"})],
       cell="RACI!E2",
       passes=[Edit(Services, "SVC-001", {Services.service_managers: "P-002; P-004"}),
               Edit(RACI, "PRD-001", {RaciRole.SERVICE_MANAGER: "R", "P-004": "A"})])
 def accountable_level(facts: Facts) -> Iterator[Problem]:
-    """Accountability stays at owner or manager level: the Service Owner is accountable for
-    the service and the Service Manager for its day-to-day running. The A sits
+    """A good-practice convention, information by default: accountability stays at owner or
+    manager level, since the Service Owner is accountable for the service and the Service
+    Manager responsible for its day-to-day running. Who may hold the A is not laid down
+    anywhere else; a PMO that wants it enforced raises R105 in its Rules sheet. The A sits
     with the Service Owner, Service Manager, a PMO Director or a PMO Manager, not with a
     Service Operative, PMO Analyst, PMO Administrator, Customer or Supplier. A column headed
     by a Person ID counts by that person's Job Role, or as the service's owner or manager

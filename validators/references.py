@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmo_xl.findings import ERROR, Problem, column_letter
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import REQUIRED, Edit, rule
 from pmo_xl.validators.schema import (
     KEY_OF,
     RACI,
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 
 @rule("X101", ERROR, "A reference points at a record that does not exist",
+      kind=REQUIRED,
+      why="A reference to a record that does not exist points nowhere: the person, PMO, service "
+          "or objective it names cannot be found.",
       fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-099"})], cell="Services!P2",
       passes=[Edit(Services, "SVC-001", {Services.operatives: " P-004 ;P-005;"})])
 def unknown_reference(facts: Facts) -> Iterator[Problem]:
@@ -145,6 +148,9 @@ def _of(table, row: int) -> str:
 
 
 @rule("X102", ERROR, "A procedure's process belongs to another service",
+      kind=REQUIRED,
+      why="A procedure carries out a process of its own service; one that points at another "
+          "service's process is in the wrong place.",
       fails=[Edit(SIPOC, "PRC-002", {SIPOC.service_id: "SVC-002"})], cell="Procedures!D3",
       passes=[Edit(Procedures, "PRD-003", {Procedures.process_id: "PRC-009"})])
 def process_of_other_service(facts: Facts) -> Iterator[Problem]:
@@ -173,6 +179,8 @@ def process_of_other_service(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("X103", ERROR, "A RACI column is not a known role or person",
+      kind=REQUIRED,
+      why="A RACI column that is neither a role nor a person says nothing about who does what.",
       fails=[Edit(RACI, "PRD-001", {"Sponsor": "I"})], cell="RACI!L1",
       passes=[Edit(RACI, "PRD-001", {"P-004": "I"})])
 def unknown_raci_role(facts: Facts) -> Iterator[Problem]:

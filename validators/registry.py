@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pmo_xl.findings import SEVERITIES, Finding, Problem
+from pmo_xl.findings import ERROR, INFO, SEVERITIES, WARNING, Finding, Problem
 
 if TYPE_CHECKING:
     from pmo_xl.compare.diff import Diff
@@ -42,6 +42,25 @@ FAMILIES = {
     "W": "Waivers",
     "D": "Drift since the previous version",
     "P": "Across masters",
+}
+
+
+# What a rule asks, judged by how the method of running PMO services puts it. A rule says no
+# more than the method does: its kind decides its default severity, and a PMO that wants
+# more (or less) says so in its own master (the Rules sheet, governed like a waiver).
+REQUIRED, RECOMMENDED, CONVENTION = "required", "recommended", "convention"
+KIND_SEVERITY = {REQUIRED: ERROR, RECOMMENDED: WARNING, CONVENTION: INFO}
+KINDS = tuple(KIND_SEVERITY)
+KIND_MEANING = {
+    REQUIRED: "required: the method asks for it in so many words (must, need to, requires, "
+              "is accountable), or the master cannot be read without it. An error by "
+              "default.",
+    RECOMMENDED: "recommended: the method says it should be so, or the finding is a sign "
+                 "that something it requires is slipping. A warning by default.",
+    CONVENTION: "a convention: the method calls it typical or optional (typically, may, as "
+                "appropriate, for example), or it is good practice the method does not "
+                "state. Information by default; a PMO that wants it enforced raises it in "
+                "its Rules sheet.",
 }
 
 
@@ -166,6 +185,8 @@ class Rule:
     passes: Example = Example()
     needs_previous: bool = False  # a drift rule: runs only with two versions, never in check
     needs_members: bool = False  # across masters: runs only in a roll-up, never in check
+    kind: str = REQUIRED  # required / recommended / convention: what decides `severity`
+    why: str = ""  # the reason for its kind and severity, in plain words
 
     @property
     def family(self) -> str:
@@ -210,18 +231,27 @@ def rule(
     severity: str,
     title: str,
     *,
+    kind: str,
+    why: str,
     fails: Iterable[Edit] | Example | Pair | Members,
     cell: str | None = None,
     passes: Iterable[Edit] | Pair | Members = (),
     note: str = "",
     needs_previous: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register a rule. `fails` edits the example master so the rule names `cell`; `passes`
-    edits it up to the rule's boundary, and the rule stays silent. A drift rule
+    """Register a rule. `kind` says whether the method requires, recommends or merely
+    describes what the rule checks, and `severity` must be the one that kind gives; `why`
+    says so in plain words. `fails` edits the example master so the rule names `cell`;
+    `passes` edits it up to the rule's boundary, and the rule stays silent. A drift rule
     (`needs_previous`) takes two versions, so its examples are :class:`Pair` s of edits; a
     rule across masters takes :class:`Members` (and is registered as `needs_members`)."""
     if severity not in SEVERITIES:
         raise ValueError(f"{code}: unknown severity {severity}")
+    if KIND_SEVERITY.get(kind) != severity:
+        raise ValueError(f"{code}: a {kind} rule is {KIND_SEVERITY.get(kind)} by default, "
+                         f"not {severity}")
+    if not why.strip():
+        raise ValueError(f"{code}: say why the rule is {kind}")
     if code in RULES:
         raise ValueError(f"rule {code} registered twice")
     needs_members = isinstance(fails, Members)
@@ -240,7 +270,7 @@ def rule(
 
     def register(check: Check) -> Check:
         RULES[code] = Rule(code, severity, title, check, failing, passing, needs_previous,
-                           needs_members)
+                           needs_members, kind, " ".join(why.split()))
         return check
 
     return register

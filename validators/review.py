@@ -1,13 +1,13 @@
 """V — review and decisions: is each service still worth running, and can we take this on?
 
 The other families ask whether the master is consistent; these ask what governance has to
-decide. The seeds: "make sure what we already deliver is still needed" (periodic review); a
-service closes when "the level of service … cannot be achieved" (chronic Red KPIs); a new
-service "cannot be taken in isolation … may require closing another" (headroom); the
-set-up "can be run as a project" (planned dates and their slips); "individuals with the
-right level of competence" and "better to say no" to services outside the skillset
-(required skills). Every number comes from the run's Facts, which the status report and
-the pack email read too.
+decide. The method's words: "make sure what we already deliver is still needed" (periodic
+review); a service closes when "the level of service … cannot be achieved" (chronic Red
+KPIs); a new service "cannot be taken in isolation … may require closing another"
+(headroom); the set-up "can be run as a project" (planned dates and their slips);
+"individuals with the right level of competence" and "better to say no" to services
+outside the skillset (required skills). Every number comes from the run's Facts, which the
+status report and the pack email read too.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from pmo_xl.findings import INFO, WARNING, Problem
 from pmo_xl.period import period_label
 from pmo_xl.validators.common import all_present, fte, is_at, problem_at
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, Edit, rule
 from pmo_xl.validators.schema import (
     ClosureReason,
     Documents,
@@ -27,7 +27,6 @@ from pmo_xl.validators.schema import (
     KPIActuals,
     KPIs,
     People,
-    PMOs,
     Procedures,
     Services,
     Stage,
@@ -55,12 +54,15 @@ def _overdue(item: Review, what: str, facts: Facts) -> str:
 
 
 @rule("V101", WARNING, "A Running service is due for review",
+      kind=RECOMMENDED,
+      why="Documenting what the PMO already does is not enough: what it delivers needs to be "
+          "checked as still needed. How often is the PMO's own choice (Review Interval Months).",
       fails=[Edit(Services, "SVC-001", {S.last_reviewed: D(2025, 11, 14)})],
       cell="Services!AI2",
       passes=[Edit(Services, "SVC-001", {S.last_reviewed: D(2025, 11, 15)})])
 def service_review_due(facts: Facts) -> Iterator[Problem]:
     """It is not enough to document what the PMO already does: it has to make sure what it
-    already delivers is still needed (talk notes). A Running service is reviewed at least
+    already delivers is still needed. A Running service is reviewed at least
     once every review interval (Settings `Review Interval Months`, 12 if not set): its
     Last Reviewed is filled and no older than that. A review that falls due on the as-of
     day is not late yet; a date typed as text is S105's finding.
@@ -80,6 +82,9 @@ def service_review_due(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V102", WARNING, "A procedure of a Running service is due for review",
+      kind=RECOMMENDED,
+      why="The Operations Handbook should stay true to how a running service is delivered; a "
+          "procedure nobody has reviewed may not be.",
       fails=[Edit(Procedures, "PRD-001", {Procedures.last_reviewed: D(2025, 11, 14)})],
       cell="Procedures!I2",
       passes=[Edit(Procedures, "PRD-001", {Procedures.last_reviewed: D(2025, 11, 15)})])
@@ -102,6 +107,9 @@ def procedure_review_due(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V103", WARNING, "A key document is due for review",
+      kind=RECOMMENDED,
+      why="The key documents reflect every change to the services; one nobody has reviewed may "
+          "not.",
       fails=[Edit(Documents, KeyDocument.STRATEGY, {Documents.last_reviewed: D(2025, 11, 14)})],
       cell="Documents!D2",
       passes=[Edit(Documents, KeyDocument.STRATEGY, {Documents.last_reviewed: D(2025, 11, 15)})])
@@ -124,6 +132,9 @@ def document_review_due(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V104", WARNING, "A Running service's KPI has been Red for several periods in a row",
+      kind=RECOMMENDED,
+      why="A level of service that cannot be achieved is a reason to close a service, and Red "
+          "period after period is how it shows.",
       fails=[Edit(KPIs, "KPI-01", {KPIs.target: 98, KPIs.amber_threshold: None,
                                    KPIs.red_threshold: 97})],
       cell="'KPI Actuals'!C11",
@@ -135,7 +146,8 @@ def chronic_red(facts: Facts) -> Iterator[Problem]:
     Running service whose actuals were Red for `Chronic Red Periods` reporting periods in a
     row (Settings, 3 if not set), up to its latest actual, is reported on that latest
     actual, so governance reviews the service: improve it, change its target, or close it
-    (`Service level not achievable`). A period with no actual breaks the run.
+    (`Service level not achievable`). A period with no actual breaks the run. A KPI retired
+    before its reporting period ended is history: its Reds are not reported.
 
     Passing: KPI-01 (target 97, Red Threshold 96) is Green in August 2026, then Red in
     September and October: two in a row. Failing: with target 98 and Red Threshold 97,
@@ -164,8 +176,11 @@ def chronic_red(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V105", WARNING, "A Proposed service would take its Lead PMO over capacity",
-      fails=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 2.4})], cell="Services!O4",
-      passes=[Edit(PMOs, "PMO-1", {PMOs.capacity_fte: 2.5})])
+      kind=RECOMMENDED,
+      why="Setting up a new service cannot be decided in isolation of the services already "
+          "delivered; agreeing to one may require closing another.",
+      fails=[Edit(Services, "SVC-003", {S.planned_fte: 4.1})], cell="Services!O4",
+      passes=[Edit(Services, "SVC-003", {S.planned_fte: 4})])
 def proposal_over_capacity(facts: Facts) -> Iterator[Problem]:
     """Setting up a new service cannot be decided in isolation of the services already
     delivered and those in set-up; agreeing to one may require closing another.
@@ -174,8 +189,8 @@ def proposal_over_capacity(facts: Facts) -> Iterator[Problem]:
     PMO over capacity if approved; the message gives the headroom. Exactly filling the
     headroom is fine. A PMO with no Capacity FTE is not judged.
 
-    Passing: PMO-1 has capacity 2.5 and SVC-001 (Running) plans 2 FTE: 0.5 FTE of headroom
-    for SVC-003's 0.5. Failing: capacity 2.4, 0.4 FTE of headroom.
+    Passing: PMO-1 has capacity 6 and SVC-001 (Running) plans 2 FTE: 4 FTE of headroom for
+    SVC-003's 4. Failing: SVC-003 plans 4.1 FTE.
     """
     services = facts.master[Services]
     for proposal in facts.proposals:
@@ -194,6 +209,9 @@ def proposal_over_capacity(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V106", WARNING, "A Proposed service has no Planned FTE",
+      kind=RECOMMENDED,
+      why="A proposal can be weighed against its Lead PMO's capacity only when it says what "
+          "effort it takes.",
       fails=[Edit(Services, "SVC-003", {S.planned_fte: None})], cell="Services!O4",
       passes=[Edit(Services, "SVC-003", {S.planned_fte: 0})])
 def proposal_without_fte(facts: Facts) -> Iterator[Problem]:
@@ -218,6 +236,9 @@ def proposal_without_fte(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V107", WARNING, "A service's team lacks one of its Required Skills",
+      kind=RECOMMENDED,
+      why="A PMO delivers its services through individuals with the right level of competence; a "
+          "team without a skill its service needs is at risk.",
       fails=[Edit(Services, "SVC-001", {S.required_skills: "Reporting"})],
       cell="Services!AJ2",
       passes=[Edit(Services, "SVC-001", {S.required_skills: "Reporting"}),
@@ -247,6 +268,9 @@ def team_lacks_skill(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("V108", INFO, "A Proposed service needs a skill its Lead PMO does not have",
+      kind=CONVENTION,
+      why="It is better to say no to a service outside the PMO's skillset than to agree and fail "
+          "to deliver it, and better still to upskill: information for the decision.",
       fails=[Edit(Services, "SVC-003", {S.required_skills: "Knowledge management"})],
       cell="Services!AJ4",
       passes=[Edit(Services, "SVC-003", {S.required_skills: "Knowledge management"}),
@@ -254,7 +278,7 @@ def team_lacks_skill(facts: Facts) -> Iterator[Problem]:
 def proposal_lacks_skill(facts: Facts) -> Iterator[Problem]:
     """A service-based PMO is better off saying no to services outside its skillset than
     agreeing and failing to deliver; the ideal is that the organisation agrees to upskill
-    it (talk notes). For a Proposed service, each Required Skill that nobody in its Lead
+    it. For a Proposed service, each Required Skill that nobody in its Lead
     PMO has (People's PMO and Skills) is decision information: build the skill, source it,
     or say no.
 
@@ -284,6 +308,9 @@ def _and(items: tuple[str, ...]) -> str:
 
 
 @rule("V109", WARNING, "A planned set-up date has passed but the service has not got there",
+      kind=RECOMMENDED,
+      why="Setting a service up can be run as a project; a planned date that has passed means the "
+          "plan, or the Stage, is out of date.",
       fails=[Edit(Services, "SVC-002", {S.pilot_start: D(2026, 11, 14)})], cell="Services!X3",
       passes=[Edit(Services, "SVC-002", {S.pilot_start: D(2026, 11, 15)})])
 def slipped_plan(facts: Facts) -> Iterator[Problem]:

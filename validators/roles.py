@@ -1,7 +1,8 @@
-"""O — roles: Service Owner, Service Manager, Service Operative (seed §3, §4).
+"""O — roles: Service Owner, Service Manager, Service Operative, and the key documents' owners.
 
-The seed says who typically holds each role and who owns each key document. The checks
-read a person's Job Role and PMO from People; an ID that is not in People is X101's finding
+Who typically holds each role is a convention (information by default; a PMO that wants it
+enforced raises it in its Rules sheet); who owns each key document is said outright. The
+checks read a person's Job Role and PMO from People; an ID that is not in People is X101's finding
 and is skipped here, so one mistake is reported once.
 """
 
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pmo_xl.findings import ERROR, INFO, WARNING, Problem
-from pmo_xl.validators.registry import Edit, rule
+from pmo_xl.validators.registry import CONVENTION, RECOMMENDED, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import (
     ACTIVE_STAGES,
     DOCUMENT_OWNER_ROLE,
@@ -45,13 +46,15 @@ def _who(facts: Facts, pid: str, person: Person) -> str:
     return f"{facts.person_label(pid)}, a {person.job_role}"
 
 
-@rule("O101", WARNING, "A Service Owner is not a PMO Director or PMO Manager",
+@rule("O101", INFO, "A Service Owner is not a PMO Director or PMO Manager",
+      kind=CONVENTION,
+      why="A Service Owner is typically a PMO Director or a PMO Manager: typical, not required.",
       fails=[Edit(Services, "SVC-001", {Services.service_owner: "P-004"})], cell="Services!P2",
       passes=[Edit(Services, "SVC-001", {Services.service_owner: "P-002"})])
 def owner_role(facts: Facts) -> Iterator[Problem]:
-    """The Service Owner is accountable for setting up, running and closing the service, and
-    is appointed by the PMO Director from the PMO's senior people: a PMO Director or a PMO
-    Manager.
+    """The Service Owner is accountable for setting up, running and closing the service, is
+    appointed by the PMO Director, and is typically a PMO Director or a PMO Manager. Typical
+    is not required: information by default (raise it in the Rules sheet to require it).
 
     Passing: SVC-001's owner is P-002, a PMO Manager (the more junior of the two roles).
     Failing: its owner is P-004, a PMO Analyst.
@@ -64,18 +67,21 @@ def owner_role(facts: Facts) -> Iterator[Problem]:
         yield services.problem(
             int(row), Services.service_owner,
             f"The Service Owner of {_service(facts, int(row))} is {_who(facts, owner, person)}; "
-            "a Service Owner is a PMO Director or PMO Manager.",
-            "Appoint a PMO Director or PMO Manager as Service Owner, or correct the person's "
-            "Job Role in People.")
+            "a Service Owner is typically a PMO Director or PMO Manager.",
+            "If that is not what your PMO intends, appoint a PMO Director or PMO Manager as "
+            "Service Owner, or correct the person's Job Role in People.")
 
 
-@rule("O102", WARNING, "A Service Manager is not a PMO Manager or PMO Analyst",
+@rule("O102", INFO, "A Service Manager is not a PMO Manager or PMO Analyst",
+      kind=CONVENTION,
+      why="A Service Manager is typically a PMO Manager or a PMO Analyst: typical, not required.",
       fails=[Edit(Services, "SVC-001", {Services.service_managers: "P-005"})], cell="Services!Q2",
       passes=[Edit(Services, "SVC-001", {Services.service_managers: "P-002 ;P-004"})])
 def manager_role(facts: Facts) -> Iterator[Problem]:
-    """A Service Manager runs the service day to day and reports its KPIs, a role for a PMO
-    Manager or a PMO Analyst. Every person in Service Managers is checked; one
-    finding per service names all who do not fit.
+    """A Service Manager runs the service day to day and reports its KPIs, a role typically
+    held by a PMO Manager or a PMO Analyst. Typical is not required: information by default
+    (raise it in the Rules sheet to require it). Every person in Service Managers is
+    checked; one finding per service names all who do not fit.
 
     Passing: SVC-001's Service Managers typed `P-002 ;P-004`: a PMO Manager and a PMO
     Analyst. Failing: its Service Manager is P-005, a PMO Administrator.
@@ -91,9 +97,10 @@ def manager_role(facts: Facts) -> Iterator[Problem]:
             yield services.problem(
                 int(row), Services.service_managers,
                 f"{_service(facts, int(row))} has Service Manager(s) {'; '.join(wrong)}; a "
-                "Service Manager is a PMO Manager or PMO Analyst.",
-                "Name a PMO Manager or PMO Analyst as Service Manager (an administrator can "
-                "be a Service Operative), or correct the Job Role in People.")
+                "Service Manager is typically a PMO Manager or PMO Analyst.",
+                "If that is not what your PMO intends, name a PMO Manager or PMO Analyst as "
+                "Service Manager (an administrator can be a Service Operative), or correct "
+                "the Job Role in People.")
 
 
 def delivering_pmos(lead: str | None, operatives: object, staff: dict[str, Person]) -> list[str]:
@@ -112,12 +119,15 @@ def delivering_pmos(lead: str | None, operatives: object, staff: dict[str, Perso
 
 
 @rule("O103", INFO, "A PMO that may deliver the service has no Service Manager",
+      kind=CONVENTION,
+      why="Where several PMOs deliver a service there may be several Service Managers: an option, "
+          "not a requirement.",
       fails=[Edit(Services, "SVC-001", {Services.operatives: "P-004; P-006"})], cell="Services!Q2")
 def manager_per_pmo(facts: Facts) -> Iterator[Problem]:
     """Where a service is delivered by multiple PMOs, there *may* be multiple Service
     Managers: one per delivering PMO is an option, not a requirement.
 
-    Information, not a warning, and on purpose: the "may" does not oblige a PMO to
+    A convention, so information: the "may" does not oblige a PMO to
     appoint a manager in every PMO, and the delivering PMOs are only inferred here (the Lead
     PMO plus the home PMO, in People, of each Service Operative), while an operative
     borrowed from another PMO does not make that PMO a deliverer. So the finding tells the
@@ -162,6 +172,9 @@ def _why_delivering(lead: str | None, missing: list[str]) -> str:
 
 
 @rule("O104", WARNING, "A key document is owned by the wrong role",
+      kind=RECOMMENDED,
+      why="The Service Strategy is owned by the PMO Director and the Operations Handbook by the "
+          "PMO Manager; another owner is worth a second look.",
       fails=[Edit(Documents, KeyDocument.STRATEGY, {Documents.owner: "P-002"})],
       cell="Documents!B2",
       passes=[Edit(Documents, KeyDocument.CATALOGUE, {Documents.owner: "P-004"})])
@@ -187,6 +200,9 @@ def document_owner_role(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("O105", WARNING, "A key document is missing from Documents",
+      kind=RECOMMENDED,
+      why="The Service Strategy, the Service Catalogue and the Operations Handbook are the PMO's "
+          "key documents, each with an owner.",
       fails=[Edit(Documents, KeyDocument.CATALOGUE, None)], cell="Documents!A1",
       passes=[Edit(Documents, KeyDocument.CATALOGUE, None),
               Edit(Documents, None, {Documents.document: KeyDocument.CATALOGUE,
@@ -214,6 +230,9 @@ def document_missing(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("O106", ERROR, "An outsourced service has no Service Manager in a PMO",
+      kind=REQUIRED,
+      why="A PMO may outsource all or part of a service, but it still delivers the service or "
+          "manages its outsourcing.",
       fails=[Edit(People, None, {People.person_id: "P-007", People.name: "Vera Vendor",
                                  People.job_role: JobRole.OTHER}),
              Edit(Services, "SVC-001", {Services.delivery: Delivery.OUTSOURCED_EXTERNAL,

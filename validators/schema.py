@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
-# --- the controlled vocabularies (seed §3, §5; master-workbook.md) ---------------------------
+# --- the controlled vocabularies (master-workbook.md) ------------------------------------------
 # Each is a StrEnum: its members are the very strings a cell holds (``Stage.RUNNING ==
 # "Running"``), so code compares with a name an editor can follow instead of a literal.
 
 
 class Stage(StrEnum):
-    """The service lifecycle (seed §5); Rejected sits outside it, a proposal turned down."""
+    """The service lifecycle; Rejected sits outside it, a proposal turned down."""
 
     PROPOSED = "Proposed"
     DESIGN = "Design"
@@ -68,7 +68,7 @@ class Rollout(StrEnum):
 
 
 class ClosureReason(StrEnum):
-    """Why a service closes (seed §5.3)."""
+    """Why a service closes."""
 
     END_DATE = "Agreed end date reached"
     OBJECTIVE_ACHIEVED = "Objective achieved"
@@ -97,7 +97,7 @@ class JobRole(StrEnum):
 
 
 class KeyDocument(StrEnum):
-    """The three key documents (seed §4)."""
+    """The three key documents."""
 
     STRATEGY = "Service Strategy"
     CATALOGUE = "Service Catalogue"
@@ -161,7 +161,7 @@ class RiskStatus(StrEnum):
 
 class Escalation(StrEnum):
     """Escalation runs from Service Operations through Delivery Management to Service
-    Ownership (seed §5.2)."""
+    Ownership."""
 
     OPERATIONS = "Service Operations"
     DELIVERY = "Delivery Management"
@@ -192,6 +192,30 @@ class YesNo(StrEnum):
     NO = "N"
 
 
+class KpiState(StrEnum):
+    """A KPI's Status: it is retired, never deleted, so its history stays (blank is Active)."""
+
+    ACTIVE = "Active"
+    RETIRED = "Retired"
+
+
+class Affected(StrEnum):
+    """The key documents a change may have to update (Changes' Affects)."""
+
+    STRATEGY = "Strategy"
+    CATALOGUE = "Catalogue"
+    HANDBOOK = "Handbook"
+
+
+class PolicySeverity(StrEnum):
+    """What a Rules row sets a rule or family to."""
+
+    ERROR = "Error"
+    WARNING = "Warning"
+    INFO = "Info"
+    OFF = "Off"
+
+
 # The allowed values of each controlled column, in drop-down order.
 STAGES = tuple(Stage)
 SCOPES = tuple(Scope)
@@ -216,10 +240,13 @@ CHANGE_TYPES = tuple(ChangeType)
 CHANGE_REASONS = tuple(ChangeReason)
 CHANGE_STATUSES = tuple(ChangeStatus)
 YES_NO = tuple(YesNo)
+KPI_STATES = tuple(KpiState)
+AFFECTED = tuple(Affected)
+POLICY_SEVERITIES = tuple(PolicySeverity)
 
 # --- what the vocabularies mean (one place, read by rules and reports alike) ---------------
 
-# The lifecycle in order, and the moves it allows (seed §5). Pilot may repeat before
+# The lifecycle in order, and the moves it allows. Pilot may repeat before
 # sign-off; a set-up that is stopped goes through Closing like a running service.
 LIFECYCLE = (Stage.PROPOSED, Stage.DESIGN, Stage.PILOT, Stage.TRANSITION, Stage.RUNNING,
              Stage.CLOSING, Stage.CLOSED)
@@ -233,7 +260,7 @@ LEGAL_MOVES: dict[str, tuple[Stage, ...]] = {
     Stage.CLOSED: (),
     Stage.REJECTED: (),
 }
-SET_UP_STAGES = (Stage.DESIGN, Stage.PILOT, Stage.TRANSITION)  # setting up (seed §5.1)
+SET_UP_STAGES = (Stage.DESIGN, Stage.PILOT, Stage.TRANSITION)  # setting up a service
 # Services that take effort and deliver something to rate: set-up, running and closing.
 ACTIVE_STAGES = (*SET_UP_STAGES, Stage.RUNNING, Stage.CLOSING)
 GOING_STAGES = (Stage.CLOSING, Stage.CLOSED)  # a service whose processes are going or gone
@@ -251,9 +278,9 @@ TOP_ESCALATION = Escalation.OWNERSHIP
 SETTLED_CHANGE_STATUSES = (ChangeStatus.IMPLEMENTED, ChangeStatus.REJECTED)
 AGREED_CHANGE_STATUSES = (ChangeStatus.APPROVED, ChangeStatus.IMPLEMENTED)
 
-# Who typically holds each role (seed §3) and owns each key document (seed §4).
-OWNER_JOB_ROLES = (JobRole.DIRECTOR, JobRole.MANAGER)  # Service Owner, seed §3.1
-MANAGER_JOB_ROLES = (JobRole.MANAGER, JobRole.ANALYST)  # Service Manager, seed §3.2
+# Who typically holds each role and who owns each key document.
+OWNER_JOB_ROLES = (JobRole.DIRECTOR, JobRole.MANAGER)  # a Service Owner, typically
+MANAGER_JOB_ROLES = (JobRole.MANAGER, JobRole.ANALYST)  # a Service Manager, typically
 DOCUMENT_OWNER_ROLE = {KeyDocument.STRATEGY: JobRole.DIRECTOR,
                        KeyDocument.HANDBOOK: JobRole.MANAGER}
 OUTSOURCED = (Delivery.OUTSOURCED_INTERNAL, Delivery.OUTSOURCED_EXTERNAL)
@@ -316,6 +343,14 @@ def split_list(value: object) -> list[str]:
     if value is None:
         return []
     return [item.strip() for item in str(value).split(";")]
+
+
+def bad_items(value: object, choices: tuple[str, ...]) -> list[str]:
+    """The items of a `;` list cell that are not one of `choices` (any case or spacing)."""
+    if not isinstance(value, str):
+        return [str(value)]
+    allowed = {normalise_header(c) for c in choices}
+    return [item for item in split_list(value) if item and normalise_header(item) not in allowed]
 
 
 def yes(value: object) -> bool | None:
@@ -664,6 +699,12 @@ class KPIs(Sheet, sheet="KPIs"):
     pmo_id = column("PMO ID", ID, references="PMOs",
                     guidance="For a KPI of a PMO's own performance: the PMO measured (then "
                              "leave Service ID blank).")
+    status = column("Status", CHOICE, choices=KPI_STATES,
+                    guidance="Active, or Retired once the KPI is no longer reported (blank is "
+                             "Active). Retire a KPI, never delete it: its history stays.")
+    retired_date = column("Retired Date", DATE,
+                          guidance="For a Retired KPI: the day it stopped. Every period that "
+                                   "ended before it is still reported; none after.")
 
 
 class KPIActuals(Sheet, sheet="KPI Actuals"):
@@ -708,8 +749,9 @@ class Changes(Sheet, sheet="Changes"):
 
     change_id = column("Change ID", ID, required=True, unique=True, key=True,
                        guidance="A unique ID, e.g. CHG-001.")
-    service_id = column("Service ID", ID, required=True, references="Services",
-                        guidance="The service changed.")
+    service_id = column("Service ID", ID, references="Services",
+                        guidance="The service changed; leave blank for a change to a PMO itself "
+                                 "(then fill PMO ID).")
     type = column("Type", CHOICE, required=True, choices=CHANGE_TYPES,
                   guidance="Change request or Continuous improvement.")
     reason = column("Reason", CHOICE, choices=CHANGE_REASONS,
@@ -720,7 +762,8 @@ class Changes(Sheet, sheet="Changes"):
     status = column("Status", CHOICE, required=True, choices=CHANGE_STATUSES,
                     guidance="Proposed, Approved, Implemented or Rejected.")
     approved_by = column("Approved By", ID, references="People",
-                         guidance="Person ID: must be the service's Service Owner.")
+                         guidance="Person ID: the service's Service Owner (for a change to a "
+                                  "PMO: its PMO Manager or a PMO Director).")
     approved_date = column("Approved Date", DATE,
                            guidance="When the Service Owner agreed it.")
     strategy_updated = column("Strategy Updated", YESNO,
@@ -729,6 +772,13 @@ class Changes(Sheet, sheet="Changes"):
                                guidance="Y once the Service Catalogue reflects it.")
     handbook_updated = column("Handbook Updated", YESNO,
                               guidance="Y once the Operations Handbook reflects it.")
+    affects = column("Affects", LIST, many=True, choices=AFFECTED,
+                     guidance="The documents the change has to update: Strategy, Catalogue, "
+                              "Handbook, separated by ;. Only these are asked for; blank: "
+                              "read from the Reason.")
+    pmo_id = column("PMO ID", ID, references="PMOs",
+                    guidance="For a change to a PMO itself (a PMO KPI's target, say): the PMO "
+                             "(then leave Service ID blank).")
 
 
 class LifecycleLog(Sheet, sheet="Lifecycle Log", optional=True):
@@ -759,6 +809,23 @@ class Waivers(Sheet, sheet="Waivers", optional=True):
                      guidance="The last day the waiver works; it stops after this date.")
 
 
+class Rules(Sheet, sheet="Rules", optional=True):
+    """Optional: the PMO's own policy: a rule's or a family's severity, or Off, approved."""
+
+    rule = column("Rule", TEXT, required=True, unique=True, key=True,
+                  guidance="A rule code such as O101, or a family letter such as R (every rule "
+                           "of the family). A row for one rule beats its family's.")
+    severity = column("Severity", CHOICE, required=True, choices=POLICY_SEVERITIES,
+                      guidance="Error, Warning or Info for its findings, or Off: the rule is "
+                               "not run.")
+    reason = column("Reason", TEXT, required=True,
+                    guidance="Why the PMO departs from the default.")
+    approved_by = column("Approved By", ID, required=True, references="People",
+                         guidance="Person ID of the PMO Director or PMO Manager who approved "
+                                  "it; without an approval the row sets nothing.")
+    approved_date = column("Approved Date", DATE, guidance="When it was approved.")
+
+
 class Setting(StrEnum):
     """The names a Settings row may have (matched case- and space-insensitively)."""
 
@@ -768,6 +835,7 @@ class Setting(StrEnum):
     REVIEW_INTERVAL_MONTHS = "Review Interval Months"
     CHRONIC_RED_PERIODS = "Chronic Red Periods"
     ROLLUP_MAX_AGE_DAYS = "Rollup Max Age Days"
+    CAPACITY_TOLERANCE = "Capacity Tolerance"
 
 
 # How a setting's value is read (pmo_xl.workbook.settings has one reader per kind): TEXT and
@@ -810,13 +878,18 @@ SETTINGS_DECLARED: tuple[SettingInfo, ...] = (
                 "In an enterprise roll-up (pmo-xl rollup), read from the master at the top: a "
                 "member last saved, or whose newest pack was made, more days ago than this is "
                 "flagged as out of date (P112); default: 45.", "rollup_max_age_days"),
+    SettingInfo(Setting.CAPACITY_TOLERANCE, SHARE, 0.10,
+                "a share between 0% and 100%, e.g. 10%",
+                "How far a PMO's Capacity FTE may differ from its people's FTE before G109 "
+                "asks (part-time rounding, a vacancy being filled); default: 10%.",
+                "capacity_tolerance"),
 )
 SETTINGS = tuple(s.name for s in SETTINGS_DECLARED)
 
 
 class Settings(Sheet, sheet="Settings", optional=True):
     """Optional: one Setting / Value pair per row (Organisation, Reporting Period, Mandated Share
-    Target, Review Interval Months, Chronic Red Periods)."""
+    Target, Review Interval Months, Chronic Red Periods, Capacity Tolerance)."""
 
     setting = column("Setting", TEXT, required=True, unique=True, key=True,
                      guidance=", ".join(SETTINGS[:-1]) + f" or {SETTINGS[-1]}.")
@@ -828,7 +901,7 @@ class Settings(Sheet, sheet="Settings", optional=True):
 SHEETS: dict[str, type[Sheet]] = {
     s.SHEET: s for s in (
         Services, PMOs, People, Strategy, Documents, SIPOC, Procedures, RACI, KPIs,
-        KPIActuals, Risks, Changes, LifecycleLog, Waivers, Settings,
+        KPIActuals, Risks, Changes, LifecycleLog, Waivers, Rules, Settings,
     )
 }
 README_SHEET = "Readme"
@@ -874,6 +947,7 @@ MATCH_KEYS: dict[str, tuple[str, ...]] = {
     LifecycleLog.SHEET: (LifecycleLog.service_id, LifecycleLog.from_stage,
                          LifecycleLog.to_stage, LifecycleLog.date),
     Waivers.SHEET: (Waivers.rule, Waivers.record),
+    Rules.SHEET: (Rules.rule,),
     Settings.SHEET: (Settings.setting,),
 }
 

@@ -14,7 +14,16 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from pmo_xl.findings import ERROR, INFO, WARNING, Finding, Problem, column_letter
-from pmo_xl.validators.registry import Edit, Example, drop_sheet, rename_header, rule
+from pmo_xl.validators.registry import (
+    CONVENTION,
+    RECOMMENDED,
+    REQUIRED,
+    Edit,
+    Example,
+    drop_sheet,
+    rename_header,
+    rule,
+)
 from pmo_xl.validators.schema import (
     APOSTROPHE,
     CHECK_CHOICE,
@@ -28,7 +37,9 @@ from pmo_xl.validators.schema import (
     SHEETS,
     YESNO,
     KPIs,
+    Rules,
     Services,
+    bad_items,
     closest,
     columns_of,
     id_text,
@@ -50,9 +61,12 @@ KIND_WORDS = {
 
 
 @rule("S101", ERROR, "A required sheet is missing",
+      kind=REQUIRED,
+      why="Without the sheet, nothing on it can be checked or reported.",
       fails=[drop_sheet(KPIs)], cell="KPIs!A1")
 def missing_sheet(facts: Facts) -> Iterator[Problem]:
-    """Every sheet of the master is there (Lifecycle Log, Waivers and Settings are optional).
+    """Every sheet of the master is there (Lifecycle Log, Waivers, Rules and Settings are
+    optional).
 
     The sheet is looked up by name, case- and space-insensitively, so `kpis` is KPIs.
     Passing: a workbook written by `pmo-xl new`. Failing: the KPIs sheet was deleted.
@@ -75,6 +89,8 @@ def missing_sheet(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S102", ERROR, "A required column is missing",
+      kind=REQUIRED,
+      why="Without the column, its values cannot be read.",
       fails=[rename_header(Services, Services.stage, "Phase")], cell="Services!I1")
 def missing_column(facts: Facts) -> Iterator[Problem]:
     """Every required (bold) column of a sheet has its header in the header row.
@@ -100,6 +116,8 @@ def missing_column(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S103", ERROR, "A header appears twice",
+      kind=REQUIRED,
+      why="With two copies of a header nobody can tell which one counts.",
       fails=[Edit(Services, "SVC-001", {"service  name": "Reporting"})], cell="Services!AK1")
 def duplicate_header(facts: Facts) -> Iterator[Problem]:
     """Each header appears once in its sheet, and a column with values has a header.
@@ -130,7 +148,14 @@ def duplicate_header(facts: Facts) -> Iterator[Problem]:
                           "Give the column a header, or delete it.", WARNING)
 
 
+# A Rules row without its reason or approver sets nothing: W104 names the blank cell and says
+# so, and "is blank" beside it would report one slip twice.
+GOVERNED_BY_W = {(Rules.SHEET, Rules.reason), (Rules.SHEET, Rules.approved_by)}
+
+
 @rule("S104", ERROR, "A required cell is blank",
+      kind=REQUIRED,
+      why="The checks and reports need a value in a required column on every row.",
       fails=[Edit(Services, "SVC-001", {Services.service_name: None})], cell="Services!B2")
 def blank_required_cell(facts: Facts) -> Iterator[Problem]:
     """A required (bold) column has a value on every row.
@@ -138,11 +163,16 @@ def blank_required_cell(facts: Facts) -> Iterator[Problem]:
     Passing: every service has a Service Name. Failing: SVC-001's Service Name is blank.
     """
     for table, row, header, _value in _failures(facts, CHECK_NOT_NULL):
+        if (table.name, header) in GOVERNED_BY_W:
+            continue
         yield table.problem(row, header, f"{header} is blank{_of(table, row)}.",
                             f"Fill in {header}; it is required on every row of {table.title}.")
 
 
 @rule("S105", ERROR, "A cell holds the wrong type of value",
+      kind=REQUIRED,
+      why="A value of the wrong type cannot be compared, sorted or added up: a date typed as text "
+          "is no date.",
       fails=[Edit(Services, "SVC-001", {Services.go_live_date: "1 July 2025"})],
       cell="Services!AB2")
 def wrong_type(facts: Facts) -> Iterator[Problem]:
@@ -178,6 +208,9 @@ def wrong_type(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S106", ERROR, "A value is not one of the column's allowed values",
+      kind=REQUIRED,
+      why="A value outside the column's list means nothing to the checks: a stage that is not a "
+          "stage cannot be judged.",
       fails=[Edit(Services, "SVC-001", {Services.stage: "Runing"})], cell="Services!I2")
 def value_outside_list(facts: Facts) -> Iterator[Problem]:
     """A controlled column (Stage, Scope, Status, …) holds one of its drop-down values.
@@ -188,7 +221,10 @@ def value_outside_list(facts: Facts) -> Iterator[Problem]:
     Passing: Stage `running`. Failing: Stage `Runing`.
     """
     for table, row, header, value in _failures(facts, CHECK_CHOICE):
-        choices = _column(table, header).choices
+        column = _column(table, header)
+        choices = column.choices
+        if column.many:  # a `;` list of allowed values (Affects): name the item that is not
+            value = next(iter(bad_items(value, choices)), value)
         near = closest(str(value), choices)
         hint = (f"Did you mean {near!r}? Pick it from the drop-down." if near else
                 "Pick one of: " + ", ".join(choices) + ".")
@@ -198,6 +234,8 @@ def value_outside_list(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S107", ERROR, "An ID is used twice",
+      kind=REQUIRED,
+      why="An ID names one record; used twice, every reference to it is ambiguous.",
       fails=[Edit(Services, "SVC-002", {Services.service_id: "SVC-001"})], cell="Services!A3")
 def duplicate_id(facts: Facts) -> Iterator[Problem]:
     """Each record's ID is unique in its sheet; the second and later copies are named.
@@ -218,6 +256,8 @@ def duplicate_id(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S108", ERROR, "Merged cells in a sheet",
+      kind=REQUIRED,
+      why="Merged cells hide columns and values from anyone reading the sheet as a table.",
       fails=Example((), "Services!A1", "merge the header cells A1:B1 of Services"))
 def merged_cells(facts: Facts) -> Iterator[Problem]:
     """No cells are merged: a merged header hides a column, merged data hides values.
@@ -239,6 +279,8 @@ def merged_cells(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S109", ERROR, "A formula has no saved value",
+      kind=REQUIRED,
+      why="A formula with no saved value reads as blank: there is no value to check.",
       fails=Example((), "Services!O2",
                     "put the formula =1+1 in Planned FTE of SVC-001, written by a program "
                     "that saves no values"))
@@ -261,6 +303,9 @@ def formula_without_value(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S110", WARNING, "An unknown header looks like a known column",
+      kind=RECOMMENDED,
+      why="A header that looks like a known column is probably a typo, and that column's values "
+          "are not being read.",
       fails=[rename_header(Services, Services.go_live_date, "Go live")], cell="Services!AB1")
 def near_miss_header(facts: Facts) -> Iterator[Problem]:
     """A header the schema does not know, close to a column the sheet lacks, is a typo.
@@ -286,6 +331,8 @@ def near_miss_header(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S111", WARNING, "A ;-list has an empty item",
+      kind=RECOMMENDED,
+      why="An empty item in a list is usually a stray `;`, and may hide a missing name.",
       fails=[Edit(Services, "SVC-001", {Services.operatives: "P-004;;P-005"})], cell="Services!R2")
 def empty_list_item(facts: Facts) -> Iterator[Problem]:
     """Lists in one cell are separated by single `;` with no empty items.
@@ -311,6 +358,8 @@ ERROR_MEANINGS = {
 
 
 @rule("S112", ERROR, "A cell shows an error value",
+      kind=REQUIRED,
+      why="A cell that shows an error has no value to read.",
       fails=Example((), "KPIs!G2", "put the formula =1/0 in Amber Threshold of KPI-01 "
                     "(Excel saves its value, #DIV/0!)"))
 def error_value(facts: Facts) -> Iterator[Problem]:
@@ -339,6 +388,8 @@ def error_value(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S113", INFO, "A value comes from another workbook",
+      kind=CONVENTION,
+      why="A linked value is only as current as the link's last update: worth knowing, not wrong.",
       fails=Example((), "KPIs!F2", "put the formula =[1]Targets!B2 in Target of KPI-01, "
                     "a link to another workbook"))
 def linked_value(facts: Facts) -> Iterator[Problem]:
@@ -362,6 +413,8 @@ def linked_value(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S114", WARNING, "Two sheets go by one name",
+      kind=RECOMMENDED,
+      why="Two sheets with one name compete, and the one passed over may be the one you edit.",
       fails=Example((), "'Services '!A1", "add a hidden copy of Services named 'Services ' "
                     "(with a trailing space) before the real one"))
 def sheets_sharing_a_name(facts: Facts) -> Iterator[Problem]:
@@ -385,6 +438,9 @@ def sheets_sharing_a_name(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("S115", WARNING, "An ID is typed with a leading apostrophe",
+      kind=RECOMMENDED,
+      why="An ID typed with an apostrophe reads the same on screen but does not match in Excel's "
+          "own lookups and filters.",
       fails=[Edit(Services, "SVC-001", {Services.service_id: "'SVC-001"})], cell="Services!A2",
       passes=[Edit(Services, "SVC-001",
                    {Services.description: "'Quoted' reports for the board."})])

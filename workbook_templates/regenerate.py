@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from pmo_xl.example.northwind import EXAMPLE_AS_OF, write_example_master
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.policy import policy_choices
 from pmo_xl.workbook.template import write_master
 
 HERE = Path(__file__).resolve().parent
@@ -22,7 +24,7 @@ def regenerate(folder: Path = HERE) -> list[Path]:
     """Write both workbooks into `folder` (replacing them) and return their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    template = write_master(folder / TEMPLATE_NAME)
+    template = write_master(folder / TEMPLATE_NAME, rule_codes=policy_choices(load_rules()))
     example = write_example_master(folder / EXAMPLE_NAME, EXAMPLE_AS_OF)
     return [template, example]
 

@@ -10,8 +10,9 @@ from functools import cached_property
 from pmo_xl.compare.diff import ADDED, CHANGED, REMOVED, UNMATCHED, Diff, compare_masters
 from pmo_xl.facts import Facts
 from pmo_xl.findings import ERROR, WARNING, Finding, Tally
-from pmo_xl.validators.engine import apply_waivers
+from pmo_xl.validators.engine import apply_waivers, finding_order
 from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.policy import policy_of
 from pmo_xl.validators.registry import selected
 from pmo_xl.workbook.master import Master, collector_paused
 
@@ -67,19 +68,20 @@ def run_comparison(
     """Diff two read masters and run the chosen drift rules over them.
 
     `old_as_of` is the date the old version was judged on (a pack's as-of date), else
-    `as_of`. Facts already built for a version (a pack's check) can be passed in.
+    `as_of`. Facts already built for a version (a pack's check) can be passed in. The new
+    version's Rules sheet sets the drift rules' severities (or switches one off).
     """
     old_facts = old_facts or Facts(old, old_as_of or as_of)
     new_facts = new_facts or Facts(new, as_of)
     with collector_paused():
         diff = compare_masters(old, new)
-        rules = [r for r in selected(load_rules(), select, ignore) if r.needs_previous]
+        registry = load_rules()
+        policy = policy_of(new_facts, registry)
+        rules = [r for r in selected(registry, select, ignore)
+                 if r.needs_previous and policy.runs(r.code)]
         findings: list[Finding] = []
         for item in rules:
             findings.extend(item.run_drift(old_facts, new_facts, diff))
-    findings = apply_waivers(new_facts, findings)
-    order = {table.title: i for i, table in enumerate(new.sheets.values())}
-    order.update({table.title: i for i, table in enumerate(old.sheets.values())
-                  if table.title not in order})
-    findings.sort(key=lambda f: (order.get(f.sheet, len(order)), f.in_old, *f.sort_key()[1:]))
+    findings = apply_waivers(new_facts, policy.apply(findings))
+    findings.sort(key=finding_order(new, old))
     return Comparison(old_facts, new_facts, diff, findings, [r.code for r in rules])

@@ -143,7 +143,7 @@ def pack_record(result: CheckResult) -> dict:
                          "data_quality": status.data_quality, "why": status.why or None}
     kpis = {k.kpi_id: {**described["kpis"][k.kpi_id], "rag": k.rag,
                        "period": k.period.isoformat(), "actual": _number(k.actual)}
-            for k in facts.kpi_statuses}
+            for k in facts.current_kpis}
     memory = {
         "format": FORMAT,
         "written_by": f"pmo-xl {_version()}",

@@ -199,7 +199,7 @@ class SinceLastMeeting:
         facts = self.result.facts
         table = facts.master[KPIs]
         moves = []
-        for kpi in facts.kpi_statuses:
+        for kpi in facts.current_kpis:
             before = self.previous.kpis.get(kpi.kpi_id)
             if before is not None and before.rag == kpi.rag:
                 continue

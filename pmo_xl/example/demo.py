@@ -189,10 +189,12 @@ def write_demo_outputs(result: CheckResult, folder: Path) -> tuple[Written, str 
 
 
 def write_demo_history(folder: Path) -> tuple[Path, list[str]]:
-    """The history of the packs in the demo folder (`history/`, one CSV per table), as
-    `pmo-xl history FOLDER -o FOLDER/history` writes it, and a warning for each pack it
-    left out."""
-    written = write_history([folder], folder / HISTORY_NAME)
+    """The history of the example master's packs in the demo folder (`history/`, one CSV per
+    table), as `pmo-xl history pack-*/ -o FOLDER/history` writes it, and a warning for each
+    pack it left out. The enterprise's member packs (`enterprise/`) are another PMO's
+    meetings: the history of "every meeting" is of Northwind's own."""
+    written = write_history(sorted(p for p in folder.glob("pack-*") if p.is_dir()),
+                            folder / HISTORY_NAME)
     return written.folder, list(written.warnings)
 
 

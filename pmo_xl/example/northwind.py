@@ -11,8 +11,12 @@ whatever day it runs; the committed workbook is the tables as they stand, plus `
 
 The master is clean against every rule except the problems listed in ``DELIBERATE`` (each a
 slip a real PMO makes, at least one per rule family) and the one finding that the Waivers
-sheet waives (``WAIVED``). All but two of the slips are ordinary values in the tables (the
-comment on each says where); those two are the ``Edit`` s in ``PLANTED``.
+sheet waives (``WAIVED``, a change approved by the service's owner of the time). Its Rules
+sheet shows a PMO's own policy: Northwind escalates every open High or Critical item to its
+Service Owner, so G105 (a convention, information by default) is a warning there. KPI-20
+(SVC-001's paper returns) is retired, not deleted: quiet since its Retired Date, its history
+still in the trends. All but two of the slips are ordinary values in the tables (the comment
+on each says where); those two are the ``Edit`` s in ``PLANTED``.
 
 To add a service, add its lines to the tables, dated as on ``EXAMPLE_AS_OF``, in the shape of
 a service of the same stage (SVC-005 is a plain Running one):
@@ -38,6 +42,8 @@ from pathlib import Path
 from pmo_xl.example.tables import Rows, move_dates, read_tables
 from pmo_xl.period import period_start, reporting_period
 from pmo_xl.validators.examples import record_key
+from pmo_xl.validators.families import load_rules
+from pmo_xl.validators.policy import policy_choices
 from pmo_xl.validators.registry import Edit
 from pmo_xl.validators.schema import Frequency
 from pmo_xl.workbook.template import write_master
@@ -60,16 +66,19 @@ DELIBERATE: list[tuple[str, str, str]] = [
     # KPI-07 (SVC-006) keeps both an Amber Threshold (75) and a Red Threshold (60): the Red
     # one decides, so the Amber one changes no colour (every other KPI has one threshold)
     ("K109", "KPIs", "G8"),
-    ("G105", "Risks and Issues", "H4"),  # RSK-003 is open, High and not escalated
+    # RSK-003 is open, High and not escalated: a warning by Northwind's Rules sheet
+    ("G105", "Risks and Issues", "H4"),
     ("C105", "Changes", "L7"),  # CHG-006 implemented, Operations Handbook not updated
     # KPI-17 (SVC-032, the adoption clinic) Red since go-live, three months in a row: the
     # finding sits on its latest actual (October 2026)
     ("V104", "KPI Actuals", "C171"),
 ]
 
-#: Findings the example's Waivers sheet waives: (rule code, sheet, cell).
+#: Findings the example's Waivers sheet waives: (rule code, sheet, cell). (The C106 waiver it
+#: once needed, for a tools change that leaves the strategy alone, went when changes could
+#: say what they affect.)
 WAIVED: list[tuple[str, str, str]] = [
-    ("C106", "Changes", "J3"),  # CHG-002 moved a log into a tool: no strategy change
+    ("C101", "Changes", "H2"),  # CHG-001 approved by SVC-001's Service Owner of the time
 ]
 
 #: In an edit's values: the row's own date (once moved to the as-of date), typed as text.
@@ -127,8 +136,10 @@ def example_rows(as_of: dt.date = EXAMPLE_AS_OF, edits: Iterable[Edit] = ()) -> 
 
 def write_example_master(path: str | Path, as_of: dt.date = EXAMPLE_AS_OF,
                          edits: Iterable[Edit] = ()) -> Path:
-    """Write the example master to `path` (replacing a file there)."""
-    return write_master(path, example_rows(as_of, edits))
+    """Write the example master to `path` (replacing a file there), with the template's
+    Rules drop-down."""
+    return write_master(path, example_rows(as_of, edits),
+                        rule_codes=policy_choices(load_rules()))
 
 
 def month_before(as_of: dt.date) -> dt.date:

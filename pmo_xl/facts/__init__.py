@@ -44,7 +44,7 @@ from pmo_xl.facts.handbook import (
     RoleColumn,
     raci_letters,
 )
-from pmo_xl.facts.items import is_open_change, is_open_item
+from pmo_xl.facts.items import affected, is_open_change, is_open_item
 from pmo_xl.facts.kpis import KpiStatus, RedRun
 from pmo_xl.facts.people import Person
 from pmo_xl.facts.reviews import Review
@@ -59,6 +59,6 @@ class Facts(AgendaFacts, CheckFacts, ScopeFacts):
 __all__ = [
     "FTE_TOLERANCE", "Activity", "Decision", "Dependency", "Facts", "FactsBase", "Figure",
     "KpiStatus", "Person", "PlannedDate", "PmoLoad", "Procedure", "Process", "Proposal",
-    "RedRun", "Review", "RoleColumn", "ServiceStatus", "is_open_change", "is_open_item",
-    "is_plan", "matched", "raci_letters", "reached",
+    "RedRun", "Review", "RoleColumn", "ServiceStatus", "affected", "is_open_change",
+    "is_open_item", "is_plan", "matched", "raci_letters", "reached",
 ]

@@ -71,7 +71,7 @@ WHO_DECIDES = {
     CHRONIC: ("the service's Service Owner", "the KPI's Owner"),
     ESCALATED: ("the service's Service Owner", "the risk's or issue's Owner"),
     CLOSURE: ("the service's Service Owner", ""),
-    CHANGE: ("the service's Service Owner", ""),
+    CHANGE: ("the service's Service Owner (a change to a PMO: its PMO Manager)", ""),
     REVIEW: ("the Service Owner (of the service, or of the procedure's service), or the key "
              "document's Owner", "the procedure's Owner"),
 }
@@ -439,18 +439,23 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
     def _changes(self) -> list[Decision]:
         found = []
         for row, change in self.changes_awaiting_approval:
-            sid = change[Changes.service_id]
-            decider, name = self._decider(self.owner_of(sid))
+            sid, pmo = change[Changes.service_id], change[Changes.pmo_id]
+            if sid is None and pmo is not None:  # a change to a PMO: its PMO Manager decides
+                decider, name = self._decider(self.pmos.get(str(pmo), {}).get(PMOs.pmo_manager))
+                label, target, lead = self.pmo_name(pmo) or str(pmo), str(pmo), str(pmo)
+            else:
+                decider, name = self._decider(self.owner_of(sid))
+                label, target, lead = self._label(sid), sid, self.lead_pmo_of(sid)
             asked = change[Changes.requested_date]
             days = (self.as_of - asked).days if isinstance(asked, dt.date) else None
             found.append(Decision(
                 CHANGE, str(change[Changes.change_id]), None if sid is None else str(sid),
-                self.lead_pmo_of(sid), decider, name,
-                f"Approve or reject {change[Changes.change_id]} to {self._label(sid)}: "
+                lead, decider, name,
+                f"Approve or reject {change[Changes.change_id]} to {label}: "
                 f"{short(change[Changes.description])}?",
                 (Figure(DAYS_WAITING, days),),
                 Changes.SHEET, row, Changes.status,
-                headline=f"Approve {change[Changes.change_id]} to {sid}? "
+                headline=f"Approve {change[Changes.change_id]} to {target}? "
                          f"{ended(short(change[Changes.description], 60))}"))
         return found
 

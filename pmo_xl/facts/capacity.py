@@ -94,6 +94,18 @@ class CapacityFacts(CatalogueFacts, PeopleFacts):
                 for pmo, record in self.pmos.items()}
 
     @cached_property
+    def people_fte(self) -> dict[str, tuple[float, int]]:
+        """PMO ID -> (the FTE its people add up to, how many people), from People's PMO and
+        FTE; a person with no FTE counts as full time (1), the usual case."""
+        found: dict[str, tuple[float, int]] = {}
+        for person in self.people.values():
+            if person.pmo is not None:
+                total, count = found.get(person.pmo, (0.0, 0))
+                found[person.pmo] = (total + (1.0 if person.fte is None else person.fte),
+                                     count + 1)
+        return found
+
+    @cached_property
     def skills_in_pmo(self) -> dict[str, set[str]]:
         """PMO ID -> every skill (matched form) someone working in it has."""
         found: dict[str, set[str]] = {}

@@ -6,12 +6,17 @@ from functools import cached_property
 
 from pmo_xl.facts.base import FactsBase
 from pmo_xl.validators.schema import (
+    AFFECTED,
     CLOSED_RISK_STATUSES,
     SETTLED_CHANGE_STATUSES,
     Changes,
     ChangeStatus,
     Risks,
+    normalise_header,
+    split_list,
 )
+
+_AFFECTED = {normalise_header(item): item for item in AFFECTED}
 
 
 def is_open_item(status: object) -> bool:
@@ -23,6 +28,16 @@ def is_open_item(status: object) -> bool:
 def is_open_change(status: object) -> bool:
     """A change is in flight until it is Implemented or Rejected."""
     return status not in SETTLED_CHANGE_STATUSES
+
+
+def affected(value: object) -> frozenset[str] | None:
+    """The key documents a change's Affects names (Strategy, Catalogue, Handbook, read in any
+    case), or None when Affects is blank or names none of them: then nobody has said, and
+    the rules read the change's Reason instead (an item that is none of the three is S106's
+    finding)."""
+    found = {_AFFECTED[key] for item in split_list(value)
+             if (key := normalise_header(item)) in _AFFECTED}
+    return frozenset(found) if found else None
 
 
 class ItemsFacts(FactsBase):

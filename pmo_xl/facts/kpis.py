@@ -1,5 +1,10 @@
 """KPIs and their actuals: which actual counts for a KPI and period, each KPI's RAG in its
-reporting period, its history and its runs of Red."""
+reporting period, its history and its runs of Red, and which KPIs are retired.
+
+A KPI is retired, never deleted (KPIs Status Retired, with its Retired Date): it stays in
+the trends with its history, but from its Retired Date it is no longer due, no longer
+counts in its service's colour, no longer runs Red, and leaves the published catalogue.
+One definition decides it: :meth:`KpiFacts.in_force`."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from pmo_xl.validators.schema import (
     Frequency,
     KPIActuals,
     KPIs,
+    KpiState,
     Services,
     Stage,
 )
@@ -48,6 +54,9 @@ class KpiStatus:
     commentary: str | None
     rag: str
     due: bool  # a Running service's KPI that should have reported this period (K103)
+    current: bool = True  # in force for its reporting period (not retired before it ended)
+    in_force: bool = True  # not retired on the as-of date (the published catalogue shows it)
+    retired_date: dt.date | None = None  # its Retired Date, for a Retired KPI
 
     @property
     def period_label(self) -> str:
@@ -170,6 +179,34 @@ class KpiFacts(CatalogueFacts, PeopleFacts):
         return [None if rows.get(p) is None else column.at[rows[p]] for p in periods]
 
     @cached_property
+    def retired_kpis(self) -> dict[str, dt.date | None]:
+        """KPI ID -> its Retired Date, for each KPI whose Status is Retired (None: retired
+        with no date given, so never in force). A Retired Date on a KPI that is not Retired
+        retires nothing (K108 names it)."""
+        found: dict[str, dt.date | None] = {}
+        for _row, r in self.kpi_rows:
+            kpi = str(r[KPIs.kpi_id])
+            if kpi not in found and r[KPIs.status] == KpiState.RETIRED:
+                found[kpi] = r[KPIs.retired_date]
+        return found
+
+    def in_force(self, kpi_id: str, until: dt.date) -> bool:
+        """True when the KPI is not retired before `until`, the first day after the time it
+        is asked about: a KPI retired on a date is in force for each period that ended by
+        that date (`until` = the day after the period), and on each day before it. A Retired
+        KPI with no Retired Date is never in force. THE definition of a KPI that counts."""
+        if kpi_id not in self.retired_kpis:
+            return True
+        day = self.retired_kpis[kpi_id]
+        return day is not None and day >= until
+
+    @cached_property
+    def current_kpis(self) -> list[KpiStatus]:
+        """The KPIs in force for their reporting period: what is due, what colours a service,
+        what the reports show for the period (a retired KPI keeps only its trend)."""
+        return [kpi for kpi in self.kpi_statuses if kpi.current]
+
+    @cached_property
     def go_live_of_running(self) -> dict[str, dt.date | None]:
         """Running service -> its Go-live Date."""
         return {sid: r[Services.go_live_date] for sid, r in self.services.items()
@@ -212,11 +249,18 @@ class KpiFacts(CatalogueFacts, PeopleFacts):
         found = [r for r in rows_of if r is not None]
         values = dict(zip(found, data.loc[found, KPIActuals.actual].tolist(), strict=True))
         notes = dict(zip(found, data.loc[found, KPIActuals.commentary].tolist(), strict=True))
+        tomorrow = self.as_of + dt.timedelta(days=1)
+        retired = self.retired_kpis
+        ends = {frequency: step_back(frequency, period, -1)  # the day after each period
+                for frequency, period in periods.items()}
         for (row, kpi), actual_row in zip(self.kpi_rows, rows_of, strict=True):
             kpi_id = str(kpi[KPIs.kpi_id])
             frequency = kpi[KPIs.frequency]
             period = periods[frequency]
             actual = values.get(actual_row)
+            # Most KPIs are not retired: asked only of those that are (15,000 KPIs).
+            current = kpi_id not in retired or self.in_force(kpi_id, ends[frequency])
+            in_force = kpi_id not in retired or self.in_force(kpi_id, tomorrow)
             statuses.append(KpiStatus(
                 kpi_id=kpi_id, row=row, service_id=kpi[KPIs.service_id],
                 pmo_id=kpi[KPIs.pmo_id],
@@ -228,14 +272,16 @@ class KpiFacts(CatalogueFacts, PeopleFacts):
                 commentary=notes.get(actual_row),
                 rag=rag.kpi_rag(actual, kpi[KPIs.target], kpi[KPIs.direction],
                                 kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold]),
-                due=self.kpi_due(kpi[KPIs.service_id], frequency, kpi[KPIs.pmo_id]),
+                due=current and self.kpi_due(kpi[KPIs.service_id], frequency, kpi[KPIs.pmo_id]),
+                current=current, in_force=in_force, retired_date=retired.get(kpi_id),
             ))
         return statuses
 
     @cached_property
     def kpis_by_service(self) -> dict[object, list[KpiStatus]]:
+        """Service ID -> its KPIs in force for their reporting period."""
         found: dict[object, list[KpiStatus]] = {}
-        for kpi in self.kpi_statuses:
+        for kpi in self.current_kpis:
             found.setdefault(kpi.service_id, []).append(kpi)
         return found
 
@@ -277,23 +323,18 @@ class KpiFacts(CatalogueFacts, PeopleFacts):
                            kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold])
 
     @cached_property
-    def rag_history(self) -> dict[str, list[tuple[dt.date, str, int | None]]]:
-        """KPI ID -> (period, RAG, Excel row in KPI Actuals of the actual that counts) for
-        each of its last periods up to its reporting period, oldest first: 12, or Chronic Red
-        Periods where that is more. A period without an actual is No data."""
-        return {kpi_id: [(p, self._rag_of(kpi, rows.get(p)), rows.get(p)) for p in periods]
-                for kpi_id, (kpi, periods, rows) in self._histories.items()}
-
-    @cached_property
     def chronic_red(self) -> dict[str, RedRun]:
         """KPI ID -> its run of Red periods in a row up to its latest actual (within the
         history's periods), for each KPI whose run is at least Settings' Chronic Red Periods
         long; a period with no actual ends the run. V104, the status report's decisions and
         the email read it. It walks back from the latest actual, so a check reads only the
-        periods a run needs; the RAG of each period is the one rag_history shows."""
+        periods a run needs."""
         needed = self.settings.chronic_red_periods
         found: dict[str, RedRun] = {}
+        current = {kpi.kpi_id for kpi in self.current_kpis}
         for kpi_id, (kpi, periods, rows) in self._histories.items():
+            if kpi_id not in current:
+                continue  # retired: its Reds are history, nothing to decide
             latest = next((i for i in range(len(periods) - 1, -1, -1) if periods[i] in rows),
                           None)
             if latest is None:

@@ -21,6 +21,7 @@ class Person:
     pmo: str | None
     email: str | None
     skills: tuple[str, ...] = ()  # as typed in People's Skills
+    fte: float | None = None  # their working time (1 = full time); None: not given
 
 
 class PeopleFacts(FactsBase):
@@ -36,7 +37,8 @@ class PeopleFacts(FactsBase):
                 found[str(pid)] = Person(str(pid), r[People.name], r[People.job_role],
                                          None if r[People.pmo] is None else str(r[People.pmo]),
                                          r[People.email],
-                                         tuple(i for i in split_list(r[People.skills]) if i))
+                                         tuple(i for i in split_list(r[People.skills]) if i),
+                                         r[People.fte])
         return found
 
     def name_of(self, ids: object) -> str | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pmo_xl.facts import Decision, Facts, Person, agenda
 from pmo_xl.facts.agenda import WHO_DECIDES
-from pmo_xl.findings import ERROR, INFO, WARNING, Finding
+from pmo_xl.findings import ERROR, INFO, WARNING, Finding, FindingOrder
 from pmo_xl.people.email_address import usable_email
 from pmo_xl.period import add_months
 from pmo_xl.validators.schema import (
@@ -36,6 +36,7 @@ from pmo_xl.validators.schema import (
     PMOs,
     Procedures,
     Risks,
+    Rules,
     Services,
     Settings,
     Strategy,
@@ -93,9 +94,14 @@ class Action:
                 "text": self.what_to_do, "due": self.due.isoformat() if self.due else None,
                 "decision": self.decision}
 
-    def sort_key(self, sheet_order: dict[str, int]) -> tuple:
-        rank = _ORDER.get(self.severity if self.finding is not None else self.kind, 3)
-        return rank, sheet_order.get(self.sheet, len(sheet_order)), self.row, self.cell
+    def sort_key(self, order: FindingOrder) -> tuple:
+        """By kind (errors, approvals, warnings and what is due, reviews, info), then in the
+        one order of findings (pmo_xl.findings.FindingOrder): a person's findings come in
+        the order the terminal, the findings workbook and the status report show them."""
+        if self.finding is not None:
+            return _ORDER.get(self.severity, 3), *order(self.finding)[2:]
+        column = "".join(ch for ch in self.cell.rpartition("!")[2] if ch.isalpha())
+        return _ORDER.get(self.kind, 3), *order.place(self.sheet, self.row, column), self.kind
 
     @property
     def identity(self) -> tuple:
@@ -290,6 +296,15 @@ def _service_owner(records: Records, sheet: str, row: int) -> list[Tier]:
         records.service(sheet, row))))]
 
 
+def _change_owner(records: Records, sheet: str, row: int) -> list[Tier]:
+    """A change to a service goes to its Service Owner; one to a PMO itself (PMO ID, no
+    Service ID) to that PMO's PMO Manager."""
+    pmo = _cell(records, sheet, row, Changes.pmo_id)
+    if pmo is not None and _cell(records, sheet, row, Changes.service_id) is None:
+        return [("its PMO's PMO Manager", records.pmo_manager(pmo))]
+    return _service_owner(records, sheet, row)
+
+
 def _service_managers(records: Records, sheet: str, row: int) -> Tier:
     return ("its service's Service Managers",
             records.facts.managers_of(records.service(sheet, row)))
@@ -371,7 +386,8 @@ ROUTES: dict[str, Route] = {
     KPIActuals.SHEET: Route("a KPI's actual",
                             "the KPI's Owner, else the service's Service Managers", _actual),
     Risks.SHEET: Route("a risk or issue", "its Owner", _column(Risks.owner, "its Owner")),
-    Changes.SHEET: Route("a change", "the service's Service Owner", _service_owner),
+    Changes.SHEET: Route("a change", "the service's Service Owner (a change to a PMO: its PMO "
+                         "Manager)", _change_owner),
     PMOs.SHEET: Route("a PMO", "its PMO Manager",
                       _column(PMOs.pmo_manager, "its PMO Manager")),
     People.SHEET: Route("a person", "the PMO Manager of their PMO", _person),
@@ -381,6 +397,8 @@ ROUTES: dict[str, Route] = {
                           "its Owner, else the Service Strategy's Owner", _objective),
     Waivers.SHEET: Route("a waiver", "whoever approved it (Approved By)",
                          _column(Waivers.approved_by, "its Approved By")),
+    Rules.SHEET: Route("a Rules row (the PMO's own policy)", "whoever approved it (Approved By)",
+                       _column(Rules.approved_by, "its Approved By")),
     Settings.SHEET: Route("a setting", "nobody: the unassigned list", _nobody),
 }
 # A finding of one of these rules goes, besides the record's owners, to these people too.
@@ -510,7 +528,7 @@ def build_actions(result: CheckResult) -> ActionList:
         elif action.identity not in seen.setdefault(pid, set()):
             seen[pid].add(action.identity)
             by_person.setdefault(pid, []).append(action)
-    order = {table.title: i for i, table in enumerate(facts.master.sheets.values())}
+    order = result.order
     people = []
     for pid, person in facts.people.items():
         if pid in by_person:

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
-from pmo_xl.findings import ERROR, INFO, WARNING, Finding
+from pmo_xl.findings import ERROR, INFO, WARNING, Finding, by_rule
 
 if TYPE_CHECKING:
     from pmo_xl.example.demo import Demo
@@ -25,52 +26,64 @@ def console(stream=None) -> Console:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def summary_line(summary: dict[str, int], file_name: str, as_of: str) -> str:
     parts = [plural(summary[ERROR], "error"), plural(summary[WARNING], "warning"),
-             f"{summary[INFO]} info"]
+             f"{summary[INFO]:,} info"]
     if summary.get("waived"):
-        parts.append(f"{summary['waived']} waived")
+        parts.append(f"{summary['waived']:,} waived")
     return f"{', '.join(parts)} in {file_name} (as of {as_of})"
+
+
+def rule_titles() -> dict[str, str]:
+    """Each rule's title by code, as `pmo-xl rules` lists them."""
+    from pmo_xl.validators.families import load_rules
+
+    return {code: rule.title for code, rule in load_rules().items()}
 
 
 def print_findings(
     findings: Iterable[Finding], summary: dict[str, int], file_name: str, as_of: str,
-    *, quiet: bool = False, out: Console | None = None,
+    *, quiet: bool = False, show_waived: bool = False, statistics: bool = False,
+    out: Console | None = None,
 ) -> None:
+    """A check's findings (pmo_xl.terminal.findings_view), or with `statistics` a count per
+    rule, then the summary line."""
+    from pmo_xl.terminal.findings_view import render_findings, render_statistics
+
     out = out or console()
+    findings = list(findings)
     if not quiet:
-        sheet = None
-        for finding in findings:
-            if finding.sheet != sheet:
-                sheet = finding.sheet
-                out.print(f"\n[bold]{escape(sheet)}[/bold]")
-            colour = COLOURS[finding.severity]
-            waived = " [dim](waived)[/dim]" if finding.waived else ""
-            out.print(
-                f"  [bold]{finding.rule}[/bold] [{colour}]{finding.severity:<7}[/{colour}] "
-                f"{escape(finding.address):<22} {escape(finding.message)}{waived}"
-            )
-            out.print(f"  {'':<36}[dim]hint: {escape(finding.hint)}[/dim]")
+        if statistics:
+            pieces = [render_statistics(by_rule(findings), rule_titles())] if findings else []
+        else:
+            pieces = list(render_findings(findings, rule_titles(), show_waived=show_waived))
+        for piece in pieces:
+            # Wrapped to the terminal's width (console() itself leaves long lines whole).
+            out.print(piece, soft_wrap=False)
         out.print()
     style = "bold red" if summary[ERROR] else ("yellow" if summary[WARNING] else "bold green")
-    out.print(f"[{style}]{escape(summary_line(summary, file_name, as_of))}[/{style}]")
+    out.print(Text(summary_line(summary, file_name, as_of), style=style), soft_wrap=False)
 
 
 def findings_json(findings: Iterable[Finding], summary: dict[str, int], file_name: str,
-                  as_of: str) -> str:
-    return json.dumps(
-        {
-            "file": file_name,
-            "as_of": as_of,
-            "summary": summary,
-            "findings": [f.as_json() for f in findings],
-        },
-        indent=1,
-        ensure_ascii=False,
-    )
+                  as_of: str, *, statistics: bool = False) -> str:
+    """The object `check --format json` prints (cli.md); with `statistics`, also a count
+    per rule (`"statistics"`: rule, severity, count, waived, first_cell, title)."""
+    findings = list(findings)
+    report: dict = {
+        "file": file_name,
+        "as_of": as_of,
+        "summary": summary,
+        "findings": [f.as_json() for f in findings],
+    }
+    if statistics:
+        titles = rule_titles()
+        report["statistics"] = [item.as_json() | {"title": titles.get(item.rule, "")}
+                                for item in by_rule(findings)]
+    return json.dumps(report, indent=1, ensure_ascii=False)
 
 
 def print_actions(found, file_name: str, *, quiet: bool = False,
@@ -144,7 +157,7 @@ def print_demo(demo: Demo) -> None:
     as_of = demo.as_of.isoformat()
     out.print(f"[bold]pmo-xl demo[/bold]: Northwind Group's example master, checked as of "
               f"{as_of}. It has {len(DELIBERATE)} deliberate problems, at least one of each "
-              "kind of rule.")
+              "kind of rule.", soft_wrap=False)  # wrapped at the terminal's width, between words
     result = demo.result
     print_findings(result.findings, result.summary, demo.master.name, as_of, out=out)
     if demo.since is not None:

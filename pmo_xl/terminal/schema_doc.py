@@ -84,6 +84,19 @@ class ExampleText:
     members: list[str] | None = None  # a rule across masters': each member, in words
 
 
+def kind_line(rule: Rule) -> str:
+    """What kind of rule it is and why, in one sentence pair: `pmo-xl rules CODE` and
+    docs/RULES.md both print it."""
+    return f"Kind: {rule.kind}, so {rule.severity} by default. {rule.why}"
+
+
+def kinds_text() -> list[str]:
+    """What the three kinds mean, one line each."""
+    from pmo_xl.validators.registry import KIND_MEANING
+
+    return [meaning[0].upper() + meaning[1:] for meaning in KIND_MEANING.values()]
+
+
 def rule_examples(rule: Rule) -> list[ExampleText]:
     """A rule's passing example, then its failing one: what `pmo-xl rules CODE` and
     docs/RULES.md both show, so the two never tell different stories."""
@@ -149,13 +162,18 @@ def rules_markdown() -> str:
              "The P rules (across masters) need several PMOs' masters: `pmo-xl rollup` runs "
              "them; their examples are two small members, each the clean example master with "
              "its own edits, and name the member of the cell (`[programme.xlsx]People!F8`).",
-             ""]
+             "",
+             "Each rule is one of three kinds, and its kind gives its severity by default; a "
+             "PMO sets its own in the master's Rules sheet (`pmo-xl rules --master MASTER` "
+             "shows the severities in force):",
+             "", *(f"- {line}" for line in kinds_text()), ""]
     family = None
     for rule in load_rules().values():
         if rule.family != family:
             family = rule.family
             lines += [f"## {family} — {FAMILIES.get(family, '')}", ""]
-        lines += [f"### {rule.code} ({rule.severity}) — {rule.title}", "", rule.explanation, ""]
+        lines += [f"### {rule.code} ({rule.severity}) — {rule.title}", "", kind_line(rule), "",
+                  rule.explanation, ""]
         for example in rule_examples(rule):
             if example.passing or example.edits or example.members:
                 lines += [_example_markdown(example), ""]

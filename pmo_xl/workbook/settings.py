@@ -42,6 +42,7 @@ class Settings:
     review_interval_months: int = _DEFAULTS["review_interval_months"]
     chronic_red_periods: int = _DEFAULTS["chronic_red_periods"]
     rollup_max_age_days: int = _DEFAULTS["rollup_max_age_days"]
+    capacity_tolerance: float = _DEFAULTS["capacity_tolerance"]
     values: dict[str, object] = field(default_factory=dict)  # every row, by normalised name
     rows: dict[str, int] = field(default_factory=dict)  # normalised name -> Excel row
 

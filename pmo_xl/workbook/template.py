@@ -24,6 +24,7 @@ from pmo_xl.validators.schema import (
     STAGES,
     YES_NO,
     YESNO,
+    Rules,
     columns_of,
     is_optional,
 )
@@ -53,6 +54,7 @@ def write_master(
     renamed_headers: Mapping[tuple[str, str], str] | None = None,
     source: Path | None = None,
     saved: dt.datetime | None = None,
+    rule_codes: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Write a master: the blank template when `rows` is None, else those rows per sheet.
 
@@ -61,7 +63,10 @@ def write_master(
     which schema sheets are written (the tests use it to leave one out). `saved` is the time
     the workbook's properties give as created and last saved (default: the fixed
     FIXED_CREATED); a roll-up reads a master's age from it, so the demo's and the tests'
-    members say when they stand.
+    members say when they stand. `rule_codes`,
+    (code, what it names) for every family and rule a Rules row may set, are listed on the
+    Readme and become the Rules sheet's Rule drop-down (the rules live above this module,
+    so the caller passes them: validators.policy.policy_choices).
     """
     path = Path(path)
     rows = rows or {}
@@ -82,10 +87,12 @@ def write_master(
             }
         )
         styles = _styles(workbook)
-        _write_readme(workbook, styles)
+        codes = _write_readme(workbook, styles, rule_codes)
         for name in sheets if sheets is not None else SHEETS:
             renamed = {old: new for (s, old), new in (renamed_headers or {}).items() if s == name}
             _write_sheet(workbook, styles, name, rows.get(name, ()), role_columns, renamed)
+            if name == Rules.SHEET and codes is not None:
+                _rule_drop_down(workbook.get_worksheet_by_name(name), codes)
         for title, grid in (extra_sheets or {}).items():
             sheet = workbook.add_worksheet(title)
             for r, line in enumerate(grid):
@@ -201,6 +208,8 @@ def _width(header: str, info) -> float:
         return max(10, len(header) + 2)
     if info.kind == DATE:
         return max(12, len(header) + 2)
+    if info.choices and info.many:  # a `;` list of them (Affects): room for all of them
+        return min(34, len("; ".join(info.choices)) + 2)
     if info.choices:
         return max(len(header) + 2, min(34, max(len(c) for c in info.choices) + 4))
     if info.width is not None:
@@ -268,7 +277,23 @@ def _print_setup(sheet, name: str, header_row: int | None, widths: Sequence[floa
     sheet.set_footer(f"&L{name.replace('&', '&&')}&RPage &P of &N")
 
 
-def _write_readme(workbook, styles) -> None:
+def _rule_drop_down(sheet, codes: str) -> None:
+    """The Rules sheet's Rule column: a drop-down of the family letters and rule codes the
+    Readme lists (a list this long cannot be typed into the validation itself)."""
+    column = Rules.headers().index(Rules.rule)
+    sheet.data_validation(1, column, VALIDATED_ROWS, column, {
+        "validate": "list", "source": codes,
+        "input_title": "Rule or family",
+        "input_message": "A rule code such as O101, or a family letter such as R (every rule "
+                         "of the family). The Readme lists them.",
+        "error_type": "warning", "error_title": "Not a rule",
+        "error_message": "Pick a rule code or family letter; `pmo-xl rules` lists them.",
+    })
+
+
+def _write_readme(workbook, styles, rule_codes: Sequence[tuple[str, str]] = ()) -> str | None:
+    """The Readme sheet; returns the range of the rule codes it lists (for the Rules sheet's
+    drop-down), or None when it lists none."""
     sheet = workbook.add_worksheet("Readme")
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 1, README_WIDTH)
@@ -285,7 +310,7 @@ def _write_readme(workbook, styles) -> None:
         ("Lifecycle", " > ".join(STAGES[:-1]) + " (or Rejected from Proposed). Set-up is "
          "Design, Pilot and Transition; Running is business as usual."),
         ("Your own columns", "Add columns anywhere; pmo-xl keeps them and does not check them."),
-        ("Grey tabs", "Optional sheets: Lifecycle Log, Waivers, Settings."),
+        ("Grey tabs", "Optional sheets: Lifecycle Log, Waivers, Rules, Settings."),
     ]
     row = 2
     for label, text in lines:
@@ -304,6 +329,21 @@ def _write_readme(workbook, styles) -> None:
         _fit_row(sheet, row, text)
         row += 1
     sheet.activate()
+    if not rule_codes:
+        return None
+    row += 1
+    sheet.write_string(row, 0, "Rules you can set", styles["heading"])
+    text = ("In the Rules sheet, a row sets one rule's severity (or a whole family's, by its "
+            "letter) to Error, Warning, Info or Off, with a reason and the approval of a PMO "
+            "Director or PMO Manager. `pmo-xl rules CODE` explains each.")
+    sheet.write_string(row, 1, text, styles["wrap"])
+    _fit_row(sheet, row, text)
+    first = row + 1
+    for offset, (code, title) in enumerate(rule_codes, start=first):
+        sheet.write_string(offset, 0, code)
+        sheet.write_string(offset, 1, title)
+    last = first + len(rule_codes) - 1
+    return f"=Readme!$A${first + 1}:$A${last + 1}"
 
 
 def _fit_row(sheet, row: int, text: str) -> None:
