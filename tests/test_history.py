@@ -113,7 +113,9 @@ def packs(tmp_path_factory) -> dict:
     a = write_series(root / "pmo-a", masters, SERIES_A, base_rows, "a")
     b = write_series(root / "pmo-b", masters, SERIES_B, finance_rows, "b")
     out = root / "tables"
-    result = run("history", demo, root / "pmo-a", root / "pmo-b", "-o", out)
+    # The demo's own two packs (its enterprise/ holds a member's pack of another PMO).
+    result = run("history", *sorted(demo.glob("pack-*")), root / "pmo-a", root / "pmo-b",
+                 "-o", out)
     assert result.exit_code == 0, result.output
     return {"root": root, "demo": demo, "a": a, "b": b, "all": sorted(demo.glob("pack-*")) + a + b,
             "out": out, "result": result}
@@ -364,8 +366,8 @@ def test_pandas_reads_dates_as_dates_and_numbers_as_numbers(packs) -> None:
 
 def test_parquet_carries_the_declared_types_and_the_same_rows(packs, tmp_path) -> None:
     out = tmp_path / "parquet"
-    result = run("history", packs["demo"], packs["root"] / "pmo-a", packs["root"] / "pmo-b",
-                 "-o", out, "--format", "parquet")
+    result = run("history", *sorted(packs["demo"].glob("pack-*")), packs["root"] / "pmo-a",
+                 packs["root"] / "pmo-b", "-o", out, "--format", "parquet")
     assert result.exit_code == 0, result.output
     arrow = {t.TEXT: "string", t.DATE: "date32[day]", t.INTEGER: "int64", t.NUMBER: "double",
              t.BOOLEAN: "bool"}
@@ -646,7 +648,8 @@ def test_a_spreadsheet_opens_the_csv_as_text_and_numbers_evaluating_nothing(pack
 
 
 def test_several_readers_write_exactly_what_one_does(packs, tmp_path) -> None:
-    paths = [packs["demo"], packs["root"] / "pmo-a", packs["root"] / "pmo-b"]
+    paths = [*sorted(packs["demo"].glob("pack-*")), packs["root"] / "pmo-a",
+             packs["root"] / "pmo-b"]
     one = write_history(paths, tmp_path / "one", readers=1)
     three = write_history(paths, tmp_path / "three", readers=3)
     assert one.rows == three.rows and one.packs == three.packs == 10
