@@ -262,6 +262,26 @@ def test_a_members_waiver_waives_a_finding_across_masters_in_it(tmp_path: Path) 
     assert found["waived"] is True and report["summary"]["across"]["waived"] == 1
 
 
+@pytest.mark.parametrize("severity, expected", [("Warning", ["warning"]), ("Off", [])])
+def test_a_members_rules_sheet_sets_a_rule_across_masters_in_it(tmp_path: Path, severity: str,
+                                                                 expected: list[str]) -> None:
+    """A member's own policy (its Rules sheet) holds for the findings across masters that sit
+    in it, as its waivers do: P102 is an error by default."""
+    paths = write_members(tmp_path, (
+        Member("enterprise.xlsx"),
+        Member("programme.xlsx", Edit("People", "P-003", {"Email": "pat.programme@example.org"}),
+               Edit("Rules", None, {"Rule": "P102", "Severity": severity,
+                                    "Reason": "Emails are being moved to the new domain.",
+                                    "Approved By": "P-001"}))))
+    report = rollup_json(*paths, code=(0, 1))
+    assert [f["severity"] for f in report["findings"] if f["rule"] == "P102"] == expected
+    clean = rollup_json(*write_members(tmp_path / "default", (
+        Member("enterprise.xlsx"),
+        Member("programme.xlsx", Edit("People", "P-003", {
+            "Email": "pat.programme@example.org"})))), code=(1,))
+    assert [f["severity"] for f in clean["findings"] if f["rule"] == "P102"] == ["error"]
+
+
 def test_pmo_limits_the_roll_up_to_a_branch(tmp_path: Path) -> None:
     paths = write_members(tmp_path, (
         Member("enterprise.xlsx"),

@@ -134,6 +134,9 @@ class MemberKeys:
     setting_cells: dict[str, Side]  # Setting name -> the cell of its Value
     settings_sheet: str  # the Settings sheet's title (or "Settings" when it has none)
     waivers: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The member's own Rules sheet, for the rules across masters: code -> severity in force
+    # (error / warning / info / off), only where it departs from the default.
+    severities: dict[str, str] = field(default_factory=dict)
     master_name: str | None = None  # a pack's: the master it was made from
 
     @property
@@ -161,8 +164,10 @@ class MemberKeys:
 
 
 def member_keys(facts: Facts, name: str, *, kind: str = MASTER, dated: dt.date | None = None,
-                dated_from: str = "last saved", master_name: str | None = None) -> MemberKeys:
-    """What the P rules keep of one checked member (its facts as of its own as-of date)."""
+                dated_from: str = "last saved", master_name: str | None = None,
+                severities: dict[str, str] | None = None) -> MemberKeys:
+    """What the P rules keep of one checked member (its facts as of its own as-of date);
+    `severities`: the rules across masters its Rules sheet sets apart from the default."""
     master = facts.master
     rows: dict[str, tuple[KeyRow, ...]] = {}
     for sheet, headers in KEPT.items():
@@ -202,6 +207,7 @@ def member_keys(facts: Facts, name: str, *, kind: str = MASTER, dated: dt.date |
         rows=rows, setting_cells=cells,
         settings_sheet=table.title if table.present else Settings.SHEET,
         waivers=dict(facts.live_waivers), master_name=master_name,
+        severities=dict(severities or {}),
     )
 
 

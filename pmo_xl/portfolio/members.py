@@ -219,6 +219,13 @@ def saved_on(path: Path) -> dt.date | None:
 # --- checking one member -------------------------------------------------------------------
 
 
+def across_codes() -> frozenset[str]:
+    """The codes of the rules across masters (a member's Rules sheet may set them)."""
+    from pmo_xl.validators.families import load_rules
+
+    return frozenset(code for code, item in load_rules().items() if item.needs_members)
+
+
 def check_member(source: MemberSource, as_of: dt.date) -> MemberOutcome:
     """Read and check one member as `pmo-xl check` would (a pack as of its own date), and
     keep what the roll-up needs of it. Never raises for a member that cannot be read: it
@@ -249,7 +256,10 @@ def check_member(source: MemberSource, as_of: dt.date) -> MemberOutcome:
     dated = source.pack_as_of if source.kind == PACK else saved_on(source.workbook)
     outcome.keys = member_keys(result.facts, source.name, kind=source.kind, dated=dated,
                                dated_from="packed as of" if source.kind == PACK
-                               else "last saved", master_name=source.pack_master)
+                               else "last saved", master_name=source.pack_master,
+                               severities={setting.code: setting.severity for setting
+                                           in result.rule_policy.departures
+                                           if setting.code in across_codes()})
     from pmo_xl.portfolio.view import member_view
 
     outcome.view = member_view(result, source.name)

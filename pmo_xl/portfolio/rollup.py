@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from pmo_xl.portfolio.members import MemberOutcome, MemberSource, check_member, 
 from pmo_xl.portfolio.workers import POOL_FROM, cores, run, worker_pool
 from pmo_xl.validators.families import load_rules
 from pmo_xl.validators.member_keys import Enterprise
+from pmo_xl.validators.policy import OFF
 
 if TYPE_CHECKING:
     from pmo_xl.portfolio.outputs import Written
@@ -172,8 +173,9 @@ def _known_pmo(whole: Enterprise, pmo: str) -> str:
 
 
 def judge(enterprise: Enterprise) -> list[Finding]:
-    """The rules across masters over the enterprise, each finding waived where the member
-    it sits in waives it (rule and record, as in one master)."""
+    """The rules across masters over the enterprise, each finding at the severity the Rules
+    sheet of the member it sits in gives its rule (left out where that member turns it off),
+    and waived where that member waives it (rule and record, as in one master)."""
     by_name = {m.name: m for m in enterprise.members}
     order = {m.name: i for i, m in enumerate(enterprise.members)}
     found: list[Finding] = []
@@ -182,6 +184,11 @@ def judge(enterprise: Enterprise) -> list[Finding]:
             continue
         for finding in item.run_members(enterprise):
             member = by_name.get(finding.member or "")
+            severity = member.severities.get(finding.rule) if member is not None else None
+            if severity == OFF:
+                continue
+            if severity is not None:
+                finding = replace(finding, severity=severity)
             reason = (member.waivers.get((finding.rule, finding.record.casefold()))
                       if member is not None and finding.record else None)
             found.append(finding.waive(reason) if reason is not None else finding)
