@@ -190,7 +190,7 @@ def member_rows(rows: Rows, pmo: str, *, whole_strategy: bool = False,
 
 def _with_people_and_pmos(whole: Rows, out: Rows, pmo: str) -> Rows:
     """People: the PMO's own, and everyone its rows name; PMOs: its own, every PMO its
-    people and rows name, and their parents up to the top."""
+    people and rows name, and their parents up to the top (only its own with a capacity)."""
     named = {p["Person ID"] for p in whole["People"] if p.get(People.pmo) == pmo}
     for sheet, columns in _PEOPLE_COLUMNS.items():
         if sheet == PMOs.SHEET:
@@ -215,7 +215,10 @@ def _with_people_and_pmos(whole: Rows, out: Rows, pmo: str) -> Rows:
         wanted |= more
         named |= managers
     out["People"] = people
-    out["PMOs"] = [p for p in whole["PMOs"] if p[PMOs.pmo_id] in wanted]
+    # Another PMO's capacity is that PMO's to keep (in its own master, beside its people):
+    # a member lists the others by name, parent and manager, with Capacity FTE blank.
+    out["PMOs"] = [p if p[PMOs.pmo_id] == pmo else {**p, PMOs.capacity_fte: None}
+                   for p in whole["PMOs"] if p[PMOs.pmo_id] in wanted]
     return out
 
 

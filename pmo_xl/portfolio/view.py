@@ -110,7 +110,9 @@ def member_view(result: CheckResult, name: str) -> MemberView:
             view.managers[pmo] = Contact(person.person_id, person.name, person.email)
     view.catalogue = build_catalogue(result, stages=PUBLISHED_STAGES).entries
     view.status_numbers = status_report.headline_numbers(result)
-    kpis = facts.kpi_statuses
+    # The KPIs in force for the period, as the member's own KPI report counts them (a
+    # retired KPI keeps its trend there, but is no longer one of its numbers).
+    kpis = facts.current_kpis
     view.kpi_numbers = kpi_report.headline_numbers(kpis)
     view.health = dict(result.active_service_rags)
     view.stages = status_report.services_by_stage(result)
