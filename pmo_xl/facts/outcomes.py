@@ -18,12 +18,14 @@ from pmo_xl.facts.items import ItemsFacts
 from pmo_xl.facts.kpis import KpiFacts, KpiStatus
 from pmo_xl.period import step_back
 from pmo_xl.validators.schema import (
+    ACTIVE_STAGES,
     LED_TO_CLOSURE,
     Changes,
     Evidence,
     Risks,
     Services,
     Stage,
+    Strategy,
 )
 
 # What an outcome that is not being delivered looks like, period after period.
@@ -39,6 +41,25 @@ class OutcomeMiss:
     periods: int  # how many periods in a row (Settings' Chronic Red Periods)
     kpis: tuple[KpiStatus, ...]  # its Outcome KPIs
     rags: tuple[tuple[str, ...], ...]  # each KPI's RAG per period of the run, oldest first
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    """One line of the Outcomes sheet: an objective, a service aligned to it with its
+    desired outcome, and one KPI that measures that outcome (None: no KPI measures it)."""
+
+    objective_id: str | None
+    objective: str | None
+    service_id: str
+    service_name: str | None
+    stage: str
+    desired_outcome: str | None
+    kpi: KpiStatus | None
+    trend: tuple[tuple[dt.date, float | None, str], ...]  # (period, actual, RAG), oldest first
+    unmet: OutcomeMiss | None  # set when the outcome has gone unmet for the chronic-Red run
+
+
+TREND_PERIODS = 6  # how many periods the Outcomes sheet shows of each KPI
 
 
 class OutcomeFacts(KpiFacts, ItemsFacts, HandbookFacts):  # Rollup's order of bases
@@ -123,3 +144,50 @@ class OutcomeFacts(KpiFacts, ItemsFacts, HandbookFacts):  # Rollup's order of ba
                     and item[Risks.service_id] is not None and item[Risks.item_id] is not None):
                 found.setdefault(str(item[Risks.service_id]), []).append(str(item[Risks.item_id]))
         return found
+
+    @cached_property
+    def objectives(self) -> dict[str, str | None]:
+        """Objective ID -> its Objective text (Strategy)."""
+        table = self.master[Strategy]
+        if not table.present:
+            return {}
+        return {str(r[Strategy.objective_id]): r[Strategy.objective]
+                for _row, r in table.rows() if r[Strategy.objective_id] is not None}
+
+    def trend_of(self, kpi: KpiStatus, count: int = TREND_PERIODS
+                 ) -> tuple[tuple[dt.date, float | None, str], ...]:
+        """(period, actual, RAG) for the `count` periods up to the KPI's reporting period."""
+        history = self._histories.get(kpi.kpi_id)
+        if history is None:
+            return ()
+        record, _periods, rows = history
+        found = []
+        for i in range(count):
+            period = step_back(kpi.frequency, kpi.period, count - 1 - i)
+            row = rows.get(period)
+            value = None if row is None else self._actual_values[row]
+            found.append((period, value if isinstance(value, int | float) else None,
+                          self._rag_of(record, row)))
+        return tuple(found)
+
+    @cached_property
+    def outcome_lines(self) -> list[OutcomeLine]:
+        """Objective -> desired outcome -> service -> its Outcome KPIs, for every active
+        service (set-up, Running, Closing), by objective then service; a service without
+        an objective comes last."""
+        lines = []
+        for sid, record in self.services.items():
+            if record[Services.stage] not in ACTIVE_STAGES:
+                continue
+            objective = record[Services.strategic_objective]
+            objective = None if objective is None else str(objective)
+            kpis: list[KpiStatus | None] = list(self.outcome_kpis.get(sid, [])) or [None]
+            for kpi in kpis:
+                lines.append(OutcomeLine(
+                    objective, self.objectives.get(objective) if objective else None, sid,
+                    record[Services.service_name], str(record[Services.stage]),
+                    record[Services.desired_outcome], kpi,
+                    self.trend_of(kpi) if kpi is not None else (),
+                    self.outcomes_unmet.get(sid)))
+        return sorted(lines, key=lambda line: (line.objective_id is None,
+                                               line.objective_id or "", line.service_id))
