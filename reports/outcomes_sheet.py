@@ -37,7 +37,7 @@ def write_outcomes_sheet(sheet: Worksheet, fmt: dict, result: CheckResult) -> No
         TableColumn("Stage"), TableColumn("Desired Outcome", "wrap", 32),
         TableColumn("KPI ID"), TableColumn("Outcome KPI", "wrap", 28),
         TableColumn("Target", "number", 9), TableColumn("Latest", "number", 9),
-        TableColumn("RAG", "rag", 10), TableColumn("Trend (oldest first)", "wrap", 30),
+        TableColumn("RAG", "rag", 10), TableColumn("Trend (oldest first)", "wrap", 24),
         TableColumn("Delivering its outcome?", "wrap", 30),
     ]
     rows = [_row(line) for line in result.facts.outcome_lines]
@@ -55,18 +55,21 @@ def _row(line: OutcomeLine) -> list[object]:
                 None, NOT_MEASURED]
     return [line.objective_id, line.objective, line.service_id, line.service_name,
             line.stage, line.desired_outcome, kpi.kpi_id, kpi.name, kpi.target, kpi.actual,
-            kpi.rag, trend_text(line), verdict(line)]
+            ("", "rag_none") if line.stage in rag.NOT_REPORTING_STAGES else kpi.rag,
+            trend_text(line), verdict(line)]
 
 
 def trend_text(line: OutcomeLine) -> str | None:
-    """`Jun 2026: 7 Red; Jul 2026: no data; ...`: each period's actual and RAG."""
+    """`– → 9 → 7 → 6 → 3 → 1 (2025 Q2 to 2026 Q3)`: each period's actual, oldest first, a
+    dash where none came in."""
     if line.kpi is None or not line.trend:
         return None
     frequency = line.kpi.frequency
-    return "; ".join(
-        f"{period_label(frequency, period)}: " + (f"{value:g} {word}" if value is not None
-                                                   else "no data")
-        for period, value, word in line.trend)
+    values = " → ".join(f"{value:g}" if value is not None else "–"
+                        for _period, value, _word in line.trend)
+    first, last = line.trend[0][0], line.trend[-1][0]
+    return (f"{values} ({period_label(frequency, first)} to "
+            f"{period_label(frequency, last)})")
 
 
 def verdict(line: OutcomeLine) -> str:
@@ -76,6 +79,8 @@ def verdict(line: OutcomeLine) -> str:
                 "improve or close")
     if line.kpi is None:
         return NOT_MEASURED
+    if line.stage in rag.NOT_REPORTING_STAGES:
+        return f"{rag.NOT_REPORTING}: its target is its success criteria"
     if line.kpi.rag == rag.GREEN:
         return "Yes: on target"
     if line.kpi.rag == rag.NO_DATA:

@@ -473,7 +473,7 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         TableColumn(S.stage), TableColumn(S.service_owner, "wrap", 16),
         TableColumn(S.lead_pmo, "wrap", 16), TableColumn("Health", "rag", 11),
         TableColumn("Approved", "date", 11), TableColumn(S.design_start, "date", 11),
-        TableColumn(S.pilot_start, "date", 11), TableColumn(S.pilot_result, "wrap", 12),
+        TableColumn(S.pilot_start, "date", 11), TableColumn(S.pilot_result, "wrap", 19),
         TableColumn(S.sign_off_date, "date", 11),
         TableColumn("Readiness Assessment", "date", 11),
         TableColumn("Days in stage", "count", 8), TableColumn("Next stage"),

@@ -111,8 +111,7 @@ def test_the_outcomes_sheet_goes_objective_outcome_service_kpi(tmp_path: Path) -
     assert running["Desired Outcome"] == "Decisions taken on current, trusted portfolio data."
     assert (running["KPI ID"], running["Target"], running["Latest"], running["RAG"]) == (
         "KPI-02", 2, 2, "Green")
-    assert running["Trend (oldest first)"].endswith("2026 Q1: 5 Amber; 2026 Q2: 3 Amber; "
-                                                    "2026 Q3: 2 Green")
+    assert running["Trend (oldest first)"] == "– → – → – → 5 → 3 → 2 (2025 Q2 to 2026 Q3)"
     assert running["Delivering its outcome?"] == "Yes: on target"
     # SVC-002, in Design, has no Outcome KPI yet: it says so.
     design = next(r for r in rows if r["Service ID"] == "SVC-002")
