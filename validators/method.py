@@ -151,8 +151,9 @@ def pilot_not_evaluated(facts: Facts) -> Iterator[Problem]:
                     services, row, header, record[S.service_id],
                     f"{service_name(record, row)} {is_at(record[S.stage])} but has no "
                     f"{header}.",
-                    f"Enter the {header}: how the pilot went against the success criteria "
-                    "agreed with the customers (Met, Partly met or Not met), and when.")
+                    "Enter how the pilot went against the success criteria agreed with the "
+                    "customers: Met, Partly met or Not met." if header == S.pilot_result else
+                    "Enter the date the pilot's result was agreed.")
 
 
 @rule("L124", ERROR, "A service moved past a pilot whose result was Not met",
