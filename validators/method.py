@@ -16,9 +16,9 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pmo_xl.findings import ERROR, WARNING, Problem
+from pmo_xl.findings import ERROR, INFO, Problem
 from pmo_xl.validators.common import is_at, problem_at, service_name
-from pmo_xl.validators.registry import RECOMMENDED, REQUIRED, Edit, rule
+from pmo_xl.validators.registry import CONVENTION, REQUIRED, Edit, rule
 from pmo_xl.validators.schema import (
     LED_TO_CLOSURE,
     PUBLISHED_STAGES,
@@ -189,10 +189,11 @@ def failed_pilot_moved_on(facts: Facts) -> Iterator[Problem]:
 # --- pilot people --------------------------------------------------------------------------
 
 
-@rule("L125", WARNING, "A service in Pilot or later names no Operatives",
-      kind=RECOMMENDED,
-      why="From its pilot a service is operated: the pilot may include a selection of Service "
-          "Operatives, and without one named nobody is seen to carry out its procedures.",
+@rule("L125", INFO, "A service in Pilot or later names no Operatives",
+      kind=CONVENTION,
+      why="The testing of a service may include piloting it with a selection of Service "
+          "Operatives: \"may\", so naming them from the pilot on is a convention, not a "
+          "requirement, and a blank Operatives is worth a look, no more.",
       fails=[Edit(Services, "SVC-001", {S.operatives: None})], cell="Services!R2",
       passes=[Edit(Services, "SVC-002", {S.operatives: None})])
 def no_operatives(facts: Facts) -> Iterator[Problem]:
