@@ -79,6 +79,7 @@ def services(n: int) -> Iterator[dict]:
                 "Pilot Start": D(2025, 1, 6), "Sign-off Date": D(2025, 3, 3),
                 "Readiness Assessment Date": D(2025, 3, 17), "Rollout Approach": "Phased",
                 "Go-live Date": D(2025, 4, 1), "Last Reviewed": D(2026, 9, 1),
+                "Pilot Result": "Met", "Pilot Result Date": D(2025, 2, 24),
             }
         elif slot == RUNNING:
             yield {
@@ -216,7 +217,8 @@ def kpis(n: int) -> Iterator[dict]:
             yield {"KPI ID": f"KPI-{k:05d}-{j}", "Service ID": sid, "KPI Name": name,
                    "Unit": "%", "Direction": "Higher is better", "Target": 95,
                    "Amber Threshold": 90, "Frequency": "Monthly",
-                   "Owner": ids["p2"], "Baseline": 70}
+                   "Owner": ids["p2"], "Baseline": 70,
+                   "Evidences": ("Outcome", "Output", "Adoption")[j - 1]}
 
 
 def kpi_actuals(n: int) -> Iterator[dict]:

@@ -30,6 +30,12 @@ README = ROOT / "README.md"
 PICTURE = ROOT / "docs" / "status-first-page.png"
 SINCE_PICTURE = ROOT / "docs" / "since-last-meeting.png"
 ROLLUP_PICTURE = ROOT / "docs" / "rollup-first-page.png"
+# What services are for: the Outcomes sheet, the set-up pipeline (its Pilot Result column)
+# and one catalogue entry (its outcome and measure, what you provide, how to request).
+OUTCOMES_PICTURE = ROOT / "docs" / "outcomes.png"
+PIPELINE_PICTURE = ROOT / "docs" / "set-up-pipeline.png"
+ENTRY_PICTURE = ROOT / "docs" / "catalogue-entry.png"
+ENTRY_SERVICE = "SVC-004"  # Resource capacity planning: on request, with inputs and a route
 DEMO_AS_OF = dt.date(2026, 11, 30)
 WIDTH = 92  # the README's prose is wrapped at this width
 
@@ -136,22 +142,49 @@ def pictures(folder: Path) -> list[Path]:
                     "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(report)],
                    check=True, capture_output=True, timeout=300)
     pdf = folder / report.with_suffix(".pdf").name
-    since = next(page for page in range(1, 30) if subprocess.run(
-        ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
-        text=True, check=True).stdout.lstrip().startswith("Since last meeting"))
+
+    def first_page(title: str) -> int:
+        return next(page for page in range(1, 40) if subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
+            text=True, check=True).stdout.lstrip().startswith(title))
+
     enterprise = folder / "enterprise" / "rollup" / "enterprise-status-report.xlsx"
     subprocess.run([soffice, f"-env:UserInstallation=file://{folder / 'profile'}",
                     "--headless", "--convert-to", "pdf", "--outdir", str(folder),
                     str(enterprise)], check=True, capture_output=True, timeout=300)
+    enterprise_pdf = folder / enterprise.with_suffix(".pdf").name
     written = []
-    for source, page, picture in ((pdf, 1, PICTURE), (pdf, since, SINCE_PICTURE),
-                                  (folder / enterprise.with_suffix(".pdf").name, 1,
-                                   ROLLUP_PICTURE)):
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page),
+    # (pdf, page, picture, dots per inch, the height kept in pixels: the pipeline's rows fill
+    # the top of its page, so it is shown larger and cut below them)
+    for source, page, picture, dpi, height in (
+            (pdf, 1, PICTURE, 80, None),
+            (pdf, first_page("Since last meeting"), SINCE_PICTURE, 80, None),
+            (pdf, first_page("Outcomes"), OUTCOMES_PICTURE, 80, None),
+            (pdf, first_page("Set-up pipeline"), PIPELINE_PICTURE, 130, 440),
+            (enterprise_pdf, 1, ROLLUP_PICTURE, 80, None)):
+        crop = ["-x", "0", "-y", "0", "-W", "5000", "-H", str(height)] if height else []
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), *crop, "-f", str(page),
+                        "-l", str(page),
                         "-singlefile", str(source), str(picture.with_suffix(""))],
                        check=True, timeout=120)
         written.append(picture)
+    written.append(catalogue_entry(folder))
     return written
+
+
+def catalogue_entry(folder: Path) -> Path:
+    """One entry of the demo's catalogue page, as headless Chromium shows it at desktop
+    width (the tests' browser driver)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.browser import Browser
+
+    page_file = folder / "service-catalogue.html"
+    with Browser() as browser:
+        page = browser.open(1000, 1250)
+        page.load(page_file.as_uri())
+        page.evaluate(f"document.getElementById('svc-{ENTRY_SERVICE}').scrollIntoView()")
+        page.screenshot(ENTRY_PICTURE)
+    return ENTRY_PICTURE
 
 
 HISTORY_DOCS = (README, ROOT / "docs" / "history.md")

@@ -2,8 +2,10 @@
 
 :func:`build_catalogue` picks the services at the published stages (and, with an audience,
 those whose Customers include it) from one check run and says each one in the customers'
-words: what it is, who it is for, what you get (its SIPOC outputs), its service levels (its
-KPIs' targets), how to ask for it (the named contacts) and when it was last reviewed. The
+words: what it is, who it is for, the outcome and how it is measured (its Outcome KPIs),
+what you get (its SIPOC outputs) and what you provide (its inputs), its service levels (its
+KPIs' targets), how to ask for it (How to Request, Lead Time and the named contacts) and
+when it was last reviewed. The
 web page (:mod:`catalogue_page`) and the workbook (:mod:`catalogue_workbook`) only present
 this; neither reads the master.
 
@@ -22,7 +24,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmo_xl.people.email_address import usable_email
-from pmo_xl.validators.schema import SIPOC, Direction, Offering, PMOs, Services, Stage
+from pmo_xl.validators.schema import (
+    SIPOC,
+    Direction,
+    Evidence,
+    Offering,
+    PMOs,
+    Services,
+    Stage,
+)
 
 if TYPE_CHECKING:
     from pmo_xl.facts import Facts
@@ -85,6 +95,7 @@ class ServiceLevel:
     aim: str | None  # `at least` / `at most`, from the KPI's Direction
     rag: str | None = None
     period: str | None = None  # `Oct 2026`, the period the RAG is for
+    outcome: bool = False  # the KPI evidences the service's outcome (Evidences = Outcome)
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,22 @@ class Entry:
     owner: str | None
     last_reviewed: str | None
     last_reviewed_date: dt.date | None
+    # What a customer provides (SIPOC inputs the service's own processes do not make), how
+    # to ask for it and how long it takes to start (Services' How to Request, Lead Time).
+    inputs: tuple[str, ...] = ()
+    how_to_request: str | None = None
+    lead_time: str | None = None  # `5 working days`
+
+    @property
+    def request_link(self) -> str | None:
+        """How to Request, when it is a web address customers follow (http or https only)."""
+        text = self.how_to_request or ""
+        return text if re.fullmatch(r"https?://[^\s<>\"']+", text) else None
+
+    @property
+    def outcome_measures(self) -> list[ServiceLevel]:
+        """The service levels that measure its outcome (its Outcome KPIs)."""
+        return [s for s in self.service_levels if s.outcome]
 
     def search_text(self) -> str:
         """Every word a reader might search this entry by."""
@@ -116,6 +143,7 @@ class Entry:
                  self.stage_note, self.customers, self.desired_outcome, self.lead_pmo,
                  self.owner]
         parts += [o.item for o in self.outputs] + [o.quality for o in self.outputs]
+        parts += [*self.inputs, self.how_to_request]
         parts += [s.name for s in self.service_levels]
         parts += [m.name for m in self.managers]
         return " ".join(p for p in parts if p)
@@ -247,7 +275,35 @@ def _entry(facts: Facts, sid: str, record: dict, raw: dict, with_status: bool,
         owner=_person_name(facts, record[Services.service_owner]),
         last_reviewed=reviewed_text,
         last_reviewed_date=reviewed if isinstance(reviewed, dt.date) else None,
+        inputs=_inputs(facts, sid),
+        how_to_request=_text(record[Services.how_to_request]),
+        lead_time=_lead_time(record[Services.lead_time]),
     )
+
+
+def _inputs(facts: Facts, sid: str) -> tuple[str, ...]:
+    """What a customer provides: the inputs of the service's SIPOC processes that none of
+    its own processes makes (one process's output feeding the next is internal), each
+    once, in SIPOC order."""
+    processes = facts.processes_by_service.get(sid, [])
+    made = {o for p in processes for o in p.outputs}
+    found: dict[str, str] = {}
+    for process in processes:
+        for key, typed in process.inputs.items():
+            if key not in made:
+                found.setdefault(key, typed)
+    return tuple(found.values())
+
+
+def _lead_time(value: object) -> str | None:
+    """`5 working days`, `1 working day`, `Immediate` for 0; text as typed."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value == 0:
+            return "Immediate"
+        return f"{number_text(value)} working day{'' if value == 1 else 's'}"
+    return _text(value)
 
 
 def _text(value: object) -> str | None:
@@ -288,6 +344,7 @@ def _service_levels(facts: Facts, sid: str, with_status: bool) -> list[ServiceLe
             name=name, target=target, target_value=kpi.target, unit=unit, aim=aim,
             rag=kpi.rag if with_status else None,
             period=kpi.period_label if with_status else None,
+            outcome=kpi.evidences == Evidence.OUTCOME,
         ))
     return levels
 

@@ -80,6 +80,10 @@ def _services(sheet, fmt: dict, catalogue: Catalogue) -> None:
         TableColumn("Stage", "wrap", 24),
         TableColumn("Who it is for", "wrap", 30),
         TableColumn("The outcome", "wrap", 40),
+        TableColumn("Outcome measured by", "wrap", 36),
+        TableColumn("What you provide", "wrap", 30),
+        TableColumn("How to request", "wrap", 36),
+        TableColumn("Lead time", "wrap", 16),
         TableColumn("Contact", "wrap", 24),
         TableColumn("Contact email", "wrap", 30),
         TableColumn("Lead PMO", "wrap", 28),
@@ -92,6 +96,9 @@ def _services(sheet, fmt: dict, catalogue: Catalogue) -> None:
         rows.append([
             e.category, e.name, e.description, e.offering_text, e.stage_note or e.stage,
             e.customers, e.desired_outcome,
+            "\n".join(f"{s.name} ({s.target})" if s.target else s.name
+                      for s in e.outcome_measures) or None,
+            "\n".join(e.inputs) or None, e.how_to_request, e.lead_time,
             "\n".join(m.name for m in e.managers) or None,
             _emails(e),
             e.lead_pmo, e.owner,

@@ -108,10 +108,12 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
         stage = services[sid].get(Services.stage) if sid in services else (
             PMO_STAGE if sid in facts.pmos else None)
         status = result.service_statuses.get(sid)
+        # A service not reporting yet (in set-up, with its KPIs agreed) has no KPI RAG, as
+        # on the status report's Services sheet.
         rows.append([sid, facts.measured_name(sid), stage, len(mine),
                      *service_counts.values(),
-                     status.kpi_rag if status is not None else rag.kpi_rollup(
-                         k.rag for k in mine)])
+                     (status.kpi_rag if status.expected else ("", "rag_none"))
+                     if status is not None else rag.kpi_rollup(k.rag for k in mine)])
     keep = []  # row spans printed on one page
     if len(rows) > CHART_SERVICES:
         # A chart of a hundred bars says nothing: it shows the services that need most

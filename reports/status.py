@@ -37,6 +37,7 @@ from pmo_xl.reports.decisions import (
     plans_text,
     write_decisions_sheet,
 )
+from pmo_xl.reports.outcomes_sheet import OUTCOMES_SHEET, write_outcomes_sheet
 from pmo_xl.reports.since_sheets import (
     summary_rows,
     write_history_sheet,
@@ -60,6 +61,7 @@ from pmo_xl.validators.schema import (
     ClosureReason,
     Escalation,
     ItemType,
+    PilotResult,
     ProcedureKind,
     ProcedureStatus,
     Risks,
@@ -73,7 +75,8 @@ from pmo_xl.workbook.paging import paginate, span_width
 from pmo_xl.workbook.text_fit import line_count
 
 CHANGES_SHEET = "Changes in flight"
-STATUS_SHEETS = ("Summary", DECISIONS_SHEET, "Services", "Set-up pipeline", "Closing",
+STATUS_SHEETS = ("Summary", DECISIONS_SHEET, "Services", OUTCOMES_SHEET, "Set-up pipeline",
+                 "Closing",
                  CHANGES_SHEET, "Risks and Issues", "Findings")
 S = Services
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
@@ -114,6 +117,7 @@ def write_status_report(result: CheckResult, path: Path, memory: PackMemory | No
         write_since_sheet(workbook, fmt, result, memory)
         write_decisions_sheet(workbook.add_worksheet(DECISIONS_SHEET), fmt, result)
         _services(workbook.add_worksheet("Services"), fmt, result)
+        write_outcomes_sheet(workbook.add_worksheet(OUTCOMES_SHEET), fmt, result)
         _pipeline(workbook.add_worksheet("Set-up pipeline"), fmt, result)
         _closing(workbook.add_worksheet("Closing"), fmt, result)
         _changes(workbook.add_worksheet(CHANGES_SHEET), fmt, result)
@@ -448,7 +452,15 @@ def missing_before_next(service: dict, facts: Facts) -> list[str]:
             missing.append("SIPOC process")
         if not procedures:
             missing.append("a procedure in the handbook")
+    if stage in SET_UP_STAGES and service[S.desired_outcome] is None:
+        missing.append(S.desired_outcome)
     if stage in (Stage.PILOT, Stage.TRANSITION):
+        if service[S.pilot_result] is None:
+            missing.append("Pilot Result (how the pilot met its success criteria)")
+        elif service[S.pilot_result] == PilotResult.NOT_MET:
+            missing.append("a pilot that meets its success criteria (the last was Not met)")
+        if not facts.outcome_kpis.get(sid):
+            missing.append("an Outcome KPI with its Target")
         not_done(S.sign_off_date)
     if stage == Stage.TRANSITION:
         not_done(S.readiness_assessment_date)
@@ -478,7 +490,8 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         TableColumn(S.stage), TableColumn(S.service_owner, "wrap", 16),
         TableColumn(S.lead_pmo, "wrap", 16), TableColumn("Health", "rag", 11),
         TableColumn("Approved", "date", 11), TableColumn(S.design_start, "date", 11),
-        TableColumn(S.pilot_start, "date", 11), TableColumn(S.sign_off_date, "date", 11),
+        TableColumn(S.pilot_start, "date", 11), TableColumn(S.pilot_result, "wrap", 19),
+        TableColumn(S.sign_off_date, "date", 11),
         TableColumn("Readiness Assessment", "date", 11),
         TableColumn("Days in stage", "count", 8), TableColumn("Next stage"),
         TableColumn("Next stage planned", "date", 11), TableColumn("Slip (days)", "count", 8),
@@ -499,7 +512,9 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
             facts.name_of(service[S.service_owner]), facts.pmo_name(service[S.lead_pmo]),
             result.service_statuses[sid].health,
             *(actual(service, h, facts) for h in (S.approved_date, S.design_start,
-                                                  S.pilot_start, S.sign_off_date,
+                                                  S.pilot_start)),
+            pilot_result_cell(service),
+            *(actual(service, h, facts) for h in (S.sign_off_date,
                                                   S.readiness_assessment_date)),
             (as_of - started).days if isinstance(started, dt.date) else None,
             NEXT_STAGE[service[S.stage]], planned, (slip, "rag_Red") if slip else None,
@@ -511,6 +526,20 @@ def _pipeline(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
     note(sheet, fmt, last + 2, HEALTH_RULE_NOTE + " A date after the as-of date is a plan, "
          "never a step done.", 10, 2)
     print_setup(sheet, as_of, title="Set-up pipeline")
+
+
+PILOT_FILL = {PilotResult.MET: "rag_Green", PilotResult.PARTLY_MET: "rag_Amber",
+              PilotResult.NOT_MET: "rag_Red"}
+
+
+def pilot_result_cell(service: dict) -> object:
+    """`Met (2026-09-03)` on its colour; blank before a result is known."""
+    result = service[S.pilot_result]
+    if result is None:
+        return None
+    day = service[S.pilot_result_date]
+    text = f"{result} ({day.isoformat()})" if isinstance(day, dt.date) else str(result)
+    return (text, PILOT_FILL[result]) if result in PILOT_FILL else text
 
 
 CHECKLIST = (
@@ -553,6 +582,7 @@ def _closing(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         TableColumn(S.planned_end_date, "date", 11),
         *[TableColumn(step, "text", 11) for step in CHECKLIST],
         TableColumn("Outstanding", "wrap", 30),
+        TableColumn("Risks or issues that led to it", "wrap", 16),
     ]
     shown = {True: ("Done", "rag_Green"), False: ("To do", "rag_Red"), None: ("n/a", "text")}
     rows = []
@@ -567,6 +597,7 @@ def _closing(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
             service[S.closure_approved_date], service[S.planned_end_date],
             *[shown[checklist[step]] for step in CHECKLIST],
             "; ".join(outstanding) if outstanding else "Ready to close",
+            ", ".join(facts.led_to_closure.get(sid, [])) or None,
         ])
     write_table(sheet, fmt, columns, rows, name="ClosingChecklist",
                 empty="No service is Closing.")
@@ -584,12 +615,15 @@ def _changes(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         TableColumn(Changes.approved_by, "wrap", 16),
         TableColumn(Changes.approved_date, "date", 11),
         TableColumn(Changes.description, "wrap", 44),
+        TableColumn("Raised by (risks or issues)", "wrap", 16),
     ]
     rows = [[change[Changes.change_id], change[Changes.service_id],
              facts.service_name(change[Changes.service_id]), change[Changes.type],
              change[Changes.status], change[Changes.requested_date],
              facts.name_of(change[Changes.approved_by]), change[Changes.approved_date],
-             change[Changes.description]]
+             change[Changes.description],
+             ", ".join(facts.led_to_change.get(str(change[Changes.change_id]).strip(), []))
+             or None]
             for _row, change in facts.changes_in_flight]
     write_table(sheet, fmt, columns, rows, name="ChangesInFlight",
                 empty="No change is in flight: every change is Implemented or Rejected.")

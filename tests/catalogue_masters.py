@@ -161,8 +161,7 @@ def internal_values(rows: dict[str, list[dict]], stages=("Running",),
             ("Changes", "Change ID", ("Description",)),
             ("Procedures", "Procedure ID", ("Procedure Name", "Tools and Techniques")),
             ("Strategy", "Objective ID", ("Objective",)),
-            ("SIPOC", "Process ID", ("Process Name", "Inputs", "Suppliers",
-                                     "Input Quality Criteria")),
+            ("SIPOC", "Process ID", ("Process Name", "Suppliers", "Input Quality Criteria")),
             ("KPIs", "KPI ID", ()),
             ("KPI Actuals", None, ("Commentary",)),
             ("RACI", None, ("Activity",)),
@@ -171,6 +170,9 @@ def internal_values(rows: dict[str, list[dict]], stages=("Running",),
             if id_column:
                 words.append(str(r[id_column]))
             texts += [r.get(column) for column in free_text]
+    # A published service's inputs are what its customers provide (published); another's
+    # are internal.
+    texts += [r.get("Inputs") for r in rows.get("SIPOC", []) if r.get("Service ID") not in ids]
     for finding in findings:
         texts += [finding["message"], finding["hint"]]
         words.append(finding["rule"])

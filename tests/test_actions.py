@@ -214,7 +214,9 @@ def test_a_waived_finding_is_not_an_action(tmp_path) -> None:
 def test_an_overdue_item_is_its_finding_once_and_overdue_only_without_g106(tmp_path) -> None:
     late = [Edit("Risks and Issues", "RSK-001", {"Target Date": D(2026, 10, 31)})]
     found = actions_for(tmp_path, late)
-    assert routed(found) == {("G106 warning", "'Risks and Issues'!J2", ("P-002",)), PROPOSAL}
+    # Its Owner acts; the Service Owner (P-001), who agrees the mitigation, is told too.
+    assert routed(found) == {("G106 warning", "'Risks and Issues'!J2", ("P-001", "P-002")),
+                             PROPOSAL}
     owner = next(p for p in found.people if p.person_id == "P-002")
     assert owner.actions[-1].due == D(2026, 10, 31)
     without = actions_for(tmp_path, late, ignore=["G106"])
@@ -360,7 +362,7 @@ def test_bad_input_is_one_sentence(tmp_path, run_cli) -> None:
 def test_as_a_subprocess(northwind, tmp_path) -> None:
     done = run_process("actions", northwind, "--as-of", NORTHWIND_AS_OF.isoformat(), "--quiet")
     assert done.returncode == 1, done.stderr
-    assert done.stdout.strip() == ("26 actions for 9 people; 8 decisions for the meeting; 0 "
+    assert done.stdout.strip() == ("40 actions for 12 people; 8 decisions for the meeting; 0 "
                                    "unassigned; no usable email for Hannah Lewis (P-014) in "
                                    "example-master.xlsx (as of 2026-11-30)")
 

@@ -309,6 +309,9 @@ COVERED = {
                           "errors and warnings: Summary, Since last meeting sheet, email",
     "actions per person": "each person's count of actions: actions JSON, their addressed "
                           "draft; the number of drafts: email, to-people/, actions JSON",
+    "outcomes": "each Outcome KPI's RAG and latest actual: status Outcomes sheet, KPI report "
+                "KPIs sheet; the services the Outcomes sheet puts on the agenda, against the "
+                "Decisions needed sheet's Improve or close items about a service",
 }
 
 
@@ -492,6 +495,23 @@ def read_pack_back(pack_folder: Path, master: Path, as_of: dt.date) -> Said:
             said(f"KPI RAG of {r[0]}", "KPI report Summary row", r[8])
             said(f"KPI RAG of {r[0]}", "status Services sheet", services[r[0]]["KPI RAG"])
 
+    # Outcomes: the Outcomes sheet shows the KPI report's RAG of each Outcome KPI of a service
+    # that reports, and puts on the agenda exactly the services the agenda asks about.
+    by_kpi = {k["KPI ID"]: k for k in kpi_rows if k["KPI ID"]}
+    outcomes = _first_table(status["Outcomes"], "Objective ID")
+    for r in outcomes:
+        if r["KPI ID"] and r["RAG"]:
+            said(f"outcome KPI {r['KPI ID']}", "status Outcomes sheet", (r["RAG"], r["Latest"]))
+            said(f"outcome KPI {r['KPI ID']}", "KPI report KPIs sheet",
+                 (by_kpi.get(r["KPI ID"], {}).get("RAG"),
+                  by_kpi.get(r["KPI ID"], {}).get("Actual")))
+    said("outcomes unmet", "status Outcomes sheet", sorted(
+        {r["Service ID"] for r in outcomes
+         if str(r["Delivering its outcome?"]).endswith("on the agenda to improve or close")}))
+    said("outcomes unmet", "Decisions needed sheet", sorted(
+        d["Record"] for d in decisions
+        if d["Decision"] == "Improve or close" and d["Record"] in services))
+
     # Findings by severity.
     checks = re.search(r"Checks of the master workbook: (\d+) errors?, (\d+) warnings?, "
                        r"(\d+) info(?: \((\d+) waived\))?", body)
@@ -624,6 +644,17 @@ def test_every_number_said_twice_is_the_same(tmp_path_factory, changes) -> None:
     said = _agree(folder, apply(base_rows(), changes), EXAMPLE_AS_OF)
     assert {"decisions", "health counts", "findings by severity", "changes in flight",
             "actions per person", "since: New findings"} <= set(said.numbers)
+
+
+def test_an_outcome_not_delivered_is_said_the_same_on_the_outcomes_sheet_and_agenda(
+        tmp_path) -> None:
+    """SVC-001's only Outcome KPI (KPI-02) without an actual for three quarters: the
+    Outcomes sheet and the Decisions needed sheet both name it, once."""
+    rows = base_rows()
+    rows["KPI Actuals"] = [r for r in rows["KPI Actuals"] if r["KPI ID"] != "KPI-02"]
+    said = _agree(tmp_path, rows, EXAMPLE_AS_OF)
+    assert said.numbers["outcomes unmet"] == {"status Outcomes sheet": ["SVC-001"],
+                                              "Decisions needed sheet": ["SVC-001"]}
 
 
 def test_every_number_said_twice_is_the_same_in_the_demo(tmp_path) -> None:

@@ -451,15 +451,15 @@ def test_duplicate_header(tmp_path: Path) -> None:
     path = write_example(tmp_path / "m.xlsx",
                          [Edit("Services", "SVC-001", {"service  name": "Reporting"})])
     code, findings = check_findings(path)
-    assert code == 1 and cells(findings, "S103") == ["Services!AK1"]
+    assert code == 1 and cells(findings, "S103") == ["Services!AO1"]
 
 
 def test_blank_header_with_data(tmp_path: Path) -> None:
     def blank_header(book: openpyxl.Workbook) -> None:
-        book["Services"]["AL2"] = "a note typed beside the table"
+        book["Services"]["AP2"] = "a note typed beside the table"
 
     code, findings = check_findings(edited(tmp_path / "m.xlsx", blank_header), "--strict")
-    assert code == 1 and cells(findings, "S103") == ["Services!AL1"]
+    assert code == 1 and cells(findings, "S103") == ["Services!AP1"]
 
 
 def test_merged_cells_across_header(tmp_path: Path) -> None:

@@ -423,10 +423,13 @@ def test_errors_in_published_records_are_counted_and_the_page_still_written(
     assert done.returncode == 1
     assert out.exists()
     # Errors on the records of published services: SVC-005 (its risk RSK-005's unknown
-    # owner), SVC-006 (a second A in its RACI), SVC-010 (a date typed as text), SVC-011 (a
-    # process with no procedure). SVC-028's error is not counted: it is not published.
-    assert ("4 of the 16 published services carry errors in the master (SVC-005, SVC-006, "
-            "SVC-010, SVC-011); the catalogue was written anyway. Run pmo-xl check "
+    # owner), SVC-006 (a second A in its RACI), SVC-007 (its High issue ISS-001 has no
+    # Target Date), SVC-010 (a date typed as text), SVC-011 (a process with no procedure),
+    # SVC-012 (no KPI measures its outcome). SVC-028's error is not counted: it is not
+    # published, nor are the pilots' holes (SVC-016, SVC-017) unless pilots are published.
+    assert ("6 of the 16 published services carry errors in the master (SVC-005, SVC-006, "
+            "SVC-007, SVC-010, SVC-011, SVC-012); the catalogue was written anyway. Run "
+            "pmo-xl check "
             "northwind.xlsx to see them.") in " ".join(done.stderr.split())
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "Wrote the service catalogue" in done.stdout
@@ -538,3 +541,64 @@ def test_a_long_catalogue_renders_only_what_is_near_the_screen(northwind: Path) 
     page = render_page(long)
     assert '<body class="long">' in page and page.count("<article") == LONG_CATALOGUE + 1
     assert ".long .service { content-visibility: auto;" in page
+
+
+# --- what a service is for, published (issue 23) -------------------------------------------
+
+def test_a_published_service_without_its_desired_outcome_is_named_and_exits_1(
+        tmp_path: Path) -> None:
+    master = write_example(tmp_path / "master.xlsx",
+                           [Edit("Services", "SVC-001", {"Desired Outcome": None})])
+    out = tmp_path / "catalogue.html"
+    done = run_process("catalogue", master, "--as-of", CLEAN_AS_OF.isoformat(), "-o", out)
+    assert done.returncode == 1, done.stderr
+    assert "1 of the 1 published services carries errors in the master (SVC-001)" in " ".join(
+        done.stderr.split())
+    assert out.exists()
+
+
+def test_the_entry_shows_the_outcome_measure_what_you_provide_and_how_to_ask(
+        tmp_path: Path, run_cli) -> None:
+    master = write_example(tmp_path / "master.xlsx", [
+        Edit("Services", "SVC-001", {"How to Request": "https://intranet.example.org/pmo",
+                                     "Lead Time": 5})])
+    out = tmp_path / "catalogue.html"
+    assert run_cli("catalogue", master, "--as-of", CLEAN_AS_OF.isoformat(),
+                   "-o", out).exit_code == 0
+    page = out.read_text()
+    text = cm.page_text(page)
+    # KPI-02 evidences SVC-001's outcome; KPI-01 (an output) is a service level only.
+    assert "Measured by: Data errors found after publication (at most 2 count)" in text
+    assert "Measured by: Reports published on time" not in text
+    # The inputs customers provide; "Status dataset" is made by its own first process.
+    assert "What you provide" in text and "Project status updates" in text
+    provide = page.split("What you provide")[1].split("</ul>")[0]
+    assert "Status dataset" not in provide
+    assert '<a href="https://intranet.example.org/pmo">' in page
+    assert "Lead time" in text and "5 working days" in text
+
+
+def test_the_catalogue_workbook_has_the_same_columns(tmp_path: Path, run_cli) -> None:
+    master = write_example(tmp_path / "master.xlsx")
+    out = tmp_path / "catalogue.xlsx"
+    assert run_cli("catalogue", master, "--as-of", CLEAN_AS_OF.isoformat(),
+                   "-o", out).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["Services"]
+    header = next(r for r in sheet.iter_rows(values_only=True) if "Service" in r)
+    row = dict(zip(header, next(r for r in sheet.iter_rows(values_only=True)
+                                if r[1] == "Portfolio reporting"), strict=False))
+    assert row["Outcome measured by"] == "Data errors found after publication (at most 2 count)"
+    assert row["What you provide"] == "Project status updates"
+    assert row["How to request"] == "Nothing to request: every board member receives it."
+    assert row["Lead time"] == "Immediate"
+
+
+def test_a_request_route_that_is_not_a_web_address_is_not_a_link(tmp_path: Path,
+                                                                 run_cli) -> None:
+    master = write_example(tmp_path / "master.xlsx", [
+        Edit("Services", "SVC-001", {"How to Request": "javascript:alert(1)"})])
+    out = tmp_path / "catalogue.html"
+    run_cli("catalogue", master, "--as-of", CLEAN_AS_OF.isoformat(), "-o", out)
+    page = out.read_text()
+    assert "javascript:alert(1)" in cm.page_text(page)
+    assert 'href="javascript' not in page

@@ -233,7 +233,7 @@ def test_columns_removed_and_added_are_reported_once_per_sheet(tmp_path) -> None
     book.save(new)
     changes = diff_json(old, new)["changes"]
     assert changes == [
-        {"sheet": "Services", "kind": "column added", "column": "Local Notes", "cell": "AK1"},
+        {"sheet": "Services", "kind": "column added", "column": "Local Notes", "cell": "AO1"},
         {"sheet": "RACI", "kind": "column removed", "column": "Customer", "cell": "J1",
          "in": "old"},
     ]

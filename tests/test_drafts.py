@@ -223,7 +223,8 @@ def test_no_or_malformed_email_is_listed_and_gets_no_draft(tmp_path, run_cli) ->
     out = tmp_path / "drafts"
     result = run_cli("actions", master, "--as-of", AS_OF, "-o", out)
     assert result.exit_code == 1, result.output
-    assert "Dana Director (P-001), no draft (no Email in People): 2 actions" in result.stdout
+    # (the third: RSK-001 past its Target Date, of which the Service Owner is told)
+    assert "Dana Director (P-001), no draft (no Email in People): 3 actions" in result.stdout
     assert ("Jo Analyst (P-006), no draft (Email 'jo at example.org' in People is not an "
             "address): 1 action") in result.stdout
     assert ("no usable email for Dana Director (P-001), Morgan Manager (P-002), Jo Analyst "
@@ -395,21 +396,29 @@ def test_pack_force_replaces_the_drafts_and_keeps_sent_json(master, tmp_path, ru
     assert result.exit_code == 1, result.output
     assert "  to-people/  (2 addressed drafts, 0 people without a usable email)" in result.stdout
     assert (folder / "sent.json").read_text() == record
+    # Jo's draft is gone; Dana's changed (she was told of RSK-001's G106 as its Service
+    # Owner); Morgan's, unchanged, keeps its Message-ID.
     assert {n: read(folder / "to-people" / n)["Message-ID"]
             for n in emls(folder / "to-people")} == {
-        n: i for n, i in ids.items() if n != "jo-analyst-p-006.eml"}
+        n: i for n, i in ids.items() if n == "morgan-manager-p-002.eml"} | {
+        "dana-director-p-001.eml": read(folder / "to-people" / "dana-director-p-001.eml")[
+            "Message-ID"]}
+    assert read(folder / "to-people" / "dana-director-p-001.eml")["Message-ID"] != ids[
+        "dana-director-p-001.eml"]
 
 
 def test_the_demo_writes_the_drafts_and_says_so(tmp_path, run_cli) -> None:
     result = run_cli("demo", tmp_path / "demo", "--as-of", "2026-11-30")
     assert result.exit_code == 0, result.output
     drafts = tmp_path / "demo" / "pack-2026-11-30" / "to-people"
-    assert (f"  {drafts}  (one email draft per person with their actions, 8 in all; Hannah "
+    assert (f"  {drafts}  (one email draft per person with their actions, 11 in all; Hannah "
             "Lewis (P-014) has none: no Email in People)") in result.stdout
     # Marcus Webb decides SVC-023 and owns SVC-002, whose High risk is not escalated.
     assert emls(drafts) == ["aisha-rahman-p-005.eml", "claire-donovan-p-003.eml",
                             "daniel-price-p-008.eml", "grace-whitfield-p-010.eml",
-                            "helen-marsh-p-001.eml", "marcus-webb-p-015.eml",
-                            "rajesh-iyer-p-002.eml", "tom-okafor-p-004.eml"]
+                            "helen-marsh-p-001.eml", "lukas-novak-p-006.eml",
+                            "marcus-webb-p-015.eml", "mei-chen-p-007.eml",
+                            "rajesh-iyer-p-002.eml", "sofia-alvarez-p-009.eml",
+                            "tom-okafor-p-004.eml"]
     body = plain_text(drafts.parent / "governance-pack.eml")
     assert "- Hannah Lewis (P-014): no Email in People." in body

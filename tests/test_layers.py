@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 # Inside the facts, each domain builds on those before it in this list, never on a later one.
-FACT_DOMAINS = ["base", "catalogue", "people", "handbook", "items", "kpis", "reviews",
+FACT_DOMAINS = ["base", "catalogue", "people", "handbook", "items", "kpis", "outcomes", "reviews",
                 "capacity", "rollup", "agenda", "checks", "scope"]
 
 

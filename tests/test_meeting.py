@@ -126,7 +126,10 @@ def test_a_planned_sign_off_is_not_a_step_done(demo) -> None:
     rows = _table(openpyxl.load_workbook(demo["status"])["Set-up pipeline"], "Service ID")
     pilot = rows["SVC-016"]  # Pilot, Sign-off Date 2027-02-18: a plan
     assert pilot["Sign-off Date"] is None
-    assert pilot["Missing before the next stage"] == "Sign-off Date (planned 2027-02-18)"
+    # (and what else it lacks before Transition: its outcome, the pilot's result, a KPI of it)
+    assert pilot["Missing before the next stage"] == (
+        "Desired Outcome; Pilot Result (how the pilot met its success criteria); an Outcome "
+        "KPI with its Target; Sign-off Date (planned 2027-02-18)")
     assert "Sign-off Date 2027-02-18 (in 74 days)" in pilot["Plans (dates not reached yet)"]
     assert not any(r["Missing before the next stage"] == "Nothing: ready to move on"
                    and r["Stage"] == "Pilot" for r in rows.values())
@@ -153,8 +156,9 @@ def test_who_decides_and_who_hears(demo, tmp_path) -> None:
     # The chronic Red of KPI-17 (SVC-032) reaches its Service Owner, Rajesh Iyer, to decide.
     assert any(a.decision == "Improve or close" and "yours to decide" in a.text
                for a in lists["Rajesh Iyer"])
-    # Marcus Webb owns SVC-002, whose High risk RSK-003 is not escalated (G105).
-    assert [a.rule for a in lists["Marcus Webb"]] == ["G105"]
+    # Marcus Webb owns SVC-002, whose High risk RSK-003 is not escalated (G105), and
+    # SVC-016, piloted with no Desired Outcome (L122).
+    assert [a.rule for a in lists["Marcus Webb"]] == ["L122", "G105"]
     # Messages name people by name, and a person reads "you" about themselves.
     l106 = next(a for a in lists["Rajesh Iyer"] if a.rule == "L106")
     assert "approved by you (Rajesh Iyer, P-002)" in l106.text

@@ -386,11 +386,16 @@ def _retired(day: D | None) -> Edit:
     return Edit("KPIs", "KPI-02", {"Status": "Retired", "Retired Date": day})
 
 
+# With KPI-02 (its outcome's measure) retired, SVC-001's outcome is measured by KPI-01.
+KPI_01_OUTCOME = Edit("KPIs", "KPI-01", {"Evidences": "Outcome"})
+
+
 def test_a_retired_kpi_is_quiet_after_its_retired_date(tmp_path: Path) -> None:
     due = check_json(write_example(tmp_path / "due.xlsx", NO_Q3))
     assert found(due, "K103") == [("KPIs!A3", WARNING, "KPI-02")]
     # Retired during Q3: the quarter had not ended by its Retired Date.
-    quiet = check_json(write_example(tmp_path / "quiet.xlsx", [*NO_Q3, _retired(D(2026, 9, 30))]))
+    quiet = check_json(write_example(tmp_path / "quiet.xlsx",
+                                     [*NO_Q3, _retired(D(2026, 9, 30)), KPI_01_OUTCOME]))
     assert quiet["findings"] == []
     # Retired on the day after Q3 ended: Q3 is still due.
     still = check_json(write_example(tmp_path / "still.xlsx", [*NO_Q3, _retired(D(2026, 10, 1))]))
@@ -409,7 +414,8 @@ def _period_kpis(book) -> list[str]:
 
 def test_a_retired_kpi_keeps_its_trend_and_leaves_the_period_and_catalogue(
         tmp_path: Path) -> None:
-    path = write_example(tmp_path / "m.xlsx", [*NO_Q3, _retired(D(2026, 9, 30))])
+    path = write_example(tmp_path / "m.xlsx",
+                         [*NO_Q3, _retired(D(2026, 9, 30)), KPI_01_OUTCOME])
     out = tmp_path / "kpi.xlsx"
     assert run("report", "kpi", path, "--as-of", "2026-11-15", "-o", out).exit_code == 0
     book = openpyxl.load_workbook(out)

@@ -107,14 +107,15 @@ def _pages_per_sheet(pdf) -> Counter:
 # decisions, the Red services, what changed); its counts and charts follow.
 MOST_PAGES = {
     ("status", 32): {"Service status report": 3, "Decisions needed": 2, "Services": 2,
-                     "Set-up pipeline": 1, "Closing": 1, "Changes in flight": 1,
+                     "Outcomes": 2, "Set-up pipeline": 1, "Closing": 1, "Changes in flight": 1,
                      "Open risks and issues": 1, "Findings": 2},
     ("status", "demo"): {"Service status report": 3, "Since last meeting": 2,
-                         "Decisions needed": 2, "Services": 2, "Set-up pipeline": 1,
+                         "Decisions needed": 2, "Services": 2, "Outcomes": 2,
+                         "Set-up pipeline": 1,
                          "Closing": 1, "Changes in flight": 1, "Open risks and issues": 1,
                          "Findings": 2},
     ("status", 120): {"Service status report": 4, "Decisions needed": 6, "Services": 5,
-                      "Set-up pipeline": 1, "Closing": 1, "Changes in flight": 2,
+                      "Outcomes": 8, "Set-up pipeline": 1, "Closing": 1, "Changes in flight": 2,
                       "Open risks and issues": 5, "Findings": 1},
     ("kpi", 32): {"KPI report": 2, "KPIs for the reporting period": 2, "KPI trends": 1,
                   "KPI trend charts": 4},

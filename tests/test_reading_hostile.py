@@ -312,7 +312,7 @@ ERRORS = ["#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!"]
     ("Services", "B2", True),  # Service Name
     ("Services", "AI2", False),  # Last Reviewed
     ("KPIs", "K2", False),  # Baseline
-    ("Services", "AK2", False),  # right of the headers: a column pmo-xl does not read
+    ("Services", "AO2", False),  # right of the headers: a column pmo-xl does not read
 ], ids=["required", "optional-date", "optional-number", "unread-column"])
 def test_an_error_value_is_one_finding_naming_it(master: Path, tmp_path: Path, error: str,
                                                  sheet: str, ref: str, required: bool) -> None:
@@ -322,7 +322,7 @@ def test_an_error_value_is_one_finding_naming_it(master: Path, tmp_path: Path, e
     on_cell = [f for f in found if (f["sheet"], f["cell"]) == (sheet, ref)]
     assert [f["rule"] for f in on_cell] == ["S112"], found
     assert error in on_cell[0]["message"]
-    if ref == "AK2":
+    if ref == "AO2":
         assert on_cell[0]["severity"] == "warning"
     else:
         assert on_cell[0]["severity"] == "error" and on_cell[0]["record"] in ("SVC-001",
@@ -373,12 +373,12 @@ def test_libreoffice_empty_text_from_a_formula_is_a_blank_cell(master: Path,
                                                               tmp_path: Path) -> None:
     """=IF(...,"",...) saved by LibreOffice: `<v></v>` in a text cell, a saved value."""
     path = with_cells(master, tmp_path / "if.xlsx", "Services", [
-        cell("C2", t="str", f='IF(1=1,"","x")', v=""),  # Description: optional
+        cell("D2", t="str", f='IF(1=1,"","x")', v=""),  # Category: optional
         cell("B3", t="str", f='IF(1=1,"","x")', v=""),  # Service Name: required
     ])
     found = findings(path)
     assert where(found, "S109") == []
-    assert at(found, "Services", "C2") == []
+    assert at(found, "Services", "D2") == []
     assert at(found, "Services", "B3") == ["S104"]  # it is blank, and Service Name is required
 
 

@@ -52,6 +52,9 @@ BASE: dict[str, list[dict]] = {
             "Pilot Start": D(2025, 4, 7), "Sign-off Date": D(2025, 6, 2),
             "Readiness Assessment Date": D(2025, 6, 16), "Rollout Approach": "Phased",
             "Go-live Date": D(2025, 7, 1), "Last Reviewed": D(2026, 9, 1),
+            "Pilot Result": "Met", "Pilot Result Date": D(2025, 5, 26),
+            "How to Request": "Nothing to request: every board member receives it.",
+            "Lead Time": 0,
         },
         {
             "Service ID": "SVC-002", "Service Name": "Benefits tracking",
@@ -146,11 +149,12 @@ BASE: dict[str, list[dict]] = {
     "KPIs": [
         {"KPI ID": "KPI-01", "Service ID": "SVC-001", "KPI Name": "Reports published on time",
          "Unit": "%", "Direction": "Higher is better", "Target": 95, "Amber Threshold": 90,
-         "Frequency": "Monthly", "Owner": "P-002", "Baseline": 70},
+         "Frequency": "Monthly", "Owner": "P-002", "Baseline": 70,
+         "Evidences": "Output"},
         {"KPI ID": "KPI-02", "Service ID": "SVC-001", "KPI Name": "Data errors found after "
          "publication", "Unit": "count", "Direction": "Lower is better", "Target": 2,
          "Red Threshold": 6, "Frequency": "Quarterly",
-         "Owner": "P-002", "Baseline": 9},
+         "Owner": "P-002", "Baseline": 9, "Evidences": "Outcome"},
     ],
     "KPI Actuals": (
         _months("KPI-01", D(2026, 1, 1), 10, [88, 90, 92, 91, 94, 96, 95, 97, 93, 96])

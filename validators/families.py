@@ -13,6 +13,7 @@ from pmo_xl.validators import (  # noqa: F401
     handbook,
     kpis,
     lifecycle,
+    method,
     raci,
     references,
     review,

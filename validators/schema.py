@@ -207,6 +207,23 @@ class Affected(StrEnum):
     HANDBOOK = "Handbook"
 
 
+class PilotResult(StrEnum):
+    """How the pilot went against the success criteria agreed with the customers."""
+
+    MET = "Met"
+    PARTLY_MET = "Partly met"
+    NOT_MET = "Not met"
+
+
+class Evidence(StrEnum):
+    """What a KPI shows about its service (KPIs' Evidences)."""
+
+    OUTCOME = "Outcome"
+    OUTPUT = "Output"
+    ADOPTION = "Adoption"
+    EFFICIENCY = "Efficiency"
+
+
 class PolicySeverity(StrEnum):
     """What a Rules row sets a rule or family to."""
 
@@ -243,6 +260,8 @@ YES_NO = tuple(YesNo)
 KPI_STATES = tuple(KpiState)
 AFFECTED = tuple(Affected)
 POLICY_SEVERITIES = tuple(PolicySeverity)
+PILOT_RESULTS = tuple(PilotResult)
+EVIDENCES = tuple(Evidence)
 
 # --- what the vocabularies mean (one place, read by rules and reports alike) ---------------
 
@@ -263,6 +282,8 @@ LEGAL_MOVES: dict[str, tuple[Stage, ...]] = {
 SET_UP_STAGES = (Stage.DESIGN, Stage.PILOT, Stage.TRANSITION)  # setting up a service
 # Services that take effort and deliver something to rate: set-up, running and closing.
 ACTIVE_STAGES = (*SET_UP_STAGES, Stage.RUNNING, Stage.CLOSING)
+# The stages a service may be published at in the catalogue (pmo-xl catalogue --stage).
+PUBLISHED_STAGES = (Stage.PILOT, Stage.TRANSITION, Stage.RUNNING, Stage.CLOSING)
 GOING_STAGES = (Stage.CLOSING, Stage.CLOSED)  # a service whose processes are going or gone
 ENDED_STAGES = (Stage.CLOSED, Stage.REJECTED)  # nothing is delivered or changed any more
 # The stage each set-up stage moves to next, and the date that marks entering a stage.
@@ -273,6 +294,8 @@ NEXT_STAGE = {Stage.DESIGN: Stage.PILOT, Stage.PILOT: Stage.TRANSITION,
 # typo never hides a risk (S106 reports the typo).
 CLOSED_RISK_STATUSES = (RiskStatus.CLOSED,)
 SERIOUS_SEVERITIES = (Severity.HIGH, Severity.CRITICAL)  # escalated to Service Ownership
+# What Risks' Led To holds besides a Change ID: the item led to its service's closure.
+LED_TO_CLOSURE = "Closure"
 TOP_ESCALATION = Escalation.OWNERSHIP
 # A change is in flight until it is Implemented or Rejected; agreed once Approved.
 SETTLED_CHANGE_STATUSES = (ChangeStatus.IMPLEMENTED, ChangeStatus.REJECTED)
@@ -541,6 +564,18 @@ class Services(Sheet, sheet="Services"):
     required_skills = column("Required Skills", LIST, many=True,
                              guidance="Skills the service's team needs, in the words People's "
                                       "Skills use, separated by ;")
+    pilot_result = column("Pilot Result", CHOICE, choices=PILOT_RESULTS,
+                          guidance="How the pilot went against the success criteria agreed with "
+                                   "the customers: Met, Partly met or Not met. Needed before "
+                                   "Transition.")
+    pilot_result_date = column("Pilot Result Date", DATE,
+                               guidance="When the pilot's result was agreed.")
+    how_to_request = column("How to Request", TEXT, width=PROSE_WIDTH,
+                            guidance="What customers do to ask for the service: a sentence or a "
+                                     "link. Published in the catalogue.")
+    lead_time = column("Lead Time", NUMBER,
+                       guidance="Working days from a request to the service starting. Published "
+                                "in the catalogue.")
 
 
 # Planned dates (rules.md V): a set-up date for a stage the service has not reached yet is
@@ -705,6 +740,10 @@ class KPIs(Sheet, sheet="KPIs"):
     retired_date = column("Retired Date", DATE,
                           guidance="For a Retired KPI: the day it stopped. Every period that "
                                    "ended before it is still reported; none after.")
+    evidences = column("Evidences", CHOICE, choices=EVIDENCES,
+                       guidance="What the KPI shows about its service: Outcome (the desired "
+                                "outcome is delivered), Output, Adoption or Efficiency. From "
+                                "Transition a service has at least one Outcome KPI.")
 
 
 class KPIActuals(Sheet, sheet="KPI Actuals"):
@@ -742,6 +781,9 @@ class Risks(Sheet, sheet="Risks and Issues"):
     raised_date = column("Raised Date", DATE, guidance="When it was raised.")
     target_date = column("Target Date", DATE, guidance="When the action is due.")
     action = column("Action", TEXT, width=PROSE_WIDTH, guidance="The mitigation or action agreed.")
+    led_to = column("Led To", TEXT,
+                    guidance="What the item caused: a Change ID of the same service, or Closure "
+                             "(the service is being closed because of it).")
 
 
 class Changes(Sheet, sheet="Changes"):

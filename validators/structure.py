@@ -118,7 +118,7 @@ def missing_column(facts: Facts) -> Iterator[Problem]:
 @rule("S103", ERROR, "A header appears twice",
       kind=REQUIRED,
       why="With two copies of a header nobody can tell which one counts.",
-      fails=[Edit(Services, "SVC-001", {"service  name": "Reporting"})], cell="Services!AK1")
+      fails=[Edit(Services, "SVC-001", {"service  name": "Reporting"})], cell="Services!AO1")
 def duplicate_header(facts: Facts) -> Iterator[Problem]:
     """Each header appears once in its sheet, and a column with values has a header.
 

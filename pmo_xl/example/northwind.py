@@ -72,6 +72,15 @@ DELIBERATE: list[tuple[str, str, str]] = [
     # KPI-17 (SVC-032, the adoption clinic) Red since go-live, three months in a row: the
     # finding sits on its latest actual (October 2026)
     ("V104", "KPI Actuals", "C171"),
+    # What a service is for (outcomes, pilots, risks with their actions, published entries):
+    ("L122", "Services", "G17"),  # SVC-016, in Pilot and so publishable, has no Desired Outcome
+    ("L123", "Services", "AL20"),  # SVC-019's pilot result is entered, its date is not
+    ("L124", "Services", "AK19"),  # SVC-018 moved to Transition after a pilot Not met
+    ("L125", "Services", "R18"),  # SVC-017 is piloted with no Operatives named
+    ("L126", "SIPOC", "F22"),  # SVC-017's "Review benefits after closure" has no Outputs
+    ("K110", "Services", "A13"),  # SVC-012's only KPI measures its speed, not its outcome
+    ("G110", "Risks and Issues", "J5"),  # ISS-001 is High and mitigating, with no Target Date
+    ("X104", "Risks and Issues", "L7"),  # RSK-004 (SVC-018) led to CHG-007, SVC-014's change
 ]
 
 #: Findings the example's Waivers sheet waives: (rule code, sheet, cell). (The C106 waiver it

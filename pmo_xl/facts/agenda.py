@@ -10,7 +10,9 @@ them:
   headroom its Lead PMO has once every higher-priority proposal is approved, and what is
   left after this one; the PMO Director of the Lead PMO decides;
 - proposals that each fit their Lead PMO's headroom but not all together;
-- a service to improve or close: a KPI Red period after period (V104);
+- a service to improve or close: a KPI Red period after period (V104), or a Running
+  service whose Outcome KPIs have all been Red or without data for as long (its outcome
+  is not being delivered);
 - a High or Critical risk or issue escalated to Service Ownership and still open;
 - a closure awaiting the Service Owner's approval;
 - a change awaiting the Service Owner's approval;
@@ -30,6 +32,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from pmo_xl.facts.capacity import FTE_TOLERANCE, CapacityFacts, Proposal
+from pmo_xl.facts.outcomes import OutcomeFacts
 from pmo_xl.facts.reviews import Review, ReviewFacts
 from pmo_xl.facts.rollup import RollupFacts
 from pmo_xl.period import period_label
@@ -173,7 +176,7 @@ class Ranked:
         return round(self.before - planned, 6)
 
 
-class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
+class AgendaFacts(OutcomeFacts, RollupFacts, ReviewFacts, CapacityFacts):
     """The meeting's agenda, from the facts below and the run's unwaived findings."""
 
     # --- who decides ------------------------------------------------------------------
@@ -280,7 +283,8 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
             crowded = self._crowded(pmo, mine)
             if crowded is not None:
                 found.append(crowded)
-        found += self._chronic(findings)
+        chronic = self._chronic(findings)
+        found += chronic + self._outcomes_unmet({d.service for d in chronic})
         found += self._escalated()
         found += self._closures()
         found += self._changes()
@@ -392,6 +396,31 @@ class AgendaFacts(RollupFacts, ReviewFacts, CapacityFacts):
                 self._about(kpi.owner, decider=decider),
                 f"Improve or close {self._label(sid if sid is not None else kpi.pmo_id, 40)}? "
                 f"{kpi.kpi_id} Red {run.length} periods in a row{said}{target}."))
+        return found
+
+    def _outcomes_unmet(self, on_agenda: set[str | None]) -> list[Decision]:
+        """Running services whose Outcome KPIs have all been Red or without data for the
+        chronic-Red run: the service is not delivering what it was set up for. A service
+        already on the agenda for a chronically Red KPI is not asked about twice."""
+        found = []
+        for sid, miss in self.outcomes_unmet.items():
+            if sid in on_agenda:
+                continue
+            record = self.services.get(sid, {})
+            decider, name = self._decider(record.get(Services.service_owner))
+            measures = ", ".join(f"{k.kpi_id} {short(k.name, 40)}" for k in miss.kpis)
+            outcome = short(record.get(Services.desired_outcome) or "its desired outcome")
+            found.append(Decision(
+                CHRONIC, sid, sid, self.lead_pmo_of(sid), decider, name,
+                f"Improve {self._label(sid)}, or close it "
+                f"({ClosureReason.LEVEL_NOT_ACHIEVABLE})? Its outcome ({outcome}) has "
+                f"not been shown delivered for {miss.periods} periods in a row: every KPI "
+                f"that measures it ({measures}) was Red or without data.",
+                (Figure(RED_PERIODS, miss.periods),),
+                Services.SHEET, miss.row, Services.stage,
+                self._about(*(k.owner for k in miss.kpis), decider=decider),
+                f"Improve or close {self._label(sid, 40)}? Outcome unmet {miss.periods} "
+                "periods in a row."))
         return found
 
     def _escalated(self) -> list[Decision]:

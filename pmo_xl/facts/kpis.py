@@ -57,6 +57,7 @@ class KpiStatus:
     current: bool = True  # in force for its reporting period (not retired before it ended)
     in_force: bool = True  # not retired on the as-of date (the published catalogue shows it)
     retired_date: dt.date | None = None  # its Retired Date, for a Retired KPI
+    evidences: str | None = None  # Outcome, Output, Adoption or Efficiency (KPIs' Evidences)
 
     @property
     def period_label(self) -> str:
@@ -274,6 +275,7 @@ class KpiFacts(CatalogueFacts, PeopleFacts):
                                 kpi[KPIs.amber_threshold], kpi[KPIs.red_threshold]),
                 due=current and self.kpi_due(kpi[KPIs.service_id], frequency, kpi[KPIs.pmo_id]),
                 current=current, in_force=in_force, retired_date=retired.get(kpi_id),
+                evidences=kpi.get(KPIs.evidences),
             ))
         return statuses
 

@@ -406,6 +406,10 @@ ALSO_TOLD: dict[str, tuple[str, Callable[[Records, str, int], list[Tier]]]] = {
     # An open High or Critical item not escalated far enough: its Owner fixes the escalation,
     # and the Service Owner, who answers for the service's risks, hears of it.
     "G105": ("the service's Service Owner", _service_owner),
+    # A serious item with no agreed action or date, or one past its Target Date: its Owner
+    # acts, and the Service Owner, who agrees the mitigation, hears of it.
+    "G106": ("the service's Service Owner", _service_owner),
+    "G110": ("the service's Service Owner", _service_owner),
 }
 FALLBACK = "the PMO Manager of the service's Lead PMO, else the unassigned list with the reason"
 
