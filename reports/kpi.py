@@ -112,13 +112,16 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     for sid in with_kpis:
         mine = by_service[sid]
         service_counts = rag.rag_counts(k.rag for k in mine)
-        stage = services[sid].get(Services.stage) if sid in services else (
+        stage = facts.stage_as_typed.get(sid) if sid in services else (
             PMO_STAGE if sid in facts.pmos else None)
         status = result.service_statuses.get(sid)
+        if facts.stage_unknown(sid):
+            kpi_rag = ("", "rag_none")  # in no stage: no KPI RAG until its Stage is fixed
+        else:
+            kpi_rag = status.kpi_rag if status is not None else rag.kpi_rollup(
+                k.rag for k in mine)
         rows.append([sid, facts.measured_name(sid), stage, len(mine),
-                     *service_counts.values(),
-                     status.kpi_rag if status is not None else rag.kpi_rollup(
-                         k.rag for k in mine)])
+                     *service_counts.values(), kpi_rag])
     keep = []  # row spans printed on one page
     if len(rows) > CHART_SERVICES:
         # A chart of a hundred bars says nothing: it shows the services that need most

@@ -22,6 +22,7 @@ from pmo_xl.compare.since import PackMemory
 from pmo_xl.facts import Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING
 from pmo_xl.output import atomic_output
+from pmo_xl.reports.chart_scale import count_axis
 from pmo_xl.reports.common import (
     count_table,
     cover_rows,
@@ -78,6 +79,8 @@ STATUS_SHEETS = ("Summary", DECISIONS_SHEET, "Services", "Set-up pipeline", "Clo
 S = Services
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 ESCALATION_RANK = {Escalation.OWNERSHIP: 0, Escalation.DELIVERY: 1, Escalation.OPERATIONS: 2}
+# The stage table's row for services whose Stage is blank.
+NOT_RECORDED = "Not recorded"
 # The date that marks entering each set-up stage.
 STAGE_START = {Stage.DESIGN: S.design_start, Stage.PILOT: S.pilot_start,
                Stage.TRANSITION: S.sign_off_date}
@@ -224,9 +227,12 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     # The rule beside the health chart (and the health counts just below).
     row = _kept(keep, row, note(sheet, fmt, row, HEALTH_RULE_NOTE, SUMMARY_LAST_COL, 2))
     stage_counts = {s: stages.count(s) for s in STAGES}
-    unknown = sum(1 for s in stages if s not in STAGES)
-    if unknown:
-        stage_counts["Not recorded"] = unknown
+    # A stage that is no lifecycle stage is shown as typed ("Runing"), counted under no
+    # stage; only a blank Stage is "Not recorded".
+    for typed in facts.stage_as_typed.values():
+        if typed not in STAGES:
+            label = NOT_RECORDED if typed is None else typed
+            stage_counts[label] = stage_counts.get(label, 0) + 1
     stage_first, stage_last = count_table(sheet, fmt, row, (S.stage, "Services"), stage_counts)
     row = stage_last + 2
     health_first, health_last = count_table(sheet, fmt, row, ("Active services' health",
@@ -247,7 +253,7 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     by_stage.set_title({"name": "Services by stage", "name_font": {"size": 12}})
     by_stage.set_legend({"none": True})
     by_stage.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                         "min": 0, "num_format": "0"})
+                         **count_axis(max(stage_counts.values(), default=0))})
     sheet.insert_chart(numbers_row, 3, by_stage, {"x_scale": 1.0, "y_scale": 0.75,
                                                    "x_offset": 24, "y_offset": 4})
 
@@ -371,12 +377,13 @@ def _services(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         status = result.service_statuses[sid]
         due, what = _next_due(service, status, result.as_of)
         rows.append([
-            sid, service[S.service_name], service[S.stage],
+            sid, service[S.service_name], facts.stage_as_typed[sid],
             facts.name_of(service[S.service_owner]),
             facts.name_of(service[S.service_managers]),
             facts.pmo_name(service[S.lead_pmo]),
             status.health if status.health is not None else ("", "rag_none"),
-            status.kpi_rag if status.kpis and status.expected else ("", "rag_none"),
+            status.kpi_rag if status.kpis and status.expected and not facts.stage_unknown(sid)
+            else ("", "rag_none"),
             status.why,
             len(status.open_items),
             len(facts.changes_in_flight_by_service.get(sid, [])),
