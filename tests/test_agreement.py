@@ -487,6 +487,9 @@ def read_pack_back(pack_folder: Path, master: Path, as_of: dt.date) -> Said:
         if r[0] in services:
             said(f"KPI RAG of {r[0]}", "KPI report Summary row", r[8])
             said(f"KPI RAG of {r[0]}", "status Services sheet", services[r[0]]["KPI RAG"])
+            said(f"health of {r[0]}", "KPI report Summary row", r[9] or None)
+            said(f"health of {r[0]}", "status Services sheet", services[r[0]]["Health"] or None)
+    _ranking_said(said, kpi, rows, last_header)
 
     # Findings by severity.
     checks = re.search(r"Checks of the master workbook: (\d+) errors?, (\d+) warnings?, "
@@ -620,6 +623,51 @@ def test_every_number_said_twice_is_the_same(tmp_path_factory, changes) -> None:
     said = _agree(folder, apply(base_rows(), changes), EXAMPLE_AS_OF)
     assert {"decisions", "health counts", "findings by severity", "changes in flight",
             "actions per person", "since: New findings"} <= set(said.numbers)
+
+
+def _ranking_said(said: Said, kpi, rows: list, last_header: int) -> None:
+    """One ranking of attention: the services the Summary's attention table names are the
+    ones the trend charts chart, in the same order, and every sheet lists services in it."""
+    every = [r[0] for r in rows[last_header + 1:] if r and r[0] is not None]
+    first_header = min(i for i, r in enumerate(rows) if r and r[0] == "Service or PMO")
+    attention = every
+    if first_header != last_header:  # past CHART_SERVICES: the table of the worst, first
+        attention = []
+        for r in rows[first_header + 1:]:
+            if not r or r[0] is None:
+                break
+            attention.append(r[0])
+    charted = []
+    for title in _chart_titles(kpi):
+        sid = title.split(" · ", 1)[0]
+        if " · " in title and sid not in charted:
+            charted.append(sid)
+    said("services that need most attention", "KPI report Summary attention table", attention)
+    said("services that need most attention", "KPI report Trend charts titles", charted)
+    said("services that need most attention", "KPI report Summary, every service",
+         every[:len(attention)])
+    for sheet, header in (("KPIs", "Service or PMO"), ("Trends", "Service or PMO")):
+        order = []
+        for r in _first_table(kpi[sheet], header if sheet == "KPIs" else "KPI ID"):
+            measured = r.get("Service or PMO")
+            if measured in every and measured not in order:
+                order.append(measured)
+        # A sheet's first table (Trends: the monthly KPIs) lists some of them, in that order.
+        said(f"ranking of attention on {sheet}", "KPI report Summary",
+             [m for m in every if m in order])
+        said(f"ranking of attention on {sheet}", f"KPI report {sheet} sheet", order)
+    assert len(every) == 0 or attention, "the attention table names services"
+
+
+def _chart_titles(book) -> list[str]:
+    """The trend charts' titles in the order they sit on the Trend charts sheet."""
+    sheet = book["Trend charts"]
+    placed = sorted(sheet._charts, key=lambda c: (c.anchor._from.row, c.anchor._from.col))
+    titles = []
+    for chart in placed:
+        runs = chart.title.tx.rich.p[0].r if chart.title and chart.title.tx.rich else []
+        titles.append("".join(run.t for run in runs))
+    return titles
 
 
 def test_every_number_said_twice_is_the_same_in_the_demo(tmp_path) -> None:
