@@ -15,6 +15,8 @@ to read, and the charts are for exactly the services the attention table names.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import numbers
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from pmo_xl import rag
 from pmo_xl.facts import Facts, KpiStatus
 from pmo_xl.output import atomic_output
 from pmo_xl.period import period_label
-from pmo_xl.reports.chart_scale import count_axis
+from pmo_xl.reports.chart_scale import count_axis, trend_axis
 from pmo_xl.reports.common import cover_rows, generated_at, label_rows, note, start_workbook
 from pmo_xl.reports.styles import (
     RAG,
@@ -53,8 +55,8 @@ FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
 # baseline, so the actual is never lost among other KPIs' lines. A service's KPIs start a
 # row of their own.
 CHARTS_PER_ROW = 3
-CHART_WIDTH, CHART_HEIGHT = 392, 196  # pixels
-CHART_ROWS = 11  # rows one chart covers (10 of 20 pixels: 4 + 196), with a gap
+CHART_WIDTH, CHART_HEIGHT = 392, 172  # pixels: four rows of charts to a page
+CHART_ROWS = 9  # rows one chart covers (9 of 20 pixels: 4 + 172), with a gap
 CHART_GAP = 404  # pixels from a chart's left edge to the next one's
 CHARTS_START = 3  # the chart sheet's title and note come first
 # What the Summary's Stage column says for a PMO's own KPIs (a PMO has no lifecycle stage).
@@ -240,10 +242,11 @@ def _ordered(kpis: list[KpiStatus], facts: Facts) -> list[KpiStatus]:
 def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
             kpis: list[KpiStatus]) -> list:
     """One block per frequency (its own period headers) with sparklines; returns the blocks
-    [(frequency, header row, [(data row, kpi)])] for the charts."""
+    [(frequency, header row, [(data row, kpi)], periods shown, KPI ID -> values shown)] for
+    the charts."""
     facts = result.facts
     row = 0
-    blocks = []  # (frequency, header row, [(data row, kpi)], periods shown)
+    blocks = []  # (frequency, header row, [(data row, kpi)], periods shown, KPI -> values)
     widths: list[float | None] = []  # the first block's: later blocks share its columns
     for frequency in FREQUENCIES:
         mine = [k for k in _ordered(kpis, facts)
@@ -283,7 +286,7 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
                            name=f"{frequency}Trends", freeze=row == 0,
                            empty=f"No {frequency.lower()} KPIs.")
         blocks.append((frequency, row, [(row + 1 + i, k) for i, k in enumerate(mine)],
-                       len(periods)))
+                       len(periods), values_of))
         data_rows = [data_row for data_row, _ in blocks[-1][2]]
         if data_rows:
             # One sparkline group per block, as Excel itself makes them: the options and
@@ -317,9 +320,10 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
     Summary's attention table names (`charted`, most attention first): its actuals, target
     and baseline, on a sheet of its own so the Trends table's repeated header never prints
     above a chart."""
-    shown = {frequency: count for frequency, _, _, count in blocks}
+    shown = {frequency: count for frequency, _, _, count, _ in blocks}
+    values_of = {kpi_id: values for *_, block in blocks for kpi_id, values in block.items()}
     by_measured: dict[str, list] = {}  # (frequency, header row, data row, kpi)
-    for frequency, header_row, kpi_rows, _ in blocks:
+    for frequency, header_row, kpi_rows, _, _ in blocks:
         for data_row, kpi in kpi_rows:
             by_measured.setdefault(str(kpi.measured), []).append(
                 (frequency, header_row, data_row, kpi))
@@ -366,7 +370,9 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
             chart.show_blanks_as("gap")
             chart.set_legend({"position": "bottom", "font": {"size": 8}})
             chart.set_x_axis({"num_font": {"size": 7}})
-            chart.set_y_axis({"num_font": {"size": 8},
+            plotted = [v for v in (*values_of.get(kpi.kpi_id, []), kpi.target, kpi.baseline)
+                       if isinstance(v, numbers.Real) and math.isfinite(v)]
+            chart.set_y_axis({"num_font": {"size": 8}, **trend_axis(plotted),
                               "major_gridlines": {"visible": True,
                                                   "line": {"color": "#E7E6E6"}}})
             at_row = CHARTS_START + (grid_row + index // CHARTS_PER_ROW) * CHART_ROWS
