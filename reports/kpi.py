@@ -20,7 +20,7 @@ import numbers
 from dataclasses import replace
 from pathlib import Path
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -59,6 +59,9 @@ CHART_WIDTH, CHART_HEIGHT = 392, 172  # pixels: four rows of charts to a page
 CHART_ROWS = 9  # rows one chart covers (9 of 20 pixels: 4 + 172), with a gap
 CHART_GAP = 404  # pixels from a chart's left edge to the next one's
 CHARTS_START = 3  # the chart sheet's title and note come first
+# Past CHART_SERVICES, the table of every service with KPIs has a sheet of its own, last.
+EVERY_SERVICE_SHEET = "All services"
+EVERY_SERVICE_TITLE = "Every service with KPIs"
 # What the Summary's Stage column says for a PMO's own KPIs (a PMO has no lifecycle stage).
 PMO_STAGE = "PMO"
 # Past this many services with KPIs, the Summary's attention table and its chart show this
@@ -82,8 +85,10 @@ def write_kpi_report(result: CheckResult, path: Path) -> Path:
         # In reading order: what needs attention (the table, then its charts) comes first.
         summary, charts, period, trends = (workbook.add_worksheet(n) for n in KPI_SHEETS)
         charted = _summary(workbook, summary, fmt, result, current, generated)
-        _kpis(period, fmt, result, current)
-        blocks = _trends(trends, fmt, result, result.facts.kpi_statuses)
+        # Past CHART_SERVICES, the detail sheets print the charted services' KPIs only.
+        printed = set(charted) if len(charted) < len(result.facts.attention_ranking) else None
+        _kpis(workbook, period, fmt, result, current, printed)
+        blocks = _trends(workbook, trends, fmt, result, result.facts.kpi_statuses, printed)
         _trend_charts(workbook, charts, fmt, result, blocks, charted)
         workbook.close()
     return path
@@ -139,28 +144,37 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     keep = []  # row spans printed on one page
     if len(rows) > CHART_SERVICES:
         # A chart of a hundred bars says nothing: it shows the services that need most
-        # attention, listed above it, and the table after it holds every service.
+        # attention, listed above it; the last sheet holds every service.
         worst = rows[:CHART_SERVICES]
         charted = charted[:CHART_SERVICES]
         sheet.write_string(row, 0, "Services whose KPIs need most attention", fmt["subtitle"])
         row = note(sheet, fmt, row + 1, f"The {CHART_SERVICES} of the {len(rows):,} services "
                    f"with KPIs that need most attention, charted on the Trend charts sheet. "
-                   f"{rag.ATTENTION_RULE} Every service is in the table after the chart, in "
-                   "the same order.", 9, 2)
+                   f"{rag.ATTENTION_RULE} Every service is on the last sheet, "
+                   f"{EVERY_SERVICE_SHEET}, in the same order. Printed, the KPIs and Trends "
+                   "sheets show these services' KPIs only; every KPI is on them in the "
+                   "workbook.", 9, 3)
         last = write_table(sheet, fmt, columns, worst, first_row=row, name="KpiAttention",
                            freeze=False)
         keep.append((row - 3, last))  # with its heading and note
         row = _rag_chart(workbook, sheet, row, last, "KPI RAG of the services that need "
                          "most attention", max(r[3] for r in worst))
-        sheet.write_string(row, 0, "Every service with KPIs", fmt["subtitle"])
-        row += 1
-    elif rows:
+        print_setup(sheet, result.as_of, header_row=None, title="KPI report")
+        paginate(sheet, keep=keep)
+        sheet.activate()
+        # Every service, in the same order, on a sheet of its own at the end: at 1,000
+        # services it is an index of 25 pages that the attention pages come before.
+        every = workbook.add_worksheet(EVERY_SERVICE_SHEET)
+        write_table(every, fmt, columns, rows, name="KpiSummary")
+        print_setup(every, result.as_of, title=EVERY_SERVICE_TITLE)
+        return charted
+    if rows:
         row = note(sheet, fmt, row, rag.ATTENTION_RULE, 9, 2)
     table_row = row
     last = write_table(sheet, fmt, columns, rows, first_row=table_row, name="KpiSummary",
                        empty="The master has no KPIs.", freeze=False)
     sheet.set_column(0, 0, 30)  # the cover labels need more room than Service ID
-    if rows and len(rows) <= CHART_SERVICES:
+    if rows:
         _rag_chart(workbook, sheet, table_row, last, "KPI RAG by service",
                    max(r[3] for r in rows))
     print_setup(sheet, result.as_of, header_row=table_row if rows else None,
@@ -203,7 +217,8 @@ def _rag_chart(workbook: Workbook, sheet: Worksheet, header_row: int, last: int,
     return last + 2 + -(-int(288 * y_scale + 4) // 20) + 1
 
 
-def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus]) -> None:
+def _kpis(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult,
+          kpis: list[KpiStatus], printed: set[str] | None) -> None:
     facts = result.facts
     columns = [
         TableColumn("Service or PMO", "text", 11), TableColumn("Name", "wrap", 20),
@@ -229,6 +244,9 @@ def _kpis(sheet: Worksheet, fmt: dict, result: CheckResult, kpis: list[KpiStatus
     row = note(sheet, fmt, last + 2, "How a KPI's RAG is set: " + rag.RAG_RULE, 12, 2)
     note(sheet, fmt, row, "Thresholds: " + rag.THRESHOLD_RULE, 12, 1)
     print_setup(sheet, result.as_of, title="KPIs for the reporting period")
+    if printed is not None:
+        shown = sum(1 for r in rows if r[0] in printed)  # they come first
+        _print_only(workbook, sheet, [(0, shown)], len(columns) - 1)
 
 
 def _ordered(kpis: list[KpiStatus], facts: Facts) -> list[KpiStatus]:
@@ -239,8 +257,8 @@ def _ordered(kpis: list[KpiStatus], facts: Facts) -> list[KpiStatus]:
                                        str(k.measured), rag.kpi_attention(k.rag), k.kpi_id))
 
 
-def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
-            kpis: list[KpiStatus]) -> list:
+def _trends(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResult,
+            kpis: list[KpiStatus], printed: set[str] | None) -> list:
     """One block per frequency (its own period headers) with sparklines; returns the blocks
     [(frequency, header row, [(data row, kpi)], periods shown, KPI ID -> values shown)] for
     the charts."""
@@ -248,6 +266,7 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
     row = 0
     blocks = []  # (frequency, header row, [(data row, kpi)], periods shown, KPI -> values)
     widths: list[float | None] = []  # the first block's: later blocks share its columns
+    spans = []  # (header row, last printed row, last column) of each block
     for frequency in FREQUENCIES:
         mine = [k for k in _ordered(kpis, facts)
                 if (k.frequency or Frequency.MONTHLY) == frequency]
@@ -300,9 +319,32 @@ def _trends(sheet: Worksheet, fmt: dict, result: CheckResult,
                 "type": "column", "last_point": True, "empty_cells": "gaps",
                 "series_color": "#8EA9DB", "last_color": "#1F3864",
             })
+        spans.append((row, row + sum(1 for k in mine if str(k.measured) in (printed or ())),
+                      len(columns) - 1))
         row = last + 2
     print_setup(sheet, result.as_of, title="KPI trends")
+    if printed is not None:
+        _print_only(workbook, sheet, [(first, last) for first, last, _ in spans],
+                    max(width for _, _, width in spans))
     return blocks
+
+
+def _print_only(workbook: Workbook, sheet: Worksheet, spans: list[tuple[int, int]],
+                last_col: int) -> None:
+    """Print rows `first`..`last` of each span only: at enterprise scale a detail sheet's
+    printout is the KPIs of the services that need most attention (a few pages, not a
+    hundred); every row stays on the sheet, to filter and read in Excel."""
+    spans = [(first, last) for first, last in spans if last > first]  # a header alone: none
+    if not spans:
+        spans = [(0, 0)]
+    if len(spans) == 1:
+        sheet.print_area(spans[0][0], 0, spans[0][1], last_col)
+        return
+    # One range per frequency's block (each with its own header): a print area of several
+    # ranges, which xlsxwriter's print_area cannot write.
+    ranges = ",".join(f"{sheet.name}!{xl_range_abs(first, 0, last, last_col)}"
+                      for first, last in spans)
+    workbook.define_name(f"{sheet.name}!_xlnm.Print_Area", f"={ranges}")
 
 
 def _retired(kpi: KpiStatus) -> str:

@@ -474,7 +474,8 @@ def read_pack_back(pack_folder: Path, master: Path, as_of: dt.date) -> Said:
     said("kpi rag counts", "KPI report KPIs sheet", kpi_counts)
     said("kpi rag counts", "pack.json", {w: sum(1 for k in memory["kpis"].values()
                                                 if k["rag"] == w) for w in kpi_counts})
-    rows = _rows(kpi["Summary"])
+    # Every service's row: on the Summary, or past 20 services on the last sheet.
+    rows = _rows(kpi["All services"] if "All services" in kpi.sheetnames else kpi["Summary"])
     last_header = max(i for i, r in enumerate(rows) if r and r[0] == "Service or PMO")
     for r in rows[last_header + 1:]:
         if not r or r[0] is None:
@@ -489,7 +490,7 @@ def read_pack_back(pack_folder: Path, master: Path, as_of: dt.date) -> Said:
             said(f"KPI RAG of {r[0]}", "status Services sheet", services[r[0]]["KPI RAG"])
             said(f"health of {r[0]}", "KPI report Summary row", r[9] or None)
             said(f"health of {r[0]}", "status Services sheet", services[r[0]]["Health"] or None)
-    _ranking_said(said, kpi, rows, last_header)
+    _ranking_said(said, kpi, [r[0] for r in rows[last_header + 1:] if r and r[0] is not None])
 
     # Findings by severity.
     checks = re.search(r"Checks of the master workbook: (\d+) errors?, (\d+) warnings?, "
@@ -625,18 +626,10 @@ def test_every_number_said_twice_is_the_same(tmp_path_factory, changes) -> None:
             "actions per person", "since: New findings"} <= set(said.numbers)
 
 
-def _ranking_said(said: Said, kpi, rows: list, last_header: int) -> None:
+def _ranking_said(said: Said, kpi, every: list[str]) -> None:
     """One ranking of attention: the services the Summary's attention table names are the
     ones the trend charts chart, in the same order, and every sheet lists services in it."""
-    every = [r[0] for r in rows[last_header + 1:] if r and r[0] is not None]
-    first_header = min(i for i, r in enumerate(rows) if r and r[0] == "Service or PMO")
-    attention = every
-    if first_header != last_header:  # past CHART_SERVICES: the table of the worst, first
-        attention = []
-        for r in rows[first_header + 1:]:
-            if not r or r[0] is None:
-                break
-            attention.append(r[0])
+    attention = [r["Service or PMO"] for r in _first_table(kpi["Summary"], "Service or PMO")]
     charted = []
     for title in _chart_titles(kpi):
         sid = title.split(" · ", 1)[0]
