@@ -64,4 +64,5 @@ def test_the_detail_sheets_print_the_attention_services_kpis_only(at_120):
     assert kpis.print_area.endswith(f"!$A$1:$P${printed + 1}")
     trends = book["Trends"]
     assert trends.print_area.endswith(f"!$A$1:$S${printed + 1}")  # to Service or PMO
-    assert len(list(kpis.iter_rows(min_row=2))) == 3 * 96  # every KPI is still on the sheet
+    # Every KPI is still on the sheet.
+    assert sum(1 for r in rows if str(r[2]).startswith("KPI-")) == 3 * 96
