@@ -52,8 +52,8 @@ TREND_PERIODS = 12
 MIN_QUARTERS = 4  # a quarterly trend shows a year at least, even of new KPIs
 FIRST_PERIOD_COL = 2  # C: KPI ID and KPI name come first
 # A small chart per KPI, three across: one line each for the actual, the target and the
-# baseline, so the actual is never lost among other KPIs' lines. A service's KPIs start a
-# row of their own.
+# baseline, so the actual is never lost among other KPIs' lines. The charts run on in the
+# ranking's order (a small-multiples grid); each title names its service.
 CHARTS_PER_ROW = 3
 CHART_WIDTH, CHART_HEIGHT = 392, 172  # pixels: four rows of charts to a page
 CHART_ROWS = 9  # rows one chart covers (9 of 20 pixels: 4 + 172), with a gap
@@ -387,13 +387,13 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
     sheet.merge_range(1, 0, 1, 17, text, fmt["note"])
     sheet.set_row(1, 27)
     lines = _ReferenceLines(workbook, fmt)
-    grid_row = 0
+    place = 0  # the chart's place in the grid
     for sid in charted:
         # Its KPIs as the KPIs sheet orders them; a retired KPI's history after them.
         items = sorted(by_measured.get(sid, []),
                        key=lambda item: (not item[3].current, rag.kpi_attention(item[3].rag),
                                          item[3].kpi_id))
-        for index, (frequency, header_row, data_row, kpi) in enumerate(items):
+        for frequency, header_row, data_row, kpi in items:
             chart = workbook.add_chart({"type": "line"})
             last_col = FIRST_PERIOD_COL + shown[frequency] - 1
             categories = ["Trends", header_row, FIRST_PERIOD_COL, header_row, last_col]
@@ -417,13 +417,13 @@ def _trend_charts(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
             chart.set_y_axis({"num_font": {"size": 8}, **trend_axis(plotted),
                               "major_gridlines": {"visible": True,
                                                   "line": {"color": "#E7E6E6"}}})
-            at_row = CHARTS_START + (grid_row + index // CHARTS_PER_ROW) * CHART_ROWS
+            at_row = CHARTS_START + (place // CHARTS_PER_ROW) * CHART_ROWS
             # A few pixels down from the row's top: a chart starting exactly on a page break
             # otherwise prints its top edge at the foot of the page before.
             sheet.insert_chart(at_row, 0, chart, {
                 "x_scale": CHART_WIDTH / 480, "y_scale": CHART_HEIGHT / 288, "y_offset": 4,
-                "x_offset": (index % CHARTS_PER_ROW) * CHART_GAP})
-        grid_row += -(-len(items) // CHARTS_PER_ROW)  # the next service starts a new row
+                "x_offset": (place % CHARTS_PER_ROW) * CHART_GAP})
+            place += 1
     print_setup(sheet, result.as_of, header_row=None, title="KPI trend charts")
     paginate(sheet)  # a scale that fits three charts across, and no chart across a break
     lines.hide()
