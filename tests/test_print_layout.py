@@ -120,7 +120,7 @@ MOST_PAGES = {
     # attention pages come first and are all that the detail sheets print; the index of
     # every service is last.
     ("kpi", 32): {"KPI report": 2, "KPIs for the reporting period": 2, "KPI trends": 1,
-                  "KPI trend charts": 5},
+                  "KPI trend charts": 2},
     ("kpi", 120): {"KPI report": 3, "KPI trend charts": 5, "KPIs for the reporting period": 3,
                    "KPI trends": 2, "Every service with KPIs": 4},
 }
