@@ -51,6 +51,28 @@ _RANK = {RED: 0, AMBER: 1, GREEN: 2}
 ATTENTION = {RED: 0, AMBER: 1, NO_DATA: 2, GREEN: 3, NOT_REPORTING: 4}
 
 
+ATTENTION_RULE = (
+    "Services are ranked by what needs most attention: worst health first (Red, Amber, No "
+    "data, Green, Not reporting yet), then most Red KPIs, most Amber, most with no data, "
+    "then by ID; a PMO's own KPIs rank by their KPI RAG."
+)
+# After every colour: a Closed or Rejected service, or one whose Stage is no stage.
+_NO_HEALTH = len(ATTENTION)
+
+
+def attention_key(health: str | None, kpi_rags: Iterable[str], measured: str) -> tuple:
+    """THE ranking of attention (ATTENTION_RULE), as a sort key: the KPI report's "need most
+    attention" table, its trend charts and the order of its sheets all sort by it."""
+    counts = rag_counts(kpi_rags)
+    return (ATTENTION.get(health, _NO_HEALTH) if health is not None else _NO_HEALTH,
+            -counts[RED], -counts[AMBER], -counts[NO_DATA], measured)
+
+
+def kpi_attention(kpi_rag: str) -> int:
+    """A KPI's place within its service: Red first, then Amber, No data, Green."""
+    return ATTENTION.get(kpi_rag, _NO_HEALTH)
+
+
 def at_or_beyond(value: float, mark: float, direction: str) -> bool:
     """True when `value` is at `mark` or on its better side, for this Direction."""
     return value >= mark if direction == Direction.HIGHER else value <= mark

@@ -17,6 +17,7 @@ from pmo_xl import rag
 from pmo_xl.compare.packs import HISTORY_PACKS
 from pmo_xl.compare.since import PackMemory, SinceLastMeeting
 from pmo_xl.findings import ERROR, WARNING
+from pmo_xl.reports.chart_scale import count_axis
 from pmo_xl.reports.common import note
 from pmo_xl.reports.styles import (
     SEVERITY,
@@ -151,7 +152,8 @@ def history_sheet(workbook: Workbook, sheet: Worksheet, fmt: dict, result: Check
             "data_labels": {"value": True, "position": "above"},
         })
     chart.set_title({"name": "Findings per pack", "name_font": {"size": 12}})
-    chart.set_y_axis({"min": 0, "num_format": "0",
+    # A unit from the counts (five or so gridlines) and room above the top label.
+    chart.set_y_axis({**count_axis(max(max(e, w) for _, e, w in counts)),
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_legend({"position": "bottom"})
     sheet.insert_chart(len(counts) + 2, first_col, chart, {"x_scale": 1.0, "y_scale": 0.9})

@@ -22,6 +22,7 @@ from pmo_xl.compare.since import PackMemory
 from pmo_xl.facts import Facts, ServiceStatus
 from pmo_xl.findings import ERROR, INFO, WARNING
 from pmo_xl.output import atomic_output
+from pmo_xl.reports.chart_scale import count_axis
 from pmo_xl.reports.common import (
     count_table,
     cover_rows,
@@ -81,6 +82,8 @@ STATUS_SHEETS = ("Summary", DECISIONS_SHEET, "Services", OUTCOMES_SHEET, "Set-up
 S = Services
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 ESCALATION_RANK = {Escalation.OWNERSHIP: 0, Escalation.DELIVERY: 1, Escalation.OPERATIONS: 2}
+# The stage table's row for services whose Stage is blank.
+NOT_RECORDED = "Not recorded"
 # The date that marks entering each set-up stage.
 STAGE_START = {Stage.DESIGN: S.design_start, Stage.PILOT: S.pilot_start,
                Stage.TRANSITION: S.sign_off_date}
@@ -233,7 +236,7 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     by_stage.set_title({"name": "Services by stage", "name_font": {"size": 12}})
     by_stage.set_legend({"none": True})
     by_stage.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                         "min": 0, "num_format": "0"})
+                         **count_axis(max(stage_counts.values(), default=0))})
     sheet.insert_chart(numbers_row, 3, by_stage, {"x_scale": 1.0, "y_scale": 0.75,
                                                    "x_offset": 24, "y_offset": 4})
 
@@ -301,12 +304,16 @@ def headline_numbers(result: CheckResult) -> list[tuple[str, int]]:
 
 
 def services_by_stage(result: CheckResult) -> dict[str, int]:
-    """Services by stage, every stage shown (and those whose stage cannot be read)."""
-    stages = [r[S.stage] for r in result.facts.services.values()]
+    """Services by stage, every stage shown: the Summary's stage table and chart, and what
+    the enterprise roll-up adds up. A stage that is no lifecycle stage is shown as typed
+    ("Runing"), counted under no stage; only a blank Stage is "Not recorded"."""
+    facts = result.facts
+    stages = [r[S.stage] for r in facts.services.values()]
     counts = {s: stages.count(s) for s in STAGES}
-    unknown = sum(1 for s in stages if s not in STAGES)
-    if unknown:
-        counts["Not recorded"] = unknown
+    for typed in facts.stage_as_typed.values():
+        if typed not in STAGES:
+            label = NOT_RECORDED if typed is None else typed
+            counts[label] = counts.get(label, 0) + 1
     return counts
 
 
@@ -392,12 +399,13 @@ def _services(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:
         status = result.service_statuses[sid]
         due, what = _next_due(service, status, result.as_of)
         rows.append([
-            sid, service[S.service_name], service[S.stage],
+            sid, service[S.service_name], facts.stage_as_typed[sid],
             facts.name_of(service[S.service_owner]),
             facts.name_of(service[S.service_managers]),
             facts.pmo_name(service[S.lead_pmo]),
             status.health if status.health is not None else ("", "rag_none"),
-            status.kpi_rag if status.kpis and status.expected else ("", "rag_none"),
+            status.kpi_rag if status.kpis and status.expected and not facts.stage_unknown(sid)
+            else ("", "rag_none"),
             status.why,
             len(status.open_items),
             len(facts.changes_in_flight_by_service.get(sid, [])),

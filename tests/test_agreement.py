@@ -481,7 +481,8 @@ def read_pack_back(pack_folder: Path, master: Path, as_of: dt.date) -> Said:
     said("kpi rag counts", "KPI report KPIs sheet", kpi_counts)
     said("kpi rag counts", "pack.json", {w: sum(1 for k in memory["kpis"].values()
                                                 if k["rag"] == w) for w in kpi_counts})
-    rows = _rows(kpi["Summary"])
+    # Every service's row: on the Summary, or past 20 services on the last sheet.
+    rows = _rows(kpi["All services"] if "All services" in kpi.sheetnames else kpi["Summary"])
     last_header = max(i for i, r in enumerate(rows) if r and r[0] == "Service or PMO")
     for r in rows[last_header + 1:]:
         if not r or r[0] is None:
@@ -494,6 +495,9 @@ def read_pack_back(pack_folder: Path, master: Path, as_of: dt.date) -> Said:
         if r[0] in services:
             said(f"KPI RAG of {r[0]}", "KPI report Summary row", r[8])
             said(f"KPI RAG of {r[0]}", "status Services sheet", services[r[0]]["KPI RAG"])
+            said(f"health of {r[0]}", "KPI report Summary row", r[9] or None)
+            said(f"health of {r[0]}", "status Services sheet", services[r[0]]["Health"] or None)
+    _ranking_said(said, kpi, [r[0] for r in rows[last_header + 1:] if r and r[0] is not None])
 
     # Outcomes: the Outcomes sheet shows the KPI report's RAG of each Outcome KPI of a service
     # that reports, and puts on the agenda exactly the services the agenda asks about.
@@ -655,6 +659,43 @@ def test_an_outcome_not_delivered_is_said_the_same_on_the_outcomes_sheet_and_age
     said = _agree(tmp_path, rows, EXAMPLE_AS_OF)
     assert said.numbers["outcomes unmet"] == {"status Outcomes sheet": ["SVC-001"],
                                               "Decisions needed sheet": ["SVC-001"]}
+
+
+def _ranking_said(said: Said, kpi, every: list[str]) -> None:
+    """One ranking of attention: the services the Summary's attention table names are the
+    ones the trend charts chart, in the same order, and every sheet lists services in it."""
+    attention = [r["Service or PMO"] for r in _first_table(kpi["Summary"], "Service or PMO")]
+    charted = []
+    for title in _chart_titles(kpi):
+        sid = title.split(" · ", 1)[0]
+        if " · " in title and sid not in charted:
+            charted.append(sid)
+    said("services that need most attention", "KPI report Summary attention table", attention)
+    said("services that need most attention", "KPI report Trend charts titles", charted)
+    said("services that need most attention", "KPI report Summary, every service",
+         every[:len(attention)])
+    for sheet, header in (("KPIs", "Service or PMO"), ("Trends", "Service or PMO")):
+        order = []
+        for r in _first_table(kpi[sheet], header if sheet == "KPIs" else "KPI ID"):
+            measured = r.get("Service or PMO")
+            if measured in every and measured not in order:
+                order.append(measured)
+        # A sheet's first table (Trends: the monthly KPIs) lists some of them, in that order.
+        said(f"ranking of attention on {sheet}", "KPI report Summary",
+             [m for m in every if m in order])
+        said(f"ranking of attention on {sheet}", f"KPI report {sheet} sheet", order)
+    assert len(every) == 0 or attention, "the attention table names services"
+
+
+def _chart_titles(book) -> list[str]:
+    """The trend charts' titles in the order they sit on the Trend charts sheet."""
+    sheet = book["Trend charts"]
+    placed = sorted(sheet._charts, key=lambda c: (c.anchor._from.row, c.anchor._from.col))
+    titles = []
+    for chart in placed:
+        runs = chart.title.tx.rich.p[0].r if chart.title and chart.title.tx.rich else []
+        titles.append("".join(run.t for run in runs))
+    return titles
 
 
 def test_every_number_said_twice_is_the_same_in_the_demo(tmp_path) -> None:

@@ -431,9 +431,9 @@ def test_kpi_trends(built):
     text = "\n".join(charts(built["kpi"]).values())
     assert "Trends!$C$2:$N$2" in text and "Trends!$C$1:$N$1" in text  # monthly KPI-01
     assert f"Trends!$C${quarterly}:$F${quarterly}" in text  # quarterly KPI-02
-    assert text.count("<c:lineChart>") == 2  # SVC-001 monthly and SVC-001 quarterly
+    assert text.count("<c:lineChart>") == 2  # a chart per KPI: KPI-01 and KPI-02
     with zipfile.ZipFile(built["kpi"]) as package:
-        trends_xml = package.read("xl/worksheets/sheet3.xml").decode().replace("$", "")
+        trends_xml = package.read("xl/worksheets/sheet4.xml").decode().replace("$", "")
     assert "<xm:f>Trends!C2:N2</xm:f><xm:sqref>O2</xm:sqref>" in trends_xml
     assert (f"<xm:f>Trends!C{quarterly}:F{quarterly}</xm:f><xm:sqref>G{quarterly}</xm:sqref>"
             in trends_xml)
@@ -448,31 +448,20 @@ def test_kpi_trend_charts_sheet(built):
     book = openpyxl.load_workbook(built["kpi"])
     sheet = book["Trend charts"]
     assert sheet["A1"].value == "KPI trend charts"
-    assert sheet["A2"].value.startswith("A line chart per service with KPIs")
+    assert sheet["A2"].value.startswith("A chart per KPI, for each service with KPIs")
     assert len(sheet._charts) == 2
+    # One KPI a chart: its actual, its target dashed and its baseline dotted, nothing else.
+    for part in charts(built["kpi"]).values():
+        if "<c:lineChart>" in part:
+            assert part.count("<c:ser>") <= 3
+            assert "SVC-001 · KPI-0" in part
     # No table header repeated above the charts when printed, and none cut across pages.
     assert sheet.print_title_rows is None
     assert sheet.page_setup.orientation == "landscape"
-    # A fixed scale that fits two charts across (under "fit to", Excel would ignore the page
+    # A fixed scale that fits three charts across (under "fit to", Excel would ignore the page
     # breaks that keep each chart whole).
     assert not sheet.sheet_properties.pageSetUpPr.fitToPage
     assert 60 <= sheet.page_setup.scale < 100
-
-
-def test_kpi_trend_charts_capped_to_the_worst(tmp_path, monkeypatch):
-    from pmo_xl.reports import kpi
-
-    # KPI-02 (quarterly) at its Red Threshold; KPI-01 (monthly, charted first) stays Green.
-    master = write_example(tmp_path / "master.xlsx", [
-        Edit("KPIs", "KPI-02", {"Target": 1, "Amber Threshold": 1.5, "Red Threshold": 2})])
-    monkeypatch.setattr(kpi, "TREND_CHART_LIMIT", 1)
-    report = run_report("kpi", master, tmp_path / "kpi.xlsx")
-    text = "\n".join(charts(report).values())
-    assert text.count("<c:lineChart>") == 1
-    assert "quarterly KPIs" in text and "monthly KPIs" not in text
-    note = openpyxl.load_workbook(report)["Trend charts"]["A2"].value
-    assert note.startswith("Charts for the 1 services whose KPIs need most attention")
-    assert "of 2 service charts in all" in note
 
 
 # --- CLI behaviour, reproducibility, LibreOffice --------------------------------------

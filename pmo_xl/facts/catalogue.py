@@ -69,6 +69,28 @@ class CatalogueFacts(FactsBase):
         return {sid: r[Services.stage] for sid, r in self.services.items()
                 if r[Services.stage] is not None}
 
+    @cached_property
+    def stage_as_typed(self) -> dict[str, str | None]:
+        """Service ID -> its Stage as a reader should see it: the lifecycle's own word, or
+        the cell's text as typed when it is not one of the lifecycle's stages (a mistyped
+        "Runing" shows as "Runing", never as blank or "Not recorded"); None when blank."""
+        found: dict[str, str | None] = {}
+        for _row, record, raw in self.catalogue:
+            sid = record[Services.service_id]
+            if sid is None or str(sid) in found:
+                continue
+            typed, as_typed = record[Services.stage], raw.get(Services.stage)
+            if typed is None and as_typed is not None and str(as_typed).strip():
+                typed = str(as_typed).strip()
+            found[str(sid)] = typed
+        return found
+
+    def stage_unknown(self, sid: object) -> bool:
+        """The Stage cell holds text that is no lifecycle stage: the service is in no stage,
+        so it belongs in no count by stage and is given no KPI RAG (the check names its cell)."""
+        return (sid is not None and str(sid) not in self.stage_of
+                and self.stage_as_typed.get(str(sid)) is not None)
+
     def service_name(self, sid: object) -> str | None:
         record = self.services.get(str(sid)) if sid is not None else None
         return record.get(Services.service_name) if record else None

@@ -40,6 +40,7 @@ class ServiceStatus:
     findings: list[Finding] = field(default_factory=list)  # unwaived, on its records
     stage: str | None = None
     expected: bool = True  # it should report KPIs for the period (False: not yet)
+    in_no_stage: bool = False  # its Stage is text that is no lifecycle stage ("Runing")
 
     @property
     def kpi_rag(self) -> str:
@@ -70,8 +71,8 @@ class ServiceStatus:
     @property
     def health(self) -> str | None:
         """Green, Amber, Red, No data or Not reporting yet; None for a Closed or Rejected
-        service."""
-        if self.ended:
+        service, and for one in no stage (a mistyped Stage): no colour until it is fixed."""
+        if self.ended or self.in_no_stage:
             return None
         return rag.service_health((k.rag for k in self.kpis),
                                   (r.get(Risks.severity) for r in self.open_items),
@@ -88,6 +89,8 @@ class ServiceStatus:
         """Why the health is what it is, in words (empty when Green with nothing to say)."""
         if self.ended:
             return str(self.stage)
+        if self.in_no_stage:
+            return "no health: its Stage is not one of the lifecycle's stages"
         coloured = [k for k in self.kpis if k.rag != rag.NO_DATA]
         parts = [f"{k.kpi_id} {k.rag}" for k in coloured if k.rag != rag.GREEN]
         parts += [f"{r.get(Risks.item_id)} {r.get(Risks.severity)} open" for r in self.open_items
@@ -158,8 +161,38 @@ class RollupFacts(KpiFacts, ItemsFacts, HandbookFacts):
         return {sid: ServiceStatus(sid, self.kpis_by_service.get(sid, []),
                                    self.open_items_by_service.get(sid, []),
                                    by_service.get(sid, []), self.stage_of.get(sid),
-                                   self.expected_to_report(sid))
+                                   self.expected_to_report(sid), self.stage_unknown(sid))
                 for sid in self.services}
+
+    def health_of(self, measured: str) -> str | None:
+        """The health ServiceStatus.health gives a service (it needs no findings), worked
+        out here for the ranking; a PMO's own KPIs (or a service missing from the
+        catalogue) have their KPI RAG. None for a Closed or Rejected service and for one
+        whose Stage is no lifecycle stage (it is in no stage, so it has no colour)."""
+        if measured not in self.services:
+            return rag.kpi_rollup(k.rag for k in self.current_kpis if k.measured == measured)
+        return ServiceStatus(measured, self.kpis_by_service.get(measured, []),
+                             self.open_items_by_service.get(measured, []),
+                             stage=self.stage_of.get(measured),
+                             expected=self.expected_to_report(measured),
+                             in_no_stage=self.stage_unknown(measured)).health
+
+    @cached_property
+    def attention_ranking(self) -> dict[str, int]:
+        """Each service or PMO with KPIs in force -> its place in THE ranking of attention
+        (rag.attention_key, 0 first): the KPI report's table, charts and sheets follow it."""
+        by_measured: dict[str, list[str]] = {}
+        for kpi in self.current_kpis:
+            if kpi.measured is not None:
+                by_measured.setdefault(kpi.measured, []).append(kpi.rag)
+        def health(measured: str) -> str | None:
+            if measured in self.services:
+                return self.health_of(measured)
+            return rag.kpi_rollup(by_measured[measured])  # health_of, without a search
+
+        ranked = sorted(by_measured, key=lambda m: rag.attention_key(
+            health(m), by_measured[m], m))
+        return {measured: place for place, measured in enumerate(ranked)}
 
     def expected_to_report(self, sid: str) -> bool:
         """Whether the service should have KPI actuals for the reporting period: not when it
