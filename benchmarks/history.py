@@ -43,7 +43,6 @@ from generate import AS_OF, generate  # noqa: E402
 from pmo_xl import api  # noqa: E402
 from pmo_xl.compare.packs import PACK_JSON, SNAPSHOT, pack_record  # noqa: E402
 from pmo_xl.period import add_months  # noqa: E402
-from pmo_xl.reports.pack import remembered_decisions  # noqa: E402
 
 RAGS = ("Green", "Green", "Green", "Amber", "Red", "No data")
 FIRST_MEETING = dt.date(2022, 11, 30)
@@ -54,7 +53,7 @@ def template(services: int, folder: Path) -> tuple[dict, Path]:
     master = folder / "master.xlsx"
     generate(services, master)
     result = api.check(master, AS_OF)
-    return pack_record(result, remembered_decisions(result)), master
+    return pack_record(result), master  # its decisions are the run's agenda
 
 
 def _own(value: object, prefix: str) -> object:
