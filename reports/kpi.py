@@ -99,7 +99,7 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
     """The Summary sheet; returns the services (and PMOs) its attention table names, most
     attention first: the trend charts are for exactly these."""
     # The widths the tables below end with, set first so the notes wrap at them.
-    set_widths(sheet, [30, 34, 11, 8, 8, 8, 8, 8, 10, 10])
+    set_widths(sheet, [30, 34, 11, 8, 8, 8, 8, 8, 10, 16])
     row = cover_block(sheet, fmt, title="KPI report", rows=cover_rows(result, generated))
     row = label_rows(sheet, fmt, row, "Headline numbers", headline_numbers(kpis))
     row = note(sheet, fmt, row, KPI_LEGEND, 9, 3)
@@ -114,7 +114,7 @@ def _summary(workbook: Workbook, sheet: Worksheet, fmt: dict, result: CheckResul
         TableColumn(Services.stage, "text", 11), TableColumn("KPIs", "count", 8),
         TableColumn("Green", "count", 8), TableColumn("Amber", "count", 8),
         TableColumn("Red", "count", 8), TableColumn("No data", "count", 8),
-        TableColumn("KPI RAG", "rag", 10), TableColumn("Health", "rag", 10),
+        TableColumn("KPI RAG", "rag", 10), TableColumn("Health", "rag", 16),
     ]
     rows = []
     for sid in with_kpis:

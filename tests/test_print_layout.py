@@ -160,10 +160,18 @@ def _charts_in(path: Path) -> int:
     return sum(len(sheet._charts) for sheet in openpyxl.load_workbook(path).worksheets)
 
 
+def _white(colour) -> bool:
+    values = colour if isinstance(colour, (tuple, list)) else (colour,)
+    return bool(values) and all(isinstance(v, (int, float)) and v >= 0.99 for v in values)
+
+
 def _chart_frames(page) -> list[dict]:
-    """The filled outer frame of each chart on the page (a chart's inner boxes excluded)."""
+    """The filled outer frame of each chart on the page (a chart's inner boxes excluded).
+    A chart's area is white; a block of coloured cells (a column of Red beside a column of
+    Red, which LibreOffice fills as one shape) is not a chart."""
     shapes = [s for s in page.curves + page.rects
-              if s.get("fill") and s["x1"] - s["x0"] > 150 and s["bottom"] - s["top"] > 80]
+              if s.get("fill") and s["x1"] - s["x0"] > 150 and s["bottom"] - s["top"] > 80
+              and _white(s.get("non_stroking_color"))]
     return [s for s in shapes if not any(
         o is not s and o["x0"] <= s["x0"] and o["x1"] >= s["x1"] and o["top"] <= s["top"]
         and o["bottom"] >= s["bottom"] and (o["x0"], o["top"]) != (s["x0"], s["top"])
