@@ -11,8 +11,8 @@ It writes two packs a month apart: first one from the master as it stood at the 
 previous month, then this month's, which finds the first beside it and shows what moved
 since (``THIS_MONTH``: a service promoted without its log entry, an issue closed, a KPI
 turned Red, an actual restated) on the status report's Since last meeting sheet. Then the
-history of every pack in the folder as tables (``history/``, as `pmo-xl history` writes
-them), ready for Power BI, Excel's Power Query, pandas or DuckDB.
+history of its two packs as tables (``history/``, as `pmo-xl history pack-*` writes them),
+ready for Power BI, Excel's Power Query, pandas or DuckDB.
 
 It also writes an enterprise (``enterprise/``): Northwind's three PMOs each keeping its own
 master, split from the same example data with one slip of each kind the rules across
@@ -107,7 +107,7 @@ def run_demo(folder: Path, as_of: dt.date) -> Demo:
                         "and across the masters, one catalogue page, drafts to the PMO "
                         "Managers"))
     history, warnings = write_demo_history(folder)
-    written.append((history, "every pack in the folder as tables for Power BI, Excel or "
+    written.append((history, "Northwind's packs as tables for Power BI, Excel or "
                     "pandas, one CSV per table; docs/history.md describes them"))
     return Demo(folder, master, result, written, earlier, since, warnings, rollup)
 

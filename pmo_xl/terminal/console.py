@@ -190,6 +190,7 @@ def print_demo(demo: Demo) -> None:
         f"  Roll up several PMOs:   pmo-xl rollup {demo.folder / 'enterprise' / 'members'} "
         f"--as-of {as_of}",
         "  What each rule means:   pmo-xl rules",
-        f"  Packs as tables:        pmo-xl history {demo.folder} -o {demo.folder / HISTORY_NAME}",
+        f"  Packs as tables:        pmo-xl history {demo.folder}/pack-* -o "
+        f"{demo.folder / HISTORY_NAME}",
     ):
         out.print(escape(line), highlight=False)
