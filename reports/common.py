@@ -14,7 +14,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pmo_xl.period import period_label
-from pmo_xl.reports.styles import LINE_HEIGHT, RAG, formats, new_workbook
+from pmo_xl.reports.styles import LINE_HEIGHT, RAG, formats, new_workbook, write_text
 from pmo_xl.validators.engine import CheckResult
 from pmo_xl.validators.schema import Frequency
 from pmo_xl.workbook.paging import span_width
@@ -156,3 +156,34 @@ def note(sheet: Worksheet, fmt: dict, row: int, text: str, last_col: int, lines:
     lines = max(lines, line_count(text, span_width(sheet, 0, last_col)))
     sheet.set_row(row, LINE_HEIGHT * lines)
     return row + 2
+
+
+def heading(sheet: Worksheet, fmt: dict, row: int, text: str) -> int:
+    """A first page's section heading. Returns the next row."""
+    sheet.write_string(row, 0, text, fmt["subtitle"])
+    sheet.set_row(row, 18)
+    return row + 1
+
+
+def ruled_grid(sheet: Worksheet, fmt: dict, row: int, headers: list[str],
+               rows: list[list[object]], widths: list[float]) -> int:
+    """A small ruled table on a first page (not an Excel table: the first page is read, not
+    filtered); each row as tall as its wrapped text in the sheet's column `widths`. A value
+    given as (text, format key) takes that format. Returns the next row."""
+    for col, header in enumerate(headers):
+        sheet.write_string(row, col, header, fmt["header"])
+    sheet.set_row(row, LINE_HEIGHT + 4)
+    row += 1
+    for values in rows:
+        lines = 1
+        for col, value in enumerate(values):
+            style = fmt["grid"]
+            if isinstance(value, tuple):
+                value, key = value
+                style = fmt[key]
+            write_text(sheet, row, col, value, style)
+            if isinstance(value, str):
+                lines = max(lines, line_count(value, widths[col]))
+        sheet.set_row(row, LINE_HEIGHT * lines + 2)
+        row += 1
+    return row

@@ -27,8 +27,10 @@ from pmo_xl.reports.common import (
     count_table,
     cover_rows,
     generated_at,
+    heading,
     label_rows,
     note,
+    ruled_grid,
     start_workbook,
 )
 from pmo_xl.reports.decisions import (
@@ -155,14 +157,15 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
 
     # 1. The decisions, by name.
     agenda = result.agenda
-    row = _heading(sheet, fmt, row, f"Decisions for the meeting: {len(agenda)}")
+    row = heading(sheet, fmt, row, f"Decisions for the meeting: {len(agenda)}")
     if agenda:
-        row = _grid(sheet, fmt, row, ["Decision", "Record", "Who decides",
-                                      "What is to be decided (the Decisions needed sheet "
-                                      "has the numbers)"],
-                    [[f"{n}. {d.kind}", d.record,
-                      facts.name_of(d.decider) if d.decider else d.decider_name, d.headline]
-                     for n, d in enumerate(agenda[:FIRST_PAGE_ITEMS], start=1)])
+        row = ruled_grid(sheet, fmt, row, ["Decision", "Record", "Who decides",
+                                           "What is to be decided (the Decisions needed sheet "
+                                           "has the numbers)"],
+                         [[f"{n}. {d.kind}", d.record,
+                           facts.name_of(d.decider) if d.decider else d.decider_name, d.headline]
+                          for n, d in enumerate(agenda[:FIRST_PAGE_ITEMS], start=1)],
+                         SUMMARY_WIDTHS)
         if len(agenda) > FIRST_PAGE_ITEMS:
             row = _line(sheet, fmt, row, f"and {len(agenda) - FIRST_PAGE_ITEMS} more: the "
                         f"{DECISIONS_SHEET} sheet lists every one, with its numbers.", "note")
@@ -172,12 +175,13 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
 
     # 2. The services at Red, by name, with why.
     reds = red_services(result)
-    row = _heading(sheet, fmt, row, f"Services at Red: {len(reds)}")
+    row = heading(sheet, fmt, row, f"Services at Red: {len(reds)}")
     if reds:
-        row = _grid(sheet, fmt, row, ["Service", "Stage", "Service Owner", "Why"],
-                    [[(sid, "rag_Red"), status.stage, facts.name_of(facts.owner_of(sid)),
-                      f"{facts.service_name(sid) or sid}: {status.why}"]
-                     for sid, status in reds[:FIRST_PAGE_ITEMS]])
+        row = ruled_grid(sheet, fmt, row, ["Service", "Stage", "Service Owner", "Why"],
+                         [[(sid, "rag_Red"), status.stage, facts.name_of(facts.owner_of(sid)),
+                           f"{facts.service_name(sid) or sid}: {status.why}"]
+                          for sid, status in reds[:FIRST_PAGE_ITEMS]],
+                         SUMMARY_WIDTHS)
         if len(reds) > FIRST_PAGE_ITEMS:
             row = _line(sheet, fmt, row, f"and {len(reds) - FIRST_PAGE_ITEMS} more: the "
                         "Services sheet lists every one.", "note")
@@ -189,7 +193,7 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
     # 3. What changed since the last meeting, in a few lines.
     since = memory.since if memory is not None else None
     since_first = row
-    row = _heading(sheet, fmt, row, since.heading if since else "Since the last meeting")
+    row = heading(sheet, fmt, row, since.heading if since else "Since the last meeting")
     if since is not None:
         text = since.paragraph(pointer=False).removeprefix(f"{since.heading}: ")
         text = text[:1].upper() + text[1:]
@@ -257,7 +261,7 @@ def _summary(sheet: Worksheet, fmt: dict, result: CheckResult, generated: dt.dat
 
     # 5. At the foot: what the report was made from.
     about = row
-    row = _heading(sheet, fmt, row, "About this report")
+    row = heading(sheet, fmt, row, "About this report")
     for label, value in cover_rows(result, generated):
         sheet.write_string(row, 0, label, fmt["label"])
         if isinstance(value, dt.datetime):
@@ -342,10 +346,6 @@ def _gap(sheet: Worksheet, row: int) -> int:
     return row + 1
 
 
-def _heading(sheet: Worksheet, fmt: dict, row: int, text: str) -> int:
-    sheet.write_string(row, 0, text, fmt["subtitle"])
-    sheet.set_row(row, 18)
-    return row + 1
 
 
 def _line(sheet: Worksheet, fmt: dict, row: int, text: str, kind: str) -> int:
@@ -357,27 +357,6 @@ def _line(sheet: Worksheet, fmt: dict, row: int, text: str, kind: str) -> int:
     return row + 1
 
 
-def _grid(sheet: Worksheet, fmt: dict, row: int, headers: list[str],
-          rows: list[list[object]]) -> int:
-    """A small ruled table on the Summary (not an Excel table: the first page is read, not
-    filtered); each row as tall as its wrapped text. Returns the next row."""
-    for col, header in enumerate(headers):
-        sheet.write_string(row, col, header, fmt["header"])
-    sheet.set_row(row, LINE_HEIGHT + 4)
-    row += 1
-    for values in rows:
-        lines = 1
-        for col, value in enumerate(values):
-            style = fmt["grid"]
-            if isinstance(value, tuple):
-                value, key = value
-                style = fmt[key]
-            write_text(sheet, row, col, value, style)
-            if isinstance(value, str):
-                lines = max(lines, line_count(value, SUMMARY_WIDTHS[col]))
-        sheet.set_row(row, LINE_HEIGHT * lines + 2)
-        row += 1
-    return row
 
 
 def _services(sheet: Worksheet, fmt: dict, result: CheckResult) -> None:

@@ -28,7 +28,15 @@ from pmo_xl.facts.agenda import KINDS
 from pmo_xl.output import atomic_output
 from pmo_xl.reports import kpi as kpi_report
 from pmo_xl.reports import status as status_report
-from pmo_xl.reports.common import count_table, generated_at, label_rows, note, report_formats
+from pmo_xl.reports.common import (
+    count_table,
+    generated_at,
+    heading,
+    label_rows,
+    note,
+    report_formats,
+    ruled_grid,
+)
 from pmo_xl.reports.styles import (
     LINE_HEIGHT,
     RAG,
@@ -205,32 +213,8 @@ def _line(sheet: Worksheet, fmt: dict, row: int, text: str, kind: str = "note") 
     return row + 1
 
 
-def _heading(sheet: Worksheet, fmt: dict, row: int, text: str) -> int:
-    sheet.write_string(row, 0, text, fmt["subtitle"])
-    sheet.set_row(row, 18)
-    return row + 1
 
 
-def _grid(sheet: Worksheet, fmt: dict, row: int, headers: list[str],
-          rows: list[list[object]]) -> int:
-    """A small ruled table on the first page, each row as tall as its wrapped text."""
-    for col, header in enumerate(headers):
-        sheet.write_string(row, col, header, fmt["header"])
-    sheet.set_row(row, LINE_HEIGHT + 4)
-    row += 1
-    for values in rows:
-        lines = 1
-        for col, value in enumerate(values):
-            style = fmt["grid"]
-            if isinstance(value, tuple):
-                value, key = value
-                style = fmt[key]
-            write_text(sheet, row, col, value, style)
-            if isinstance(value, str):
-                lines = max(lines, line_count(value, SUMMARY_WIDTHS[col]))
-        sheet.set_row(row, LINE_HEIGHT * lines + 2)
-        row += 1
-    return row
 
 
 def _summary(workbook, sheet: Worksheet, fmt: dict, rollup: Rollup, numbers: Totals,
@@ -247,22 +231,24 @@ def _summary(workbook, sheet: Worksheet, fmt: dict, rollup: Rollup, numbers: Tot
                 "text")
     keep = []
     if rollup.not_counted:
-        row = _heading(sheet, fmt, row + 1, f"Not counted: {len(rollup.not_counted)}")
-        row = _grid(sheet, fmt, row, ["Member", "Why it is not counted"], [
-            [(m.name, "severity_error"), m.why_not] for m in rollup.not_counted])
+        row = heading(sheet, fmt, row + 1, f"Not counted: {len(rollup.not_counted)}")
+        row = ruled_grid(sheet, fmt, row, ["Member", "Why it is not counted"], [
+                 [(m.name, "severity_error"), m.why_not] for m in rollup.not_counted],
+                         SUMMARY_WIDTHS)
         row = _line(sheet, fmt, row, "Their services, KPIs and decisions are not in any "
                     "number of this report.")
 
     # 1. The decisions across the PMOs, by name.
     items = agenda(rollup)
     first = row + 1
-    row = _heading(sheet, fmt, row + 1, f"Decisions for the meeting, across the PMOs: "
+    row = heading(sheet, fmt, row + 1, f"Decisions for the meeting, across the PMOs: "
                    f"{len(items)}")
     if items:
-        row = _grid(sheet, fmt, row, ["Decision", "PMO", "Record", "Who decides",
-                                      "What is to be decided"],
-                    [[f"{n}. {d.kind}", d.pmo, d.record, d.decider, d.headline]
-                     for n, (_member, d) in enumerate(items[:FIRST_PAGE_ITEMS], 1)])
+        row = ruled_grid(sheet, fmt, row, ["Decision", "PMO", "Record", "Who decides",
+                                           "What is to be decided"],
+                         [[f"{n}. {d.kind}", d.pmo, d.record, d.decider, d.headline]
+                          for n, (_member, d) in enumerate(items[:FIRST_PAGE_ITEMS], 1)],
+                         SUMMARY_WIDTHS)
         if len(items) > FIRST_PAGE_ITEMS:
             row = _line(sheet, fmt, row, f"and {len(items) - FIRST_PAGE_ITEMS} more: the "
                         f"{DECISIONS_SHEET} sheet lists every one.")
@@ -273,11 +259,13 @@ def _summary(workbook, sheet: Worksheet, fmt: dict, rollup: Rollup, numbers: Tot
     # 2. The services at Red, by name, with why.
     reds = [(m, s) for m, s in services_counted(rollup) if s.active and s.health == rag.RED]
     first = row + 1
-    row = _heading(sheet, fmt, row + 1, f"Services at Red: {len(reds)}")
+    row = heading(sheet, fmt, row + 1, f"Services at Red: {len(reds)}")
     if reds:
-        row = _grid(sheet, fmt, row, ["Service", "PMO", "Stage", "Service Owner", "Why"],
-                    [[(s.service_id, "rag_Red"), s.lead_pmo, s.stage, s.owner,
-                      f"{s.name or s.service_id}: {s.why}"] for _m, s in reds[:FIRST_PAGE_ITEMS]])
+        row = ruled_grid(sheet, fmt, row, ["Service", "PMO", "Stage", "Service Owner", "Why"],
+                         [[(s.service_id, "rag_Red"), s.lead_pmo, s.stage, s.owner,
+                           f"{s.name or s.service_id}: {s.why}"]
+                          for _m, s in reds[:FIRST_PAGE_ITEMS]],
+                         SUMMARY_WIDTHS)
         if len(reds) > FIRST_PAGE_ITEMS:
             row = _line(sheet, fmt, row, f"and {len(reds) - FIRST_PAGE_ITEMS} more: the "
                         "Services sheet lists every one.")
@@ -289,7 +277,7 @@ def _summary(workbook, sheet: Worksheet, fmt: dict, rollup: Rollup, numbers: Tot
     # 3. What only the masters together show.
     across = rollup.across_summary
     first = row + 1
-    row = _heading(sheet, fmt, row + 1, "Across the PMOs' masters")
+    row = heading(sheet, fmt, row + 1, "Across the PMOs' masters")
     found = across["error"] + across["warning"] + across["info"]
     text = (f"The rules across masters found {found} problem{'' if found == 1 else 's'} "
             f"between the PMOs' masters ({across['error']} errors, {across['warning']} "
@@ -345,7 +333,7 @@ def _summary(workbook, sheet: Worksheet, fmt: dict, rollup: Rollup, numbers: Tot
 
     # 5. At the foot: what it was made from.
     about = row
-    row = _heading(sheet, fmt, row, "About this report")
+    row = heading(sheet, fmt, row, "About this report")
     for label, value in [("Organisation", rollup.organisation), ("As of", rollup.as_of),
                          ("Reporting period", enterprise.period_text),
                          ("Members counted", len(members)),
