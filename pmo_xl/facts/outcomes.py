@@ -105,19 +105,9 @@ class OutcomeFacts(KpiFacts, ItemsFacts, HandbookFacts):  # Rollup's order of ba
                     break
                 runs.append(run)
             else:
-                found[sid] = OutcomeMiss(sid, self.service_rows[sid], needed, tuple(kpis),
+                found[sid] = OutcomeMiss(sid, self.service_row[sid], needed, tuple(kpis),
                                          tuple(runs))
         return found
-
-    @cached_property
-    def service_rows(self) -> dict[str, int]:
-        """Service ID -> its Excel row in Services (the first row of a repeated ID)."""
-        rows: dict[str, int] = {}
-        for row, record, _raw in self.catalogue:
-            sid = record[Services.service_id]
-            if sid is not None:
-                rows.setdefault(str(sid), row)
-        return rows
 
     @cached_property
     def led_to_change(self) -> dict[str, list[str]]:
